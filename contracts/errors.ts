@@ -1,0 +1,165 @@
+/**
+ * The error catalogue: every code a user can see (CLI, editor, logs), with its message template and a
+ * hint that says what to do. docs/errors.md and the editor's typings are derived from this table, and
+ * tests/contracts/errors.test.ts fails when they drift. A retired code stays retired: never reuse a name.
+ */
+
+/** Where an error happened. Every part is optional; the message names the parts that are known. */
+export interface ErrorWhere {
+  hook?: string;
+  version?: number | string;
+  linkedid?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/** Values that fill a message template. */
+export interface ErrorParams extends ErrorWhere {
+  detail?: string;
+  timeoutMs?: number;
+  memoryMb?: number;
+  limitBytes?: number;
+  sizeBytes?: number;
+  state?: string;
+  path?: string;
+  [key: string]: unknown;
+}
+
+interface CatalogueEntry {
+  /** One line for the docs table: what happened. */
+  what: string;
+  /** The message: what went wrong and where. */
+  message: (p: ErrorParams) => string;
+  /** What to do about it. */
+  hint: (p: ErrorParams) => string;
+  /** A failure of a script (counted and recorded), or not (NO_SCRIPT, engine and input errors). */
+  scriptFailure: boolean;
+}
+
+/** "process_client_phone (script v7) on call 1715000100.2", with the unknown parts left out. */
+export function describeWhere(p: ErrorWhere): string {
+  let s = p.hook ?? 'the script';
+  if (p.version !== undefined && p.version !== '') s += ` (script v${p.version})`;
+  if (p.linkedid) s += ` on call ${p.linkedid}`;
+  return s;
+}
+
+function at(p: ErrorWhere): string {
+  if (!p.file) return '';
+  let s = ` at ${p.file}`;
+  if (p.line !== undefined) s += `:${p.line}`;
+  if (p.line !== undefined && p.column !== undefined) s += `:${p.column}`;
+  return s;
+}
+
+const limitsKey = (p: ErrorParams) => (p.hook ? `hooks.${p.hook}` : 'hooks.<hook>');
+
+export const errorCatalogue = {
+  COMPILE_ERROR: {
+    what: 'The script could not be compiled (TypeScript syntax, a forbidden import, no default export).',
+    message: (p) => `${describeWhere(p)} did not compile${at(p)}: ${p.detail ?? 'unknown error'}`,
+    hint: () =>
+      'Fix the script at the position shown. Scripts are self-contained: they cannot import Node modules, packages or other files; everything they need arrives in the input.',
+    scriptFailure: true,
+  },
+  SCRIPT_ERROR: {
+    what: 'The script threw an exception or returned a rejected promise.',
+    message: (p) => `${describeWhere(p)} threw${at(p)}: ${p.detail ?? 'unknown error'}`,
+    hint: () =>
+      'Read the error and the logs; replay the captured input in the editor to reproduce it. The engine went on with the default data.',
+    scriptFailure: true,
+  },
+  TIMEOUT: {
+    what: 'The script did not finish within its time limit (CPU work and awaited promises alike).',
+    message: (p) => `${describeWhere(p)} did not finish within ${p.timeoutMs ?? '?'} ms`,
+    hint: (p) =>
+      `Check that every awaited promise settles and that no loop runs forever; raise ${limitsKey(p)}.timeoutMs in the config if the work is slow by nature.`,
+    scriptFailure: true,
+  },
+  MEMORY_LIMIT: {
+    what: 'The script used more memory than its limit and was stopped.',
+    message: (p) => `${describeWhere(p)} used more than its memory limit of ${p.memoryMb ?? '?'} MB and was stopped`,
+    hint: (p) =>
+      `Look for data that grows without bound (arrays, strings, recursion); raise ${limitsKey(p)}.memoryMb in the config only if the script really needs it.`,
+    scriptFailure: true,
+  },
+  CONTRACT_VIOLATION: {
+    what: "The script's data does not match the hook's contract (type, required key, unknown key, length).",
+    message: (p) => `${describeWhere(p)} returned data that breaks the contract: ${p.detail ?? 'invalid data'}`,
+    hint: (p) =>
+      `Return data of the shape the editor's IntelliSense shows for ${p.hook ?? 'this hook'}; see docs/hooks.md.`,
+    scriptFailure: true,
+  },
+  BAD_STATE: {
+    what: 'The script returned something other than {data, state: "success"}.',
+    message: (p) =>
+      `${describeWhere(p)} returned state ${p.state ?? 'undefined'} instead of "success"`,
+    hint: () =>
+      'Return { data, state: "success" } from the default export. Any other state means the script failed, and the engine goes on with the default data.',
+    scriptFailure: true,
+  },
+  OUTPUT_NOT_JSON: {
+    what: 'The returned value is not plain JSON (a cycle, a BigInt, a function, a getter, toJSON, undefined).',
+    message: (p) => `${describeWhere(p)} returned a value that is not plain JSON: ${p.detail ?? 'not serializable'}`,
+    hint: () =>
+      'Return only plain objects, arrays, strings, finite numbers, booleans and null; no functions, getters, toJSON, BigInt, undefined or cycles.',
+    scriptFailure: true,
+  },
+  OUTPUT_TOO_LARGE: {
+    what: "The returned JSON is larger than the hook's output limit.",
+    message: (p) =>
+      `${describeWhere(p)} returned ${p.sizeBytes ?? '?'} bytes of JSON, over the limit of ${p.limitBytes ?? '?'} bytes`,
+    hint: (p) =>
+      `Return only the fields the hook needs; raise ${limitsKey(p)}.maxOutputBytes in the config if a large output is intended.`,
+    scriptFailure: true,
+  },
+  NO_SCRIPT: {
+    what: 'The hook has no published script; the default data is used. Not a failure.',
+    message: (p) => `${p.hook ?? 'this hook'} has no published script; the default data was used`,
+    hint: (p) => `Write and publish a script for ${p.hook ?? 'the hook'} in the editor if you want to change this step.`,
+    scriptFailure: false,
+  },
+  SANDBOX_CRASH: {
+    what: 'The sandbox process died during the invocation (a native crash or V8 running out of memory); it was restarted.',
+    message: (p) => `the sandbox process died while running ${describeWhere(p)}: ${p.detail ?? 'no detail'}`,
+    hint: (p) =>
+      `The engine restarted the sandbox and went on with the default data. If it repeats, look for runaway memory use in the script and lower ${limitsKey(p)}.memoryMb.`,
+    scriptFailure: true,
+  },
+  INVALID_INPUT: {
+    what: "The input handed to a hook does not match the hook's input contract.",
+    message: (p) => `the input for ${describeWhere(p)} breaks the input contract: ${p.detail ?? 'invalid input'}`,
+    hint: (p) =>
+      p.file
+        ? `Fix ${p.file} so that it matches the input type of ${p.hook ?? 'the hook'} (see docs/hooks.md).`
+        : 'This is a bug in hookline: please report it with the log line. The default data was used.',
+    scriptFailure: false,
+  },
+} satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+export const errorCodes = Object.keys(errorCatalogue) as ErrorCode[];
+
+/** An error as a value: what users see verbatim in the CLI, the editor and the logs. */
+export interface HooklineError {
+  code: ErrorCode;
+  message: string;
+  hint: string;
+  where?: ErrorWhere;
+}
+
+export function makeError(code: ErrorCode, params: ErrorParams = {}): HooklineError {
+  const entry: CatalogueEntry = errorCatalogue[code];
+  const where: ErrorWhere = {};
+  for (const k of ['hook', 'version', 'linkedid', 'file', 'line', 'column'] as const) {
+    if (params[k] !== undefined) (where as Record<string, unknown>)[k] = params[k];
+  }
+  const err: HooklineError = { code, message: entry.message(params), hint: entry.hint(params) };
+  if (Object.keys(where).length > 0) err.where = where;
+  return err;
+}
+
+export function isScriptFailure(code: ErrorCode): boolean {
+  return (errorCatalogue[code] as CatalogueEntry).scriptFailure;
+}
