@@ -1,0 +1,205 @@
+/**
+ * Finding, reading and checking the configuration file. A wrong file gets every problem listed at once, each
+ * with its JSON path, what was expected and what was found; hookline does not start on a wrong file.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FormatRegistry, type TSchema } from '@sinclair/typebox';
+import { Value, type ValueError } from '@sinclair/typebox/value';
+import { ConfigSchema, type Config, type Secret } from './schema.ts';
+
+export const DEFAULT_CONFIG_FILE = 'hookline.config.json';
+
+FormatRegistry.Set('regex', (v) => regexError(v) === null);
+
+function regexError(source: string): string | null {
+  try {
+    new RegExp(source);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+export interface ConfigProblem {
+  /** JSON path in dotted form, e.g. `ami.port`; "" for the file as a whole. */
+  path: string;
+  expected: string;
+  found: string;
+}
+
+export type ConfigCode = 'CONFIG_UNREADABLE' | 'CONFIG_INVALID';
+
+export interface ConfigError {
+  code: ConfigCode;
+  /** The file the problems are in, or null when the configuration came from defaults only. */
+  file: string | null;
+  problems: ConfigProblem[];
+  message: string;
+  hint: string;
+}
+
+/** The configuration with secrets resolved and defaults filled. */
+export interface LoadedConfig {
+  config: Config;
+  /** The file read, or null when none was found and the defaults apply. */
+  file: string | null;
+  /** No PBX and no Kommo configured: the built-in demo (sim/pbx into sim/kommo) runs. */
+  demo: boolean;
+}
+
+export type LoadResult = { ok: true; value: LoadedConfig } | { ok: false; error: ConfigError };
+
+export interface LoadOptions {
+  /** `--config <file>`; wins over the environment and the default file name. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Which file to read: --config, else $HOOKLINE_CONFIG, else ./hookline.config.json if it exists, else none. */
+export function resolveConfigFile(opts: LoadOptions = {}): string | null {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  if (opts.file) return resolve(cwd, opts.file);
+  if (env.HOOKLINE_CONFIG) return resolve(cwd, env.HOOKLINE_CONFIG);
+  const def = resolve(cwd, DEFAULT_CONFIG_FILE);
+  return existsSync(def) ? def : null;
+}
+
+export function loadConfig(opts: LoadOptions = {}): LoadResult {
+  const file = resolveConfigFile(opts);
+  let raw: unknown = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (e as Error).message;
+      return fail('CONFIG_UNREADABLE', file, [{ path: '', expected: 'a readable JSON file', found: reason }]);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      return fail('CONFIG_UNREADABLE', file, [{ path: '', expected: 'valid JSON', found: (e as Error).message }]);
+    }
+  }
+  return checkConfig(raw, file, opts.env ?? process.env);
+}
+
+/** Validate an already parsed value (the file's content) and resolve its secrets. */
+export function checkConfig(raw: unknown, file: string | null, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return fail('CONFIG_INVALID', file, [{ path: '', expected: 'a JSON object', found: describeValue(raw) }]);
+  }
+  const value = Value.Default(ConfigSchema, structuredClone(raw)) as Config;
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of Value.Errors(ConfigSchema, value)) {
+    // TypeBox reports a missing key twice (required, then the type of undefined): keep the first per path.
+    if (seen.has(e.path)) continue;
+    seen.add(e.path);
+    problems.push(toProblem(e));
+  }
+  problems.push(...semanticProblems(value), ...resolveSecrets(value, env));
+  if (problems.length > 0) return fail('CONFIG_INVALID', file, problems);
+  return { ok: true, value: { config: value, file, demo: !value.ami && !value.kommo } };
+}
+
+function semanticProblems(c: Config): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  if (c.kommo) {
+    if (!c.kommo.baseUrl && !c.kommo.subdomain) {
+      out.push({ path: 'kommo', expected: 'baseUrl or subdomain', found: 'neither' });
+    }
+    if (!c.kommo.token && !c.kommo.oauth) {
+      out.push({ path: 'kommo', expected: 'token (long-lived) or oauth', found: 'neither' });
+    }
+  }
+  if (c.ami && !c.kommo) out.push({ path: 'kommo', expected: 'a Kommo account, since ami is configured', found: 'no kommo section' });
+  if (c.kommo && !c.ami) out.push({ path: 'ami', expected: 'an Asterisk connection, since kommo is configured', found: 'no ami section' });
+  return out;
+}
+
+function resolveSecrets(c: Config, env: NodeJS.ProcessEnv): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const visit = (node: unknown, path: string[]) => {
+    if (!node || typeof node !== 'object' || Array.isArray(node)) return;
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      if (isEnvSecret(v)) {
+        const val = env[v.env];
+        if (val === undefined || val === '') {
+          out.push({ path: [...path, k].join('.'), expected: `environment variable ${v.env} to be set`, found: 'it is not set' });
+        } else {
+          (node as Record<string, unknown>)[k] = val;
+        }
+      } else {
+        visit(v, [...path, k]);
+      }
+    }
+  };
+  visit(c, []);
+  return out;
+}
+
+function isEnvSecret(v: unknown): v is { env: string } {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { env?: unknown }).env === 'string';
+}
+
+/** After loading, secrets are plain strings; this narrows the type for callers. */
+export function secret(s: Secret | undefined): string | undefined {
+  return typeof s === 'string' ? s : undefined;
+}
+
+function toProblem(e: ValueError): ConfigProblem {
+  const path = e.path.split('/').filter(Boolean).join('.');
+  const found = describeValue(e.value);
+  if (e.message === 'Unexpected property') {
+    const parentPath = e.path.split('/').slice(0, -1).join('/');
+    const parent = schemaAt(ConfigSchema, parentPath);
+    const allowed = parent && (parent as unknown as { properties?: object }).properties ? Object.keys((parent as unknown as { properties: object }).properties).filter((k) => k !== '$schema') : [];
+    return { path, expected: allowed.length ? `one of the known keys: ${allowed.join(', ')}` : 'no such key', found: `unknown key "${path.split('.').pop()}"` };
+  }
+  if (e.schema.format === 'regex' && typeof e.value === 'string') {
+    return { path, expected: 'a valid regular expression', found: `${found}: ${regexError(e.value)}` };
+  }
+  return { path, expected: describeExpected(e.schema, e.message), found };
+}
+
+function describeExpected(schema: TSchema, message: string): string {
+  const anyOf = (schema as { anyOf?: TSchema[] }).anyOf;
+  if (anyOf && anyOf.every((s) => 'const' in s)) return `one of ${anyOf.map((s) => JSON.stringify((s as unknown as { const: unknown }).const)).join(', ')}`;
+  if (anyOf && anyOf.some((s) => (s as { properties?: { env?: unknown } }).properties?.env)) return 'a non-empty string, or {"env": "VARIABLE"}';
+  return message.replace(/^Expected /, '');
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing (the key is missing)';
+  const json = JSON.stringify(v);
+  const type = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v;
+  return `${type} ${json.length > 60 ? `${json.slice(0, 57)}...` : json}`;
+}
+
+function schemaAt(root: TSchema, pointer: string): TSchema | undefined {
+  let s: TSchema | undefined = root;
+  for (const part of pointer.split('/').filter(Boolean)) {
+    const props: Record<string, TSchema> | undefined = (s as { properties?: Record<string, TSchema> } | undefined)?.properties;
+    s = props?.[part];
+    if (!s) return undefined;
+  }
+  return s;
+}
+
+function fail(code: ConfigCode, file: string | null, problems: ConfigProblem[]): LoadResult {
+  const where = file ?? 'the configuration';
+  const lines = problems.map((p) => `  - ${p.path || '(file)'}: expected ${p.expected}, found ${p.found}`);
+  const message =
+    code === 'CONFIG_UNREADABLE'
+      ? `cannot read ${where}:\n${lines.join('\n')}`
+      : `${where} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${lines.join('\n')}`;
+  const hint =
+    code === 'CONFIG_UNREADABLE'
+      ? 'Check the path (--config, $HOOKLINE_CONFIG or ./hookline.config.json) and that the file is valid JSON; hookline did not start.'
+      : 'Fix each key listed (docs/config.md describes every key; config/hookline.config.schema.json gives your editor completion); hookline did not start.';
+  return { ok: false, error: { code, file, problems, message, hint } };
+}

@@ -1,0 +1,247 @@
+/**
+ * The configuration file, written once as a schema: the loader's validation, the shipped JSON Schema
+ * (config/hookline.config.schema.json) and docs/config.md derive from it.
+ * Every key is optional; an absent section takes its defaults. With no `ami` and no `kommo`, hookline runs
+ * the built-in demo (sim/pbx replaying captures into sim/kommo).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { HOOK_NAMES } from '../contracts/contract.ts';
+
+const strict = { additionalProperties: false } as const;
+
+/** A secret: the value itself, or `{"env": "NAME"}` to read it from the environment at start. */
+export const SecretSchema = Type.Union(
+  [
+    Type.String({ minLength: 1 }),
+    Type.Object({ env: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'environment variable name' }) }, strict),
+  ],
+  { description: 'a string, or {"env": "VARIABLE"} to read it from the environment' },
+);
+
+/** A regular expression given as a string; checked to compile when the file is loaded. */
+const Pattern = (description: string, def: string) =>
+  Type.String({ minLength: 1, default: def, description: `${description} (a JavaScript regular expression)`, format: 'regex' });
+
+const AmiSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Asterisk host' }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 5038, description: 'AMI port (manager.conf `port`)' }),
+    username: Type.String({ minLength: 1, description: 'AMI user (a [section] of manager.conf)' }),
+    secret: SecretSchema,
+    pingIntervalMs: Type.Integer({ minimum: 1000, default: 15000, description: 'send Ping this often; no Pong within the same time means the connection is dead' }),
+    loginTimeoutMs: Type.Integer({ minimum: 500, default: 10000, description: 'give up a login attempt after this long and retry' }),
+  },
+  { ...strict, description: 'Connection to Asterisk\'s Manager Interface. Absent: the built-in demo PBX is used.' },
+);
+
+const KommoSchema = Type.Object(
+  {
+    baseUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'account URL, e.g. https://example.kommo.com (or give subdomain)' })),
+    subdomain: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+$', description: 'account subdomain: https://<subdomain>.kommo.com' })),
+    token: Type.Optional(SecretSchema),
+    oauth: Type.Optional(
+      Type.Object(
+        {
+          clientId: Type.String({ minLength: 1 }),
+          clientSecret: SecretSchema,
+          redirectUri: Type.String({ minLength: 1 }),
+          refreshToken: SecretSchema,
+        },
+        { ...strict, description: 'OAuth 2 integration; tokens are then kept (and rotated) in the store' },
+      ),
+    ),
+    requestsPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 7, default: 7, description: "stay under the account's limit (Kommo: 7 requests/s)" }),
+    timeoutMs: Type.Integer({ minimum: 100, default: 10000, description: 'per request' }),
+  },
+  { ...strict, description: 'The Kommo account. Absent: the built-in Kommo emulator is used. Give `token` (long-lived) or `oauth`.' },
+);
+
+const PbxSchema = Type.Object(
+  {
+    internalNumbers: Pattern('an extension is internal when it matches', '^\\d{2,5}$'),
+    trunks: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description: 'endpoint names of trunks (the part of a channel name before "-", e.g. "PJSIP/provider"); empty: any non-internal peer is external',
+    }),
+    inboundContexts: Type.Array(Type.String({ minLength: 1 }), {
+      default: ['from-trunk', 'from-pstn', 'from-external', 'from-did-direct'],
+      description: 'dialplan contexts that mark a call as coming in from outside',
+    }),
+    timezone: Type.String({ minLength: 1, default: 'UTC', description: 'IANA time zone of call_full times, e.g. "Europe/Moscow"' }),
+  },
+  { ...strict, default: {}, description: 'How hookline reads your dialplan.' },
+);
+
+const ListSchema = Type.Object(
+  {
+    blacklist: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'calls touching any of these are not registered' }),
+    whitelist: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'if not empty, only calls touching one of these are registered' }),
+  },
+  strict,
+);
+
+const FiltersSchema = Type.Object(
+  {
+    extensions: Type.Optional(ListSchema),
+    trunks: Type.Optional(ListSchema),
+  },
+  { ...strict, default: {}, description: 'Built-in black/white lists, applied before need_registration.' },
+);
+
+const PhoneSchema = Type.Object(
+  {
+    defaultCountry: Type.String({ pattern: '^[A-Z]{2}$', default: 'RU', description: 'ISO country used to read national numbers (libphonenumber)' }),
+    replacements: Type.Array(
+      Type.Object(
+        {
+          match: Type.String({ minLength: 1, format: 'regex', description: 'a JavaScript regular expression' }),
+          replace: Type.String({ description: 'replacement, with $1… for groups' }),
+        },
+        strict,
+      ),
+      { default: [{ match: '^8(\\d{10})$', replace: '+7$1' }], description: 'automatic replacement rules, applied in order before process_client_phone' },
+    ),
+    format: Type.Union([Type.Literal('e164'), Type.Literal('asis')], {
+      default: 'e164',
+      description: 'e164: numbers libphonenumber can read become +<country><number>; asis: only the replacement rules apply',
+    }),
+  },
+  { ...strict, default: {}, description: "The client's number before the CRM look-up." },
+);
+
+const RegistrationSchema = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('contact'), Type.Literal('unsorted')], { default: 'contact', description: 'a new client becomes a contact, or an unsorted (incoming) lead' }),
+    createLead: Type.Boolean({ default: false, description: 'create a lead for a call whose contact has no open lead' }),
+    pipelineId: Type.Optional(Type.Integer({ minimum: 1, description: 'pipeline for new leads and unsorted; default: the main pipeline' })),
+    statusId: Type.Optional(Type.Integer({ minimum: 1, description: 'status for new leads; default: the first status' })),
+    tags: Type.Array(Type.String({ minLength: 1 }), { default: ['hookline'], description: 'tags on contacts and leads hookline creates' }),
+    defaultUserId: Type.Optional(Type.Integer({ minimum: 1, description: 'Kommo user for calls no extension maps to' })),
+    updateResponsible: Type.Boolean({ default: false, description: 'make the user who answered responsible for an existing contact/lead' }),
+    tasks: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        deadlineMinutes: Type.Integer({ minimum: 1, default: 60 }),
+        responsibleMode: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], {
+          default: 0,
+          description: "0 the entity's responsible, 1 the last user who rang, 2 defaultUserId (falling back 0→1→2)",
+        }),
+        taskTypeId: Type.Integer({ minimum: 1, default: 1, description: '1 call, 2 meeting' }),
+      },
+      { ...strict, default: {}, description: 'a task on a missed inbound or unanswered outbound call' },
+    ),
+  },
+  { ...strict, default: {}, description: 'What hookline writes to Kommo for each call.' },
+);
+
+const HookLimitsSchema = Type.Object(
+  {
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 600000 })),
+    memoryMb: Type.Optional(Type.Integer({ minimum: 8, maximum: 4096 })),
+    maxOutputBytes: Type.Optional(Type.Integer({ minimum: 16, maximum: 64 * 1024 * 1024 })),
+  },
+  strict,
+);
+
+const HooksSchema = Type.Object(
+  Object.fromEntries(HOOK_NAMES.map((h) => [h, Type.Optional(HookLimitsSchema)])),
+  { ...strict, default: {}, description: 'Per-hook limits overriding the defaults of docs/hooks.md.' },
+);
+
+const RecordingsSchema = Type.Object(
+  {
+    dir: Type.String({ minLength: 1, default: '/var/spool/asterisk/monitor', description: 'the folder MixMonitor writes to' }),
+    publicBaseUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'how Kommo reaches hookline\'s recording links, e.g. https://pbx.example.com:8080' })),
+    linkTtlHours: Type.Integer({ minimum: 1, default: 24 * 90, description: 'signed links expire after this long' }),
+    convertToMp3: Type.Boolean({ default: true }),
+  },
+  { ...strict, default: {}, description: 'Call recordings linked from Kommo.' },
+);
+
+const EditorSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address the editor and its API listen on' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    admin: Type.Optional(
+      Type.Object(
+        {
+          username: Type.String({ minLength: 1, default: 'admin' }),
+          password: Type.Optional(SecretSchema),
+          passwordHash: Type.Optional(Type.String({ minLength: 1, description: 'scrypt hash as stored by hookline' })),
+        },
+        strict,
+      ),
+    ),
+  },
+  { ...strict, default: {}, description: 'The web editor. With no admin configured, hookline generates a password on first start and prints it once.' },
+);
+
+const CapturesSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'keep the inputs hooks received, for replay in the editor' }),
+    ringSize: Type.Integer({ minimum: 1, maximum: 100000, default: 200, description: 'inputs kept per hook' }),
+  },
+  { ...strict, default: {}, description: 'Captured hook inputs for replay.' },
+);
+
+const ClickToCallSchema = Type.Object(
+  {
+    token: Type.Optional(SecretSchema),
+    users: Type.Record(Type.String({ pattern: '^\\d+$' }), Type.String({ minLength: 1 }), {
+      default: {},
+      description: 'Kommo user id → extension; absent users are looked up in pbx users',
+    }),
+    context: Type.String({ minLength: 1, default: 'from-internal' }),
+  },
+  { ...strict, default: {}, description: 'POST /api/click-to-call from a Kommo widget.' },
+);
+
+const AutodistributionSchema = Type.Object(
+  {
+    allowFrom: Type.Array(Type.String({ minLength: 1 }), { default: ['127.0.0.1', '::1'], description: 'addresses Asterisk calls from' }),
+    deadlineMs: Type.Integer({ minimum: 10, maximum: 10000, default: 500 }),
+  },
+  { ...strict, default: {}, description: 'GET /autodistribution for the dialplan.' },
+);
+
+const UsersSchema = Type.Record(Type.String({ pattern: '^\\d+$', description: 'extension' }), Type.Integer({ minimum: 1, description: 'Kommo user id' }), {
+  default: {},
+  description: 'extension → Kommo user id; extensions not listed are matched by the users list where possible',
+});
+
+export const ConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    dataDir: Type.String({ minLength: 1, default: './data', description: 'where the store keeps scripts, captures, the outbox and tokens' }),
+    log: Type.Object({ level: Type.Union(['trace', 'debug', 'info', 'warn', 'error'].map((l) => Type.Literal(l)), { default: 'info' }) }, { ...strict, default: {} }),
+    ami: Type.Optional(AmiSchema),
+    kommo: Type.Optional(KommoSchema),
+    pbx: PbxSchema,
+    filters: FiltersSchema,
+    phone: PhoneSchema,
+    registration: RegistrationSchema,
+    users: UsersSchema,
+    hooks: HooksSchema,
+    recordings: RecordingsSchema,
+    editor: EditorSchema,
+    captures: CapturesSchema,
+    clickToCall: ClickToCallSchema,
+    autodistribution: AutodistributionSchema,
+  },
+  { ...strict, $id: 'https://hookline.local/hookline.config.schema.json', title: 'hookline configuration' },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type Secret = Static<typeof SecretSchema>;
+
+/** Walk a schema's properties (for docs): yields [json path, schema]. */
+export function* walkSchema(schema: TSchema, path = ''): Generator<[string, TSchema]> {
+  const props = (schema as { properties?: Record<string, TSchema> }).properties;
+  if (!props) return;
+  for (const [k, s] of Object.entries(props)) {
+    if (k === '$schema') continue;
+    const p = path ? `${path}.${k}` : k;
+    yield [p, s];
+    yield* walkSchema(s, p);
+  }
+}
