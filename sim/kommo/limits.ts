@@ -1,0 +1,81 @@
+/**
+ * Kommo's limits, each with the page it comes from. The emulator reads every number from here, and tests
+ * shrink the timings through `startKommo({ limits })` so that a 403 block can be reached in milliseconds.
+ * Where Kommo publishes no number, the constant says so and names why its value was chosen.
+ */
+
+/** "not more than 7 requests per second"; exceeding it gives 429. https://developers.kommo.com/docs/limitations */
+export const MAX_REQUESTS_PER_SECOND = 7;
+
+/** The window the per-second limit is counted over: a sliding second. Same page as above. */
+export const RATE_WINDOW_MS = 1_000;
+
+/**
+ * "If the restrictions are repeatedly violated, the IP address is blocked and any code in the API will
+ * return HTTP code 403" (https://developers.kommo.com/docs/limitations). Kommo does not say how many
+ * violations make "repeatedly": 20 answers of 429 within a minute is our choice, high enough that a client
+ * that backs off after a 429 never gets there, low enough that one that ignores 429 does.
+ */
+export const BLOCK_AFTER_429_COUNT = 20;
+
+/** The period over which BLOCK_AFTER_429_COUNT answers of 429 are counted. Not published; see above. */
+export const BLOCK_COUNT_WINDOW_MS = 60_000;
+
+/**
+ * How long the 403 block lasts. Kommo publishes none: accounts were unblocked by writing to support
+ * (https://github.com/amocrm/amocrm-api-php/issues/563). 15 minutes stands for "long enough to hurt".
+ */
+export const BLOCK_DURATION_MS = 15 * 60_000;
+
+/**
+ * Lists return at most 250 entities, and a request carries at most 250 entities; more gives
+ * 422 "Limit 250 per page". https://developers.kommo.com/docs/limitations, https://developers.kommo.com/docs/http-codes
+ */
+export const MAX_ENTITIES_PER_REQUEST = 250;
+
+/** The largest `limit` a list accepts. https://developers.kommo.com/reference/contacts-list ("limit ≤ 250") */
+export const MAX_PAGE_LIMIT = 250;
+
+/** The page size when a list is asked without `limit`. amoCRM contacts doc ("по умолчанию – 50"). */
+export const DEFAULT_PAGE_LIMIT = 50;
+
+/** Access tokens live 24 hours. https://developers.kommo.com/docs/oauth-20 (`expires_in: 86400`) */
+export const ACCESS_TOKEN_TTL_SEC = 86_400;
+
+/** Refresh tokens live 3 months. https://developers.kommo.com/docs/oauth-20 */
+export const REFRESH_TOKEN_TTL_SEC = 90 * 86_400;
+
+/** Authorization codes expire after 20 minutes. https://developers.kommo.com/docs/oauth-20 */
+export const AUTH_CODE_TTL_SEC = 20 * 60;
+
+/** A call log is attached to the entity whose phone ends in the same 10 digits. https://www.kommo.com/developers/content/telephony/call_logging/ */
+export const PHONE_MATCH_DIGITS = 10;
+
+/** At most 50 pipelines, 100 statuses per pipeline. https://www.amocrm.ru/developers/content/crm_platform/leads_pipelines */
+export const MAX_PIPELINES = 50;
+export const MAX_STATUSES_PER_PIPELINE = 100;
+
+/** The timings and sizes one emulator instance uses; defaults are the constants above. */
+export interface KommoLimits {
+  requestsPerSecond: number;
+  rateWindowMs: number;
+  blockAfter429Count: number;
+  blockCountWindowMs: number;
+  blockDurationMs: number;
+  maxEntitiesPerRequest: number;
+  maxPageLimit: number;
+  accessTokenTtlSec: number;
+  refreshTokenTtlSec: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<KommoLimits> = Object.freeze({
+  requestsPerSecond: MAX_REQUESTS_PER_SECOND,
+  rateWindowMs: RATE_WINDOW_MS,
+  blockAfter429Count: BLOCK_AFTER_429_COUNT,
+  blockCountWindowMs: BLOCK_COUNT_WINDOW_MS,
+  blockDurationMs: BLOCK_DURATION_MS,
+  maxEntitiesPerRequest: MAX_ENTITIES_PER_REQUEST,
+  maxPageLimit: MAX_PAGE_LIMIT,
+  accessTokenTtlSec: ACCESS_TOKEN_TTL_SEC,
+  refreshTokenTtlSec: REFRESH_TOKEN_TTL_SEC,
+});

@@ -1,0 +1,113 @@
+/**
+ * The steps every Kommo request goes through, in the order a real deployment applies them: the request is
+ * logged; an injected fault (network or server trouble) wins first; then the edge's IP block (403) and rate
+ * limit (429); then the bearer token (401); then the endpoint.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../../log/index.ts';
+import type { FaultPlan, FaultRule } from './faults.ts';
+import type { Query } from './hal.ts';
+import { blocked, serverError, tooManyRequests, unauthorized, type SimReply, type TooManyRequestsBody } from './problems.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import type { KommoRequestRecord, RequestLog } from './request-log.ts';
+import type { RouteContext, RouteDef } from './route.ts';
+import type { ParsedBody } from './validate.ts';
+
+export interface PipelineDeps {
+  context: () => RouteContext;
+  faults: FaultPlan;
+  limiter: RateLimiter;
+  log: RequestLog;
+  nowMs: () => number;
+  tooManyRequestsBody: () => TooManyRequestsBody;
+  logger: Logger;
+  /** Replies held open by a timeout fault; closed when the emulator closes. */
+  held: Set<FastifyReply>;
+}
+
+function bodyOf(req: FastifyRequest): ParsedBody {
+  const b = req.body as ParsedBody | undefined;
+  return b && typeof b === 'object' && 'kind' in b ? b : { kind: 'none' };
+}
+
+function bodyForLog(b: ParsedBody): unknown {
+  if (b.kind === 'json') return b.value;
+  if (b.kind === 'invalid') return b.raw;
+  return null;
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer\s+(.+)$/i.exec(h.trim()) : null;
+  return m?.[1];
+}
+
+export function send(reply: FastifyReply, r: SimReply): FastifyReply {
+  reply.code(r.status);
+  for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
+  if (r.body === undefined) return reply.send();
+  const isText = typeof r.body === 'string';
+  reply.header('content-type', `${r.contentType ?? 'application/json'}; charset=utf-8`);
+  return reply.send(isText ? r.body : JSON.stringify(r.body));
+}
+
+function finish(rec: KommoRequestRecord, r: SimReply): void {
+  rec.status = r.status;
+  rec.response = r.body === undefined ? null : structuredClone(r.body);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Answers a fault that ends the request; null for a delay, after which the request goes on. */
+async function applyFault(f: FaultRule, rec: KommoRequestRecord, req: FastifyRequest, reply: FastifyReply, deps: PipelineDeps): Promise<SimReply | 'held' | null> {
+  rec.fault = f.kind;
+  switch (f.kind) {
+    case 'delay': await sleep(f.ms); return null;
+    case 'error': return serverError(f.status ?? 500);
+    case 'rate-limit': return tooManyRequests(deps.tooManyRequestsBody());
+    case 'timeout':
+      reply.hijack();
+      deps.held.add(reply);
+      req.raw.socket.once('close', () => deps.held.delete(reply));
+      return 'held';
+    case 'reset':
+      reply.hijack();
+      req.raw.socket.destroy();
+      return 'held';
+  }
+}
+
+/** A fastify handler that runs `def` through the shared steps. */
+export function pipelineHandler(def: RouteDef, deps: PipelineDeps) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const body = bodyOf(req);
+    const path = req.url.split('?')[0] ?? req.url;
+    const rec = deps.log.start({
+      time: deps.nowMs(), method: req.method, path, query: { ...(req.query as object) },
+      route: `${req.method} ${def.url}`, body: bodyForLog(body),
+    });
+    const fault = deps.faults.take(req.method, path);
+    if (fault) {
+      const out = await applyFault(fault, rec, req, reply, deps);
+      if (out === 'held') return undefined;
+      if (out) { finish(rec, out); return send(reply, out); }
+    }
+    const r = answer(def, req, body, path, deps);
+    finish(rec, r);
+    return send(reply, r);
+  };
+}
+
+function answer(def: RouteDef, req: FastifyRequest, body: ParsedBody, path: string, deps: PipelineDeps): SimReply {
+  const decision = deps.limiter.admit();
+  if (decision === 'blocked') return blocked();
+  if (decision === 'limited') return tooManyRequests(deps.tooManyRequestsBody());
+  const ctx = deps.context();
+  if (def.auth === 'bearer' && !ctx.tokens.check(bearer(req)).ok) return unauthorized();
+  try {
+    return def.handler({ method: req.method, path, params: (req.params ?? {}) as Record<string, string>, query: (req.query ?? {}) as Query, body }, ctx);
+  } catch (e) {
+    deps.logger.error({ err: e, route: def.url }, 'sim/kommo: a route threw; answering 500');
+    return serverError(500);
+  }
+}

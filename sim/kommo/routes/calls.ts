@@ -1,0 +1,76 @@
+/**
+ * `POST /api/v4/calls`: call logs, attached by the last 10 digits of `phone`. Exactly one active lead of the
+ * contact → the lead; otherwise the contact. No entity with that phone → the call is not added.
+ * https://kommo.com/developers/content/api_v4/adding-calls, https://www.kommo.com/developers/content/telephony/call_logging/
+ * The "not found" body follows the field reports (https://github.com/amocrm/amocrm-api-php/issues/52).
+ */
+import { PROBLEM_JSON, ok, type FieldError, type SimReply } from '../problems.ts';
+import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
+import type { KommoStore } from '../store.ts';
+import type { KommoCall } from '../types.ts';
+import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
+import { checkAudit, checkResponsible, entityLink } from './common.ts';
+
+/** 1 left a message … 7 line busy (docs); 8 "undefined" is known to the official SDK (CallInterface). */
+export const CALL_STATUSES = [1, 2, 3, 4, 5, 6, 7, 8] as const;
+
+function checkCall(store: KommoStore) {
+  return (item: JsonObject, errors: FieldError[]): void => {
+    field(errors, item, 'direction', 'string', 'direction', { required: true, choices: ['inbound', 'outbound'] });
+    field(errors, item, 'duration', 'int', 'duration', { required: true });
+    field(errors, item, 'source', 'string', 'source', { required: true });
+    field(errors, item, 'phone', 'string', 'phone', { required: true });
+    for (const k of ['uniq', 'link', 'call_result']) field(errors, item, k, 'string', k);
+    field(errors, item, 'call_status', 'int', 'call_status', { choices: CALL_STATUSES });
+    field(errors, item, 'call_responsible', 'int|string', 'call_responsible');
+    checkResponsible(errors, item, store);
+    checkAudit(errors, item);
+  };
+}
+
+/** The entity a call goes to, by Kommo's rule, or null when no visible contact has the phone. */
+function attachTo(store: KommoStore, phone: string): { entity_type: 'lead' | 'contact'; entity_id: number } | null {
+  const contact = store.contactsWithPhone(phone).sort((a, b) => a.id - b.id)[0];
+  if (!contact) return null;
+  const active = store.leadsOf(contact.id).filter((l) => store.isActive(l));
+  return active.length === 1 && active[0] ? { entity_type: 'lead', entity_id: active[0].id } : { entity_type: 'contact', entity_id: contact.id };
+}
+
+const OPTIONAL = ['uniq', 'link', 'call_result', 'call_status', 'call_responsible', 'responsible_user_id', 'created_by', 'updated_by'] as const;
+
+function store(s: KommoStore, item: JsonObject, at: { entity_type: 'lead' | 'contact'; entity_id: number }): KommoCall {
+  const now = s.now();
+  const call: KommoCall = {
+    id: s.nextId('call'), ...at, account_id: s.account.id,
+    direction: item.direction as KommoCall['direction'], duration: item.duration as number, source: item.source as string, phone: item.phone as string,
+    created_at: typeof item.created_at === 'number' ? item.created_at : now,
+    updated_at: typeof item.updated_at === 'number' ? item.updated_at : now,
+  };
+  for (const k of OPTIONAL) if (item[k] !== undefined) (call as unknown as Record<string, unknown>)[k] = item[k];
+  s.calls.set(call.id, call);
+  return call;
+}
+
+function add(req: RouteRequest, ctx: RouteContext): SimReply {
+  const got = itemsOf(req.body, ctx.limits.maxEntitiesPerRequest);
+  if ('reply' in got) return got.reply;
+  const bad = checkAll(got.items, checkCall(ctx.store));
+  if (bad) return bad;
+  const added: unknown[] = [];
+  const errors: unknown[] = [];
+  (got.items as JsonObject[]).forEach((item, i) => {
+    const requestId = requestIdOf(item, i);
+    const at = attachTo(ctx.store, item.phone as string);
+    if (!at) {
+      errors.push({ request_id: requestId, title: 'Entity not found', status: 263 });
+      return;
+    }
+    const c = store(ctx.store, item, at);
+    const kind = at.entity_type === 'lead' ? 'leads' : 'contacts';
+    added.push({ id: c.id, entity_id: c.entity_id, entity_type: c.entity_type, account_id: c.account_id, request_id: requestId, _embedded: { entity: { id: c.entity_id, _links: entityLink(ctx.base, kind, c.entity_id) } } });
+  });
+  if (added.length === 0) return { status: 400, contentType: PROBLEM_JSON, body: { _total_items: 0, errors } };
+  return ok({ _total_items: added.length, errors, _embedded: { calls: added } });
+}
+
+export const callRoutes: RouteDef[] = [{ method: 'POST', url: '/api/v4/calls', auth: 'bearer', handler: add }];

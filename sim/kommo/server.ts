@@ -1,0 +1,173 @@
+/**
+ * startKommo: a Kommo API v4 emulator on 127.0.0.1, stateful and in memory, with a programmatic handle for
+ * tests (state, received requests, faults, token expiry) and the same under /__sim for other processes.
+ */
+import Fastify, { type FastifyReply } from 'fastify';
+import { silentLogger, type Logger } from '../../log/index.ts';
+import { TokenBook, type KommoAuthOptions } from './auth.ts';
+import { registerControlRoutes } from './control.ts';
+import { FaultPlan, checkFaultRule, type ActiveFault, type FaultRule } from './faults.ts';
+import { DEFAULT_LIMITS, type KommoLimits } from './limits.ts';
+import { pipelineHandler, type PipelineDeps } from './pipeline.ts';
+import { methodNotAllowed, notFound, type SimReply, type TooManyRequestsBody } from './problems.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { RequestLog, type KommoCounters, type KommoRequestRecord, type RequestFilter } from './request-log.ts';
+import type { RouteContext, RouteDef } from './route.ts';
+import { accountRoutes } from './routes/account.ts';
+import { callRoutes } from './routes/calls.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { leadRoutes } from './routes/leads.ts';
+import { pipelineRoutes } from './routes/pipelines.ts';
+import { taskRoutes } from './routes/tasks.ts';
+import { unsortedRoutes } from './routes/unsorted.ts';
+import { namedAccount, type AccountName } from './seeds.ts';
+import { KommoStore } from './store.ts';
+import type { ContactSeed, KommoAccountSeed, KommoContact, KommoLead, KommoState, LeadSeed } from './types.ts';
+import type { ParsedBody } from './validate.ts';
+
+export interface StartKommoOptions {
+  /** Default 0: any free port. The host is always 127.0.0.1. */
+  port?: number;
+  /** A named account or a full seed. Default 'demo'. */
+  account?: AccountName | KommoAccountSeed;
+  auth?: KommoAuthOptions;
+  /** Overrides of the limits in limits.ts (tests shrink the 403 block to milliseconds). */
+  limits?: Partial<KommoLimits>;
+  /** The 429 body: the documented JSON (default) or the HTML page seen in the field. */
+  tooManyRequestsBody?: TooManyRequestsBody;
+  /** The emulator's clock in ms since the epoch (token expiry, rate limit, timestamps). Default Date.now. */
+  now?: () => number;
+  logger?: Logger;
+}
+
+export interface KommoTokens {
+  longLivedToken: string | null;
+  accessToken: string | null;
+  refreshToken: string | null;
+}
+
+export interface KommoSim {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** A copy of everything the account holds. */
+  state(): KommoState;
+  requests(filter?: RequestFilter): KommoRequestRecord[];
+  counters(): KommoCounters;
+  /** Back to the starting account (or another named one): state, log, faults, limiter and tokens. */
+  reset(account?: AccountName | KommoAccountSeed): void;
+  seedContacts(contacts: ContactSeed[]): KommoContact[];
+  seedLeads(leads: LeadSeed[]): KommoLead[];
+  /** Adds a fault; returns its id. Throws a TypeError on a rule that makes no sense (a test's mistake). */
+  fail(rule: FaultRule): string;
+  faults(): ActiveFault[];
+  clearFaults(id?: string): void;
+  /** Expires one token, or every live OAuth access token (the long-lived one when OAuth is off). */
+  expireToken(token?: string): string[];
+  tokens(): KommoTokens;
+  setLimits(limits: Partial<KommoLimits>): void;
+  /** When the 403 block ends on the emulator's clock, or null when not blocked. */
+  blockedUntil(): number | null;
+}
+
+const ROUTES: RouteDef[] = [...contactRoutes, ...leadRoutes, ...pipelineRoutes, ...unsortedRoutes, ...callRoutes, ...taskRoutes, ...accountRoutes];
+
+function patternOf(url: string): RegExp {
+  return new RegExp(`^${url.replace(/:[^/]+/g, '[^/]+')}$`);
+}
+const PATTERNS = ROUTES.map((r) => ({ method: r.method, re: patternOf(r.url) }));
+
+function parseBody(raw: string, contentType: string | undefined): ParsedBody {
+  if (raw.trim() === '') return { kind: 'none' };
+  if (contentType?.includes('application/x-www-form-urlencoded')) return { kind: 'json', value: Object.fromEntries(new URLSearchParams(raw)) };
+  try {
+    return { kind: 'json', value: JSON.parse(raw) as unknown };
+  } catch {
+    return { kind: 'invalid', raw };
+  }
+}
+
+function seedOf(a: AccountName | KommoAccountSeed | undefined): KommoAccountSeed {
+  return typeof a === 'object' ? structuredClone(a) : namedAccount(a ?? 'demo');
+}
+
+export async function startKommo(options: StartKommoOptions = {}): Promise<KommoSim> {
+  const nowMs = options.now ?? Date.now;
+  const logger = options.logger ?? silentLogger;
+  let limits: KommoLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  let seed = seedOf(options.account);
+  const makeStore = () => new KommoStore(seed, () => Math.floor(nowMs() / 1000));
+  const makeTokens = (s: KommoStore) => new TokenBook(options.auth ?? {}, {
+    nowMs, accessTtlSec: () => limits.accessTokenTtlSec, refreshTtlSec: () => limits.refreshTokenTtlSec,
+    accountId: s.account.id, userId: s.account.current_user_id,
+  });
+  let store = makeStore();
+  let tokens = makeTokens(store);
+  const faults = new FaultPlan();
+  const log = new RequestLog();
+  const limiter = new RateLimiter(() => limits, nowMs);
+  const held = new Set<FastifyReply>();
+  let base = '';
+
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, forceCloseConnections: true });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+    done(null, parseBody(String(body), req.headers['content-type']));
+  });
+
+  const context = (): RouteContext => ({ store, tokens, base, limits });
+  const deps: PipelineDeps = { context, faults, limiter, log, nowMs, tooManyRequestsBody: () => options.tooManyRequestsBody ?? 'json', logger, held };
+  for (const def of ROUTES) app.route({ method: def.method, url: def.url, handler: pipelineHandler(def, deps) });
+
+  // Unknown Kommo paths go through the same steps (a real edge logs and limits them too), answering 404/405.
+  app.setNotFoundHandler(async (req, reply) => {
+    const path = req.url.split('?')[0] ?? req.url;
+    if (path.startsWith('/__sim')) return reply.code(404).send({ error: `no control route ${req.method} ${path}` });
+    const known = PATTERNS.some((p) => p.re.test(path));
+    const r: SimReply = known ? methodNotAllowed() : notFound(req.method, `${base}${req.url}`);
+    const def: RouteDef = { method: 'GET', url: '*', auth: 'none', handler: () => r };
+    return pipelineHandler(def, deps)(req, reply);
+  });
+
+  const sim: KommoSim = {
+    url: '', port: 0,
+    async close() {
+      for (const r of held) r.raw.destroy();
+      held.clear();
+      await app.close();
+    },
+    state: () => store.snapshot(),
+    requests: (filter) => log.list(filter),
+    counters: () => log.counters(),
+    reset(account) {
+      if (account !== undefined) seed = seedOf(account);
+      store = makeStore();
+      tokens = makeTokens(store);
+      log.clear();
+      faults.clear();
+      limiter.reset();
+    },
+    seedContacts: (contacts) => contacts.map((c) => structuredClone(store.seedContact(c))),
+    seedLeads: (leads) => leads.map((l) => structuredClone(store.seedLead(l))),
+    fail(rule) {
+      const checked = checkFaultRule(rule);
+      if (!checked.ok) throw new TypeError(`sim/kommo fail(): ${checked.message}`);
+      return faults.add(checked.rule);
+    },
+    faults: () => faults.list(),
+    clearFaults: (id) => faults.clear(id),
+    expireToken: (token) => tokens.expire(token),
+    tokens: () => tokens.tokens(),
+    setLimits(l) { limits = { ...limits, ...l }; },
+    blockedUntil: () => limiter.blockedUntil(),
+  };
+  registerControlRoutes(app, () => sim);
+
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  base = `http://127.0.0.1:${port}`;
+  sim.url = base;
+  sim.port = port;
+  return sim;
+}

@@ -1,0 +1,180 @@
+/**
+ * The emulator's in-memory account: entities by id, id counters, and the few lookups the routes share.
+ * Ids are sequential from fixed bases so that a test can predict them.
+ */
+import { createHash } from 'node:crypto';
+import { phonesOf } from './field-values.ts';
+import { samePhone } from './phone.ts';
+import { STATUS_LOST, STATUS_WON } from './seeds.ts';
+import type {
+  ContactSeed, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoContact, KommoCustomField, KommoLead,
+  KommoPipeline, KommoState, KommoStatus, KommoTask, KommoUnsorted, KommoUser, LeadSeed,
+} from './types.ts';
+
+const ID_BASE = { contact: 1_000_001, lead: 2_000_001, call: 3_000_001, task: 4_000_001, unsorted: 1 } as const;
+type IdKind = keyof typeof ID_BASE;
+
+export class KommoStore {
+  account: KommoAccountInfo;
+  users: KommoUser[];
+  customFields: KommoCustomField[];
+  pipelines: KommoPipeline[];
+  contacts = new Map<number, KommoContact>();
+  leads = new Map<number, KommoLead>();
+  unsorted = new Map<string, KommoUnsorted>();
+  calls = new Map<number, KommoCall>();
+  tasks = new Map<number, KommoTask>();
+  #next: Record<IdKind, number> = { ...ID_BASE };
+  #nowSec: () => number;
+
+  constructor(seed: KommoAccountSeed, nowSec: () => number) {
+    this.#nowSec = nowSec;
+    this.account = structuredClone(seed.account);
+    this.users = structuredClone(seed.users);
+    this.customFields = structuredClone(seed.customFields);
+    this.pipelines = structuredClone(seed.pipelines);
+    for (const c of seed.contacts) this.seedContact(c);
+    for (const l of seed.leads) this.seedLead(l);
+  }
+
+  now(): number {
+    return this.#nowSec();
+  }
+
+  nextId(kind: IdKind): number {
+    const id = this.#next[kind];
+    this.#next[kind] = id + 1;
+    return id;
+  }
+
+  /** A 40-hex-digit uid like Kommo's, derived from a counter so runs are repeatable. */
+  nextUid(): string {
+    return createHash('sha1').update(`unsorted:${this.nextId('unsorted')}`).digest('hex');
+  }
+
+  /** Keeps the counter past an id chosen by a seed. */
+  #reserve(kind: IdKind, id: number): void {
+    if (id >= this.#next[kind]) this.#next[kind] = id + 1;
+  }
+
+  get currentUserId(): number {
+    return this.account.current_user_id;
+  }
+
+  fieldsFor(entity: 'contacts' | 'leads'): KommoCustomField[] {
+    return this.customFields.filter((f) => f.entity_type === entity);
+  }
+
+  mainPipeline(): KommoPipeline | undefined {
+    return this.pipelines.find((p) => p.is_main) ?? this.pipelines[0];
+  }
+
+  pipeline(id: number): KommoPipeline | undefined {
+    return this.pipelines.find((p) => p.id === id);
+  }
+
+  /** A status by id; 142 and 143 exist in every pipeline, so the pipeline decides which one. */
+  status(statusId: number, pipelineId?: number): KommoStatus | undefined {
+    const pipes = pipelineId === undefined ? this.pipelines : this.pipelines.filter((p) => p.id === pipelineId);
+    for (const p of pipes) {
+      const s = p.statuses.find((x) => x.id === statusId);
+      if (s) return s;
+    }
+    return undefined;
+  }
+
+  unsortedStatus(p: KommoPipeline): KommoStatus | undefined {
+    return p.statuses.find((s) => s.type === 1);
+  }
+
+  /** "A missing status_id means the first stage of the main pipeline" (after Unsorted). */
+  firstStage(p: KommoPipeline): KommoStatus | undefined {
+    return p.statuses.find((s) => s.type === 0 && s.id !== STATUS_WON && s.id !== STATUS_LOST);
+  }
+
+  isActive(lead: KommoLead): boolean {
+    return !lead.is_deleted && lead.status_id !== STATUS_WON && lead.status_id !== STATUS_LOST;
+  }
+
+  /** Visible contacts: not deleted and not hidden behind an incoming lead that was not accepted. */
+  visibleContacts(): KommoContact[] {
+    return [...this.contacts.values()].filter((c) => !c.is_deleted && !c.is_unsorted);
+  }
+
+  contactsWithPhone(phone: string): KommoContact[] {
+    return this.visibleContacts().filter((c) => phonesOf(c.custom_fields_values).some((p) => samePhone(p, phone)));
+  }
+
+  leadsOf(contactId: number): KommoLead[] {
+    return [...this.leads.values()].filter((l) => !l.is_deleted && l.contact_ids.includes(contactId));
+  }
+
+  newContact(fields: Partial<KommoContact>): KommoContact {
+    const now = this.now();
+    const id = fields.id ?? this.nextId('contact');
+    this.#reserve('contact', id);
+    const c: KommoContact = {
+      id, name: '', first_name: '', last_name: '', responsible_user_id: this.currentUserId, group_id: 0,
+      created_by: this.currentUserId, updated_by: this.currentUserId, created_at: now, updated_at: now,
+      closest_task_at: null, is_deleted: false, is_unsorted: false, custom_fields_values: null,
+      account_id: this.account.id, tags: [], ...fields,
+    };
+    c.id = id;
+    this.contacts.set(id, c);
+    return c;
+  }
+
+  newLead(fields: Partial<KommoLead> & { status_id: number; pipeline_id: number }): KommoLead {
+    const now = this.now();
+    const id = fields.id ?? this.nextId('lead');
+    this.#reserve('lead', id);
+    const l: KommoLead = {
+      id, name: '', price: 0, responsible_user_id: this.currentUserId, group_id: 0, loss_reason_id: null,
+      created_by: this.currentUserId, updated_by: this.currentUserId, created_at: now, updated_at: now,
+      closed_at: null, closest_task_at: null, is_deleted: false, custom_fields_values: null, score: null,
+      account_id: this.account.id, tags: [], contact_ids: [], ...fields,
+    };
+    l.id = id;
+    this.leads.set(id, l);
+    return l;
+  }
+
+  seedContact(seed: ContactSeed): KommoContact {
+    const phoneField = this.fieldsFor('contacts').find((f) => f.code === 'PHONE');
+    const phones = (seed.phones ?? []).map((p) => (typeof p === 'string' ? { value: p, enum: 'WORK' } : p));
+    const values = phoneField && phones.length > 0
+      ? [{
+          field_id: phoneField.id, field_name: phoneField.name, field_code: phoneField.code, field_type: phoneField.type,
+          values: phones.map((p) => {
+            const e = phoneField.enums?.find((x) => x.value === p.enum);
+            return e ? { value: p.value, enum_id: e.id, enum: e.value } : { value: p.value };
+          }),
+        }]
+      : null;
+    return this.newContact({
+      ...(seed.id !== undefined ? { id: seed.id } : {}),
+      name: seed.name,
+      responsible_user_id: seed.responsible_user_id ?? this.currentUserId,
+      custom_fields_values: values,
+    });
+  }
+
+  seedLead(seed: LeadSeed): KommoLead {
+    const pipe = (seed.pipeline_id !== undefined ? this.pipeline(seed.pipeline_id) : undefined) ?? this.mainPipeline();
+    if (!pipe) throw new Error('sim/kommo: a lead needs a pipeline, and the account has none');
+    const statusId = seed.status_id ?? this.firstStage(pipe)?.id ?? STATUS_WON;
+    return this.newLead({
+      ...(seed.id !== undefined ? { id: seed.id } : {}),
+      name: seed.name, price: seed.price ?? 0, pipeline_id: pipe.id, status_id: statusId,
+      responsible_user_id: seed.responsible_user_id ?? this.currentUserId, contact_ids: seed.contact_ids ?? [],
+    });
+  }
+
+  snapshot(): KommoState {
+    return structuredClone({
+      account: this.account, users: this.users, customFields: this.customFields, pipelines: this.pipelines,
+      contacts: [...this.contacts.values()], leads: [...this.leads.values()], unsorted: [...this.unsorted.values()],
+      calls: [...this.calls.values()], tasks: [...this.tasks.values()],
+    });
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The entities as the emulator keeps them: the same field names and shapes Kommo returns on read
+ * (https://developers.kommo.com/reference/contacts-list and siblings), minus `_links`, which depend on the
+ * URL the emulator listens on and are added when a response is built.
+ */
+
+export interface CustomFieldValue {
+  value: string | number | boolean;
+  enum_id?: number;
+  enum_code?: string;
+}
+
+/** A custom field value on read: `enum_id` + `enum`, never `enum_code` (that is the write spelling). */
+export interface StoredFieldValues {
+  field_id: number;
+  field_name: string;
+  field_code: string | null;
+  field_type: string;
+  values: Array<{ value: string | number | boolean; enum_id?: number; enum?: string }>;
+}
+
+export interface KommoUser {
+  id: number;
+  name: string;
+  email: string;
+  lang: string;
+  rights: { is_admin: boolean; is_free: boolean; is_active: boolean; group_id: number | null; role_id: number | null };
+}
+
+export interface CustomFieldEnum {
+  id: number;
+  value: string;
+  sort: number;
+}
+
+export interface KommoCustomField {
+  id: number;
+  name: string;
+  code: string | null;
+  sort: number;
+  type: 'multitext' | 'text' | 'numeric' | 'select' | 'multiselect' | 'checkbox' | 'date' | 'url';
+  entity_type: 'contacts' | 'leads';
+  is_predefined: boolean;
+  is_deletable: boolean;
+  is_visible: boolean;
+  is_api_only: boolean;
+  group_id: string | null;
+  required_statuses: unknown[];
+  remind: null;
+  enums: CustomFieldEnum[] | null;
+}
+
+export interface KommoStatus {
+  id: number;
+  name: string;
+  sort: number;
+  is_editable: boolean;
+  pipeline_id: number;
+  color: string;
+  /** 1 = the Unsorted (incoming leads) status, 0 = any other. */
+  type: 0 | 1;
+}
+
+export interface KommoPipeline {
+  id: number;
+  name: string;
+  sort: number;
+  is_main: boolean;
+  is_unsorted_on: boolean;
+  is_archive: boolean;
+  statuses: KommoStatus[];
+}
+
+export interface KommoContact {
+  id: number;
+  name: string;
+  first_name: string;
+  last_name: string;
+  responsible_user_id: number;
+  group_id: number;
+  created_by: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+  closest_task_at: number | null;
+  is_deleted: boolean;
+  /** True while the contact belongs to an incoming (unsorted) lead not yet accepted: hidden from lists. */
+  is_unsorted: boolean;
+  custom_fields_values: StoredFieldValues[] | null;
+  account_id: number;
+  tags: Array<{ id: number; name: string }>;
+}
+
+export interface KommoLead {
+  id: number;
+  name: string;
+  price: number;
+  responsible_user_id: number;
+  group_id: number;
+  status_id: number;
+  pipeline_id: number;
+  loss_reason_id: number | null;
+  created_by: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+  closed_at: number | null;
+  closest_task_at: number | null;
+  is_deleted: boolean;
+  custom_fields_values: StoredFieldValues[] | null;
+  score: number | null;
+  account_id: number;
+  tags: Array<{ id: number; name: string }>;
+  contact_ids: number[];
+}
+
+export type UnsortedStatus = 'pending' | 'accepted' | 'declined';
+
+export interface KommoUnsorted {
+  uid: string;
+  source_uid: string;
+  source_name: string;
+  category: 'sip';
+  pipeline_id: number;
+  created_at: number;
+  metadata: Record<string, unknown>;
+  account_id: number;
+  lead_id: number;
+  contact_ids: number[];
+  /** Not a Kommo field: where the incoming lead stands, so tests can assert accept and decline. */
+  status: UnsortedStatus;
+}
+
+export interface KommoCall {
+  id: number;
+  entity_id: number;
+  entity_type: 'contact' | 'lead';
+  account_id: number;
+  direction: 'inbound' | 'outbound';
+  uniq?: string;
+  duration: number;
+  source: string;
+  link?: string;
+  phone: string;
+  call_result?: string;
+  call_status?: number;
+  call_responsible?: number | string;
+  responsible_user_id?: number;
+  created_by?: number;
+  updated_by?: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KommoTask {
+  id: number;
+  text: string;
+  complete_till: number;
+  responsible_user_id: number;
+  entity_id: number | null;
+  entity_type: 'leads' | 'contacts' | 'companies' | 'customers' | null;
+  is_completed: boolean;
+  task_type_id: number;
+  duration: number;
+  result: { text?: string } | null;
+  group_id: number;
+  created_by: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+  account_id: number;
+}
+
+export interface KommoAccountInfo {
+  id: number;
+  name: string;
+  subdomain: string;
+  country: string;
+  currency: string;
+  currency_symbol: string;
+  current_user_id: number;
+  created_at: number;
+}
+
+/** Everything the emulator holds, as `state()` and `GET /__sim/state` return it. */
+export interface KommoState {
+  account: KommoAccountInfo;
+  users: KommoUser[];
+  customFields: KommoCustomField[];
+  pipelines: KommoPipeline[];
+  contacts: KommoContact[];
+  leads: KommoLead[];
+  unsorted: KommoUnsorted[];
+  calls: KommoCall[];
+  tasks: KommoTask[];
+}
+
+/** A contact to seed: a name and phone numbers (each `WORK` unless given as `{value, enum}`). */
+export interface ContactSeed {
+  id?: number;
+  name: string;
+  phones?: Array<string | { value: string; enum: string }>;
+  responsible_user_id?: number;
+}
+
+/** A lead to seed, linked to contacts by id. Default status: the first stage after Unsorted of the main pipeline. */
+export interface LeadSeed {
+  id?: number;
+  name: string;
+  price?: number;
+  status_id?: number;
+  pipeline_id?: number;
+  responsible_user_id?: number;
+  contact_ids?: number[];
+}
+
+/** The account an emulator starts with. `customFields` without a `PHONE` field gives the "refuse to register" path. */
+export interface KommoAccountSeed {
+  account: KommoAccountInfo;
+  users: KommoUser[];
+  customFields: KommoCustomField[];
+  pipelines: KommoPipeline[];
+  contacts: ContactSeed[];
+  leads: LeadSeed[];
+}
