@@ -14,12 +14,6 @@ export function phoneKey(s: string): string {
   return digitsOf(s).slice(-PHONE_MATCH_DIGITS);
 }
 
-/** True when two numbers share their last 10 digits (both must have at least one digit). */
-export function samePhone(a: string, b: string): boolean {
-  const ka = phoneKey(a);
-  return ka.length > 0 && ka === phoneKey(b);
-}
-
 /** A query that looks like a phone number: digits with the usual punctuation, and at least 3 digits. */
 function looksLikePhone(q: string): boolean {
   return /^[+\d\s().-]+$/.test(q) && digitsOf(q).length >= 3;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { phonesOf } from './field-values.ts';
-import { samePhone } from './phone.ts';
+import { phoneKey } from './phone.ts';
 import { STATUS_LOST, STATUS_WON } from './seeds.ts';
 import type {
   ContactSeed, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoContact, KommoCustomField, KommoLead,
@@ -101,8 +101,17 @@ export class KommoStore {
     return [...this.contacts.values()].filter((c) => !c.is_deleted && !c.is_unsorted);
   }
 
-  contactsWithPhone(phone: string): KommoContact[] {
-    return this.visibleContacts().filter((c) => phonesOf(c.custom_fields_values).some((p) => samePhone(p, phone)));
+  /** Visible contacts by the last 10 digits of each phone: one scan per request instead of one per call. */
+  phoneIndex(): Map<string, KommoContact[]> {
+    const index = new Map<string, KommoContact[]>();
+    for (const c of this.visibleContacts()) {
+      for (const key of new Set(phonesOf(c.custom_fields_values).map(phoneKey).filter((x) => x !== ''))) {
+        const list = index.get(key);
+        if (list) list.push(c);
+        else index.set(key, [c]);
+      }
+    }
+    return index;
   }
 
   leadsOf(contactId: number): KommoLead[] {

@@ -7,7 +7,8 @@
 import { PROBLEM_JSON, ok, type FieldError, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
-import type { KommoCall } from '../types.ts';
+import { phoneKey } from '../phone.ts';
+import type { KommoCall, KommoContact } from '../types.ts';
 import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
 import { checkAudit, checkResponsible, entityLink } from './common.ts';
 
@@ -29,8 +30,8 @@ function checkCall(store: KommoStore) {
 }
 
 /** The entity a call goes to, by Kommo's rule, or null when no visible contact has the phone. */
-function attachTo(store: KommoStore, phone: string): { entity_type: 'lead' | 'contact'; entity_id: number } | null {
-  const contact = store.contactsWithPhone(phone).sort((a, b) => a.id - b.id)[0];
+function attachTo(store: KommoStore, index: Map<string, KommoContact[]>, phone: string): { entity_type: 'lead' | 'contact'; entity_id: number } | null {
+  const contact = [...(index.get(phoneKey(phone)) ?? [])].sort((a, b) => a.id - b.id)[0];
   if (!contact) return null;
   const active = store.leadsOf(contact.id).filter((l) => store.isActive(l));
   return active.length === 1 && active[0] ? { entity_type: 'lead', entity_id: active[0].id } : { entity_type: 'contact', entity_id: contact.id };
@@ -56,11 +57,12 @@ function add(req: RouteRequest, ctx: RouteContext): SimReply {
   if ('reply' in got) return got.reply;
   const bad = checkAll(got.items, checkCall(ctx.store));
   if (bad) return bad;
+  const index = ctx.store.phoneIndex();
   const added: unknown[] = [];
   const errors: unknown[] = [];
   (got.items as JsonObject[]).forEach((item, i) => {
     const requestId = requestIdOf(item, i);
-    const at = attachTo(ctx.store, item.phone as string);
+    const at = attachTo(ctx.store, index, item.phone as string);
     if (!at) {
       errors.push({ request_id: requestId, title: 'Entity not found', status: 263 });
       return;
