@@ -14,7 +14,7 @@ export interface AmiParserOptions {
   maxBlockLength?: number;
   /** Most headers in one block. Default 1000. */
   maxHeaders?: number;
-  /** A block must carry one of these keys (exact case) or it is reported and dropped. Default Event, Response. */
+  /** A block must carry one of these keys (exact case) or it is reported and dropped. Default Event, Response; [] accepts any block. */
   requiredKeys?: readonly string[];
   /**
    * `value` (default): only CRLF ends a line; a bare LF is kept in the value and reported.
@@ -273,7 +273,7 @@ export class AmiParser {
     }
     const block = this.block;
     let delivered = !this.blockDropped;
-    if (delivered) {
+    if (delivered && this.required.length > 0) {
       let found = false;
       for (const k of this.required) if (block[k] !== undefined) found = true;
       if (!found) {
