@@ -9,7 +9,7 @@ import type { FaultPlan, FaultRule } from './faults.ts';
 import type { Query } from './hal.ts';
 import { blocked, serverError, tooManyRequests, unauthorized, type SimReply, type TooManyRequestsBody } from './problems.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import type { KommoRequestRecord, RequestLog } from './request-log.ts';
+import type { RequestLog } from './request-log.ts';
 import type { RouteContext, RouteDef } from './route.ts';
 import type { ParsedBody } from './validate.ts';
 
@@ -51,16 +51,11 @@ export function send(reply: FastifyReply, r: SimReply): FastifyReply {
   return reply.send(isText ? r.body : JSON.stringify(r.body));
 }
 
-function finish(rec: KommoRequestRecord, r: SimReply): void {
-  rec.status = r.status;
-  rec.response = r.body === undefined ? null : structuredClone(r.body);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Answers a fault that ends the request; null for a delay, after which the request goes on. */
-async function applyFault(f: FaultRule, rec: KommoRequestRecord, req: FastifyRequest, reply: FastifyReply, deps: PipelineDeps): Promise<SimReply | 'held' | null> {
-  rec.fault = f.kind;
+async function applyFault(f: FaultRule, req: FastifyRequest, reply: FastifyReply, deps: PipelineDeps): Promise<SimReply | 'held' | null> {
   switch (f.kind) {
     case 'delay': await sleep(f.ms); return null;
     case 'error': return serverError(f.status ?? 500);
@@ -88,12 +83,12 @@ export function pipelineHandler(def: RouteDef, deps: PipelineDeps) {
     });
     const fault = deps.faults.take(req.method, path);
     if (fault) {
-      const out = await applyFault(fault, rec, req, reply, deps);
-      if (out === 'held') return undefined;
-      if (out) { finish(rec, out); return send(reply, out); }
+      const out = await applyFault(fault, req, reply, deps);
+      if (out === 'held') { deps.log.settle(rec, null, null, fault.kind); return undefined; }
+      if (out) { deps.log.settle(rec, out.status, out.body, fault.kind); return send(reply, out); }
     }
     const r = answer(def, req, body, path, deps);
-    finish(rec, r);
+    deps.log.settle(rec, r.status, r.body, fault?.kind ?? null);
     return send(reply, r);
   };
 }

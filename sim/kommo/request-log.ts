@@ -40,15 +40,45 @@ export interface RequestFilter {
   since?: number;
 }
 
+/** How many records the log keeps by default; counters keep counting past it. */
+export const DEFAULT_MAX_RECORDS = 10_000;
+
 export class RequestLog {
   #records: KommoRequestRecord[] = [];
   #seq = 0;
+  #max: number;
+  #counters: KommoCounters = RequestLog.#zero();
+
+  constructor(maxRecords = DEFAULT_MAX_RECORDS) {
+    this.#max = maxRecords;
+  }
+
+  static #zero(): KommoCounters {
+    return { requests: 0, byRoute: {}, byStatus: {}, status429: 0, status403: 0, faults: 0 };
+  }
 
   start(r: Omit<KommoRequestRecord, 'seq' | 'status' | 'response' | 'fault'>): KommoRequestRecord {
     this.#seq += 1;
     const rec: KommoRequestRecord = { ...r, seq: this.#seq, status: null, fault: null, response: null };
     this.#records.push(rec);
+    if (this.#records.length > this.#max) this.#records.splice(0, this.#records.length - this.#max);
+    const c = this.#counters;
+    c.requests += 1;
+    c.byRoute[rec.route] = (c.byRoute[rec.route] ?? 0) + 1;
     return rec;
+  }
+
+  /** Records how the request ended: its status (null when it got no answer), response and fault. */
+  settle(rec: KommoRequestRecord, status: number | null, response: unknown, fault: KommoRequestRecord['fault']): void {
+    rec.status = status;
+    rec.response = response === undefined ? null : structuredClone(response);
+    rec.fault = fault;
+    const c = this.#counters;
+    const key = status === null ? 'none' : String(status);
+    c.byStatus[key] = (c.byStatus[key] ?? 0) + 1;
+    if (status === 429) c.status429 += 1;
+    if (status === 403) c.status403 += 1;
+    if (fault) c.faults += 1;
   }
 
   list(f: RequestFilter = {}): KommoRequestRecord[] {
@@ -61,20 +91,11 @@ export class RequestLog {
   }
 
   counters(): KommoCounters {
-    const c: KommoCounters = { requests: 0, byRoute: {}, byStatus: {}, status429: 0, status403: 0, faults: 0 };
-    for (const r of this.#records) {
-      c.requests += 1;
-      c.byRoute[r.route] = (c.byRoute[r.route] ?? 0) + 1;
-      const s = r.status === null ? 'none' : String(r.status);
-      c.byStatus[s] = (c.byStatus[s] ?? 0) + 1;
-      if (r.status === 429) c.status429 += 1;
-      if (r.status === 403) c.status403 += 1;
-      if (r.fault) c.faults += 1;
-    }
-    return c;
+    return structuredClone(this.#counters);
   }
 
   clear(): void {
     this.#records = [];
+    this.#counters = RequestLog.#zero();
   }
 }

@@ -8,8 +8,8 @@ import { TokenBook, type KommoAuthOptions } from './auth.ts';
 import { registerControlRoutes } from './control.ts';
 import { FaultPlan, checkFaultRule, type ActiveFault, type FaultRule } from './faults.ts';
 import { DEFAULT_LIMITS, type KommoLimits } from './limits.ts';
-import { pipelineHandler, type PipelineDeps } from './pipeline.ts';
-import { methodNotAllowed, notFound, type SimReply, type TooManyRequestsBody } from './problems.ts';
+import { pipelineHandler, send, type PipelineDeps } from './pipeline.ts';
+import { methodNotAllowed, notFound, problem, serverError, type SimReply, type TooManyRequestsBody } from './problems.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { RequestLog, type KommoCounters, type KommoRequestRecord, type RequestFilter } from './request-log.ts';
 import type { RouteContext, RouteDef } from './route.ts';
@@ -35,6 +35,8 @@ export interface StartKommoOptions {
   limits?: Partial<KommoLimits>;
   /** The 429 body: the documented JSON (default) or the HTML page seen in the field. */
   tooManyRequestsBody?: TooManyRequestsBody;
+  /** How many request records to keep (oldest dropped first); counters keep counting. Default 10,000. */
+  maxRequestsLogged?: number;
   /** The emulator's clock in ms since the epoch (token expiry, rate limit, timestamps). Default Date.now. */
   now?: () => number;
   logger?: Logger;
@@ -104,7 +106,7 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
   let store = makeStore();
   let tokens = makeTokens(store);
   const faults = new FaultPlan();
-  const log = new RequestLog();
+  const log = new RequestLog(options.maxRequestsLogged);
   const limiter = new RateLimiter(() => limits, nowMs);
   const held = new Set<FastifyReply>();
   let base = '';
@@ -113,6 +115,14 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     done(null, parseBody(String(body), req.headers['content-type']));
+  });
+
+  // What fastify itself refuses before a route runs (a body over the limit, a malformed URL) still gets a
+  // Kommo-shaped problem body rather than fastify's own.
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) logger.error({ err }, 'sim/kommo: request failed before its route');
+    return send(reply, status === 500 ? serverError(500) : problem(status, err.message));
   });
 
   const context = (): RouteContext => ({ store, tokens, base, limits });

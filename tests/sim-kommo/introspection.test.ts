@@ -109,3 +109,13 @@ describe('sim/kommo users, account and tasks', () => {
     expect(r.body['validation-errors'][0].errors).toEqual([{ code: 'NotBlank', path: 'complete_till', detail: 'This value should not be blank.' }]);
   });
 });
+
+describe('sim/kommo request log cap', () => {
+  const k = useKommo({ maxRequestsLogged: 2 });
+
+  it('keeps the newest records and counts every request', async () => {
+    for (let i = 0; i < 3; i += 1) await k.api('GET', '/api/v4/account');
+    expect(k.sim.requests().map((r) => r.seq)).toEqual([2, 3]);
+    expect(k.sim.counters()).toMatchObject({ requests: 3, byStatus: { 200: 3 } });
+  });
+});
