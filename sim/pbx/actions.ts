@@ -94,6 +94,10 @@ function login(ctx: ActionContext, session: Session, action: AmiMessage, id: str
       ok = getHeader(action, 'Secret') === user.secret;
     }
   }
+  if (ok && ctx.faults.refuseLogins > 0) {
+    ctx.faults.refuseLogins--;
+    ok = false;
+  }
   if (!ok) {
     // Asterisk sleeps 1 s, answers, then closes the session
     setTimeout(() => session.endWith(response('Error', id, [['Message', 'Authentication failed']])), ctx.loginFailureDelayMs).unref();

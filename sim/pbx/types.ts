@@ -16,6 +16,8 @@ export interface PbxFaults {
   ignoreLogins: number;
   /** Close the connection as soon as Login arrives (as an Asterisk that restarts during login). */
   closeOnLogins: number;
+  /** Answer Login with Authentication failed (then close) whatever the credentials, as an Asterisk still loading manager.conf. */
+  refuseLogins: number;
   /** Send the Login response and the next queued events in separate writes instead of one (Asterisk usually sends them together). */
   splitLoginWrite: boolean;
 }
