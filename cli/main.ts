@@ -30,6 +30,7 @@ try {
     // --help and --version exit 0; usage errors exit 2, as every hookline command does.
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else {
+    // UsageError and anything unexpected: one line on stderr, exit 2.
     console.error(`hookline: ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 2;
   }

@@ -35,7 +35,7 @@ export const DEFAULT_LIMITS: HookLimits = { timeoutMs: 1_000, memoryMb: 64, maxO
 
 export interface HookContract<I extends TObject = TObject, O extends TSchema | null = TSchema | null> {
   name: HookName;
-  /** The row number in docs/hooks.md (and hooks.md of the spec). */
+  /** The row number in docs/hooks.md. */
   number: number;
   /** One line: what the hook lets a script change. */
   summary: string;
@@ -49,8 +49,11 @@ export interface HookContract<I extends TObject = TObject, O extends TSchema | n
   readOnly: readonly string[];
   /** Unknown keys in `data` pass through to the Kommo request unchanged ("other fields can also be set"). */
   extraKeys: boolean;
+  /** `null` anywhere in `data` is a contract violation (Kommo rejects null values). */
+  rejectNull: boolean;
   /** What the engine goes on with when the script fails or there is none. */
-  defaultData: (input: Static<I>) => O extends TSchema ? Static<O> : null;
+  // Method syntax on purpose: a method parameter is bivariant, so a hook-specific contract fits the generic map.
+  defaultData(input: Static<I>): O extends TSchema ? Static<O> : null;
   /** The same in words, for the docs. */
   defaultDescription: string;
   limits: HookLimits;

@@ -1,0 +1,583 @@
+// Generated from contracts/ by npm run gen:contracts — do not edit
+
+/** The whole call, read-only. Keys are emitted in alphabetical order. */
+interface CallFull {
+  /** uniqueid of the conversation this stage is about; "" for call_ended */
+  active_conversation_id: string;
+  /** One Asterisk channel. */
+  channel: Channel;
+  /** keyed by the conversation channel's uniqueid */
+  conversations: Record<string, Conversation>;
+  deal: Deal | null;
+  entity: Entity | null;
+  /** missed inbound call that never rang a person (ended in IVR/queue) */
+  is_ivr: boolean;
+  /** public link to the recording, "" if none */
+  record: string;
+  /** reserved (always null for Kommo) */
+  registration: null;
+  /** SIP-like outcome: 200 answered, 486 busy, 480 no answer, 487 caller hung up while ringing, 404 wrong number, 503 unavailable, 603 declined, 0 unknown */
+  result: number;
+}
+
+/** One Asterisk channel. */
+interface Channel {
+  /** "YYYY-MM-DD HH:MM:SS" in the PBX's time zone (config `timezone`); unset: "0001-01-01 00:00:00" */
+  answer_time: string;
+  /** "YYYY-MM-DD HH:MM:SS" in the PBX's time zone (config `timezone`); unset: "0001-01-01 00:00:00" */
+  end_time: string;
+  /** CEL-style extra of the channel's last event (hangupcause, hangupsource, dialstatus, ...) */
+  extra: Record<string, string | number>;
+  /** One end of a channel. */
+  from: Party;
+  /** channel uniqueid */
+  id: string;
+  /** uniqueid == linkedid */
+  is_primary: boolean;
+  /** channel name, e.g. "PJSIP/101-00000012" */
+  name: string;
+  /** "YYYY-MM-DD HH:MM:SS" in the PBX's time zone (config `timezone`); unset: "0001-01-01 00:00:00" */
+  start_time: string;
+  state: ChannelState;
+  /** One end of a channel. */
+  to: Party;
+  trunk: Trunk | null;
+  /** internal→internal local; external→internal incoming; internal→external outgoing */
+  type: ChannelType;
+  was_answered: boolean;
+}
+
+/** One leg that rang somebody. */
+interface Conversation {
+  /** One Asterisk channel. */
+  channel: Channel;
+  /** the client is parked/on hold in this conversation */
+  is_parked: boolean;
+  user: User | null;
+}
+
+/** One end of a channel. */
+interface Party {
+  /** the number matches the internal-number pattern */
+  is_internal: boolean;
+  /** CallerID name, "" if none */
+  name: string;
+  /** the number as Asterisk saw it */
+  number: string;
+}
+
+/** The external line the call came in on or went out through. */
+interface Trunk {
+  /** the trunk channel's endpoint name */
+  name: string;
+  /** the DID dialled (inbound) or the trunk's CallerID (outbound) */
+  number: string;
+}
+
+/** The Kommo user whose extension a conversation rang. */
+interface User {
+  extension: string;
+  /** Kommo user id */
+  id: number;
+  name: string;
+}
+
+/** The Kommo contact (or company) found or created for the client. */
+interface Entity {
+  id: number;
+  /** created by hookline for this call */
+  is_new: boolean;
+  name: string;
+  responsible_user_id: number;
+  type: "contacts" | "companies";
+}
+
+/** The Kommo lead this call is (or will be) attached to. */
+interface Deal {
+  id: number;
+  is_new: boolean;
+  name: string;
+  pipeline_id: number;
+  responsible_user_id: number;
+  status_id: number;
+}
+
+type ChannelState = "ringing" | "talking" | "ended" | "processed";
+
+/** internal→internal local; external→internal incoming; internal→external outgoing */
+type ChannelType = "local" | "incoming" | "outgoing" | "unknown";
+
+type CallStage = "conversation_requested" | "conversation_accepted" | "conversation_ended" | "call_ended";
+
+/** Error codes hookline reports for a script (see docs/errors.md). */
+type HooklineErrorCode = "COMPILE_ERROR" | "SCRIPT_ERROR" | "TIMEOUT" | "MEMORY_LIMIT" | "CONTRACT_VIOLATION" | "BAD_STATE" | "OUTPUT_NOT_JSON" | "OUTPUT_TOO_LARGE" | "NO_SCRIPT" | "SANDBOX_CRASH" | "INVALID_INPUT";
+
+/** console inside a script: captured (bounded) and shown with the result, never printed by the engine. */
+declare const console: {
+  log(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+};
+
+interface HookInputs {
+  /** Decide whether this stage of the call is registered at all (black/white lists by number, trunk, anything). */
+  need_registration: {
+    /** The whole call, read-only. Keys are emitted in alphabetical order. */
+    call_full: CallFull;
+    call_stage: CallStage;
+  };
+  /** Change the client's phone number before any CRM look-up (format, prefixes). */
+  process_client_phone: {
+    /** The whole call, read-only. Keys are emitted in alphabetical order. */
+    call_full: CallFull;
+    call_stage: CallStage;
+    /** the client's number, after the built-in automatic replacement rules */
+    phone: string;
+  };
+  /** Change the contact hookline creates for a new client (name, responsible, tags, any contact field). */
+  process_contact_creation_params: {
+    /** The whole call, read-only. Keys are emitted in alphabetical order. */
+    call_full: CallFull;
+    /** the PHONE field with the client's number (enum WORK) */
+    custom_fields_values: {
+      /** id of the contacts field with code PHONE (read from the account) */
+      field_id: number;
+      values: {
+        /** hookline writes "WORK" */
+        enum_code: string;
+        /** the client's phone number */
+        value: string;
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      /** other fields can also be set: they go to Kommo as they are */
+      [key: string]: unknown;
+    }[];
+    /** default "Contact <phone>" */
+    name: string;
+    /** Kommo user responsible for the contact */
+    responsible_user_id: number;
+    /** default ["hookline"] */
+    tags: string[];
+  };
+  /** Change the lead hookline creates for a call (title, pipeline, status, responsible, tags, any lead field). */
+  process_lead_creation_params: {
+    /** The whole call, read-only. Keys are emitted in alphabetical order. */
+    call_full: CallFull;
+    _embedded: {
+      /** the contact the lead is linked to */
+      contacts: {
+        id: number;
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      tags: {
+        name: string;
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      /** other fields can also be set: they go to Kommo as they are */
+      [key: string]: unknown;
+    };
+    /** default "<phone> - [missed] incoming/outgoing" */
+    name: string;
+    pipeline_id: number;
+    /** Kommo user responsible for the lead */
+    responsible_user_id: number;
+    status_id: number;
+  };
+  /** Change the AMI Originate of a click-to-call from Kommo (trunk, context, number format). */
+  process_originate_params: {
+    /** CallerID shown on the extension that rings first, e.g. "Kommo <+79161234567>" */
+    caller_id: string;
+    /** the channel that rings first: the user's extension, e.g. "PJSIP/101" */
+    channel: string;
+    /** dialplan context the call continues in once the extension answers */
+    context: string;
+    /** the number dialled in that context: the client's number */
+    extension: string;
+    /** dialplan priority, usually 1 */
+    priority: number;
+    /** the click-to-call request as received (number, user_id, …) */
+    request_data: Record<string, unknown>;
+  };
+  /** Choose (or convert) the recording file linked from the call log in Kommo. */
+  process_record_file_path: {
+    /** The whole call, read-only. Keys are emitted in alphabetical order. */
+    call_full: CallFull;
+    /** the recording of the conversation, as Asterisk wrote it */
+    path: string;
+  };
+  /** Change the task created on a missed inbound or unanswered outbound call. */
+  process_task_creation_params: {
+    /** The whole call, read-only. Keys are emitted in alphabetical order. */
+    call_full: CallFull;
+    /** deadline (Unix time, seconds) */
+    complete_till: number;
+    /** the user creating the task (0: robot) */
+    created_by: number;
+    /** the contact or lead the task is attached to */
+    entity_id: number;
+    entity_type: "contacts" | "leads";
+    /** always false when created */
+    is_completed: boolean;
+    /** who must call back */
+    responsible_user_id: number;
+    /** 1 call, 2 meeting, 3 email */
+    task_type: number;
+    /** default "Call back <entity name> on a missed call from <phone>" */
+    text: string;
+  };
+  /** Choose whom an incoming call is routed to (the client's responsible manager by default). */
+  customize_autodistribution: {
+    /** the extension to route the call to; "" for the normal route */
+    number: string;
+    /** CallerID name shown on the phone: at most 20 characters, no commas */
+    name: string;
+    /** read-only: the calling number (present when not empty) */
+    from?: string;
+    /** read-only: the trunk number (present when not empty) */
+    trunk?: string;
+    /** read-only: the request as Asterisk sent it */
+    request_data: Record<string, unknown>;
+    /** The Kommo contact (or company) found or created for the client. */
+    entity?: Entity;
+    /** read-only: why no responsible user was found (present when not empty) */
+    error?: string;
+  };
+  /** Act after the call is logged (logging, checks); only `state` counts. */
+  post_registration: {
+    /** The whole call, read-only. Keys are emitted in alphabetical order. */
+    call_full: CallFull;
+  };
+  /** Change the update of an existing contact (responsible user, any contact field). */
+  process_contact_update_params: {
+    /** The whole call, read-only. Keys are emitted in alphabetical order. */
+    call_full: CallFull;
+    /** Contact id */
+    id: number;
+    /** the new responsible user */
+    responsible_user_id: number;
+  };
+  /** Change the update of an existing lead (responsible user, any lead field). */
+  process_lead_update_params: {
+    /** The whole call, read-only. Keys are emitted in alphabetical order. */
+    call_full: CallFull;
+    /** Lead id */
+    id: number;
+    /** the new responsible user */
+    responsible_user_id: number;
+  };
+  /** Change the unsorted (incoming) lead created for a new client: its contact and lead fields. */
+  process_unsorted_creation_params: {
+    /** The whole call, read-only. Keys are emitted in alphabetical order. */
+    call_full: CallFull;
+    _embedded: {
+      contacts: {
+        custom_fields_values: {
+          /** id of the contacts field with code PHONE (read from the account) */
+          field_id: number;
+          values: {
+            /** hookline writes "WORK" */
+            enum_code: string;
+            /** the client's phone number */
+            value: string;
+            /** other fields can also be set: they go to Kommo as they are */
+            [key: string]: unknown;
+          }[];
+          /** other fields can also be set: they go to Kommo as they are */
+          [key: string]: unknown;
+        }[];
+        /** default "Contact <phone>" */
+        name: string;
+        tags: string[];
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      leads: {
+        /** default "<phone> - [missed] incoming/outgoing" */
+        name: string;
+        pipeline_id: number;
+        tags: {
+          name: string;
+          /** other fields can also be set: they go to Kommo as they are */
+          [key: string]: unknown;
+        }[];
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      /** other fields can also be set: they go to Kommo as they are */
+      [key: string]: unknown;
+    };
+    /** when the unsorted lead is created (Unix time, seconds) */
+    created_at: number;
+    metadata: {
+      /** when the call was made (Unix time, seconds) */
+      called_at: number;
+      /** seconds */
+      duration: number;
+      /** the calling number */
+      from: string;
+      is_call_event_needed: boolean;
+      /** the recording link; absent when there is none */
+      link?: string;
+      /** the client's number */
+      phone: string;
+      service_code: string;
+      /** the call's linkedid */
+      uniq: string;
+      /** other fields can also be set: they go to Kommo as they are */
+      [key: string]: unknown;
+    };
+    pipeline_id: number;
+    source_name: string;
+    /** the call's linkedid: Kommo refuses a second unsorted lead with the same one */
+    source_uid: string;
+  };
+  /** Change the call log written to Kommo (status, result text, direction, duration, link, responsible). */
+  process_call_params: {
+    /** The whole call, read-only. Keys are emitted in alphabetical order. */
+    call_full: CallFull;
+    /** Kommo's free text: the reason in words ("Busy", "No answer", …) */
+    call_result: string;
+    /** 4 talked, 5 wrong number, 6 not reached, 7 busy, 8 undefined (from call_full.result) */
+    call_status: number;
+    /** when the call started (Unix time, seconds) */
+    created_at: number;
+    /** the user who made or took the call (0: robot) */
+    created_by: number;
+    direction: "inbound" | "outbound";
+    /** seconds of the last conversation */
+    duration: number;
+    /** the recording link of the last conversation; absent when there is none */
+    link?: string;
+    /** the client's number, as process_client_phone left it */
+    phone: string;
+    /** responsible user */
+    responsible_user_id: number;
+    source: string;
+  };
+}
+
+interface HookDatas {
+  /** Decide whether this stage of the call is registered at all (black/white lists by number, trunk, anything). */
+  need_registration: {
+    /** true: register this stage of the call; false: ignore it */
+    result: boolean;
+  };
+  /** Change the client's phone number before any CRM look-up (format, prefixes). */
+  process_client_phone: {
+    /** the number to look up and register in Kommo */
+    phone: string;
+  };
+  /** Change the contact hookline creates for a new client (name, responsible, tags, any contact field). */
+  process_contact_creation_params: {
+    /** the PHONE field with the client's number (enum WORK) */
+    custom_fields_values: {
+      /** id of the contacts field with code PHONE (read from the account) */
+      field_id: number;
+      values: {
+        /** hookline writes "WORK" */
+        enum_code: string;
+        /** the client's phone number */
+        value: string;
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      /** other fields can also be set: they go to Kommo as they are */
+      [key: string]: unknown;
+    }[];
+    /** default "Contact <phone>" */
+    name: string;
+    /** Kommo user responsible for the contact */
+    responsible_user_id: number;
+    /** default ["hookline"] */
+    tags: string[];
+    /** other fields can also be set: they go to Kommo as they are */
+    [key: string]: unknown;
+  };
+  /** Change the lead hookline creates for a call (title, pipeline, status, responsible, tags, any lead field). */
+  process_lead_creation_params: {
+    _embedded: {
+      /** the contact the lead is linked to */
+      contacts: {
+        id: number;
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      tags: {
+        name: string;
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      /** other fields can also be set: they go to Kommo as they are */
+      [key: string]: unknown;
+    };
+    /** default "<phone> - [missed] incoming/outgoing" */
+    name: string;
+    pipeline_id: number;
+    /** Kommo user responsible for the lead */
+    responsible_user_id: number;
+    status_id: number;
+    /** other fields can also be set: they go to Kommo as they are */
+    [key: string]: unknown;
+  };
+  /** Change the AMI Originate of a click-to-call from Kommo (trunk, context, number format). */
+  process_originate_params: {
+    /** CallerID shown on the extension that rings first, e.g. "Kommo <+79161234567>" */
+    caller_id: string;
+    /** the channel that rings first: the user's extension, e.g. "PJSIP/101" */
+    channel: string;
+    /** dialplan context the call continues in once the extension answers */
+    context: string;
+    /** the number dialled in that context: the client's number */
+    extension: string;
+    /** dialplan priority, usually 1 */
+    priority: number;
+  };
+  /** Choose (or convert) the recording file linked from the call log in Kommo. */
+  process_record_file_path: {
+    /** the file to link from Kommo (inside the recordings folder) */
+    path: string;
+  };
+  /** Change the task created on a missed inbound or unanswered outbound call. */
+  process_task_creation_params: {
+    /** deadline (Unix time, seconds) */
+    complete_till: number;
+    /** the user creating the task (0: robot) */
+    created_by: number;
+    /** the contact or lead the task is attached to */
+    entity_id: number;
+    entity_type: "contacts" | "leads";
+    /** always false when created */
+    is_completed: boolean;
+    /** who must call back */
+    responsible_user_id: number;
+    /** 1 call, 2 meeting, 3 email */
+    task_type: number;
+    /** default "Call back <entity name> on a missed call from <phone>" */
+    text: string;
+    /** other fields can also be set: they go to Kommo as they are */
+    [key: string]: unknown;
+  };
+  /** Choose whom an incoming call is routed to (the client's responsible manager by default). */
+  customize_autodistribution: {
+    /** the extension to route the call to; "" for the normal route */
+    number: string;
+    /** CallerID name shown on the phone: at most 20 characters, no commas */
+    name: string;
+  };
+  /** Act after the call is logged (logging, checks); only `state` counts. */
+  post_registration: null;
+  /** Change the update of an existing contact (responsible user, any contact field). */
+  process_contact_update_params: {
+    /** Contact id */
+    id: number;
+    /** the new responsible user */
+    responsible_user_id: number;
+    /** other fields can also be set: they go to Kommo as they are */
+    [key: string]: unknown;
+  };
+  /** Change the update of an existing lead (responsible user, any lead field). */
+  process_lead_update_params: {
+    /** Lead id */
+    id: number;
+    /** the new responsible user */
+    responsible_user_id: number;
+    /** other fields can also be set: they go to Kommo as they are */
+    [key: string]: unknown;
+  };
+  /** Change the unsorted (incoming) lead created for a new client: its contact and lead fields. */
+  process_unsorted_creation_params: {
+    _embedded: {
+      contacts: {
+        custom_fields_values: {
+          /** id of the contacts field with code PHONE (read from the account) */
+          field_id: number;
+          values: {
+            /** hookline writes "WORK" */
+            enum_code: string;
+            /** the client's phone number */
+            value: string;
+            /** other fields can also be set: they go to Kommo as they are */
+            [key: string]: unknown;
+          }[];
+          /** other fields can also be set: they go to Kommo as they are */
+          [key: string]: unknown;
+        }[];
+        /** default "Contact <phone>" */
+        name: string;
+        tags: string[];
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      leads: {
+        /** default "<phone> - [missed] incoming/outgoing" */
+        name: string;
+        pipeline_id: number;
+        tags: {
+          name: string;
+          /** other fields can also be set: they go to Kommo as they are */
+          [key: string]: unknown;
+        }[];
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      /** other fields can also be set: they go to Kommo as they are */
+      [key: string]: unknown;
+    };
+    /** when the unsorted lead is created (Unix time, seconds) */
+    created_at: number;
+    metadata: {
+      /** when the call was made (Unix time, seconds) */
+      called_at: number;
+      /** seconds */
+      duration: number;
+      /** the calling number */
+      from: string;
+      is_call_event_needed: boolean;
+      /** the recording link; absent when there is none */
+      link?: string;
+      /** the client's number */
+      phone: string;
+      service_code: string;
+      /** the call's linkedid */
+      uniq: string;
+      /** other fields can also be set: they go to Kommo as they are */
+      [key: string]: unknown;
+    };
+    pipeline_id: number;
+    source_name: string;
+    /** the call's linkedid: Kommo refuses a second unsorted lead with the same one */
+    source_uid: string;
+    /** other fields can also be set: they go to Kommo as they are */
+    [key: string]: unknown;
+  };
+  /** Change the call log written to Kommo (status, result text, direction, duration, link, responsible). */
+  process_call_params: {
+    /** Kommo's free text: the reason in words ("Busy", "No answer", …) */
+    call_result: string;
+    /** 4 talked, 5 wrong number, 6 not reached, 7 busy, 8 undefined (from call_full.result) */
+    call_status: number;
+    /** when the call started (Unix time, seconds) */
+    created_at: number;
+    /** the user who made or took the call (0: robot) */
+    created_by: number;
+    direction: "inbound" | "outbound";
+    /** seconds of the last conversation */
+    duration: number;
+    /** the recording link of the last conversation; absent when there is none */
+    link?: string;
+    /** the client's number, as process_client_phone left it */
+    phone: string;
+    /** responsible user */
+    responsible_user_id: number;
+    source: string;
+    /** other fields can also be set: they go to Kommo as they are */
+    [key: string]: unknown;
+  };
+}
+
+/** What a script returns: its data, and state "success" (any other state is a failure: the default is used). */
+type HookResultOf<H extends keyof HookInputs> = H extends 'post_registration' ? { state: 'success'; data?: unknown } : { data: HookDatas[H]; state: 'success' };

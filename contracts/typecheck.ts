@@ -1,0 +1,112 @@
+/**
+ * `hookline check`: type-checks a script against its hook's contract with the TypeScript compiler, in memory.
+ * The script is checked in strict mode against editorTypings(hook), and its default export against
+ * `(input: HookInput) => HookResult | Promise<HookResult>`.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import ts from 'typescript';
+import type { HookName } from './contract.ts';
+import { editorTypings } from './typings.ts';
+
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  code: string;
+  message: string;
+}
+
+const SCRIPT = '/hookline/script.ts';
+const TYPINGS = '/hookline/hook.d.ts';
+const PROBE = '/hookline/__check_default_export.ts';
+const PROBE_SOURCE = `import hook from './script.ts';
+const __check: (input: HookInput) => HookResult | Promise<HookResult> = hook;
+export { __check };
+`;
+
+const options: ts.CompilerOptions = {
+  strict: true,
+  noEmit: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  allowImportingTsExtensions: true,
+  lib: ['lib.es2022.d.ts'],
+  types: [],
+  skipLibCheck: true,
+};
+
+const libDir = dirname(createRequire(import.meta.url).resolve('typescript'));
+const libCache = new Map<string, ts.SourceFile>();
+
+function libFile(name: string): ts.SourceFile | undefined {
+  let sf = libCache.get(name);
+  if (!sf) {
+    let text: string;
+    try {
+      text = readFileSync(join(libDir, name), 'utf8');
+    } catch {
+      return undefined;
+    }
+    sf = ts.createSourceFile(name, text, ts.ScriptTarget.ES2022, true);
+    libCache.set(name, sf);
+  }
+  return sf;
+}
+
+/** Type-check `source` as a script of `hook`. `fileName` is what diagnostics name. */
+export function typeCheck(source: string, hook: HookName, fileName = 'script.ts'): Diagnostic[] {
+  const files = new Map<string, string>([
+    [SCRIPT, source],
+    [TYPINGS, editorTypings(hook)],
+    [PROBE, PROBE_SOURCE],
+  ]);
+  const host: ts.CompilerHost = {
+    getSourceFile: (name, target) => {
+      const text = files.get(name);
+      if (text !== undefined) return ts.createSourceFile(name, text, target, true);
+      return libFile(name.split('/').pop() as string);
+    },
+    getDefaultLibFileName: () => '/lib/lib.es2022.d.ts',
+    getDefaultLibLocation: () => '/lib',
+    writeFile: () => {},
+    getCurrentDirectory: () => '/hookline',
+    getCanonicalFileName: (f) => f,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => '\n',
+    fileExists: (f) => files.has(f) || (f.startsWith('/lib/') && libFile(f.split('/').pop() as string) !== undefined),
+    readFile: (f) => files.get(f),
+  };
+  const program = ts.createProgram([TYPINGS, SCRIPT, PROBE], options, host);
+  const diags = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()];
+  const out: Diagnostic[] = [];
+  for (const d of diags) {
+    const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    if (d.file?.fileName === PROBE) {
+      out.push({ file: fileName, line: 1, column: 1, code: `TS${d.code}`, message: explainProbe(text) });
+    } else if (d.file?.fileName === SCRIPT && d.start !== undefined) {
+      const pos = d.file.getLineAndCharacterOfPosition(d.start);
+      out.push({ file: fileName, line: pos.line + 1, column: pos.character + 1, code: `TS${d.code}`, message: text });
+    } else if (!d.file || d.file.fileName !== TYPINGS) {
+      out.push({ file: fileName, line: 1, column: 1, code: `TS${d.code}`, message: text });
+    }
+  }
+  return dedupe(out);
+}
+
+function explainProbe(text: string): string {
+  if (/has no default export/.test(text)) return 'the script has no default export: write `export default function (input: HookInput): HookResult { … }`';
+  return `the default export does not fit this hook: it must be (input: HookInput) => HookResult | Promise<HookResult>. ${text}`;
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.line}:${d.column}:${d.code}:${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

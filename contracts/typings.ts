@@ -1,0 +1,106 @@
+/**
+ * The `.d.ts` the editor loads for IntelliSense (and `hookline check` compiles against), printed from the
+ * TypeBox schemas of contracts/, with each schema's description as JSDoc.
+ */
+import { OptionalKind, type TSchema } from '@sinclair/typebox';
+import {
+  CallFullSchema, CallStageSchema, ChannelSchema, ChannelStateSchema, ChannelTypeSchema, ConversationSchema, DealSchema,
+  EntitySchema, PartySchema, TrunkSchema, UserSchema,
+} from './call-full.ts';
+import { HOOK_NAMES, type HookName } from './contract.ts';
+import { errorCodes } from './errors.ts';
+import { hooks } from './hooks/index.ts';
+
+export const GENERATED_HEADER = 'Generated from contracts/ by npm run gen:contracts — do not edit';
+
+/** Shared types, printed once and referred to by name everywhere else. */
+const NAMED: TSchema[] = [
+  CallFullSchema, ChannelSchema, ConversationSchema, PartySchema, TrunkSchema, UserSchema, EntitySchema, DealSchema,
+  ChannelStateSchema, ChannelTypeSchema, CallStageSchema,
+];
+
+const NAMED_IDS = new Set(NAMED.map((n) => String((n as Record<string, unknown>).$id)));
+
+type S = TSchema & Record<string, unknown>;
+
+function doc(description: unknown, indent: string): string {
+  if (typeof description !== 'string' || !description) return '';
+  return `${indent}/** ${description.replace(/\*\//g, '*\\/')} */\n`;
+}
+
+function printType(schema: TSchema, indent: string, top = false): string {
+  const s = schema as S;
+  if (!top && typeof s.$id === 'string' && NAMED_IDS.has(s.$id)) return s.$id;
+  if ('const' in s) return JSON.stringify(s.const);
+  if (Array.isArray(s.anyOf)) return (s.anyOf as TSchema[]).map((x) => printType(x, indent)).join(' | ');
+  switch (s.type) {
+    case 'string':
+      return 'string';
+    case 'number':
+    case 'integer':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'null':
+      return 'null';
+    case 'array':
+      return `${wrap(printType(s.items as TSchema, indent))}[]`;
+    case 'object': {
+      if (s.patternProperties) {
+        const value = Object.values(s.patternProperties as Record<string, TSchema>)[0] as TSchema;
+        return `Record<string, ${printType(value, indent)}>`;
+      }
+      const props = (s.properties ?? {}) as Record<string, TSchema>;
+      const required = new Set((s.required as string[] | undefined) ?? []);
+      const inner = `${indent}  `;
+      const lines = Object.entries(props).map(([k, p]) => {
+        const opt = !required.has(k) || (p as S)[OptionalKind] === 'Optional' ? '?' : '';
+        return `${doc((p as S).description, inner)}${inner}${safeKey(k)}${opt}: ${printType(p, inner)};`;
+      });
+      if (s.additionalProperties !== false) lines.push(`${inner}/** other fields can also be set: they go to Kommo as they are */\n${inner}[key: string]: unknown;`);
+      return `{\n${lines.join('\n')}\n${indent}}`;
+    }
+    default:
+      return 'unknown';
+  }
+}
+
+const wrap = (t: string) => (t.includes('|') ? `(${t})` : t);
+const safeKey = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k));
+
+function printNamed(schema: TSchema): string {
+  const s = schema as S;
+  const body = printType(schema, '', true);
+  return s.type === 'object' && !s.patternProperties
+    ? `${doc(s.description, '')}interface ${String(s.$id)} ${body}`
+    : `${doc(s.description, '')}type ${String(s.$id)} = ${body};`;
+}
+
+function hookMap(name: string, pick: (h: HookName) => string): string {
+  const lines = HOOK_NAMES.map((h) => `${doc(hooks[h].summary, '  ')}  ${h}: ${pick(h)};`);
+  return `interface ${name} {\n${lines.join('\n')}\n}`;
+}
+
+/**
+ * The typings. With a hook: also the global `HookInput`, `HookData` and `HookResult` of that hook, so a script
+ * reads `export default function (input: HookInput): HookResult { … }`.
+ */
+export function editorTypings(hook?: HookName): string {
+  const parts = [
+    `// ${GENERATED_HEADER}`,
+    ...NAMED.map(printNamed),
+    `/** Error codes hookline reports for a script (see docs/errors.md). */\ntype HooklineErrorCode = ${errorCodes.map((c) => JSON.stringify(c)).join(' | ')};`,
+    '/** console inside a script: captured (bounded) and shown with the result, never printed by the engine. */\ndeclare const console: {\n  log(...args: unknown[]): void;\n  info(...args: unknown[]): void;\n  warn(...args: unknown[]): void;\n  error(...args: unknown[]): void;\n};',
+    hookMap('HookInputs', (h) => printType(hooks[h].input, '  ', true)),
+    hookMap('HookDatas', (h) => (hooks[h].output ? printType(hooks[h].output as TSchema, '  ', true) : 'null')),
+    '/** What a script returns: its data, and state "success" (any other state is a failure: the default is used). */\ntype HookResultOf<H extends keyof HookInputs> = H extends \'post_registration\' ? { state: \'success\'; data?: unknown } : { data: HookDatas[H]; state: \'success\' };',
+  ];
+  if (hook) {
+    parts.push(
+      `/** The input of ${hook}. */\ntype HookInput = HookInputs['${hook}'];`,
+      `/** The data ${hook} returns. */\ntype HookData = HookDatas['${hook}'];`,
+      `/** What the default export of a ${hook} script returns (or resolves to). */\ntype HookResult = HookResultOf<'${hook}'>;`,
+    );
+  }
+  return `${parts.join('\n\n')}\n`;
+}
