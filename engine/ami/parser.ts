@@ -6,6 +6,7 @@
  * value, never thrown, and the parser goes on with the next block.
  */
 import type { AmiMessage, AmiParseResult, AmiProblem, AmiProblemCode } from './message.ts';
+import { addHeader, buildSlowly, ShapeTrie, type ShapeNode } from './shapes.ts';
 
 export interface AmiParserOptions {
   /** Longest line kept, in UTF-16 code units (≈ bytes for ASCII). Longer lines are skipped without buffering. Default 64 KiB. */
@@ -26,6 +27,7 @@ export interface AmiParserOptions {
 const BANNER_PREFIX = 'Asterisk Call Manager/';
 const FOLLOWS_END = '--END COMMAND--';
 const SAMPLE_LENGTH = 80;
+
 
 function sample(text: string): string {
   const s = text.length > SAMPLE_LENGTH ? `${text.slice(0, SAMPLE_LENGTH)}…` : text;
@@ -61,8 +63,13 @@ export class AmiParser {
 
   /** Undecoded-complete text not yet split into lines. */
   private pending = '';
-  /** The block being built. */
+  /** The block being built: while `node` is set, its names are node.keys and its values `values`; else `block`. */
+  private readonly trie = new ShapeTrie();
+  private node: ShapeNode | undefined;
+  private readonly values: string[] = [];
   private block: AmiMessage = {};
+  /** Per trie node: does the block carry a required key (cached). */
+  private readonly requiredAt = new WeakMap<ShapeNode, boolean>();
   private blockHeaders = 0;
   private blockLength = 0;
   private blockLines = 0;
@@ -76,6 +83,8 @@ export class AmiParser {
   private skippingLine = false;
   private skippedLength = 0;
   private sawStart = false;
+  /** The block is a `Response: Follows` (Asterisk 13 Command output). */
+  private follows = false;
 
   constructor(options: AmiParserOptions = {}) {
     this.maxLine = options.maxLineLength ?? 64 * 1024;
@@ -83,6 +92,7 @@ export class AmiParser {
     this.maxHeaders = options.maxHeaders ?? 1000;
     this.required = options.requiredKeys ?? ['Event', 'Response'];
     this.lfEndsLine = options.bareLf === 'line-end';
+    this.node = this.trie.root;
   }
 
   push(chunk: Buffer | Uint8Array): AmiParseResult {
@@ -129,39 +139,31 @@ export class AmiParser {
   }
 
   private consume(text: string, messages: AmiMessage[], problems: AmiProblem[]): void {
-    let buf = this.pending.length === 0 ? text : this.pending + text;
+    let buf = text;
     let pos = 0;
     if (this.skippingLine) {
+      buf = this.pending + text;
+      this.pending = '';
       pos = this.skipLine(buf, 0);
       if (pos === -1) {
         // keep a trailing CR: the LF that ends the skipped line may come in the next chunk
         this.pending = buf.endsWith('\r') ? '\r' : '';
         return;
       }
-    }
-    const len = buf.length;
-    while (pos < len) {
-      let eol = buf.indexOf('\n', pos);
-      let lineEnd: number;
-      if (this.lfEndsLine) {
-        if (eol === -1) break;
-        lineEnd = eol > pos && buf.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    } else if (this.pending.length > 0) {
+      // finish the pending line on its own, then scan the chunk's own (flat) string: scanning a
+      // concatenation (a rope) costs an indirection on every character read
+      const i = this.pendingLineEnd(text);
+      if (i === -1) {
+        buf = this.pending + text;
       } else {
-        // only CRLF ends a line: skip bare LFs
-        while (eol !== -1 && (eol === pos || buf.charCodeAt(eol - 1) !== 13)) eol = buf.indexOf('\n', eol + 1);
-        if (eol === -1) break;
-        lineEnd = eol - 1;
+        this.scan(this.pending + text.slice(0, i + 1), 0, messages, problems);
+        this.pending = '';
+        pos = i + 1;
       }
-      if (lineEnd - pos > this.maxLine) {
-        this.lineTooLong(lineEnd - pos);
-        pos = eol + 1;
-        continue;
-      }
-      const line = buf.slice(pos, lineEnd);
-      pos = eol + 1;
-      if (line.length === 0) this.endBlock(messages, problems);
-      else this.addLine(line);
     }
+    pos = this.scan(buf, pos, messages, problems);
+    const len = buf.length;
     const tail = len - pos;
     if (tail > this.maxLine) {
       // an over-long line still arriving: drop what we have and skip to its end without buffering
@@ -171,7 +173,51 @@ export class AmiParser {
       return;
     }
     this.pending = pos === 0 ? buf : pos >= len ? '' : buf.slice(pos);
-    buf = '';
+  }
+
+  /** Where in `text` the line begun in `pending` ends (the index of its LF), or -1. */
+  private pendingLineEnd(text: string): number {
+    let eol = text.indexOf('\n');
+    if (this.lfEndsLine) return eol;
+    while (eol !== -1) {
+      const before = eol > 0 ? text.charCodeAt(eol - 1) : this.pending.charCodeAt(this.pending.length - 1);
+      if (before === 13) return eol;
+      eol = text.indexOf('\n', eol + 1);
+    }
+    return -1;
+  }
+
+  /** Read every complete line of `buf` from `pos`; returns where the incomplete tail begins. */
+  private scan(buf: string, pos: number, messages: AmiMessage[], problems: AmiProblem[]): number {
+    const len = buf.length;
+    const lfEndsLine = this.lfEndsLine;
+    const maxLine = this.maxLine;
+    while (pos < len) {
+      let eol = buf.indexOf('\n', pos);
+      let lineEnd: number;
+      let bareLf = false;
+      if (lfEndsLine) {
+        if (eol === -1) break;
+        lineEnd = eol > pos && buf.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+      } else {
+        // only CRLF ends a line: a bare LF stays in the line
+        while (eol !== -1 && (eol === pos || buf.charCodeAt(eol - 1) !== 13)) {
+          bareLf = true;
+          eol = buf.indexOf('\n', eol + 1);
+        }
+        if (eol === -1) break;
+        lineEnd = eol - 1;
+      }
+      if (lineEnd - pos > maxLine) {
+        this.lineTooLong(lineEnd - pos);
+        pos = eol + 1;
+        continue;
+      }
+      if (lineEnd === pos) this.endBlock(messages, problems);
+      else this.addLine(buf, pos, lineEnd, bareLf);
+      pos = eol + 1;
+    }
+    return pos;
   }
 
   /** In skip mode: find the end of the over-long line; return the position after it, or -1. */
@@ -198,66 +244,102 @@ export class AmiParser {
     this.blockLines++;
   }
 
-  private addLine(line: string): void {
+  private addLine(buf: string, start: number, end: number, bareLf: boolean): void {
     if (this.blockLines === 0) {
-      this.firstLine = line;
-      if (line.startsWith(BANNER_PREFIX) && !this.sawStart) {
-        // the banner is one line with no empty line after it
-        this.banner = line.slice(BANNER_PREFIX.length);
+      const first = buf.slice(start, Math.min(end, start + SAMPLE_LENGTH + 1));
+      this.firstLine = first;
+      if (!this.sawStart) {
         this.sawStart = true;
-        return;
+        if (first.startsWith(BANNER_PREFIX)) {
+          // the banner is one line with no empty line after it
+          this.banner = buf.slice(start + BANNER_PREFIX.length, end);
+          return;
+        }
       }
-      this.sawStart = true;
     }
     this.blockLines++;
     if (this.blockDropped) return;
-    this.blockLength += line.length;
+    this.blockLength += end - start;
     if (this.blockLength > this.maxBlock) {
       this.noteProblem('AMI_BLOCK_TOO_LARGE', `a block is larger than the limit of ${this.maxBlock} characters; it was dropped`);
       this.blockDropped = true;
-      this.block = {};
       return;
     }
-    if (line.endsWith(FOLLOWS_END) && this.block['Response'] === 'Follows') {
-      this.setHeader('Output', line.slice(0, line.length - FOLLOWS_END.length));
+    if (this.follows && buf.startsWith(FOLLOWS_END, end - FOLLOWS_END.length)) {
+      this.setHeader('Output', buf.slice(start, end - FOLLOWS_END.length));
       return;
     }
-    const colon = line.indexOf(':');
-    if (colon <= 0) {
-      this.noteProblem('AMI_LINE_WITHOUT_COLON', `a line is not "Key: Value": ${sample(line)}`);
+    const colon = buf.indexOf(':', start);
+    if (colon <= start || colon >= end) {
+      this.noteProblem('AMI_LINE_WITHOUT_COLON', `a line is not "Key: Value": ${sample(buf.slice(start, end))}`);
       return;
     }
-    const key = line.slice(0, colon);
-    if (key === '__proto__' || key.indexOf('\n') !== -1 || key.indexOf(' ') !== -1) {
-      this.noteProblem('AMI_BAD_HEADER_NAME', `a header name is not valid: ${sample(key)}`);
-      return;
-    }
-    let start = colon + 1;
-    const end = line.length;
-    while (start < end) {
-      const c = line.charCodeAt(start);
+    let v = colon + 1;
+    if (v < end && buf.charCodeAt(v) === 32) v++;
+    while (v < end) {
+      const c = buf.charCodeAt(v);
       if (c !== 32 && c !== 9) break;
-      start++;
+      v++;
     }
-    const value = start === end ? '' : line.slice(start);
-    if (value.indexOf('\n') !== -1) {
-      this.noteProblem('AMI_BARE_LF', `the value of ${key} contains a bare LF (kept in the value): ${sample(value)}`);
-    }
+    const value = v === end ? '' : buf.slice(v, end);
     if (++this.blockHeaders > this.maxHeaders) {
       this.noteProblem('AMI_BLOCK_TOO_LARGE', `a block has more than ${this.maxHeaders} headers; it was dropped`);
       this.blockDropped = true;
-      this.block = {};
       return;
     }
+    // the usual case: the name is the one this shape had here before; no substring, no lookup by hash
+    const node = this.node;
+    if (node !== undefined && !bareLf) {
+      const next = this.trie.find(node, buf, start, colon);
+      if (next !== undefined) {
+        this.node = next;
+        this.values.push(value);
+        if (value === 'Follows' && next.key === 'Response') this.follows = true;
+        return;
+      }
+    }
+    const key = buf.slice(start, colon);
+    if (key === '__proto__' || (bareLf && key.indexOf('\n') !== -1)) {
+      this.noteProblem('AMI_BAD_HEADER_NAME', `a header name is not valid: ${sample(key)}`);
+      return;
+    }
+    if (bareLf && value.indexOf('\n') !== -1) {
+      this.noteProblem('AMI_BARE_LF', `the value of ${key} contains a bare LF (kept in the value): ${sample(value)}`);
+    }
+    if (value === 'Follows' && key === 'Response') this.follows = true;
     this.setHeader(key, value);
   }
 
   private setHeader(key: string, value: string): void {
-    const block = this.block;
-    const prev = block[key];
-    if (typeof prev === 'string') block[key] = [prev, value];
-    else if (Array.isArray(prev)) prev.push(value);
-    else block[key] = value;
+    const node = this.node;
+    if (node !== undefined) {
+      const next = this.trie.find(node, key, 0, key.length) ?? this.trie.add(node, key);
+      if (next !== undefined) {
+        this.node = next;
+        this.values.push(value);
+        return;
+      }
+      // the trie is full: go on property by property
+      this.block = buildSlowly(node.keys, this.values);
+      this.node = undefined;
+    }
+    addHeader(this.block, key, value);
+  }
+
+  private hasRequired(): boolean {
+    const required = this.required;
+    if (required.length === 0) return true;
+    const node = this.node;
+    if (node === undefined) {
+      for (const k of required) if (this.block[k] !== undefined) return true;
+      return false;
+    }
+    let known = this.requiredAt.get(node);
+    if (known === undefined) {
+      known = required.some((k) => node.keys.includes(k));
+      this.requiredAt.set(node, known);
+    }
+    return known;
   }
 
   private noteProblem(code: AmiProblemCode, message: string): void {
@@ -271,29 +353,26 @@ export class AmiParser {
       this.blockProblem = undefined;
       return;
     }
-    const block = this.block;
     let delivered = !this.blockDropped;
-    if (delivered && this.required.length > 0) {
-      let found = false;
-      for (const k of this.required) if (block[k] !== undefined) found = true;
-      if (!found) {
-        delivered = false;
-        this.noteProblem(
-          'AMI_NO_EVENT_OR_RESPONSE',
-          `a block has no ${this.required.join(' or ')} header; it was dropped. It begins ${sample(this.firstLine)}`,
-        );
-      }
+    if (delivered && !this.hasRequired()) {
+      delivered = false;
+      this.noteProblem(
+        'AMI_NO_EVENT_OR_RESPONSE',
+        `a block has no ${this.required.join(' or ')} header; it was dropped. It begins ${sample(this.firstLine)}`,
+      );
     }
     if (this.blockProblem !== undefined) {
       const extra = this.blockExtraProblems > 0 ? ` (and ${this.blockExtraProblems} more fault(s) in the same block)` : '';
       const where = this.blockProblem.code === 'AMI_NO_EVENT_OR_RESPONSE' ? '' : ` in the block that begins ${sample(this.firstLine)}`;
       problems.push({ code: this.blockProblem.code, message: `${this.blockProblem.message}${where}${extra}` });
     }
-    if (delivered) messages.push(block);
+    if (delivered) messages.push(this.node !== undefined ? this.trie.build(this.node, this.values) : this.block);
     this.resetBlock();
   }
 
   private resetBlock(): void {
+    this.node = this.trie.root;
+    this.values.length = 0;
     this.block = {};
     this.blockHeaders = 0;
     this.blockLength = 0;
@@ -302,6 +381,7 @@ export class AmiParser {
     this.blockProblem = undefined;
     this.blockExtraProblems = 0;
     this.blockDropped = false;
+    this.follows = false;
   }
 }
 
