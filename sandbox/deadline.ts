@@ -1,0 +1,28 @@
+/**
+ * The one deadline rule of the sandbox: race work against a host timer; when the timer wins, call `onExpire`
+ * (dispose the isolate, kill the child) and settle with EXPIRED. Used by the isolate runner for awaited work and
+ * by the supervisor for a child that stops answering.
+ */
+export const EXPIRED: unique symbol = Symbol('deadline expired');
+
+export function withDeadline<T>(work: Promise<T>, ms: number, onExpire: () => void): Promise<T | typeof EXPIRED> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      try {
+        onExpire();
+      } finally {
+        resolve(EXPIRED);
+      }
+    }, Math.max(0, ms));
+    work.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,9 @@
+/** @module sandbox: compile an operator's TypeScript (esbuild) and run it safely (isolated-vm, supervised child). */
+export { compile, type CompiledScript, type CompileResult, type CompileOptions } from './compile.ts';
+export {
+  createRunner, createHookRunner,
+  type Runner, type RunnerOptions, type HookScript, type InvokeOptions, type InvocationResult,
+} from './runner.ts';
+export { createIsolateRunner } from './isolate-runner.ts';
+export { createSupervisor, type SupervisorOptions } from './supervisor.ts';
+export type { LogEntry, RawRunner, RawResult, RawOutcome, RawLimits, RunnableScript } from './raw.ts';

@@ -1,0 +1,47 @@
+/** What one run in an isolate produced, before the hook's contract is applied. Plain data: it crosses IPC. */
+export type RawOutcome =
+  | { kind: 'ok'; json: string }
+  | { kind: 'state'; state: string }
+  | { kind: 'notjson'; detail: string }
+  | { kind: 'throw'; message: string; line?: number; column?: number }
+  | { kind: 'timeout' }
+  | { kind: 'memory' }
+  | { kind: 'crash'; detail: string };
+
+export interface LogEntry {
+  level: 'log' | 'info' | 'warn' | 'error';
+  text: string;
+}
+
+export interface RawResult {
+  outcome: RawOutcome;
+  logs: LogEntry[];
+  /** Log lines dropped over the bound (stated, never silent). */
+  logsDropped: number;
+  durationMs: number;
+}
+
+export interface RawLimits {
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+/** The script as the runner needs it: compiled once, keyed by its hash. */
+export interface RunnableScript {
+  hash: string;
+  code: string;
+  map: string;
+  hook: string;
+}
+
+export interface RawRunOptions {
+  now?: number | null;
+  seed?: number | null;
+}
+
+/** Runs compiled scripts in isolates. Implemented in-process (isolate-runner) and behind a child (supervisor). */
+export interface RawRunner {
+  run(script: RunnableScript, inputJson: string, limits: RawLimits, opts?: RawRunOptions): Promise<RawResult>;
+  warm(script: RunnableScript, limits: RawLimits): Promise<void>;
+  close(): Promise<void>;
+}

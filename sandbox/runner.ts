@@ -1,0 +1,132 @@
+/**
+ * A hook invocation as the engine sees it: the input checked against the hook's contract, the script run by a
+ * RawRunner (in a supervised child by default), then the output checked in order — state, plain JSON, size,
+ * contract — and turned into one InvocationResult. On any failure `data` is the hook's default.
+ */
+import {
+  defaultData, limitsFor, makeError, validateInput, validateOutput,
+  type HookData, type HookLimits, type HookName, type HooklineError,
+} from '../contracts/index.ts';
+import type { CompiledScript } from './compile.ts';
+import { createIsolateRunner } from './isolate-runner.ts';
+import type { LogEntry, RawOutcome, RawRunner } from './raw.ts';
+import { createSupervisor, type SupervisorOptions } from './supervisor.ts';
+
+export interface HookScript {
+  version: number | string;
+  compiled: CompiledScript;
+}
+
+export interface InvokeOptions {
+  linkedid?: string;
+  /** Pins Date.now()/new Date() inside the script (epoch ms), for replay. */
+  now?: number;
+  /** Seeds Math.random inside the script, for replay. */
+  seed?: number;
+  /** Overrides the hook's limits (from the config). */
+  limits?: Partial<HookLimits>;
+}
+
+export interface InvocationResult<H extends HookName = HookName> {
+  ok: boolean;
+  /** The script's data when ok; otherwise the hook's default. */
+  data: HookData<H>;
+  error: HooklineError | null;
+  logs: LogEntry[];
+  durationMs: number;
+}
+
+export interface Runner {
+  /**
+   * Runs `script` for `hook`. With `script === null` (no published script) nothing runs: ok is true, data is
+   * the default, and error is NO_SCRIPT (not a failure).
+   */
+  invoke<H extends HookName>(hook: H, script: HookScript | null, input: unknown, opts?: InvokeOptions): Promise<InvocationResult<H>>;
+  /** Prepares the script's isolate and fresh contexts ahead of need (on publish). */
+  warm(hook: HookName, script: HookScript, limits?: Partial<HookLimits>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RunnerOptions {
+  /** 'child' (default): isolates live in a supervised child process; 'in-process': in this process. */
+  isolation?: 'child' | 'in-process';
+  supervisor?: SupervisorOptions;
+}
+
+export function createRunner(opts: RunnerOptions = {}): Runner {
+  const raw: RawRunner = opts.isolation === 'in-process' ? createIsolateRunner() : createSupervisor(opts.supervisor);
+  return createHookRunner(raw);
+}
+
+export function createHookRunner(raw: RawRunner): Runner {
+  return {
+    async invoke<H extends HookName>(hook: H, script: HookScript | null, input: unknown, o: InvokeOptions = {}) {
+      const t0 = performance.now();
+      const where = { hook, version: script?.version, linkedid: o.linkedid };
+      const checked = validateInput(hook, input);
+      if (!checked.ok) {
+        // The engine always has a usable input for the default; a bad one means the default is all we can give.
+        return fail(hook, input, makeError('INVALID_INPUT', { ...where, detail: checked.detail }), [], t0);
+      }
+      if (!script) {
+        const none: InvocationResult = { ok: true, data: defaultData(hook as HookName, checked.data as never), error: makeError('NO_SCRIPT', where), logs: [], durationMs: performance.now() - t0 };
+        return none as InvocationResult<H>;
+      }
+      const limits = limitsFor(hook, o.limits);
+      const r = await raw.run(
+        { hash: script.compiled.hash, code: script.compiled.code, map: script.compiled.map, hook },
+        JSON.stringify(input),
+        { timeoutMs: limits.timeoutMs, memoryMb: limits.memoryMb },
+        { now: o.now ?? null, seed: o.seed ?? null },
+      );
+      const logs = r.logsDropped > 0 ? [...r.logs, { level: 'warn' as const, text: `[hookline] ${r.logsDropped} more log lines were dropped (limit reached)` }] : r.logs;
+      const error = outcomeError(r.outcome, { ...where, file: script.compiled.filename }, limits);
+      if (error) return fail(hook, checked.data, error, logs, t0);
+      const json = (r.outcome as { json: string }).json;
+      const size = Buffer.byteLength(json, 'utf8');
+      if (size > limits.maxOutputBytes) {
+        return fail(hook, checked.data, makeError('OUTPUT_TOO_LARGE', { ...where, sizeBytes: size, limitBytes: limits.maxOutputBytes }), logs, t0);
+      }
+      const result = JSON.parse(json) as { data?: unknown };
+      const v = validateOutput(hook as HookName, result.data) as { ok: true; data: unknown } | { ok: false; detail: string; path: string };
+      if (!v.ok) return fail(hook, checked.data, makeError('CONTRACT_VIOLATION', { ...where, detail: v.detail, path: v.path }), logs, t0);
+      const ok: InvocationResult = { ok: true, data: v.data as never, error: null, logs, durationMs: performance.now() - t0 };
+      return ok as InvocationResult<H>;
+    },
+    async warm(hook, script, limits) {
+      const l = limitsFor(hook, limits);
+      await raw.warm({ hash: script.compiled.hash, code: script.compiled.code, map: script.compiled.map, hook }, { timeoutMs: l.timeoutMs, memoryMb: l.memoryMb });
+    },
+    close: () => raw.close(),
+  };
+}
+
+function outcomeError(o: RawOutcome, where: { hook: string; version?: number | string; linkedid?: string; file: string }, limits: HookLimits): HooklineError | null {
+  switch (o.kind) {
+    case 'ok':
+      return null;
+    case 'state':
+      return makeError('BAD_STATE', { ...where, file: undefined, state: o.state });
+    case 'notjson':
+      return makeError('OUTPUT_NOT_JSON', { ...where, file: undefined, detail: o.detail });
+    case 'throw':
+      return makeError('SCRIPT_ERROR', { ...where, line: o.line, column: o.column, file: o.line ? where.file : undefined, detail: o.message });
+    case 'timeout':
+      return makeError('TIMEOUT', { ...where, file: undefined, timeoutMs: limits.timeoutMs });
+    case 'memory':
+      return makeError('MEMORY_LIMIT', { ...where, file: undefined, memoryMb: limits.memoryMb });
+    case 'crash':
+      return makeError('SANDBOX_CRASH', { ...where, file: undefined, detail: o.detail });
+  }
+}
+
+function fail<H extends HookName>(hook: H, input: unknown, error: HooklineError, logs: LogEntry[], t0: number): InvocationResult<H> {
+  let data: unknown;
+  try {
+    data = defaultData(hook as HookName, input as never);
+  } catch {
+    data = null;
+  }
+  const r = { ok: false, data, error, logs, durationMs: performance.now() - t0 };
+  return r as InvocationResult<H>;
+}
