@@ -40,7 +40,8 @@ interface CatalogueEntry {
 /** "process_client_phone (script v7) on call 1715000100.2", with the unknown parts left out. */
 export function describeWhere(p: ErrorWhere): string {
   let s = p.hook ?? 'the script';
-  if (p.version !== undefined && p.version !== '') s += ` (script v${p.version})`;
+  if (typeof p.version === 'number' || (typeof p.version === 'string' && /^\d+$/.test(p.version))) s += ` (script v${p.version})`;
+  else if (p.version) s += ` (script ${p.version})`;
   if (p.linkedid) s += ` on call ${p.linkedid}`;
   return s;
 }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { hooks } from '../../contracts/index.ts';
+import { createHookRunner, createSupervisor } from '../../sandbox/index.ts';
+import { expectRunnerStillWorks, script } from './helpers.ts';
+
+describe('crash containment: the sandbox child may die, the engine process does not', () => {
+  it('SIGKILL of the child mid-invocation ends that invocation with SANDBOX_CRASH, and the next one works', async () => {
+    const crashes: string[] = [];
+    const sup = createSupervisor({ onCrash: (d) => crashes.push(d) });
+    const runner = createHookRunner(sup);
+    try {
+      const slow = await script('need_registration', 'export default function () { const end = Date.now() + 5000; while (Date.now() < end) {} return { data: { result: false }, state: "success" }; }');
+      const pending = runner.invoke('need_registration', slow, hooks.need_registration.exampleInput, { limits: { timeoutMs: 10_000 }, linkedid: '1700000000.9' });
+      // Wait until the child is running the script, then kill it.
+      await new Promise((r) => setTimeout(r, 300));
+      const pid = sup.pid();
+      expect(pid).toBeTypeOf('number');
+      process.kill(pid as number, 'SIGKILL');
+      const r = await pending;
+      expect(r.error?.code).toBe('SANDBOX_CRASH');
+      expect(r.error?.message).toMatch(/^the sandbox process died while running need_registration \(script v\d+\) on call 1700000000\.9: the sandbox process exited \(signal SIGKILL\)/);
+      expect(r.data).toEqual({ result: true });
+      expect(crashes).toHaveLength(1);
+      await expectRunnerStillWorks(runner);
+      expect(sup.pid()).not.toBe(pid);
+      expect(sup.restarts()).toBe(1);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('a child that stops answering is killed at the deadline and the invocation ends with TIMEOUT', async () => {
+    const sup = createSupervisor({ graceMs: 200 });
+    const runner = createHookRunner(sup);
+    try {
+      await expectRunnerStillWorks(runner);
+      const pid = sup.pid() as number;
+      process.kill(pid, 'SIGSTOP');
+      const r = await runner.invoke('need_registration', await script('need_registration', 'export default () => ({ data: { result: false }, state: "success" })'), hooks.need_registration.exampleInput, { limits: { timeoutMs: 100 } });
+      expect(r.error?.code).toBe('TIMEOUT');
+      await expectRunnerStillWorks(runner);
+      expect(sup.pid()).not.toBe(pid);
+    } finally {
+      await runner.close();
+    }
+  });
+});
