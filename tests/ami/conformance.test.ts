@@ -32,10 +32,18 @@ for (const kind of ['hookline', 'asterisk-ami-client'] as ClientKind[]) {
       return { pbx, client };
     }
     const loggedIn = (p: Pbx, n = 1) => waitFor(() => p.loginCount >= n, `login #${n}`, RECOVERY_MS);
+    /** Logged in on the client's side too: a Ping has come back (the server counts the login earlier). */
+    async function ready(c: ClientUnderTest): Promise<void> {
+      const until = Date.now() + RECOVERY_MS;
+      while (!(await c.action({ Action: 'Ping' })).ok) {
+        if (Date.now() > until) throw new Error('the client never answered a Ping round trip');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
 
     it('delivers events in wire order and answers an action', async () => {
       const { pbx: p, client: c } = await setup({ fullyBooted: false });
-      await loggedIn(p);
+      await ready(c);
       for (let i = 0; i < 20; i++) p.emit({ Event: 'Tick', N: String(i) });
       await waitFor(() => c.events.length === 20, '20 events');
       expect(c.events.map((e) => e['N'])).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
@@ -60,7 +68,7 @@ for (const kind of ['hookline', 'asterisk-ami-client'] as ClientKind[]) {
 
     libraryFault('keeps every value of a repeated header', async () => {
       const { pbx: p, client: c } = await setup({ fullyBooted: false });
-      await loggedIn(p);
+      await ready(c);
       p.emit('Event: Hangup\r\nChanVariable: A=1\r\nChanVariable: B=2\r\n\r\n');
       await waitFor(() => c.events.length === 1, 'the event');
       expect(c.events[0]?.['ChanVariable']).toEqual(['A=1', 'B=2']);
@@ -68,7 +76,7 @@ for (const kind of ['hookline', 'asterisk-ami-client'] as ClientKind[]) {
 
     libraryFault('gives actions sent in the same millisecond their own ActionIDs and their own responses', async () => {
       const { pbx: p, client: c } = await setup();
-      await loggedIn(p);
+      await ready(c);
       const masks = ['on', 'off', 'on', 'off', 'on'];
       const results = await Promise.all(masks.map((m) => c.action({ Action: 'Events', EventMask: m })));
       const ids = p.actions.filter((a) => a.action['Action'] === 'Events').map((a) => a.action['ActionID']);
@@ -113,7 +121,7 @@ for (const kind of ['hookline', 'asterisk-ami-client'] as ClientKind[]) {
 
     libraryFault('refuses a value containing CR/LF and sends nothing', async () => {
       const { pbx: p, client: c } = await setup();
-      await loggedIn(p);
+      await ready(c);
       const r = await c.action({
         Action: 'Originate',
         Channel: 'PJSIP/101',
