@@ -244,6 +244,39 @@ describe('sim/pbx: replay', () => {
     expect(Math.abs(epoch - Date.now() / 1000)).toBeLessThan(3600);
   });
 
+  it('follows the capture\'s own timestamps when paced by scale, and shifts them to now when rewriting', async () => {
+    const p = await start({ fullyBooted: false });
+    const c = await client(p);
+    c.send(LOGIN);
+    await c.until(LOGIN_OK);
+    const text = [1700000000.5, 1700000000.52, 1700000000.56]
+      .map((t, i) => `Event: Tick\r\nTimestamp: ${t.toFixed(6)}\r\nUniqueid: 1700000000.${i + 1}\r\nLinkedid: 1700000000.1\r\n\r\n`)
+      .join('');
+    await p.replay(text, { pace: { scale: 0.5 } });
+    await p.replay(text, { pace: { scale: 0.5 }, rewrite: true });
+    await waitFor(() => c.messages().length === 1 + 6, 'six ticks');
+    const [, a1, a2, a3, b1, , b3] = c.messages();
+    expect([a1, a2, a3].map((m) => m?.['Timestamp'])).toEqual(['1700000000.500000', '1700000000.520000', '1700000000.560000']);
+    const shift = Number(b1?.['Timestamp']) - 1700000000.5;
+    expect(Math.abs(Number(b1?.['Timestamp']) - Date.now() / 1000)).toBeLessThan(5);
+    expect(Number(b3?.['Timestamp']) - shift).toBeCloseTo(1700000000.56, 5);
+    expect(b1?.['Linkedid']).toBe(b3?.['Linkedid']);
+    expect(b1?.['Linkedid']).not.toBe('1700000000.1');
+  });
+
+  it('plays a capture as the call of an Originate, before its OriginateResponse', async () => {
+    const p = await start({ fullyBooted: false, originate: () => ({ response: 'Success', reason: 4, capture }) });
+    const c = await client(p);
+    c.send(LOGIN);
+    await c.until(LOGIN_OK);
+    c.send('Action: Originate\r\nActionID: o\r\nChannel: Local/201@from-internal\r\nContext: from-internal\r\nExten: 202\r\nPriority: 1\r\nAsync: yes\r\n\r\n');
+    await c.until('Event: OriginateResponse');
+    const names = c.messages().map((m) => m['Event'] ?? m['Response']);
+    expect(names.slice(0, 2)).toEqual(['Success', 'Success']);
+    expect(names.slice(2, -1)).toEqual(parseAmiText(readFileSync(capture, 'utf8')).map((m) => m['Event']));
+    expect(names.at(-1)).toBe('OriginateResponse');
+  });
+
   it('keeps replayed channels for CoreShowChannels until their Hangup', async () => {
     const p = await start();
     await loggedIn(p);
