@@ -121,17 +121,21 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     return { kind: 'throw', message, ...mapPosition(slot, stack) };
   }
 
-  function decode(slot: Slot, envelope: string): RawOutcome {
-    const v = JSON.parse(envelope) as { t: string; json?: string; state?: string; detail?: string; message?: string; stack?: string };
+  interface Envelope { t: string; json?: string; state?: string; detail?: string; message?: string; stack?: string; logs?: LogEntry[]; dropped?: number }
+
+  /** The envelope carries the outcome and the logs: one crossing per invocation. */
+  function decode(slot: Slot, text: string): { outcome: RawOutcome; logs: LogEntry[]; dropped: number } {
+    const v = JSON.parse(text) as Envelope;
+    const logs = { logs: v.logs ?? [], dropped: v.dropped ?? 0 };
     switch (v.t) {
       case 'ok':
-        return { kind: 'ok', json: v.json as string };
+        return { outcome: { kind: 'ok', json: v.json as string }, ...logs };
       case 'state':
-        return { kind: 'state', state: v.state ?? 'undefined' };
+        return { outcome: { kind: 'state', state: v.state ?? 'undefined' }, ...logs };
       case 'notjson':
-        return { kind: 'notjson', detail: v.detail ?? '' };
+        return { outcome: { kind: 'notjson', detail: v.detail ?? '' }, ...logs };
       default:
-        return { kind: 'throw', message: v.message ?? 'unknown error', ...mapPosition(slot, v.stack ?? '') };
+        return { outcome: { kind: 'throw', message: v.message ?? 'unknown error', ...mapPosition(slot, v.stack ?? '') }, ...logs };
     }
   }
 
@@ -159,6 +163,7 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     }
     refill(slot);
     let outcome: RawOutcome;
+    let decoded: { outcome: RawOutcome; logs: LogEntry[]; dropped: number } | null = null;
     try {
       const first = prepared.run.applySync(undefined, [inputJson, opts.now ?? null, opts.seed ?? null], { timeout: limits.timeoutMs }) as string;
       if (first === 'PENDING') {
@@ -167,14 +172,16 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
         // isolated-vm's timeout does not cover a promise that never settles: the host timer does, and
         // disposes the isolate (the next invocation gets a new one).
         const r = await withDeadline(awaited, remaining, () => retire(slot));
-        outcome = r === EXPIRED ? { kind: 'timeout' } : decode(slot, r);
+        if (r === EXPIRED) outcome = { kind: 'timeout' };
+        else outcome = (decoded = decode(slot, r)).outcome;
       } else {
-        outcome = decode(slot, first);
+        outcome = (decoded = decode(slot, first)).outcome;
       }
     } catch (e) {
       outcome = classify(slot, e);
     }
-    const { logs, dropped } = readLogs(slot, prepared);
+    // After a timeout or a kill the envelope never came: read what was logged before it, if the isolate lives.
+    const { logs, dropped } = decoded ?? readLogs(slot, prepared);
     if (slot.iso.isDisposed) retire(slot);
     else release(prepared);
     return { outcome, logs, logsDropped: dropped, durationMs: performance.now() - t0 };

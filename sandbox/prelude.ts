@@ -83,25 +83,26 @@ export const PRELUDE = String.raw`
     return null;
   }
   const realStringify = JSON.stringify;
+  const withLogs = (o) => { o.logs = logs; o.dropped = logDropped; return realStringify(o); };
   function envelope(result) {
     if (result !== null && typeof result === 'object' && !Array.isArray(result)) {
       const d = Object.getOwnPropertyDescriptor(result, 'state');
       if (!d || !('value' in d) || d.value !== 'success') {
-        return realStringify({ t: 'state', state: d && 'value' in d ? fmt(d.value) : (d ? 'a getter' : 'undefined') });
+        return withLogs({ t: 'state', state: d && 'value' in d ? fmt(d.value) : (d ? 'a getter' : 'undefined') });
       }
     } else {
-      return realStringify({ t: 'state', state: result === undefined ? 'undefined (the script returned nothing)' : fmt(result) });
+      return withLogs({ t: 'state', state: result === undefined ? 'undefined (the script returned nothing)' : fmt(result) });
     }
     const bad = notJson(result, 'the result', []);
-    if (bad) return realStringify({ t: 'notjson', detail: bad });
-    return realStringify({ t: 'ok', json: realStringify(result) });
+    if (bad) return withLogs({ t: 'notjson', detail: bad });
+    return withLogs({ t: 'ok', json: realStringify(result) });
   }
   function thrown(e) {
     let message;
     try { message = e instanceof Error ? e.name + ': ' + e.message : 'a non-Error value was thrown: ' + fmt(e); } catch { message = 'an unreadable value was thrown'; }
     let stack = '';
     try { stack = e instanceof Error && typeof e.stack === 'string' ? e.stack : ''; } catch {}
-    return realStringify({ t: 'throw', message, stack });
+    return withLogs({ t: 'throw', message, stack });
   }
   let pending = null;
   g.__hookline_run = (inputJson, now, s) => {

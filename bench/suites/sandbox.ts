@@ -1,0 +1,140 @@
+/**
+ * Issue 2: a trivial script's warm invocation through hookline (supervised child, the engine's path, and the
+ * in-process runner that runs inside that child) against a raw isolated-vm applySync of the same compiled
+ * function and a plain JavaScript call, all in this run; the first invocation of a newly compiled version;
+ * resident memory with all 13 hooks warm.
+ */
+import { readFileSync } from 'node:fs';
+import ivm from 'isolated-vm';
+import { HOOK_NAMES, hooks } from '../../contracts/index.ts';
+import { compile, createHookRunner, createIsolateRunner, createSupervisor, type Runner } from '../../sandbox/index.ts';
+import { median, type BenchFigure, type BenchSuite } from '../suite.ts';
+
+const SOURCE = "export default function (input: HookInput): HookResult { return { data: { phone: input.phone }, state: 'success' }; }";
+const N = 1_000;
+
+/** Calls to a hook are far apart in real use: give the runner the time to prepare the next fresh context. */
+const pause = () => new Promise<void>((r) => setTimeout(r, 2));
+
+/**
+ * Median µs of a warm invocation through `runner`, and of the raw baseline measured in the same loop under the
+ * same conditions (each call after the same pause: idle gaps alone make any call ~3× slower on this machine).
+ */
+async function warmMedianUs(runner: Runner, input: unknown, script: Parameters<Runner['invoke']>[1], raw: () => void): Promise<{ hookline: number; raw: number }> {
+  for (let i = 0; i < 200; i++) await runner.invoke('process_client_phone', script, input);
+  const xs: number[] = [];
+  const rs: number[] = [];
+  for (let i = 0; i < N; i++) {
+    await pause();
+    let t = performance.now();
+    raw();
+    rs.push((performance.now() - t) * 1000);
+    await pause();
+    t = performance.now();
+    await runner.invoke('process_client_phone', script, input);
+    xs.push((performance.now() - t) * 1000);
+  }
+  return { hookline: median(xs), raw: median(rs) };
+}
+
+function rssMb(pid?: number): number {
+  if (pid === undefined) return process.memoryUsage().rss / 2 ** 20;
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+export const suite: BenchSuite = {
+  name: 'sandbox',
+  about: 'hook invocation cost (issue 2): hookline vs raw isolated-vm vs plain JS, cold start, memory of 13 warm hooks',
+  async run(): Promise<BenchFigure[]> {
+    const input = hooks.process_client_phone.exampleInput;
+    const c = await compile(SOURCE, { hook: 'process_client_phone' });
+    if (!c.ok) throw new Error(c.error.message);
+    const script = { version: 1, compiled: c.compiled };
+
+    // Baselines: the same compiled function called raw through isolated-vm, and as plain JavaScript.
+    const iso = new ivm.Isolate({ memoryLimit: 64 });
+    const ctx = iso.createContextSync();
+    iso.compileScriptSync(c.compiled.code).runSync(ctx);
+    const fn = ctx.evalSync('(s) => JSON.stringify(__hookline_module.default(JSON.parse(s)))', { reference: true }) as ivm.Reference;
+    const inputJson = JSON.stringify(input);
+    const raw: number[] = [];
+    for (let i = 0; i < N + 200; i++) {
+      const t = performance.now();
+      fn.applySync(undefined, [inputJson], { timeout: 1000 });
+      if (i >= 200) raw.push((performance.now() - t) * 1000);
+    }
+    const plainFn = (i: { phone: string }) => ({ data: { phone: i.phone }, state: 'success' });
+    const plain: number[] = [];
+    for (let i = 0; i < N + 200; i++) {
+      const t = performance.now();
+      JSON.stringify(plainFn(JSON.parse(inputJson) as { phone: string }));
+      if (i >= 200) plain.push((performance.now() - t) * 1000);
+    }
+    const rawUs = median(raw);
+    const rawCall = () => fn.applySync(undefined, [inputJson], { timeout: 1000 });
+
+    const inProcess = createHookRunner(createIsolateRunner());
+    const inProc = await warmMedianUs(inProcess, input, script, rawCall);
+
+    await inProcess.close();
+    const sup = createSupervisor();
+    const child = createHookRunner(sup);
+    const viaChild = await warmMedianUs(child, input, script, rawCall);
+    fn.release();
+    iso.dispose();
+    const idleChildRss = rssMb(sup.pid());
+
+    // Cold: a newly compiled version's first invocation (new isolate, compile, first context), in the child.
+    const colds: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const fresh = await compile(`${SOURCE}\n// version ${i}`, { hook: 'process_client_phone' });
+      if (!fresh.ok) throw new Error(fresh.error.message);
+      const t = performance.now();
+      await child.invoke('process_client_phone', { version: 100 + i, compiled: fresh.compiled }, input);
+      colds.push(performance.now() - t);
+    }
+
+    // Memory: all 13 hooks with a published script, warm, in one child.
+    const before = rssMb();
+    for (const h of HOOK_NAMES) {
+      const t = await compile(hooks[h].template, { hook: h });
+      if (!t.ok) throw new Error(t.error.message);
+      await child.warm(h, { version: 1, compiled: t.compiled });
+      await child.invoke(h, { version: 1, compiled: t.compiled }, hooks[h].exampleInput);
+    }
+    const childRss = rssMb(sup.pid());
+    await child.close();
+
+    return [
+      { key: 'sandbox.plainJsUs', label: 'plain JS call, back to back (median)', value: median(plain), unit: 'µs' },
+      { key: 'sandbox.rawIvmBackToBackUs', label: 'raw isolated-vm applySync, back to back (median)', value: rawUs, unit: 'µs', baseline: { label: 'plain JS, back to back', value: median(plain) } },
+      {
+        key: 'sandbox.warmInProcessUs',
+        label: 'warm invocation, in-process runner (contract checks, fresh context) (median)',
+        value: inProc.hookline,
+        unit: 'µs',
+        baseline: { label: 'raw isolated-vm, same pauses', value: inProc.raw },
+        target: { text: 'within 3× of raw isolated-vm', met: inProc.hookline <= 3 * inProc.raw },
+      },
+      {
+        key: 'sandbox.warmChildUs',
+        label: 'warm invocation through hookline: supervised child, the engine path (median)',
+        value: viaChild.hookline,
+        unit: 'µs',
+        baseline: { label: 'raw isolated-vm, same pauses', value: viaChild.raw },
+        target: { text: 'within 3× of raw isolated-vm (the process boundary adds an IPC round trip; see docs/design/sandbox.md)', met: viaChild.hookline <= 3 * viaChild.raw },
+      },
+      { key: 'sandbox.coldMs', label: 'cold: first invocation of a new version (median of 10)', value: median(colds), unit: 'ms', target: { text: 'under 50 ms', met: median(colds) < 50 } },
+      {
+        key: 'sandbox.rss13HooksMb',
+        label: 'RSS of the sandbox child with 13 hooks warm (isolates and ready contexts live there)',
+        value: childRss,
+        unit: 'MB',
+        baseline: { label: 'the same child with one hook warm', value: idleChildRss },
+        target: { text: 'under 150 MB', met: childRss < 150 },
+      },
+      { key: 'sandbox.rssParentMb', label: 'RSS of this (bench) process, for reference: it also loaded esbuild and ran the raw baseline', value: before, unit: 'MB' },
+    ];
+  },
+};
