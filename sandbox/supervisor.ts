@@ -30,11 +30,14 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
   let restarts = 0;
   let nextId = 1;
   let closing = false;
-  const pending = new Map<number, Pending>();
+  // In-flight requests per child: when a child dies, only its own requests end with a crash.
+  const inFlight = new Map<ChildProcess, Map<number, Pending>>();
   const warmed = new Map<string, { script: RunnableScript; limits: RawLimits }>();
 
   function start(): ChildProcess {
     const c = fork(CHILD, [], { execArgv: ['--no-node-snapshot'], serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const pending = new Map<number, Pending>();
+    inFlight.set(c, pending);
     c.on('message', (m: ChildMessage) => {
       switch (m.type) {
         case 'sandbox:result':
@@ -51,6 +54,7 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
     });
     c.on('exit', (code, signal) => {
       if (child === c) child = null;
+      inFlight.delete(c);
       if (closing) return;
       const detail = `the sandbox process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
       opts.onCrash?.(detail);
@@ -80,10 +84,12 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
   function request(build: (id: number) => HostMessage, deadlineMs: number): Promise<RawResult> {
     const c = ensure();
     const id = nextId++;
-    const answer = new Promise<RawResult>((resolve) => pending.set(id, { resolve }));
+    const answer = new Promise<RawResult>((resolve) => inFlight.get(c)?.set(id, { resolve }));
     c.send(build(id));
     return withDeadline(answer, deadlineMs, () => {
-      // Unresponsive: kill it; its exit answers every in-flight invocation with a crash outcome.
+      // Unresponsive: kill it, and stop sending it work at once; its exit ends its other in-flight invocations.
+      inFlight.get(c)?.delete(id);
+      if (child === c) child = null;
       c.kill('SIGKILL');
     }).then((r) => (r === EXPIRED ? { outcome: { kind: 'timeout' as const }, logs: [], logsDropped: 0, durationMs: deadlineMs } : r));
   }
