@@ -1,0 +1,41 @@
+/**
+ * What happens at every stage of a call before anything reaches the CRM (hooks.md rows 1-2):
+ * the built-in black/white lists, then need_registration, then the client's number (built-in replacement
+ * rules, then process_client_phone). A failing script never stops the stage: its hook's default is used.
+ */
+import type { CallStage, CallFull } from '../../contracts/call-full.ts';
+import type { HookInvoker } from './hook-invoker.ts';
+import { applyLists, type FilterConfig } from './lists.ts';
+import type { PhoneNormalizer } from '../phone/normalize.ts';
+
+export interface StageInput {
+  stage: CallStage;
+  linkedid: string;
+  call: CallFull;
+  /** The external party's number as the tracker saw it; null for an internal call. */
+  clientNumber: string | null;
+}
+
+export interface StageContext {
+  filters: FilterConfig;
+  normalizePhone: PhoneNormalizer;
+  hooks: HookInvoker;
+}
+
+export type StageDecision =
+  | { register: false; stage: CallStage; linkedid: string; reason: string }
+  | { register: true; stage: CallStage; linkedid: string; phone: string };
+
+export async function decideStage(s: StageInput, ctx: StageContext): Promise<StageDecision> {
+  const base = { stage: s.stage, linkedid: s.linkedid };
+  const lists = applyLists(s.call, ctx.filters);
+  if (!lists.allow) return { ...base, register: false, reason: lists.reason };
+
+  const need = await ctx.hooks.invoke('need_registration', { call_full: s.call, call_stage: s.stage }, s.linkedid);
+  if (!need.data.result) return { ...base, register: false, reason: 'need_registration returned false' };
+
+  if (s.clientNumber === null) return { ...base, register: false, reason: 'internal call: there is no client to register' };
+  const replaced = ctx.normalizePhone(s.clientNumber);
+  const phone = await ctx.hooks.invoke('process_client_phone', { call_full: s.call, call_stage: s.stage, phone: replaced }, s.linkedid);
+  return { ...base, register: true, phone: phone.data.phone };
+}
