@@ -19,7 +19,14 @@ const program = new Command('hookline')
   .exitOverride();
 
 for (const f of files) {
-  const mod = (await import(join(here, 'commands', f))) as { command?: CliCommand };
+  let mod: { command?: CliCommand };
+  try {
+    mod = (await import(join(here, 'commands', f))) as { command?: CliCommand };
+  } catch (e) {
+    // One command that cannot load must not take the others down.
+    console.error(`hookline: the command in cli/commands/${f} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    continue;
+  }
   if (mod.command) mod.command.define(program);
 }
 
