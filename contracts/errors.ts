@@ -137,6 +137,31 @@ export const errorCatalogue = {
         : 'This is a bug in hookline: please report it with the log line. The default data was used.',
     scriptFailure: false,
   },
+  STORE_CORRUPT: {
+    what: 'A store file under the data folder is not valid JSON or not in the expected shape; hookline did not change it.',
+    message: (p) => `the store file ${p.path ?? '?'} cannot be read as hookline data: ${p.detail ?? 'invalid'}`,
+    hint: (p) =>
+      `hookline left the file as it is. Restore the last good state from ${p.backup ?? 'its .bak copy beside it'} (copy it over the file), or move the file away to start that part of the store empty; then start hookline again.`,
+    scriptFailure: false,
+  },
+  STORE_UNREADABLE: {
+    what: 'A store file or folder could not be read or written (permissions, a folder in its place, a full disk).',
+    message: (p) => `the store file ${p.path ?? '?'} cannot be used: ${p.detail ?? 'unreadable'}`,
+    hint: () => 'Check that the data folder (config dataDir) exists, is writable by the user hookline runs as, and has free space.',
+    scriptFailure: false,
+  },
+  STORE_TOO_NEW: {
+    what: 'A store file was written by a newer hookline (a higher schema version); it is not downgraded.',
+    message: (p) => `the store file ${p.path ?? '?'} has schema version ${String(p.found ?? '?')}, newer than this hookline understands (${String(p.expected ?? '?')})`,
+    hint: () => 'Run the newer hookline that wrote it, or restore a backup made by this version.',
+    scriptFailure: false,
+  },
+  PUBLISH_REFUSED: {
+    what: 'A version was not published because its script does not compile (or there is nothing to publish).',
+    message: (p) => `${describeWhere(p)} was not published: ${p.detail ?? 'refused'}`,
+    hint: () => 'Fix the draft until it compiles (the editor marks the problems), then publish again. The published version did not change.',
+    scriptFailure: false,
+  },
 } satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
