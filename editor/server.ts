@@ -1,0 +1,218 @@
+/**
+ * The editor's web service (fastify): the JSON API the page, the CLI and scripts use. Every /api route but
+ * login answers 401 without a session. CSRF: the session cookie is SameSite=Strict, and every state-changing
+ * route takes only `application/json` bodies (which a cross-site form cannot send without a CORS preflight,
+ * and we answer none) and refuses a foreign `Origin`; so a client holding the cookie and sending JSON can use
+ * every route, and a page elsewhere cannot.
+ */
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { hooks, isHookName, type HookName, type HooklineError } from '../contracts/index.ts';
+import type { Logger } from '../log/index.ts';
+import { compile, type Runner } from '../sandbox/index.ts';
+import type { Store } from '../scripts-store/index.ts';
+import { SESSION_COOKIE, type Auth } from './auth.ts';
+import { replay } from './replay.ts';
+
+export interface EditorOptions {
+  store: Store;
+  runner: Runner;
+  auth: Auth;
+  host?: string;
+  port?: number;
+  log?: Logger;
+  /** GET /api/status: what the engine reports. */
+  status?: () => unknown;
+  /** Failed logins allowed per client address per minute. Default 5. */
+  loginAttemptsPerMinute?: number;
+}
+
+export interface Editor {
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+function problem(reply: FastifyReply, status: number, code: string, message: string, hint?: string) {
+  return reply.code(status).send({ error: { code, message, hint: hint ?? '' } });
+}
+
+function hookOf(req: FastifyRequest, reply: FastifyReply): HookName | null {
+  const h = (req.params as { hook?: string }).hook;
+  if (isHookName(h)) return h;
+  void problem(reply, 404, 'UNKNOWN_HOOK', `there is no hook "${h}"`, 'GET /api/hooks lists the 13 hooks.');
+  return null;
+}
+
+const str = { type: 'string' } as const;
+const bodies = {
+  login: { type: 'object', required: ['username', 'password'], additionalProperties: false, properties: { username: str, password: str } },
+  draft: { type: 'object', required: ['source'], additionalProperties: false, properties: { source: { type: 'string', maxLength: 1_000_000 } } },
+  publish: { type: 'object', required: ['message'], additionalProperties: false, properties: { message: { type: 'string', minLength: 1, maxLength: 500 } } },
+  rollback: { type: 'object', additionalProperties: false, properties: { toVersion: { type: 'integer', minimum: 1 } } },
+  replay: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { limit: { type: 'integer', minimum: 1, maximum: 10_000 }, ids: { type: 'array', items: str, maxItems: 10_000 }, source: { type: 'string' } },
+  },
+} as const;
+
+export async function startEditor(o: EditorOptions): Promise<Editor> {
+  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
+  await app.register(cookie);
+  const failedLogins = createFailureLimiter(o.loginAttemptsPerMinute ?? 5, 60_000);
+
+  app.setErrorHandler((err: { statusCode?: number; validation?: unknown; message: string }, _req, reply) => {
+    if (err.validation) return problem(reply, 400, 'BAD_REQUEST', `the request body is not valid: ${err.message}`, 'Send JSON of the shape the route documents (README, docs/DESIGN.md).');
+    if (err.statusCode && err.statusCode < 500) return problem(reply, err.statusCode, 'BAD_REQUEST', err.message);
+    o.log?.error({ err: err.message }, 'editor request failed');
+    return problem(reply, 500, 'INTERNAL', 'the request failed inside hookline', 'See the log.');
+  });
+
+  // Authentication and CSRF, before any /api handler.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/api/')) return;
+    const isLogin = req.url === '/api/login';
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const type = String(req.headers['content-type'] ?? '');
+      if (!type.startsWith('application/json')) {
+        return problem(reply, 415, 'JSON_REQUIRED', 'state-changing routes take application/json only', 'Send the body as JSON with Content-Type: application/json.');
+      }
+      const origin = req.headers.origin;
+      if (origin && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) {
+        return problem(reply, 403, 'FOREIGN_ORIGIN', `requests from ${origin} are refused`, 'Use the editor from its own address.');
+      }
+    }
+    if (isLogin) return;
+    if (!o.auth.session(req.cookies[SESSION_COOKIE])) return problem(reply, 401, 'UNAUTHORIZED', 'log in first', 'POST /api/login with {"username", "password"}.');
+  });
+
+  app.post('/api/login', { schema: { body: bodies.login } }, async (req, reply) => {
+    if (failedLogins.blocked(req.ip)) return problem(reply, 429, 'TOO_MANY_ATTEMPTS', 'too many failed logins from this address', 'Wait a minute and try again.');
+    const b = req.body as { username: string; password: string };
+    const token = o.auth.login(b.username, b.password);
+    if (!token) {
+      failedLogins.record(req.ip);
+      return problem(reply, 401, 'BAD_LOGIN', 'wrong user name or password');
+    }
+    reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/' });
+    return { ok: true, username: o.auth.username };
+  });
+
+  app.post('/api/logout', async (req, reply) => {
+    o.auth.logout(req.cookies[SESSION_COOKIE]);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true };
+  });
+
+  app.get('/api/hooks', async () => {
+    const since = new Date(Date.now() - DAY_MS);
+    return {
+      hooks: o.store.listHooks().map((h) => ({
+        ...h,
+        number: hooks[h.hook].number,
+        summary: hooks[h.hook].summary,
+        failures24h: o.store.failures(h.hook, { since }).length,
+      })),
+    };
+  });
+
+  app.get('/api/hooks/:hook/draft', async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const d = o.store.draft(hook);
+    const pub = o.store.published(hook);
+    return d ?? { source: pub?.source ?? hooks[hook].template, updatedAt: null, author: null, fromTemplate: !pub };
+  });
+
+  app.put('/api/hooks/:hook/draft', { schema: { body: bodies.draft } }, async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const session = o.auth.session(req.cookies[SESSION_COOKIE]);
+    const d = await o.store.saveDraft(hook, (req.body as { source: string }).source, session?.username ?? 'admin');
+    const c = await compile(d.source, { hook, version: 'draft' });
+    return { draft: d, compile: c.ok ? null : c.error };
+  });
+
+  app.post('/api/hooks/:hook/publish', { schema: { body: bodies.publish } }, async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const session = o.auth.session(req.cookies[SESSION_COOKIE]);
+    let compileError: HooklineError | null = null;
+    const r = await o.store.publish(hook, {
+      message: (req.body as { message: string }).message,
+      author: session?.username ?? 'admin',
+      check: async (source) => {
+        const c = await compile(source, { hook });
+        compileError = c.ok ? null : c.error;
+        return compileError;
+      },
+    });
+    if (!r.ok) return reply.code(compileError ? 400 : 409).send({ error: compileError ?? r.error, refused: r.error });
+    return { version: r.value };
+  });
+
+  app.get('/api/hooks/:hook/versions', async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    return { published: o.store.published(hook)?.version ?? null, versions: o.store.versions(hook) };
+  });
+
+  app.post('/api/hooks/:hook/rollback', { schema: { body: bodies.rollback } }, async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const session = o.auth.session(req.cookies[SESSION_COOKIE]);
+    const r = await o.store.rollback(hook, { author: session?.username ?? 'admin', toVersion: (req.body as { toVersion?: number }).toVersion });
+    if (!r.ok) return reply.code(409).send({ error: r.error });
+    return { version: r.value };
+  });
+
+  app.get('/api/hooks/:hook/captures', async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const limit = Number((req.query as { limit?: string }).limit ?? 0) || undefined;
+    return { captures: o.store.captures(hook, { limit }) };
+  });
+
+  app.post('/api/hooks/:hook/replay', { schema: { body: bodies.replay } }, async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const b = req.body as { limit?: number; ids?: string[]; source?: string };
+    const source = b.source ?? o.store.draft(hook)?.source ?? o.store.published(hook)?.source ?? hooks[hook].template;
+    const r = await replay({ store: o.store, runner: o.runner, hook, draftSource: source, limit: b.limit, ids: b.ids });
+    if (!r.ok) return reply.code(400).send({ error: r.error });
+    return r.report;
+  });
+
+  app.get('/api/hooks/:hook/failures', async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    return { failures: o.store.failures(hook) };
+  });
+
+  app.get('/api/status', async () => o.status?.() ?? { engine: 'not running' });
+
+  const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
+  const port = (app.server.address() as { port: number }).port;
+  return { url: address, port, app, close: () => app.close() };
+}
+
+/**
+ * Failed logins per client address in a sliding window. Only failures count, which @fastify/rate-limit
+ * cannot do (it counts every request; it has no skip-on-success), so a user who logs in often is never locked out.
+ */
+function createFailureLimiter(max: number, windowMs: number) {
+  const failures = new Map<string, number[]>();
+  const recent = (ip: string) => (failures.get(ip) ?? []).filter((t) => t > Date.now() - windowMs);
+  return {
+    blocked: (ip: string) => recent(ip).length >= max,
+    record(ip: string) {
+      const list = recent(ip);
+      list.push(Date.now());
+      failures.set(ip, list);
+    },
+  };
+}
