@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isHookName } from '../../contracts/index.ts';
+import { loadConfig } from '../../config/index.ts';
+import { replay } from '../../editor/index.ts';
+import { createRunner } from '../../sandbox/index.ts';
+import { openStore } from '../../scripts-store/index.ts';
+import { UsageError, type CliCommand } from '../command.ts';
+
+export const command: CliCommand = {
+  define(program) {
+    program
+      .command('replay')
+      .description("Run a script against the hook's inputs captured from real calls, beside the published version, and show what would change.")
+      .argument('<hook>', 'the hook')
+      .requiredOption('--script <file.ts>', 'the draft to try')
+      .option('--limit <n>', 'the newest N captures (default all)', (v) => {
+        if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--limit takes a positive number, not "${v}"`);
+        return Number(v);
+      })
+      .option('--json', 'print one JSON object {summary, results}')
+      .option('--config <file>', 'configuration file (for dataDir)')
+      .option('--data <dir>', 'the data folder (default: dataDir from the configuration, ./data)')
+      .action(async (hook: string, opts: { script: string; limit?: number; json?: boolean; config?: string; data?: string }) => {
+        if (!isHookName(hook)) throw new UsageError(`unknown hook "${hook}": see docs/hooks.md for the 13 names`);
+        let source: string;
+        try {
+          source = readFileSync(opts.script, 'utf8');
+        } catch (e) {
+          throw new UsageError(`cannot read the script ${opts.script}: ${(e as Error).message}`);
+        }
+        let dir = opts.data;
+        if (!dir) {
+          const c = loadConfig({ file: opts.config });
+          if (!c.ok) throw new UsageError(`${c.error.message}\n${c.error.hint}`);
+          dir = c.value.config.dataDir;
+        }
+        const s = await openStore(resolve(dir));
+        if (!s.ok) throw new UsageError(`${s.error.message}\n${s.error.hint}`);
+        const runner = createRunner();
+        try {
+          const r = await replay({ store: s.value, runner, hook, draftSource: source, limit: opts.limit });
+          if (!r.ok) {
+            console.error(`hookline: ${r.error.code}: ${r.error.message}\n${r.error.hint}`);
+            process.exitCode = 1;
+            return;
+          }
+          const { summary, results } = r.report;
+          if (opts.json) {
+            process.stdout.write(`${JSON.stringify(r.report)}\n`);
+          } else {
+            for (const x of results) {
+              const err = x.draft.error ? ` ${x.draft.error.code}: ${x.draft.error.message}` : '';
+              console.log(`${x.verdict.padEnd(9)} ${x.id} call ${x.linkedid ?? '-'} ${x.time} (${x.draft.durationMs.toFixed(1)} ms)${err}`);
+              if (x.diff) console.log(x.diff.split('\n').slice(2).map((l) => `    ${l}`).join('\n'));
+            }
+            console.log(`${summary.total} inputs: ${summary.changed} changed, ${summary.unchanged} unchanged, ${summary.failed} failed`);
+          }
+          process.exitCode = summary.failed > 0 ? 1 : 0;
+        } finally {
+          await runner.close();
+        }
+      });
+  },
+};
