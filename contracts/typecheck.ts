@@ -56,15 +56,34 @@ function libFile(name: string): ts.SourceFile | undefined {
   return sf;
 }
 
+// Per hook: its typings parsed once, and the last program (handed back to the compiler as oldProgram, so
+// unchanged files are reused rather than bound again). Only the script is parsed on every call.
+const perHook = new Map<HookName, { typings: ts.SourceFile; probe: ts.SourceFile; last?: ts.Program }>();
+
+function hookFiles(hook: HookName) {
+  let h = perHook.get(hook);
+  if (!h) {
+    h = {
+      typings: ts.createSourceFile(TYPINGS, editorTypings(hook), ts.ScriptTarget.ES2022, true),
+      probe: ts.createSourceFile(PROBE, PROBE_SOURCE, ts.ScriptTarget.ES2022, true),
+    };
+    perHook.set(hook, h);
+  }
+  return h;
+}
+
 /** Type-check `source` as a script of `hook`. `fileName` is what diagnostics name. */
 export function typeCheck(source: string, hook: HookName, fileName = 'script.ts'): Diagnostic[] {
+  const cached = hookFiles(hook);
   const files = new Map<string, string>([
     [SCRIPT, source],
-    [TYPINGS, editorTypings(hook)],
+    [TYPINGS, cached.typings.text],
     [PROBE, PROBE_SOURCE],
   ]);
   const host: ts.CompilerHost = {
     getSourceFile: (name, target) => {
+      if (name === TYPINGS) return cached.typings;
+      if (name === PROBE) return cached.probe;
       const text = files.get(name);
       if (text !== undefined) return ts.createSourceFile(name, text, target, true);
       return libFile(name.split('/').pop() as string);
@@ -79,8 +98,15 @@ export function typeCheck(source: string, hook: HookName, fileName = 'script.ts'
     fileExists: (f) => files.has(f) || (f.startsWith('/lib/') && libFile(f.split('/').pop() as string) !== undefined),
     readFile: (f) => files.get(f),
   };
-  const program = ts.createProgram([TYPINGS, SCRIPT, PROBE], options, host);
-  const diags = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()];
+  const program = ts.createProgram([TYPINGS, SCRIPT, PROBE], options, host, cached.last);
+  cached.last = program;
+  // Only the script and the probe are asked about: the typings and lib files are ours and known clean.
+  const mine = [program.getSourceFile(SCRIPT), program.getSourceFile(PROBE)];
+  const diags = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...mine.flatMap((sf) => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]),
+  ];
   const out: Diagnostic[] = [];
   for (const d of diags) {
     const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');

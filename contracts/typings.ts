@@ -86,6 +86,19 @@ function hookMap(name: string, pick: (h: HookName) => string): string {
  * reads `export default function (input: HookInput): HookResult { … }`.
  */
 export function editorTypings(hook?: HookName): string {
+  // The contracts are fixed for the life of the process: print each variant once.
+  const key = hook ?? '';
+  let text = printed.get(key);
+  if (text === undefined) {
+    text = printTypings(hook);
+    printed.set(key, text);
+  }
+  return text;
+}
+
+const printed = new Map<string, string>();
+
+function printTypings(hook?: HookName): string {
   const parts = [
     `// ${GENERATED_HEADER}`,
     ...NAMED.map(printNamed),

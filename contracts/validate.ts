@@ -48,7 +48,10 @@ export function validateOutput<H extends HookName>(hook: H, data: unknown): Vali
   }
   if (contract.rejectNull) {
     const at = findNull(value, '');
-    if (at !== null) return { ok: false, path: at, detail: `${at || '/'}: null is not allowed (Kommo rejects null values); leave the key out instead` };
+    if (at !== null) {
+      const fix = /\/\d+$/.test(at) ? 'remove the item instead' : 'leave the key out instead';
+      return { ok: false, path: at, detail: `${at || '/'}: null is not allowed (Kommo rejects null values); ${fix}` };
+    }
   }
   const r = check(contract.output as TSchema, value);
   if (r) return { ok: false, ...r };

@@ -69,6 +69,32 @@ describe('hookline check and hookline contracts', () => {
     expect(r.stderr).toMatch(/unknown hook "no_such_hook"/);
   });
 
+  it('check exits 2 and says what to do when the file cannot be read', () => {
+    const r = cli('check', 'no/such/script.ts', '--hook', 'need_registration');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cannot read no\/such\/script\.ts/);
+  });
+
+  it('check reports a script without a default export at 1:1, exit 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-check-'));
+    const file = join(dir, 'none.ts');
+    writeFileSync(file, 'export const x = 1;\n');
+    const r = cli('check', file, '--hook', 'process_client_phone');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:1 TS\\d+ the script has no default export`));
+  });
+
+  it('contracts --errors prints the error table', () => {
+    const r = cli('contracts', '--errors');
+    expect([r.status, r.stdout]).toEqual([0, readFileSync('docs/errors.md', 'utf8')]);
+  });
+
+  it('contracts without an option exits 2 and lists the options', () => {
+    const r = cli('contracts');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--dts, --docs, --errors, or --write/);
+  });
+
   it('contracts --dts --hook prints the typings with HookInput of that hook', () => {
     const r = cli('contracts', '--dts', '--hook', 'process_client_phone');
     expect(r.status).toBe(0);
