@@ -193,6 +193,12 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
     return { failures: o.store.failures(hook) };
   });
 
+  app.get('/', async (_req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .send('<!doctype html><title>hookline</title><h1>hookline</h1><p>The editor page is being built. The JSON API is at <code>/api</code> (log in with <code>POST /api/login</code>).</p>'),
+  );
+
   app.get('/api/status', async () => o.status?.() ?? { engine: 'not running' });
 
   const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Everything the child printed so far, and a wait for a line matching a pattern (already printed or not). */
+function watch(child: ReturnType<typeof spawn>) {
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  return (pattern: RegExp): Promise<RegExpMatchArray> =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const m = out.match(pattern);
+        if (m) {
+          child.stdout?.off('data', check);
+          resolve(m);
+        }
+      };
+      child.stdout?.on('data', check);
+      child.once('exit', (code) => reject(new Error(`exited with ${code} before printing ${pattern}: ${out}`)));
+      check();
+    });
+}
+
+describe('hookline start', () => {
+  it('prints the editor URL and a generated admin password once; the password logs in; Ctrl-C stops it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-start-'));
+    writeFileSync(join(dir, 'hookline.config.json'), JSON.stringify({ dataDir: join(dir, 'data'), editor: { port: 0 } }));
+    const child = spawn(process.execPath, ['--no-node-snapshot', join(process.cwd(), 'cli/main.ts'), 'start'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const waitFor = watch(child);
+    try {
+      const [, url] = await waitFor(/^Editor: (http:\/\/127\.0\.0\.1:\d+)$/m);
+      const [, password] = await waitFor(/^Admin password: (\S+)$/m);
+      const login = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+      expect(login.status).toBe(200);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const hooks = await fetch(`${url}/api/hooks`, { headers: { cookie } });
+      expect(((await hooks.json()) as { hooks: unknown[] }).hooks).toHaveLength(13);
+      const exited = new Promise<number | null>((r) => child.on('exit', r));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a wrong configuration file with every problem and exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-start-'));
+    writeFileSync(join(dir, 'hookline.config.json'), JSON.stringify({ editor: { port: 'x' }, bogus: 1 }));
+    const child = spawn(process.execPath, ['--no-node-snapshot', join(process.cwd(), 'cli/main.ts'), 'start'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(2);
+    expect(err).toMatch(/CONFIG_INVALID/);
+    expect(err).toMatch(/- bogus: expected one of the known keys/);
+    expect(err).toMatch(/- editor\.port: expected integer/);
+  });
+});
