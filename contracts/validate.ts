@@ -80,11 +80,26 @@ function describeError(e: ValueError): string {
     return s.minLength === 1 ? `${where}: expected a non-empty string, found ""` : `${where}: expected at least ${s.minLength} characters, found ${e.value.length}`;
   }
   if (typeof e.value === 'string' && typeof s.pattern === 'string') {
-    return `${where}: ${found} contains characters that are not allowed (${String(s.description ?? `pattern ${s.pattern}`)})`;
+    const why = String(s.description ?? `pattern ${s.pattern}`);
+    const bad = firstRefusedChar(e.value, s.pattern);
+    if (bad) return `${where}: ${bad.what} is not allowed, found one at character ${bad.at} of ${found} (${why})`;
+    return `${where}: ${found} does not match the pattern ${s.pattern} (${why})`;
   }
   const anyOf = s.anyOf as { const?: unknown }[] | undefined;
   if (anyOf && anyOf.every((x) => 'const' in x)) return `${where}: expected one of ${anyOf.map((x) => JSON.stringify(x.const)).join(', ')}, found ${found}`;
   return `${where}: ${e.message.replace(/^Expected/, 'expected')}, found ${found}`;
+}
+
+/** For a pattern of the form ^[^…]*$ (a set of refused characters): the first refused one, and where. */
+function firstRefusedChar(value: string, pattern: string): { what: string; at: number } | null {
+  if (!/^\^\[\^.*\]\*\$$/.test(pattern)) return null;
+  const re = new RegExp(pattern);
+  const chars = [...value];
+  const i = chars.findIndex((c) => !re.test(c));
+  if (i < 0) return null;
+  const c = chars[i] as string;
+  const what = c === ',' ? 'a comma' : c.charCodeAt(0) < 0x20 || c === '\x7f' ? `a control character (${JSON.stringify(c)})` : JSON.stringify(c);
+  return { what, at: i + 1 };
 }
 
 function describeValue(v: unknown): string {
