@@ -7,6 +7,7 @@
  */
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { hooks, isHookName, type HookName, type HooklineError } from '../contracts/index.ts';
 import type { Logger } from '../log/index.ts';
 import { compile, type Runner } from '../sandbox/index.ts';
@@ -201,6 +202,12 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
 
   app.get('/api/status', async () => o.status?.() ?? { engine: 'not running' });
 
+  const wss = attachReplayStream(app, o);
+  app.addHook('onClose', async () => {
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+  });
+
   const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
   const port = (app.server.address() as { port: number }).port;
   return { url: address, port, app, close: () => app.close() };
@@ -221,4 +228,50 @@ function createFailureLimiter(max: number, windowMs: number) {
       failures.set(ip, list);
     },
   };
+}
+
+/**
+ * GET /api/ws (WebSocket): replay results stream as they complete. The upgrade needs the session cookie and,
+ * like every state-changing route, refuses a foreign Origin. Send {"type":"replay","hook","limit"?,"ids"?,"source"?};
+ * receive {"type":"result",…} per input, then {"type":"summary",summary} (or {"type":"error",error}).
+ */
+function attachReplayStream(app: FastifyInstance, o: EditorOptions): WebSocketServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * 1024 * 1024 });
+  app.server.on('upgrade', (req, socket, head) => {
+    const url = req.url ?? '';
+    const cookies = app.parseCookie(req.headers.cookie ?? '');
+    const origin = req.headers.origin;
+    const refuse = (status: string) => {
+      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+      socket.destroy();
+    };
+    if (!url.startsWith('/api/ws')) return refuse('404 Not Found');
+    if (!o.auth.session(cookies[SESSION_COOKIE])) return refuse('401 Unauthorized');
+    if (origin && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) return refuse('403 Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
+  });
+
+  function serve(ws: WebSocket) {
+    ws.on('message', async (raw) => {
+      let msg: { type?: string; hook?: string; limit?: number; ids?: string[]; source?: string };
+      try {
+        msg = JSON.parse(String(raw)) as typeof msg;
+      } catch {
+        ws.send(JSON.stringify({ type: 'error', error: { code: 'BAD_REQUEST', message: 'send JSON', hint: '' } }));
+        return;
+      }
+      if (msg.type !== 'replay' || !isHookName(msg.hook)) {
+        ws.send(JSON.stringify({ type: 'error', error: { code: 'BAD_REQUEST', message: 'expected {"type":"replay","hook":<one of the 13 hooks>}', hint: '' } }));
+        return;
+      }
+      const hook = msg.hook;
+      const source = msg.source ?? o.store.draft(hook)?.source ?? o.store.published(hook)?.source ?? hooks[hook].template;
+      const r = await replay({
+        store: o.store, runner: o.runner, hook, draftSource: source, limit: msg.limit, ids: msg.ids,
+        onResult: (result) => ws.send(JSON.stringify({ type: 'result', result })),
+      });
+      ws.send(JSON.stringify(r.ok ? { type: 'summary', summary: r.report.summary } : { type: 'error', error: r.error }));
+    });
+  }
+  return wss;
 }

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { hooks } from '../../contracts/index.ts';
 import { createAuth, startEditor, type Editor } from '../../editor/index.ts';
 import { createHookInvoker, createPublishedScripts, recordInto, type PublishedScripts } from '../../engine/hooks/index.ts';
@@ -136,6 +137,39 @@ describe('editor API over HTTP', () => {
     expect((await invoker.invoke('process_client_phone', input, '9.4')).data.phone).toBe('+79161234567-v1');
     const versions = await api('/api/hooks/process_client_phone/versions');
     expect(versions.body?.versions.map((v: { message: string }) => v.message)).toEqual(['first', 'second', 'rollback to v1']);
+  });
+
+  it('streams replay results over a WebSocket as they complete, then the summary', async () => {
+    const ws = new WebSocket(`${editor.url.replace('http', 'ws')}/api/ws`, { headers: { cookie } });
+    await new Promise((res, rej) => {
+      ws.once('open', res);
+      ws.once('error', rej);
+    });
+    const messages: { type: string; summary?: unknown }[] = [];
+    const done = new Promise<void>((res) =>
+      ws.on('message', (m) => {
+        const msg = JSON.parse(String(m)) as { type: string };
+        messages.push(msg);
+        if (msg.type !== 'result') res();
+      }),
+    );
+    ws.send(JSON.stringify({ type: 'replay', hook: 'process_client_phone', limit: 2 }));
+    await done;
+    ws.close();
+    expect(messages.map((m) => m.type)).toEqual(['result', 'result', 'summary']);
+    expect(messages[2]?.summary).toMatchObject({ total: 2 });
+  });
+
+  it('refuses a WebSocket without a session, or from a foreign origin', async () => {
+    const status = (headers: Record<string, string>) =>
+      new Promise<number>((res) => {
+        const ws = new WebSocket(`${editor.url.replace('http', 'ws')}/api/ws`, { headers });
+        ws.on('unexpected-response', (_req, r) => res(r.statusCode ?? 0));
+        ws.on('open', () => res(101));
+        ws.on('error', () => {});
+      });
+    expect(await status({})).toBe(401);
+    expect(await status({ cookie, origin: 'http://evil.example' })).toBe(403);
   });
 
   it('lists the 13 hooks with their state', async () => {
