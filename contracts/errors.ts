@@ -56,6 +56,9 @@ function at(p: ErrorWhere): string {
 
 const limitsKey = (p: ErrorParams) => (p.hook ? `hooks.${p.hook}` : 'hooks.<hook>');
 
+/** "POST /api/v4/calls on call 1715000100.2": a Kommo route and the call it was for. */
+const kommoWhere = (p: ErrorParams) => `${String(p.route ?? 'a request')}${p.linkedid ? ` on call ${p.linkedid}` : ''}`;
+
 export const errorCatalogue = {
   COMPILE_ERROR: {
     what: 'The script could not be compiled (TypeScript syntax, a forbidden import, no default export).',
@@ -160,6 +163,93 @@ export const errorCatalogue = {
     what: 'A version was not published because its script does not compile (or there is nothing to publish).',
     message: (p) => `${describeWhere(p)} was not published: ${p.detail ?? 'refused'}`,
     hint: () => 'Fix the draft until it compiles (the editor marks the problems), then publish again. The published version did not change.',
+    scriptFailure: false,
+  },
+  // Kommo API v4 (engine/kommo). `route` is 'POST /api/v4/calls'; the message adds the call's linkedid when known.
+  KOMMO_BAD_REQUEST: {
+    what: 'Kommo refused the data of a request (400, usually validation-errors); it was not retried.',
+    message: (p) => `Kommo refused ${kommoWhere(p)} (400): ${p.detail ?? 'Bad Request'}`,
+    hint: () =>
+      'Kommo rejects the data, so sending it again would fail the same way. Read the field path and code in the detail; if a script built the data, fix the script (replay its captured input in the editor), otherwise report it with this log line.',
+    scriptFailure: false,
+  },
+  KOMMO_ENTITY_NOT_FOUND: {
+    what: 'Kommo did not add a call log because no contact or company has the number (matched by its last 10 digits).',
+    message: (p) => `Kommo found no contact or company with the phone ${String(p.phone ?? '?')} for ${kommoWhere(p)}`,
+    hint: () =>
+      'Create the contact first, or register the call as an incoming lead (unsorted SIP). Check that the number is in E.164 form (+31…), since Kommo matches the last 10 digits.',
+    scriptFailure: false,
+  },
+  KOMMO_UNAUTHORIZED: {
+    what: 'Kommo refused the token (401): a long-lived token that expired or was revoked, or an OAuth token still refused after a refresh.',
+    message: (p) => `Kommo refused the ${p.auth === 'oauth' ? 'OAuth access token' : 'long-lived token'} on ${kommoWhere(p)} (401): ${p.detail ?? 'Unauthorized'}`,
+    hint: (p) =>
+      p.auth === 'oauth'
+        ? 'The access token was refused even after a refresh: authorise the integration again in Kommo and store the new token pair.'
+        : 'Generate a new long-lived token in Kommo (Settings → Integrations → your private integration → Keys and scopes) and put it in the config; a long-lived token cannot be refreshed.',
+    scriptFailure: false,
+  },
+  KOMMO_REFRESH_FAILED: {
+    what: 'The OAuth tokens could not be refreshed (Kommo refused the refresh token, or the new pair could not be saved).',
+    message: (p) => `the OAuth token refresh for ${kommoWhere(p)} failed: ${p.detail ?? 'refused'}`,
+    hint: () =>
+      'If Kommo refused it, the refresh token was revoked or went unused for 3 months, or the client id, secret or redirect URI changed: authorise the integration again and store the new pair. If saving failed, check that the token file is writable.',
+    scriptFailure: false,
+  },
+  KOMMO_FORBIDDEN: {
+    what: 'Kommo refused access (402 payment required, or 403 that is not an IP block).',
+    message: (p) => `Kommo refused access to ${kommoWhere(p)} (${String(p.status ?? 403)}): ${p.detail ?? 'Forbidden'}`,
+    hint: () => "Check the account's subscription and the rights of the user whose token hookline uses (it needs an administrator for users).",
+    scriptFailure: false,
+  },
+  KOMMO_NOT_FOUND: {
+    what: 'Kommo has no such route (404 or 405).',
+    message: (p) => `Kommo has no route ${kommoWhere(p)} (${String(p.status ?? 404)}): ${p.detail ?? 'Not Found'}`,
+    hint: () => 'Check kommo.baseUrl in the config: it is the account\'s own host, https://<subdomain>.kommo.com, with no path.',
+    scriptFailure: false,
+  },
+  KOMMO_TOO_MANY_ENTITIES: {
+    what: 'A request carried more entities than Kommo accepts in one request (422, limit 250).',
+    message: (p) => `Kommo refused ${kommoWhere(p)} (422): ${p.detail ?? 'Limit 250 per page'}`,
+    hint: () => 'This is a bug in hookline (its batches stay at 250 or fewer): please report it with this log line.',
+    scriptFailure: false,
+  },
+  KOMMO_RATE_LIMITED: {
+    what: "Kommo kept answering 429 (too many requests) after every retry.",
+    message: (p) => `Kommo answered 429 (too many requests) to ${kommoWhere(p)} ${String(p.attempts ?? '?')} times`,
+    hint: () =>
+      "Another integration may share the account's limit, or the account's limit is below 7 requests per second: lower kommo.requestsPerSecond. The work stays queued and is retried later.",
+    scriptFailure: false,
+  },
+  KOMMO_BLOCKED: {
+    what: "Kommo blocked hookline's IP address (403 on every request after repeated 429s); requests are held back for a long pause.",
+    message: (p) => `Kommo has blocked this IP address (403) on ${kommoWhere(p)}; hookline sends nothing to Kommo for ${String(p.backoffMs ?? '?')} ms`,
+    hint: () =>
+      "The block follows repeated 429 answers: lower kommo.requestsPerSecond and check that no other program uses the account's limit from this address. If the block lasts, ask Kommo support to lift it.",
+    scriptFailure: false,
+  },
+  KOMMO_UNAVAILABLE: {
+    what: 'Kommo answered 5xx, or the connection failed, on every attempt.',
+    message: (p) => `Kommo is unavailable for ${kommoWhere(p)} after ${String(p.attempts ?? '?')} attempts: ${p.detail ?? 'no answer'}`,
+    hint: () => "Check Kommo's status and the network path to the account's host. The work stays queued and is retried later.",
+    scriptFailure: false,
+  },
+  KOMMO_TIMEOUT: {
+    what: 'Kommo did not answer within the time limit on every attempt.',
+    message: (p) => `Kommo did not answer ${kommoWhere(p)} within ${String(p.timeoutMs ?? '?')} ms (${String(p.attempts ?? '?')} attempts)`,
+    hint: () => "Check the network path to the account's host; raise kommo.timeoutMs if Kommo is slow by nature. A write that timed out may still have been done by Kommo.",
+    scriptFailure: false,
+  },
+  KOMMO_BAD_RESPONSE: {
+    what: 'Kommo answered with a body hookline cannot read (not JSON, or not the documented shape).',
+    message: (p) => `Kommo answered ${kommoWhere(p)} with a body hookline cannot read (${String(p.status ?? '?')}): ${p.detail ?? 'unreadable'}`,
+    hint: () => 'Check kommo.baseUrl (a proxy or a login page answers HTML); if it persists, report it with this log line.',
+    scriptFailure: false,
+  },
+  KOMMO_NO_PHONE_FIELD: {
+    what: "The account's contacts have no PHONE field with the enum WORK, so hookline does not register calls.",
+    message: (p) => `Kommo's contacts have no PHONE field with the enum WORK (${p.detail ?? 'not found'}); calls are not registered`,
+    hint: () => "Restore the contacts' standard Phone field (code PHONE, with the type Work) in Kommo's settings, then restart hookline.",
     scriptFailure: false,
   },
 } satisfies Record<string, CatalogueEntry>;
