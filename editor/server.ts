@@ -18,6 +18,8 @@ import { replay } from './replay.ts';
 export interface EditorOptions {
   store: Store;
   runner: Runner;
+  /** Runs replays; default `runner`. A runner with two children lets the draft and the published version run side by side. */
+  replayRunner?: Runner;
   auth: Auth;
   host?: string;
   port?: number;
@@ -183,7 +185,7 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
     if (!hook) return reply;
     const b = req.body as { limit?: number; ids?: string[]; source?: string };
     const source = b.source ?? o.store.draft(hook)?.source ?? o.store.published(hook)?.source ?? hooks[hook].template;
-    const r = await replay({ store: o.store, runner: o.runner, hook, draftSource: source, limit: b.limit, ids: b.ids });
+    const r = await replay({ store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: b.limit, ids: b.ids });
     if (!r.ok) return reply.code(400).send({ error: r.error });
     return r.report;
   });
@@ -267,7 +269,7 @@ function attachReplayStream(app: FastifyInstance, o: EditorOptions): WebSocketSe
       const hook = msg.hook;
       const source = msg.source ?? o.store.draft(hook)?.source ?? o.store.published(hook)?.source ?? hooks[hook].template;
       const r = await replay({
-        store: o.store, runner: o.runner, hook, draftSource: source, limit: msg.limit, ids: msg.ids,
+        store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: msg.limit, ids: msg.ids,
         onResult: (result) => ws.send(JSON.stringify({ type: 'result', result })),
       });
       ws.send(JSON.stringify(r.ok ? { type: 'summary', summary: r.report.summary } : { type: 'error', error: r.error }));

@@ -6,4 +6,5 @@ export {
 } from './runner.ts';
 export { createIsolateRunner } from './isolate-runner.ts';
 export { createSupervisor, type SupervisorOptions } from './supervisor.ts';
+export { createSupervisorPool } from './pool.ts';
 export type { LogEntry, RawRunner, RawResult, RawOutcome, RawLimits, RunnableScript } from './raw.ts';

@@ -10,6 +10,7 @@ import {
 import type { CompiledScript } from './compile.ts';
 import { createIsolateRunner } from './isolate-runner.ts';
 import type { LogEntry, RawOutcome, RawRunner } from './raw.ts';
+import { createSupervisorPool } from './pool.ts';
 import { createSupervisor, type SupervisorOptions } from './supervisor.ts';
 
 export interface HookScript {
@@ -50,11 +51,18 @@ export interface Runner {
 export interface RunnerOptions {
   /** 'child' (default): isolates live in a supervised child process; 'in-process': in this process. */
   isolation?: 'child' | 'in-process';
+  /** With 'child': how many children share the work (each script pinned to one). Default 1. */
+  children?: number;
   supervisor?: SupervisorOptions;
 }
 
 export function createRunner(opts: RunnerOptions = {}): Runner {
-  const raw: RawRunner = opts.isolation === 'in-process' ? createIsolateRunner() : createSupervisor(opts.supervisor);
+  const raw: RawRunner =
+    opts.isolation === 'in-process'
+      ? createIsolateRunner()
+      : (opts.children ?? 1) > 1
+        ? createSupervisorPool(opts.children as number, opts.supervisor)
+        : createSupervisor(opts.supervisor);
   return createHookRunner(raw);
 }
 

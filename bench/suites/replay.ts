@@ -27,7 +27,8 @@ export const suite: BenchSuite = {
     for (let i = 0; i < N; i++) store.capture({ hook: 'process_client_phone', linkedid: `1700000000.${i}`, input: { ...base, phone: `+7916${String(1000000 + i)}` }, now: i, seed: i });
     await store.publish('process_client_phone', { source: PUBLISHED, message: 'bench', author: 'bench', check: async () => null });
     const runner = createRunner();
-    const editor = await startEditor({ store, runner, auth: createAuth(dir, { password: 'bench' }), port: 0 });
+    const replayRunner = createRunner({ children: 2 });
+    const editor = await startEditor({ store, runner, replayRunner, auth: createAuth(dir, { password: 'bench' }), port: 0 });
     try {
       const login = await fetch(`${editor.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench' }) });
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
@@ -60,7 +61,7 @@ export const suite: BenchSuite = {
         { key: 'replay.raw1000ConcurrentMs', label: '1,000 invocations of the draft, all issued at once', value: rawParallelMs, unit: 'ms' },
         {
           key: 'replay.api1000Ms',
-          label: 'replay through the API: draft and published on 1,000 captures, with diffs and summary',
+          label: 'replay through the API: draft and published on 1,000 captures (two sandbox children), with diffs and summary',
           value: apiMs,
           unit: 'ms',
           baseline: { label: '1,000 invocations one after another', value: rawMs },
@@ -70,6 +71,7 @@ export const suite: BenchSuite = {
     } finally {
       await editor.close();
       await runner.close();
+      await replayRunner.close();
       rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -23,12 +23,15 @@ export const command: CliCommand = {
         if (!s.ok) throw new UsageError(`${s.error.code}: ${s.error.message}\n${s.error.hint}`);
         const store = s.value;
         const runner = createRunner({ supervisor: { onCrash: (detail) => log.error({ detail }, 'the sandbox process died and was restarted') } });
+        // Replays get their own two children (started on first use): the draft and the published version run side by side.
+        const replayRunner = createRunner({ children: 2 });
         const scripts = createPublishedScripts(store, runner, log);
         const admin = config.editor.admin;
         const auth = createAuth(dataDir, { username: admin?.username, password: secret(admin?.password as never), passwordHash: admin?.passwordHash });
         const editor = await startEditor({
           store,
           runner,
+          replayRunner,
           auth,
           host: config.editor.host,
           port: config.editor.port,
@@ -48,6 +51,7 @@ export const command: CliCommand = {
           scripts.close();
           await store.close();
           await runner.close();
+          await replayRunner.close();
           process.exit(0);
         };
         process.once('SIGINT', () => void stop());
