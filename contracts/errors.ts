@@ -144,13 +144,20 @@ export const errorCatalogue = {
     what: 'A store file under the data folder is not valid JSON or not in the expected shape; hookline did not change it.',
     message: (p) => `the store file ${p.path ?? '?'} cannot be read as hookline data: ${p.detail ?? 'invalid'}`,
     hint: (p) =>
-      `hookline left the file as it is. Restore the last good state from ${p.backup ?? 'its .bak copy beside it'} (copy it over the file), or move the file away to start that part of the store empty; then start hookline again.`,
+      `hookline left the file as it is. Restore the last good state from ${p.backup ?? 'its .bak copy beside it'} (copy it over the file), or move the file and its backup away to start that part of the store empty; then start hookline again.`,
     scriptFailure: false,
   },
   STORE_UNREADABLE: {
     what: 'A store file or folder could not be read or written (permissions, a folder in its place, a full disk).',
     message: (p) => `the store file ${p.path ?? '?'} cannot be used: ${p.detail ?? 'unreadable'}`,
     hint: () => 'Check that the data folder (config dataDir) exists, is writable by the user hookline runs as, and has free space.',
+    scriptFailure: false,
+  },
+  STORE_MISSING: {
+    what: 'A store file is missing while its backup is still there; hookline does not start that part of the store empty on its own.',
+    message: (p) => `the store file ${p.path ?? '?'} is missing, but its backup ${String(p.backup ?? '?')} is there`,
+    hint: (p) =>
+      `If the file was lost, restore it from the backup (copy ${String(p.backup ?? 'the .bak file')} to ${p.path ?? 'the file'}). To start that part of the store empty on purpose, move the backup away too. Then start hookline again.`,
     scriptFailure: false,
   },
   STORE_TOO_NEW: {

@@ -110,7 +110,7 @@ type ChannelType = "local" | "incoming" | "outgoing" | "unknown";
 type CallStage = "conversation_requested" | "conversation_accepted" | "conversation_ended" | "call_ended";
 
 /** Error codes hookline reports for a script (see docs/errors.md). */
-type HooklineErrorCode = "COMPILE_ERROR" | "SCRIPT_ERROR" | "TIMEOUT" | "MEMORY_LIMIT" | "CONTRACT_VIOLATION" | "BAD_STATE" | "OUTPUT_NOT_JSON" | "OUTPUT_TOO_LARGE" | "NO_SCRIPT" | "SANDBOX_CRASH" | "INVALID_INPUT" | "STORE_CORRUPT" | "STORE_UNREADABLE" | "STORE_TOO_NEW" | "PUBLISH_REFUSED" | "KOMMO_BAD_REQUEST" | "KOMMO_ENTITY_NOT_FOUND" | "KOMMO_UNAUTHORIZED" | "KOMMO_REFRESH_FAILED" | "KOMMO_FORBIDDEN" | "KOMMO_NOT_FOUND" | "KOMMO_TOO_MANY_ENTITIES" | "KOMMO_RATE_LIMITED" | "KOMMO_BLOCKED" | "KOMMO_UNAVAILABLE" | "KOMMO_TIMEOUT" | "KOMMO_BAD_RESPONSE" | "KOMMO_NO_PHONE_FIELD";
+type HooklineErrorCode = "COMPILE_ERROR" | "SCRIPT_ERROR" | "TIMEOUT" | "MEMORY_LIMIT" | "CONTRACT_VIOLATION" | "BAD_STATE" | "OUTPUT_NOT_JSON" | "OUTPUT_TOO_LARGE" | "NO_SCRIPT" | "SANDBOX_CRASH" | "INVALID_INPUT" | "STORE_CORRUPT" | "STORE_UNREADABLE" | "STORE_MISSING" | "STORE_TOO_NEW" | "PUBLISH_REFUSED" | "KOMMO_BAD_REQUEST" | "KOMMO_ENTITY_NOT_FOUND" | "KOMMO_UNAUTHORIZED" | "KOMMO_REFRESH_FAILED" | "KOMMO_FORBIDDEN" | "KOMMO_NOT_FOUND" | "KOMMO_TOO_MANY_ENTITIES" | "KOMMO_RATE_LIMITED" | "KOMMO_BLOCKED" | "KOMMO_UNAVAILABLE" | "KOMMO_TIMEOUT" | "KOMMO_BAD_RESPONSE" | "KOMMO_NO_PHONE_FIELD";
 
 /** console inside a script: captured (bounded) and shown with the result, never printed by the engine. */
 declare const console: {
