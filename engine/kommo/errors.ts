@@ -88,3 +88,12 @@ export function summarize(d: KommoErrorDetail | undefined): string | undefined {
   const s = parts.join('; ');
   return s.length > MAX_SUMMARY ? `${s.slice(0, MAX_SUMMARY)}…` : s || undefined;
 }
+
+/** The same error told for one item of a batch: its own call's linkedid, and extra message values. */
+export function relabel(e: KommoError, linkedid: string | undefined, extra: Record<string, unknown> = {}, detail: KommoErrorDetail | undefined = e.detail): KommoError {
+  return kommoError(e.code, {
+    route: e.route, linkedid, status: e.status, attempts: e.attempts, summary: summarize(detail),
+    ...(detail ? { detail } : {}), ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
+    extra: { backoffMs: e.retryAfterMs, ...extra },
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * Coalesces writes: items added within `windowMs` of the first one (or until `maxItems` are waiting) go to
+ * Kommo as one request, and each caller gets the results of its own items, in its own order. Kommo's
+ * write endpoints take arrays of up to 250 entities (https://developers.kommo.com/docs/limitations), so a
+ * burst of calls ending together costs one request instead of one each.
+ */
+import type { KommoResult } from './errors.ts';
+import type { RequestContext } from './transport.ts';
+
+export interface BatchEntry<I> {
+  item: I;
+  ctx: RequestContext;
+  /** The item's position in its caller's array. */
+  index: number;
+}
+
+export interface BatcherOptions<I, O> {
+  /** At most this many items per request. Default 250. */
+  maxItems?: number;
+  /** How long the first item waits for company. Default 50 ms. */
+  windowMs?: number;
+  /** Sends one batch; returns one result per entry, in order. */
+  send: (entries: BatchEntry<I>[]) => Promise<KommoResult<O>[]>;
+}
+
+export interface Batcher<I, O> {
+  /** Queues the items; resolves with one result per item, in order. */
+  add(items: I[], ctx?: RequestContext): Promise<KommoResult<O>[]>;
+  /** Sends what is waiting now. */
+  flush(): void;
+  /** Requests sent and items carried, for stats. */
+  counts(): { batches: number; items: number };
+}
+
+interface Waiting<I, O> {
+  entry: BatchEntry<I>;
+  resolve: (r: KommoResult<O>) => void;
+  reject: (e: unknown) => void;
+}
+
+export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O> {
+  const maxItems = Math.max(1, options.maxItems ?? 250);
+  const windowMs = options.windowMs ?? 50;
+  let queue: Waiting<I, O>[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let batches = 0;
+  let items = 0;
+
+  function sendOne(batch: Waiting<I, O>[]): void {
+    batches += 1;
+    items += batch.length;
+    // send() returns errors as values; a rejection is a bug, and it reaches every caller of the batch.
+    options.send(batch.map((w) => w.entry)).then(
+      (results) => batch.forEach((w, i) => w.resolve(results[i] as KommoResult<O>)),
+      (e: unknown) => batch.forEach((w) => w.reject(e)),
+    );
+  }
+
+  /** Full batches go at once; with `all`, the rest too. */
+  function drain(all: boolean): void {
+    while (queue.length >= maxItems || (all && queue.length > 0)) {
+      sendOne(queue.slice(0, maxItems));
+      queue = queue.slice(maxItems);
+    }
+    if (timer && queue.length === 0) { clearTimeout(timer); timer = null; }
+  }
+
+  return {
+    add(list, ctx = {}) {
+      const promises = list.map((item, index) => new Promise<KommoResult<O>>((resolve, reject) => queue.push({ entry: { item, ctx, index }, resolve, reject })));
+      drain(windowMs <= 0);
+      if (queue.length > 0) timer ??= setTimeout(() => { timer = null; drain(true); }, windowMs);
+      return Promise.all(promises);
+    },
+    flush: () => drain(true),
+    counts: () => ({ batches, items }),
+  };
+}

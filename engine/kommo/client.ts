@@ -1,0 +1,230 @@
+/**
+ * createKommoClient: the typed Kommo API v4 client hookline registers calls with. Every method answers a
+ * value (`{ok: true, value}` or `{ok: false, error}` with a KOMMO_* code), never throws for Kommo's
+ * answers, and takes an optional `{linkedid}` that its errors and log lines name.
+ * See docs/design/kommo-client.md for the decisions and their measurements.
+ */
+import { silentLogger, type Logger } from '../../log/index.ts';
+import { createAuth, type AuthSession, type KommoAuth } from './auth.ts';
+import { DEFAULT_RETRY, type RetryOptions } from './backoff.ts';
+import { createBatcher, type Batcher } from './batcher.ts';
+import { success, type KommoResult } from './errors.ts';
+import { createHttp } from './http.ts';
+import type {
+  AddedCall, AddedEntity, AddedUnsorted, CallBody, ContactBody, EntityPatch, KommoAccount, KommoContact, KommoCustomField, KommoLead,
+  KommoPipeline, KommoUser, LeadBody, TaskBody, UnsortedSipBody, UpdatedEntity,
+} from './kommo-types.ts';
+import { createPhoneCache, phoneKey } from './phone-cache.ts';
+import { phoneFieldOf, type PhoneFieldCheck } from './phone-field.ts';
+import { createRateLimiter, type RateLimiterStats } from './rate-limiter.ts';
+import { getAll, getList, getOne, getRequired } from './reads.ts';
+import { createTransport, type RequestContext } from './transport.ts';
+import { writeSender, type WriteSpec } from './writes.ts';
+
+export interface KommoClientOptions {
+  /** The account's own host: https://<subdomain>.kommo.com (sim/kommo: its url). */
+  baseUrl: string;
+  auth: KommoAuth;
+  /** The account's limit. Default 7 (https://developers.kommo.com/docs/limitations). */
+  requestsPerSecond?: number;
+  /** The window the limit is counted over. Default 1,000 ms; tests shrink it with sim/kommo's `limits`. */
+  rateWindowMs?: number;
+  /** Per request. Default 10,000 ms. */
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+  /** How long nothing is sent after Kommo blocks the IP (403). Default 5 minutes; then one request probes. */
+  blockBackoffMs?: number;
+  /** Write batching: items within `windowMs` of the first, up to `maxItems`, go as one request. Defaults 50 ms, 250. */
+  batch?: { windowMs?: number; maxItems?: number };
+  /** How long a phone search is remembered. Default 30 s; 0 turns the cache off. */
+  phoneCacheTtlMs?: number;
+  logger?: Logger;
+  /** The clock for token expiry, the block pause and the cache (ms since the epoch). Default Date.now. */
+  now?: () => number;
+  /** For the retry jitter. Default Math.random. */
+  random?: () => number;
+}
+
+export interface KommoClientStats {
+  /** HTTP requests sent (every attempt), by route. */
+  requests: number;
+  byRoute: Record<string, number>;
+  phoneCache: { hits: number; misses: number; shared: number; size: number };
+  batches: Record<string, { batches: number; items: number }>;
+  limiter: RateLimiterStats;
+  blockedUntil: number | null;
+}
+
+export interface KommoClient {
+  /** Contacts whose phone ends in the same 10 digits (204 → []). Cached for phoneCacheTtlMs. */
+  findContactsByPhone(phone: string, ctx?: RequestContext): Promise<KommoResult<KommoContact[]>>;
+  /** With `_embedded.leads`; null when there is no such contact. */
+  getContact(id: number, ctx?: RequestContext): Promise<KommoResult<KommoContact | null>>;
+  addContacts(bodies: ContactBody[], ctx?: RequestContext): Promise<KommoResult<AddedEntity>[]>;
+  updateContacts(patches: EntityPatch[], ctx?: RequestContext): Promise<KommoResult<UpdatedEntity>[]>;
+  addLeads(bodies: LeadBody[], ctx?: RequestContext): Promise<KommoResult<AddedEntity>[]>;
+  updateLeads(patches: EntityPatch[], ctx?: RequestContext): Promise<KommoResult<UpdatedEntity>[]>;
+  /** With `_embedded.contacts`; null when there is no such lead. */
+  getLead(id: number, ctx?: RequestContext): Promise<KommoResult<KommoLead | null>>;
+  pipelines(ctx?: RequestContext): Promise<KommoResult<KommoPipeline[]>>;
+  contactFields(ctx?: RequestContext): Promise<KommoResult<KommoCustomField[]>>;
+  /** Is there a contacts field with code PHONE and the enum WORK? */
+  checkPhoneField(ctx?: RequestContext): Promise<PhoneFieldCheck>;
+  addUnsortedSip(bodies: UnsortedSipBody[], ctx?: RequestContext): Promise<KommoResult<AddedUnsorted>[]>;
+  /** A miss (no entity has the phone) is KOMMO_ENTITY_NOT_FOUND, a refused body KOMMO_BAD_REQUEST. */
+  addCalls(bodies: CallBody[], ctx?: RequestContext): Promise<KommoResult<AddedCall>[]>;
+  addTasks(bodies: TaskBody[], ctx?: RequestContext): Promise<KommoResult<AddedEntity>[]>;
+  users(ctx?: RequestContext): Promise<KommoResult<KommoUser[]>>;
+  account(ctx?: RequestContext): Promise<KommoResult<KommoAccount>>;
+  /** Sends every waiting batch now. */
+  flush(): void;
+  stats(): KommoClientStats;
+}
+
+type Json = Record<string, unknown>;
+const isObj = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+const num = (x: unknown): number | undefined => (typeof x === 'number' ? x : undefined);
+
+const readAdded = (x: Json) => (typeof x.id === 'number' ? { id: x.id } : null);
+const readUpdated = (x: Json) => (typeof x.id === 'number' ? { id: x.id, ...(num(x.updated_at) !== undefined ? { updated_at: num(x.updated_at) } : {}) } : null);
+const readCall = (x: Json) => (typeof x.id === 'number' ? { id: x.id, entity_id: Number(x.entity_id), entity_type: String(x.entity_type) } : null);
+function readUnsorted(x: Json): Omit<AddedUnsorted, 'request_id'> | null {
+  if (typeof x.uid !== 'string') return null;
+  const emb = isObj(x._embedded) ? x._embedded : {};
+  const first = (k: string) => (Array.isArray(emb[k]) && isObj(emb[k][0]) ? num((emb[k][0] as Json).id) : undefined);
+  const leadId = first('leads');
+  const contactId = first('contacts');
+  return { uid: x.uid, ...(leadId !== undefined ? { leadId } : {}), ...(contactId !== undefined ? { contactId } : {}) };
+}
+
+/** The phone numbers written in a contact body (any field value that looks like a number). */
+function phonesIn(body: Json): string[] {
+  const cfv = Array.isArray(body.custom_fields_values) ? body.custom_fields_values.filter(isObj) : [];
+  return cfv.flatMap((f) => (Array.isArray(f.values) ? f.values.filter(isObj).map((v) => String(v.value ?? '')) : []))
+    .filter((v) => /^[+\d\s().-]+$/.test(v) && v.replace(/\D/g, '').length >= 3);
+}
+
+function hasPhone(c: KommoContact, key: string): boolean {
+  return (c.custom_fields_values ?? []).some((f) => f.field_code === 'PHONE' && f.values.some((v) => phoneKey(String(v.value)) === key));
+}
+
+export function createKommoClient(options: KommoClientOptions): KommoClient {
+  const now = options.now ?? Date.now;
+  const logger = (options.logger ?? silentLogger).child({ module: 'kommo' });
+  const rateWindowMs = options.rateWindowMs ?? 1_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const limiter = createRateLimiter({ limit: options.requestsPerSecond ?? 7, windowMs: rateWindowMs });
+  const http = createHttp({ baseUrl: options.baseUrl, timeoutMs });
+  const byRoute: Record<string, number> = {};
+  let requests = 0;
+  const counted: typeof http = {
+    async send(req) {
+      requests += 1;
+      const key = `${req.method} ${req.path.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
+      byRoute[key] = (byRoute[key] ?? 0) + 1;
+      return http.send(req);
+    },
+  };
+  let auth: AuthSession | null = null;
+  const transport = createTransport({
+    http: counted, limiter, auth: () => auth as AuthSession, retry: { ...DEFAULT_RETRY, ...options.retry }, timeoutMs, rateWindowMs,
+    blockBackoffMs: options.blockBackoffMs ?? 5 * 60_000, now, logger, ...(options.random ? { random: options.random } : {}),
+  });
+  auth = createAuth(options.auth, {
+    now, logger,
+    exchange: async (body, ctx) => {
+      const r = await transport.request({ method: 'POST', path: '/oauth2/access_token', body, tokenEndpoint: true, ...(ctx.linkedid ? { ctx: { linkedid: ctx.linkedid } } : {}) });
+      return r.ok ? success(r.value.body) : r;
+    },
+  });
+  const writeDeps = { transport, logger, errorExtra: { auth: options.auth.kind, timeoutMs } };
+  const batchers: Record<string, Batcher<Json, unknown>> = {};
+  function batcher<O extends { request_id: string }>(spec: WriteSpec<O>): Batcher<Json, O> {
+    const b = createBatcher<Json, O>({ windowMs: options.batch?.windowMs ?? 50, maxItems: Math.min(250, options.batch?.maxItems ?? 250), send: writeSender(spec, writeDeps) });
+    batchers[`${spec.method} ${spec.path}`] = b as Batcher<Json, unknown>;
+    return b;
+  }
+  const contactsAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/contacts', entity: 'contacts', read: readAdded });
+  const contactsUpdate = batcher<UpdatedEntity>({ method: 'PATCH', path: '/api/v4/contacts', entity: 'contacts', read: readUpdated, keepFieldClearing: true });
+  const leadsAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/leads', entity: 'leads', read: readAdded });
+  const leadsUpdate = batcher<UpdatedEntity>({ method: 'PATCH', path: '/api/v4/leads', entity: 'leads', read: readUpdated, keepFieldClearing: true });
+  const unsortedAdd = batcher<AddedUnsorted>({ method: 'POST', path: '/api/v4/leads/unsorted/sip', entity: 'unsorted', read: readUnsorted });
+  const callsAdd = batcher<AddedCall>({ method: 'POST', path: '/api/v4/calls', entity: 'calls', read: readCall, errorExtra: (item) => ({ phone: item.phone }) });
+  const tasksAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/tasks', entity: 'tasks', read: readAdded });
+
+  const cacheTtl = options.phoneCacheTtlMs ?? 30_000;
+  const cache = createPhoneCache({ ttlMs: cacheTtl, now });
+  const searching = new Map<string, Promise<KommoResult<KommoContact[]>>>();
+  const cacheCounts = { hits: 0, misses: 0, shared: 0 };
+
+  async function search(key: string, ctx?: RequestContext): Promise<KommoResult<KommoContact[]>> {
+    // The last 10 digits: a substring of the number however Kommo stores it (+31…, 0031…, 8…); the
+    // results are then kept to those whose PHONE ends in the same digits, as Kommo's call matching does.
+    const r = await getAll<KommoContact>(transport, '/api/v4/contacts', 'contacts', { query: key, with: 'leads' }, ctx, 1);
+    if (!r.ok) return r;
+    const found = r.value.filter((c) => hasPhone(c, key));
+    if (cacheTtl > 0) cache.set(key, found);
+    return success(found);
+  }
+
+  const asJson = <T>(xs: T[]) => xs as unknown as Json[];
+
+  return {
+    async findContactsByPhone(phone, ctx) {
+      const key = phoneKey(phone);
+      const cached = cacheTtl > 0 ? cache.get(key) : undefined;
+      if (cached) {
+        cacheCounts.hits += 1;
+        logger.debug({ linkedid: ctx?.linkedid, key }, 'kommo: phone search answered from the cache');
+        return success(cached);
+      }
+      const pending = searching.get(key);
+      if (pending) {
+        cacheCounts.shared += 1;
+        const r = await pending;
+        return r.ok ? success(structuredClone(r.value)) : r;
+      }
+      cacheCounts.misses += 1;
+      const p = search(key, ctx).finally(() => searching.delete(key));
+      searching.set(key, p);
+      const r = await p;
+      return r.ok ? success(structuredClone(r.value)) : r;
+    },
+    getContact: (id, ctx) => getOne<KommoContact>(transport, `/api/v4/contacts/${id}`, { with: 'leads' }, ctx),
+    async addContacts(bodies, ctx) {
+      const r = await contactsAdd.add(asJson(bodies), ctx);
+      cache.forgetPhones(bodies.flatMap((b) => phonesIn(b)));
+      return r;
+    },
+    async updateContacts(patches, ctx) {
+      const r = await contactsUpdate.add(asJson(patches), ctx);
+      cache.forgetPhones(patches.flatMap((b) => phonesIn(b)));
+      cache.forgetContacts(patches.map((p) => p.id));
+      return r;
+    },
+    addLeads: (bodies, ctx) => leadsAdd.add(asJson(bodies), ctx),
+    updateLeads: (patches, ctx) => leadsUpdate.add(asJson(patches), ctx),
+    getLead: (id, ctx) => getOne<KommoLead>(transport, `/api/v4/leads/${id}`, { with: 'contacts' }, ctx),
+    pipelines: (ctx) => getList<KommoPipeline>(transport, '/api/v4/leads/pipelines', 'pipelines', ctx),
+    contactFields: (ctx) => getAll<KommoCustomField>(transport, '/api/v4/contacts/custom_fields', 'custom_fields', {}, ctx),
+    async checkPhoneField(ctx) {
+      return phoneFieldOf(await getAll<KommoCustomField>(transport, '/api/v4/contacts/custom_fields', 'custom_fields', {}, ctx), ctx);
+    },
+    addUnsortedSip: (bodies, ctx) => unsortedAdd.add(asJson(bodies), ctx),
+    addCalls: (bodies, ctx) => callsAdd.add(asJson(bodies), ctx),
+    addTasks: (bodies, ctx) => tasksAdd.add(asJson(bodies), ctx),
+    users: (ctx) => getAll<KommoUser>(transport, '/api/v4/users', 'users', {}, ctx),
+    account: (ctx) => getRequired<KommoAccount>(transport, '/api/v4/account', ctx),
+    flush() {
+      for (const b of Object.values(batchers)) b.flush();
+    },
+    stats() {
+      const batches: KommoClientStats['batches'] = {};
+      for (const [k, b] of Object.entries(batchers)) batches[k] = b.counts();
+      return {
+        requests, byRoute: { ...byRoute }, phoneCache: { ...cacheCounts, size: cache.size() }, batches,
+        limiter: limiter.stats(), blockedUntil: transport.blockedUntil(),
+      };
+    },
+  };
+}
