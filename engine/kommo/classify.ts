@@ -29,6 +29,9 @@ function str(x: unknown): string | undefined {
 /** Kommo's problem body, kept as it came (validation-errors whole), or the start of a page that is not JSON. */
 export function detailOf(out: Extract<HttpOutcome, { kind: 'response' }>): KommoErrorDetail | undefined {
   if (!out.json) {
+    // An nginx page (429, 403, 502-504 at Kommo's edge): its title says it all.
+    const title = /<title>([^<]*)<\/title>/i.exec(out.text)?.[1]?.trim();
+    if (title) return { body: `${title} (an HTML page)` };
     const text = out.text.replace(/\s+/g, ' ').trim();
     return text ? { body: text.slice(0, BODY_EXCERPT) } : undefined;
   }

@@ -8,12 +8,19 @@
  * counts from the start of each request (p-queue's interval/intervalCap, fixed windows on top) lets a
  * delayed request and a quick one land in the same second: measured against sim/kommo it drew 429 on 10-22%
  * of requests (docs/design/kommo-client.md). The price is a slower cycle per slot (window + latency).
+ *
+ * When Kommo answers 429 anyway (another integration spends the same account's limit, or the account's
+ * limit is lower than configured), `slowDown()` halves the limit in force, and it grows back by one after
+ * each `recoverAfterWindows` windows without a 429. Without this, a client that believes in 7 when only 2
+ * are left draws a 429 on most of its requests and, 20 of them in a minute, the 403 block.
  */
 export interface RateLimiterOptions {
   limit: number;
   windowMs: number;
   /** Added to every slot's hold, for clock granularity at Kommo's edge. Default 10 ms. */
   marginMs?: number;
+  /** Windows without a 429 before the limit in force grows by one again. Default 10. */
+  recoverAfterWindows?: number;
   /** Monotonic clock in ms. Default performance.now. */
   now?: () => number;
 }
@@ -28,19 +35,26 @@ export interface RateLimiterStats {
   queued: number;
   /** Slots whose request finished within the last window. */
   cooling: number;
+  /** The limit in force: the configured one, or less after a 429. */
+  limit: number;
 }
 
 export interface RateLimiter {
   acquire(): Promise<RateSlot>;
   /** Sends nothing for `ms` (after a 429): every queued and new request waits. */
   holdFor(ms: number): void;
+  /** After a 429: halves the limit in force (at least 1). */
+  slowDown(): void;
   stats(): RateLimiterStats;
 }
 
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const now = options.now ?? (() => performance.now());
   const hold = options.windowMs + (options.marginMs ?? 10);
-  const limit = Math.max(1, Math.floor(options.limit));
+  const configured = Math.max(1, Math.floor(options.limit));
+  const recoverMs = options.windowMs * (options.recoverAfterWindows ?? 10);
+  let limit = configured;
+  let lastChange = 0;
   let inFlight = 0;
   /** When each finished request's slot frees, ascending (releases happen in clock order). */
   const frees: number[] = [];
@@ -65,8 +79,16 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     };
   }
 
+  function recover(t: number): void {
+    if (limit < configured && t - lastChange >= recoverMs) {
+      limit += 1;
+      lastChange = t;
+    }
+  }
+
   function pump(): void {
     if (timer) { clearTimeout(timer); timer = null; }
+    recover(now());
     while (waiters.length > 0) {
       const t = now();
       if (t < holdUntil) return schedule(holdUntil - t);
@@ -91,9 +113,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     holdFor(ms) {
       holdUntil = Math.max(holdUntil, now() + ms);
     },
+    slowDown() {
+      limit = Math.max(1, Math.ceil(limit / 2));
+      lastChange = now();
+    },
     stats() {
       const t = now();
-      return { inFlight, queued: waiters.length, cooling: frees.filter((f) => f > t).length };
+      return { inFlight, queued: waiters.length, cooling: frees.filter((f) => f > t).length, limit };
     },
   };
 }

@@ -133,6 +133,7 @@ export function createTransport(deps: TransportDeps): Transport {
           if (d.code === 'KOMMO_RATE_LIMITED') {
             delay = Math.max(delay, deps.rateWindowMs);
             deps.limiter.holdFor(delay);
+            deps.limiter.slowDown();
           }
           log.warn({ code: d.code, route, linkedid, status: d.status, attempt: attempts, delayMs: delay }, 'kommo: retrying');
           await sleep(delay);
