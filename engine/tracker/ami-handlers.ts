@@ -1,0 +1,125 @@
+/**
+ * One small handler per AMI event type the tracker reads. Every handler receives the event after the
+ * channel it names has been touched (see `touchFromEvent`); events with no handler leave the state unchanged.
+ */
+import { header, type AmiMessage } from '../ami/index.ts';
+import { allChannelsEnded, answerChan, endChan, finishCall, known, now, requestConv, touchChan, type Ctx } from './ops.ts';
+
+export type Handler = (ctx: Ctx, ev: AmiMessage) => void;
+
+function num(v: string | undefined): number {
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** Caller ID, connected line and context of the channel named by the event's `Uniqueid`/`Channel`. */
+export function touchFromEvent(ctx: Ctx, ev: AmiMessage): void {
+  const id = header(ev, 'Uniqueid');
+  if (!id) return;
+  const ch = touchChan(ctx, id, header(ev, 'Channel'));
+  const n = header(ev, 'CallerIDNum');
+  if (known(n)) ch.num = n;
+  const nm = header(ev, 'CallerIDName');
+  if (known(nm)) ch.cname = nm;
+  const c = header(ev, 'ConnectedLineNum');
+  if (known(c)) ch.connected = c;
+}
+
+function destOf(ctx: Ctx, ev: AmiMessage) {
+  const id = header(ev, 'DestUniqueid');
+  if (!id) return undefined;
+  const ch = touchChan(ctx, id, header(ev, 'DestChannel'));
+  const n = header(ev, 'DestCallerIDNum');
+  if (known(n) && !ch.num) ch.num = n;
+  return ch;
+}
+
+const Newchannel: Handler = (ctx, ev) => {
+  const ch = touchChan(ctx, header(ev, 'Uniqueid') ?? '', header(ev, 'Channel'));
+  ch.start = now(ctx);
+  const exten = header(ev, 'Exten');
+  if (known(exten) && exten !== 's') ch.exten = exten;
+  ch.context = header(ev, 'Context') ?? '';
+  // A real channel that starts already ringing in (not Down) is a phone or line that placed a call.
+  if (!ctx.call.origin && !ch.local && !ctx.call.originated && header(ev, 'ChannelStateDesc') !== 'Down') ctx.call.origin = ch.id;
+};
+
+const Newstate: Handler = (ctx, ev) => {
+  const ch = ctx.call.chans.get(header(ev, 'Uniqueid') ?? '');
+  if (ch && header(ev, 'ChannelStateDesc') === 'Up') answerChan(ctx, ch);
+};
+
+const DialBegin: Handler = (ctx, ev) => {
+  const dest = destOf(ctx, ev);
+  if (dest) requestConv(ctx, dest);
+};
+
+const DialEnd: Handler = (ctx, ev) => {
+  const dest = destOf(ctx, ev);
+  if (!dest) return;
+  const status = header(ev, 'DialStatus') ?? '';
+  dest.dialStatus = status;
+  dest.extra.dialstatus = status;
+  if (status === 'ANSWER') answerChan(ctx, dest);
+};
+
+const BridgeEnter: Handler = (ctx, ev) => {
+  const ch = ctx.call.chans.get(header(ev, 'Uniqueid') ?? '');
+  if (ch && ch.conv === 1) answerChan(ctx, ch);
+};
+
+const Hangup: Handler = (ctx, ev) => {
+  const ch = ctx.call.chans.get(header(ev, 'Uniqueid') ?? '');
+  if (!ch) return;
+  ch.cause = num(header(ev, 'Cause'));
+  ch.extra.hangupcause = ch.cause;
+  endChan(ctx, ch);
+  if (!ctx.call.cel && allChannelsEnded(ctx.call)) finishCall(ctx);
+};
+
+function countTransfer(kind: string): Handler {
+  return (ctx, ev) => {
+    const n = typeof ctx.call.extra.transfers === 'number' ? ctx.call.extra.transfers : 0;
+    ctx.call.extra.transfers = n + 1;
+    ctx.call.extra.last_transfer = `${kind}:${header(ev, 'Result') ?? ''}`;
+  };
+}
+
+const QueueCallerAbandon: Handler = (ctx) => {
+  ctx.call.abandoned = true;
+};
+
+const Pickup: Handler = (ctx, ev) => {
+  ctx.call.extra.picked_up_by = header(ev, 'Channel') ?? '';
+};
+
+/** MixMonitor's file name, as the dialplan sets it (MIXMONITOR_FILENAME) — the raw path; the registrar makes the link. */
+const VarSet: Handler = (ctx, ev) => {
+  if (header(ev, 'Variable') === 'MIXMONITOR_FILENAME') ctx.call.record = header(ev, 'Value') ?? ctx.call.record;
+};
+
+const Newexten: Handler = (ctx, ev) => {
+  if (header(ev, 'Application') === 'MixMonitor' && !ctx.call.record) ctx.call.record = (header(ev, 'AppData') ?? '').split(',')[0] ?? '';
+};
+
+const noop: Handler = () => {};
+
+export const AMI_HANDLERS: Record<string, Handler> = {
+  Newchannel,
+  Newstate,
+  NewCallerid: noop,
+  NewConnectedLine: noop,
+  DialBegin,
+  DialEnd,
+  BridgeEnter,
+  Hangup,
+  BlindTransfer: countTransfer('blind'),
+  AttendedTransfer: countTransfer('attended'),
+  Pickup,
+  QueueCallerAbandon,
+  VarSet,
+  Newexten,
+};
+
+/** Events that may open a call (others, for a linkedid never seen, mean we joined mid-call). */
+export const AMI_OPENERS = new Set(['Newchannel']);

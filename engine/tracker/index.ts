@@ -1,0 +1,9 @@
+/**
+ * @module engine/tracker — follows every call by linkedid (AMI events and AMI CEL) and builds call_full.
+ * See docs/design/tracker.md.
+ */
+export type { CallSummary, Direction, StageEvent, TrackerConfig, TrackerProblem, TrackerProblemCode, TrackerState, TrackResult } from './model.ts';
+export { DEFAULT_TRACKER_CONFIG } from './model.ts';
+export { closeMissing, initialState, track } from './track.ts';
+export { summarize } from './summarize.ts';
+export { eventTime } from './time.ts';

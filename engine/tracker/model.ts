@@ -1,0 +1,121 @@
+/**
+ * The tracker's call model: small, mutable records owned by the tracker state (see track.ts for why the
+ * state is threaded linearly instead of copied). One CallModel per linkedid in flight; dropped at call_ended.
+ */
+import type { CallFull, CallStage } from '../../contracts/call-full.ts';
+
+export type Direction = 'inbound' | 'outbound' | 'internal';
+
+export interface TrackerConfig {
+  /** An extension is internal when its number matches (call_full.md: 2 to 5 digits). */
+  internalNumbers: RegExp;
+  /** Channel names of external lines (trunks): a channel matching one of these is external. */
+  trunks: RegExp[];
+  /** Dialplan contexts a call from outside enters (mark the first channel as the trunk). */
+  inboundContexts: string[];
+  /** CEL user-defined event names that mark a call inbound / outbound (Wazo/XiVO). */
+  inboundMarkers: string[];
+  outboundMarkers: string[];
+  /** IANA time zone for DateTime; 'UTC' by default (the PBX's Timestamp read as UTC). */
+  timezone: string;
+  /** How many finished linkedids are remembered, so late events for them are recognised (not treated as new calls). */
+  rememberEnded: number;
+}
+
+export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
+  internalNumbers: /^\d{2,5}$/,
+  trunks: [/^(PJSIP|SIP|IAX2|DAHDI)\/(trunk|provider|pstn|gw|gateway|operator)[^/]*-[0-9a-f]+$/i, /^DAHDI\//i],
+  inboundContexts: ['from-trunk', 'from-pstn', 'from-external', 'from-did-direct', 'incoming', 'did'],
+  inboundMarkers: ['XIVO_INCALL'],
+  outboundMarkers: ['XIVO_OUTCALL'],
+  timezone: 'UTC',
+  rememberEnded: 1024,
+};
+
+export interface ChanModel {
+  id: string;
+  name: string;
+  /** CallerID of the channel: for a dialled leg, the number it was dialled as (the extension or the external number). */
+  num: string;
+  cname: string;
+  /** The extension the channel first asked for (Newchannel/CHAN_START Exten), '' if 's' or none. */
+  exten: string;
+  context: string;
+  start: string;
+  answer: string;
+  end: string;
+  state: 'ringing' | 'talking' | 'ended';
+  extra: Record<string, string | number>;
+  local: boolean;
+  dialled: boolean;
+  /** The leg was answered (kept when it ends; times may be unknown). */
+  answered: boolean;
+  dialStatus: string;
+  cause: number;
+  /** The number this leg presents to the far end (ConnectedLineNum when external): the trunk CallerID outbound. */
+  connected: string;
+  /** 0 not a conversation, 1 requested, 2 accepted, 3 ended. */
+  conv: 0 | 1 | 2 | 3;
+}
+
+export interface CallModel {
+  linkedid: string;
+  chans: Map<string, ChanModel>;
+  /** Conversation uniqueids, in the order they rang. */
+  convs: string[];
+  /** The uniqueid of the party that placed the call ('' until known). */
+  origin: string;
+  /** The primary channel is a Local channel: the call was originated (click-to-call). */
+  originated: boolean;
+  /** Fed by CEL: ends at LINKEDID_END rather than when the last channel hangs up. */
+  cel: boolean;
+  marker: Direction | '';
+  record: string;
+  lastTime: string;
+  extra: Record<string, string | number>;
+  abandoned: boolean;
+}
+
+export interface CallSummary {
+  linkedid: string;
+  direction: Direction;
+  from: string;
+  to: string;
+  answered: boolean;
+  answered_by: string | null;
+  conversations: { id: string; from: string; to: string; answered: boolean; start_time: string; answer_time: string; end_time: string }[];
+  result: number;
+  trunk: string | null;
+}
+
+export interface StageEvent {
+  stage: CallStage;
+  linkedid: string;
+  /** '' for call_ended. */
+  conversationId: string;
+  call: CallFull;
+  summary: CallSummary;
+}
+
+export type TrackerProblemCode = 'TRACKER_HANDLER_FAILED' | 'TRACKER_LATE_EVENT' | 'TRACKER_UNKNOWN_CALL' | 'TRACKER_RESYNC_CLOSED';
+
+export interface TrackerProblem {
+  code: TrackerProblemCode;
+  linkedid: string;
+  message: string;
+}
+
+export interface TrackerState {
+  config: TrackerConfig;
+  calls: Map<string, CallModel>;
+  /** uniqueid -> linkedid of every channel in flight (events without Linkedid, e.g. transfers, find their call). */
+  chanCall: Map<string, string>;
+  /** Recently finished linkedids (bounded by config.rememberEnded), oldest first; true once a late event was reported. */
+  ended: Map<string, boolean>;
+}
+
+export interface TrackResult {
+  state: TrackerState;
+  emitted: StageEvent[];
+  problems: TrackerProblem[];
+}

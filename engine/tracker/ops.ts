@@ -1,0 +1,120 @@
+/**
+ * The operations every handler (AMI or CEL) performs on the call model, and the stage events they emit.
+ * AMI and CEL handlers feed the same model through these, so the stages come out the same from either source.
+ */
+import type { CallStage } from '../../contracts/call-full.ts';
+import type { CallModel, ChanModel, StageEvent, TrackerProblem, TrackerState } from './model.ts';
+import { buildCallFull, summarizeModel } from './build.ts';
+import { isConversationLeg, isLocalChannel } from './predicates.ts';
+
+export interface Ctx {
+  state: TrackerState;
+  call: CallModel;
+  /** The DateTime of this event ('' when the event carries none: the call's last known time is used). */
+  time: string;
+  emitted: StageEvent[];
+  problems: TrackerProblem[];
+}
+
+export function newCall(linkedid: string): CallModel {
+  return { linkedid, chans: new Map(), convs: [], origin: '', originated: false, cel: false, marker: '', record: '', lastTime: '', extra: {}, abandoned: false };
+}
+
+const UNKNOWN = new Set(['', '<unknown>', '<Unknown>']);
+
+export function known(v: string | undefined): v is string {
+  return v !== undefined && !UNKNOWN.has(v);
+}
+
+export function now(ctx: Ctx): string {
+  return ctx.time || ctx.call.lastTime;
+}
+
+/** The channel of this uniqueid, created on first sight (events may start mid-call, after a reconnect). */
+export function touchChan(ctx: Ctx, id: string, name: string | undefined): ChanModel {
+  let ch = ctx.call.chans.get(id);
+  if (!ch) {
+    const n = name ?? '';
+    ch = {
+      id, name: n, num: '', cname: '', exten: '', context: '', start: now(ctx), answer: '', end: '', state: 'ringing', extra: {},
+      local: isLocalChannel(n), dialled: false, answered: false, dialStatus: '', cause: 0, connected: '', conv: 0,
+    };
+    ctx.call.chans.set(id, ch);
+    ctx.state.chanCall.set(id, ctx.call.linkedid);
+    if (id === ctx.call.linkedid && ch.local) ctx.call.originated = true;
+    // The primary channel (uniqueid == linkedid) of a call not originated through Local is the party that placed it.
+    if (id === ctx.call.linkedid && !ch.local && !ctx.call.origin) ctx.call.origin = id;
+  } else if (name && !ch.name) {
+    ch.name = name;
+    ch.local = isLocalChannel(name);
+  }
+  return ch;
+}
+
+export function emit(ctx: Ctx, stage: CallStage, conversationId: string): void {
+  const { call, state } = ctx;
+  ctx.emitted.push({
+    stage,
+    linkedid: call.linkedid,
+    conversationId,
+    call: buildCallFull(call, state.config, conversationId),
+    summary: summarizeModel(call, state.config),
+  });
+}
+
+/** A dialled leg starts ringing: in an originated call the first phone rung is the caller; any other real leg is a conversation. */
+export function requestConv(ctx: Ctx, ch: ChanModel): void {
+  ch.dialled = true;
+  if (ch.conv !== 0) return;
+  if (!ch.local && !ctx.call.origin && ctx.call.originated) {
+    ctx.call.origin = ch.id;
+    return;
+  }
+  if (isConversationLeg(ch, ctx.call) !== true) return;
+  if (ch.state === 'ended') return;
+  ch.conv = 1;
+  ctx.call.convs.push(ch.id);
+  emit(ctx, 'conversation_requested', ch.id);
+}
+
+export function answerChan(ctx: Ctx, ch: ChanModel): void {
+  if (!ch.answer) ch.answer = now(ctx);
+  ch.answered = true;
+  if (ch.state === 'ringing') ch.state = 'talking';
+  if (ch.conv === 1) {
+    ch.conv = 2;
+    emit(ctx, 'conversation_accepted', ch.id);
+  }
+}
+
+export function endChan(ctx: Ctx, ch: ChanModel): void {
+  if (!ch.end) ch.end = now(ctx);
+  ch.state = 'ended';
+  if (ch.conv === 1 || ch.conv === 2) {
+    ch.conv = 3;
+    emit(ctx, 'conversation_ended', ch.id);
+  }
+}
+
+export function allChannelsEnded(call: CallModel): boolean {
+  for (const ch of call.chans.values()) if (ch.state !== 'ended') return false;
+  return call.chans.size > 0;
+}
+
+/** The call is over: end what is still open, emit call_ended, and drop the call from the state. */
+export function finishCall(ctx: Ctx): void {
+  const { call, state } = ctx;
+  for (const id of call.convs) {
+    const ch = call.chans.get(id);
+    if (ch && ch.conv !== 3) endChan(ctx, ch);
+  }
+  for (const ch of call.chans.values()) {
+    if (!ch.end) ch.end = now(ctx);
+    ch.state = 'ended';
+  }
+  emit(ctx, 'call_ended', '');
+  state.calls.delete(call.linkedid);
+  for (const id of call.chans.keys()) if (state.chanCall.get(id) === call.linkedid) state.chanCall.delete(id);
+  state.ended.set(call.linkedid, false);
+  if (state.ended.size > state.config.rememberEnded) state.ended.delete(state.ended.keys().next().value as string);
+}

@@ -1,0 +1,114 @@
+/**
+ * track(state, event) -> { state, emitted, problems }: follows every call by linkedid.
+ *
+ * Pure in what it reads and returns (no I/O, no clock, no randomness: times come from the events), but the
+ * state is threaded linearly: `track` updates the maps inside the state it is given and returns that same
+ * state. Copying 10,000 calls per event would cost O(calls) per event; callers must use the returned state
+ * and never replay an old one (engine/calls/follow-calls.ts does exactly that).
+ */
+import { header, type AmiMessage } from '../ami/index.ts';
+import { AMI_HANDLERS, AMI_OPENERS, touchFromEvent, type Handler } from './ami-handlers.ts';
+import { CEL_HANDLERS, CEL_OPENERS, markerHandler } from './cel-handlers.ts';
+import { DEFAULT_TRACKER_CONFIG, type StageEvent, type TrackerConfig, type TrackerProblem, type TrackerState, type TrackResult } from './model.ts';
+import { finishCall, newCall, type Ctx } from './ops.ts';
+import { eventTime } from './time.ts';
+
+export function initialState(config?: Partial<TrackerConfig>): TrackerState {
+  return { config: { ...DEFAULT_TRACKER_CONFIG, ...config }, calls: new Map(), chanCall: new Map(), ended: new Map() };
+}
+
+function linkedidOf(ev: AmiMessage, cel: boolean, state: TrackerState): string {
+  if (cel) return header(ev, 'LinkedID') ?? header(ev, 'Linkedid') ?? '';
+  return (
+    header(ev, 'Linkedid') ||
+    header(ev, 'DestLinkedid') ||
+    header(ev, 'TransfererLinkedid') ||
+    header(ev, 'OrigTransfererLinkedid') ||
+    state.chanCall.get(header(ev, 'Uniqueid') ?? '') ||
+    ''
+  );
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function track(state: TrackerState, event: AmiMessage): TrackResult {
+  const emitted: StageEvent[] = [];
+  const problems: TrackerProblem[] = [];
+  const cel = header(event, 'Event') === 'CEL';
+  const name = (cel ? header(event, 'EventName') : header(event, 'Event')) ?? '';
+  const cfg = state.config;
+  const handler: Handler | undefined = cel ? (CEL_HANDLERS[name] ?? markerHandler(name, cfg.inboundMarkers, cfg.outboundMarkers)) : AMI_HANDLERS[name];
+  if (!handler) return { state, emitted, problems };
+  const linkedid = linkedidOf(event, cel, state);
+  if (!linkedid) return { state, emitted, problems };
+
+  let call = state.calls.get(linkedid);
+  if (!call) {
+    const lateReported = state.ended.get(linkedid);
+    if (lateReported !== undefined) {
+      if (!lateReported) {
+        state.ended.set(linkedid, true);
+        problems.push({ code: 'TRACKER_LATE_EVENT', linkedid, message: `${name} arrived after call ${linkedid} ended; ignored (later ones are ignored silently)` });
+      }
+      return { state, emitted, problems };
+    }
+    call = newCall(linkedid);
+    state.calls.set(linkedid, call);
+    if (!(cel ? CEL_OPENERS : AMI_OPENERS).has(name)) {
+      call.extra.hookline_joined = 'midcall';
+      problems.push({ code: 'TRACKER_UNKNOWN_CALL', linkedid, message: `first event seen for call ${linkedid} is ${name}, not its start; followed from here` });
+    }
+  }
+  if (cel) call.cel = true;
+  const ctx: Ctx = { state, call, time: eventTime(header(event, cel ? 'EventTime' : 'Timestamp'), cfg.timezone), emitted, problems };
+  if (ctx.time) call.lastTime = ctx.time;
+  try {
+    if (!cel) touchFromEvent(ctx, event);
+    handler(ctx, event);
+  } catch (e) {
+    closeBroken(ctx, `${name}: ${errorText(e)}`);
+  }
+  return { state, emitted, problems };
+}
+
+/** One call's handler failed: close that call as best known, flagged, so it still registers; the others go on. */
+function closeBroken(ctx: Ctx, message: string): void {
+  const { call, state } = ctx;
+  ctx.problems.push({ code: 'TRACKER_HANDLER_FAILED', linkedid: call.linkedid, message: `call ${call.linkedid} closed after a handler failed: ${message}` });
+  call.extra.hookline_error = message;
+  try {
+    finishCall(ctx);
+  } catch (e) {
+    // Even its call_full could not be built: drop it rather than keep a broken call in the state.
+    ctx.problems.push({ code: 'TRACKER_HANDLER_FAILED', linkedid: call.linkedid, message: `call ${call.linkedid} dropped, call_ended could not be built: ${errorText(e)}` });
+    state.calls.delete(call.linkedid);
+    for (const id of call.chans.keys()) state.chanCall.delete(id);
+    state.ended.set(call.linkedid, false);
+  }
+}
+
+/**
+ * After an AMI reconnect: every call none of whose open channels is in `liveChannelIds` (uniqueids Asterisk
+ * still reports) is closed, flagged `extra.hookline_closed_by = 'resync'`, and emitted so it still registers.
+ * `at` is the DateTime to record as the end (default: the call's last known time).
+ */
+export function closeMissing(state: TrackerState, liveChannelIds: ReadonlySet<string>, at?: string): TrackResult {
+  const emitted: StageEvent[] = [];
+  const problems: TrackerProblem[] = [];
+  for (const call of [...state.calls.values()]) {
+    let alive = false;
+    for (const ch of call.chans.values()) if (ch.state !== 'ended' && liveChannelIds.has(ch.id)) alive = true;
+    if (alive) continue;
+    call.extra.hookline_closed_by = 'resync';
+    const ctx: Ctx = { state, call, time: at ?? '', emitted, problems };
+    problems.push({ code: 'TRACKER_RESYNC_CLOSED', linkedid: call.linkedid, message: `call ${call.linkedid} has no live channel after the reconnect; closed` });
+    try {
+      finishCall(ctx);
+    } catch (e) {
+      closeBroken(ctx, `resync: ${errorText(e)}`);
+    }
+  }
+  return { state, emitted, problems };
+}
