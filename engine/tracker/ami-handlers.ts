@@ -112,6 +112,7 @@ export const AMI_HANDLERS: Record<string, Handler> = {
   DialBegin,
   DialEnd,
   BridgeEnter,
+  BridgeLeave: noop,
   Hangup,
   BlindTransfer: countTransfer('blind'),
   AttendedTransfer: countTransfer('attended'),

@@ -118,3 +118,31 @@ export function finishCall(ctx: Ctx): void {
   state.ended.set(call.linkedid, false);
   if (state.ended.size > state.config.rememberEnded) state.ended.delete(state.ended.keys().next().value as string);
 }
+
+/**
+ * A channel changed linkedid (Asterisk moves it into the other call when a transfer joins two calls): its
+ * conversation ends in the call it leaves and starts (and, if answered, is accepted) in the call it joins.
+ * The call it leaves ends if that was its last open channel.
+ */
+export function moveChannel(from: Ctx, to: Ctx, id: string): void {
+  const ch = from.call.chans.get(id);
+  if (!ch) return;
+  const moved: ChanModel = { ...ch, extra: { ...ch.extra }, conv: 0 };
+  if (ch.conv === 1 || ch.conv === 2) {
+    ch.conv = 3;
+    emit(from, 'conversation_ended', id);
+  }
+  if (!ch.end) ch.end = now(from);
+  ch.state = 'ended';
+  ch.extra.hookline_moved_to = to.call.linkedid;
+  to.call.chans.set(id, moved);
+  from.state.chanCall.set(id, to.call.linkedid);
+  if (!moved.local && moved.dialled && moved.state !== 'ended') {
+    requestConv(to, moved);
+    if (moved.answered && moved.conv === 1) {
+      moved.conv = 2;
+      emit(to, 'conversation_accepted', id);
+    }
+  }
+  if (!from.call.cel && allChannelsEnded(from.call)) finishCall(from);
+}

@@ -10,7 +10,7 @@ import { header, type AmiMessage } from '../ami/index.ts';
 import { AMI_HANDLERS, AMI_OPENERS, touchFromEvent, type Handler } from './ami-handlers.ts';
 import { CEL_HANDLERS, CEL_OPENERS, markerHandler } from './cel-handlers.ts';
 import { DEFAULT_TRACKER_CONFIG, type StageEvent, type TrackerConfig, type TrackerProblem, type TrackerState, type TrackResult } from './model.ts';
-import { finishCall, newCall, type Ctx } from './ops.ts';
+import { finishCall, moveChannel, newCall, type Ctx } from './ops.ts';
 import { eventTime } from './time.ts';
 
 export function initialState(config?: Partial<TrackerConfig>): TrackerState {
@@ -65,12 +65,23 @@ export function track(state: TrackerState, event: AmiMessage): TrackResult {
   const ctx: Ctx = { state, call, time: eventTime(header(event, cel ? 'EventTime' : 'Timestamp'), cfg.timezone), emitted, problems };
   if (ctx.time) call.lastTime = ctx.time;
   try {
+    if (!cel) followMove(ctx, header(event, 'Uniqueid'));
     if (!cel) touchFromEvent(ctx, event);
     handler(ctx, event);
   } catch (e) {
     closeBroken(ctx, `${name}: ${errorText(e)}`);
   }
   return { state, emitted, problems };
+}
+
+/** The event names a channel we know in another call: it moved here (transfer). */
+function followMove(ctx: Ctx, id: string | undefined): void {
+  if (!id) return;
+  const prev = ctx.state.chanCall.get(id);
+  if (!prev || prev === ctx.call.linkedid) return;
+  const prevCall = ctx.state.calls.get(prev);
+  if (!prevCall) return;
+  moveChannel({ ...ctx, call: prevCall }, ctx, id);
 }
 
 /** One call's handler failed: close that call as best known, flagged, so it still registers; the others go on. */
