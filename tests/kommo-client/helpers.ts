@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { createKommoClient, type KommoClient, type KommoClientOptions } from '../../engine/kommo/index.ts';
+import { createKommoClient, type KommoClient, type KommoClientOptions, type KommoError, type KommoResult } from '../../engine/kommo/index.ts';
 import { DEFAULT_LONG_LIVED_TOKEN, startKommo, type KommoSim, type StartKommoOptions } from '../../sim/kommo/index.ts';
 
 export const WINDOW_MS = 100;
@@ -55,4 +55,9 @@ export async function tempDir(): Promise<string> {
 /** How many requests the emulator received on a route ('POST /api/v4/calls'). */
 export function sent(sim: KommoSim, route: string): number {
   return sim.counters().byRoute[route] ?? 0;
+}
+
+/** The error of a result, or null when it succeeded (or is missing). */
+export function errorOf<T>(r: KommoResult<T> | undefined): KommoError | null {
+  return r && !r.ok ? r.error : null;
 }
