@@ -1,112 +1,118 @@
 /**
- * One JSON file of the store, on lowdb: read with every failure turned into an error value (never a reset),
- * migrated forward by schema version, written atomically (lowdb's steno writer: temp file + rename, writes
- * serialised and coalesced), with a backup of the last good state beside it (`<file>.bak`).
+ * One JSON file of the store, held by lowdb's `Low` through our own adapter (store-adapter.ts): read with every
+ * failure turned into an error value (never a reset), migrated forward by schema version, written atomically
+ * and one write at a time, with a copy of the last good state beside it (`<file>.bak`).
  */
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
-import { Writer } from 'steno';
-import { makeError, type HooklineError } from '../contracts/index.ts';
+import type { TSchema } from '@sinclair/typebox';
+import type { HooklineError } from '../contracts/index.ts';
+import { createSerialQueue, writeFileAtomic } from './atomic-write.ts';
+import { StoreAdapter, type Migrations } from './store-adapter.ts';
 
-export interface Versioned {
-  schemaVersion: number;
+export interface FileSpec<T> {
+  /** The schema version this hookline writes. */
+  current: number;
+  schema: TSchema;
+  empty(): T;
+  migrations: Migrations;
+  /** Text of the file; default: JSON with two-space indentation. */
+  stringify?: (data: T) => string;
 }
 
-export interface FileSpec<T extends Versioned> {
-  current: number;
-  empty(): T;
-  /** migrations[n] turns a file of version n into version n + 1. Version 0 is a file without schemaVersion. */
-  migrations: Record<number, (old: Record<string, unknown>) => Record<string, unknown>>;
-  /** A last check of the shape; return a description of what is wrong, or null. */
-  check(data: T): string | null;
+export interface WriteEvent {
+  path: string;
+  bytes: number;
+}
+
+export interface DataFileOptions {
+  /** Called after each successful write of the file (tests count writes with it). */
+  onWrite?: (e: WriteEvent) => void;
+  /** Told when the backup could not be refreshed: the file itself was written, so this is not an error. */
+  onBackupFailed?: (path: string, err: Error) => void;
 }
 
 export interface DataFile<T> {
   readonly path: string;
+  readonly backupPath: string;
+  /** What is on disk (or, for write(), what is about to be written). */
   readonly data: T;
-  /** Persist the current data atomically, then refresh the backup. Serialised: concurrent calls are safe. */
-  write(): Promise<void>;
-  /** Set when the file was migrated on open: the version it had. */
+  /** The schema version the file had when opened, when it was migrated; else null. */
   readonly migratedFrom: number | null;
-  /** Number of writes done (for tests of batching). */
+  /** Writes done since open (including the one that creates or migrates the file). */
   readonly writes: number;
+  /** Persists the current data. Queued behind any write in progress. */
+  write(): Promise<void>;
+  /**
+   * Replaces the data with `fn(current)` and persists it; if the write fails the data goes back to what it
+   * was, so memory never runs ahead of the disk. `fn` runs in the queue, so it sees every earlier update.
+   */
+  update(fn: (current: T) => T): Promise<T>;
 }
 
 export type OpenResult<T> = { ok: true; file: DataFile<T> } | { ok: false; error: HooklineError };
 
-export async function openDataFile<T extends Versioned>(path: string, spec: FileSpec<T>): Promise<OpenResult<T>> {
-  const backup = `${path}.bak`;
-  let text: string | null = null;
+export async function openDataFile<T>(path: string, spec: FileSpec<T>, opts: DataFileOptions = {}): Promise<OpenResult<T>> {
+  const stringify = spec.stringify ?? ((d: T) => JSON.stringify(d, null, 2));
+  const adapter = new StoreAdapter<T>(path, { current: spec.current, schema: spec.schema, migrations: spec.migrations, stringify });
+  const db = new Low<T>(adapter, spec.empty());
   try {
-    text = readFileSync(path, 'utf8');
+    await db.read();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') return { ok: false, error: makeError('STORE_UNREADABLE', { path, detail: (e as Error).message }) };
+    return { ok: false, error: adapter.openError(e) };
   }
-  let data: T;
-  let migratedFrom: number | null = null;
-  if (text === null) {
-    data = spec.empty();
-  } else {
-    let raw: unknown;
+  const backupPath = `${path}.bak`;
+  const queue = createSerialQueue();
+  let writes = 0;
+
+  async function persist(): Promise<void> {
+    await db.write();
+    writes++;
+    const text = adapter.lastText;
+    opts.onWrite?.({ path, bytes: Buffer.byteLength(text) });
     try {
-      raw = JSON.parse(text);
+      await writeFileAtomic(backupPath, text);
     } catch (e) {
-      return { ok: false, error: corrupt(path, backup, `not valid JSON (${(e as Error).message})`) };
+      opts.onBackupFailed?.(backupPath, e as Error);
     }
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, error: corrupt(path, backup, 'the top level is not an object') };
-    let obj = raw as Record<string, unknown>;
-    const version = typeof obj.schemaVersion === 'number' ? obj.schemaVersion : 0;
-    if (version > spec.current) {
-      return { ok: false, error: makeError('STORE_TOO_NEW', { path, found: version, expected: spec.current }) };
-    }
-    if (version < spec.current) {
-      // Keep the original before migrating: a migration is never a one-way door.
-      copyFileSync(path, `${path}.v${version}.bak`);
-      for (let v = version; v < spec.current; v++) {
-        const step = spec.migrations[v];
-        if (!step) return { ok: false, error: corrupt(path, backup, `no migration from schema version ${v}`) };
-        obj = { ...step(obj), schemaVersion: v + 1 };
-      }
-      migratedFrom = version;
-    }
-    data = obj as unknown as T;
-    const problem = spec.check(data);
-    if (problem) return { ok: false, error: corrupt(path, backup, problem) };
   }
 
-  const db = new Low<T>(new JSONFile<T>(path), data);
-  const bak = new Writer(backup);
-  let writes = 0;
   const file: DataFile<T> = {
     path,
+    backupPath,
     get data() {
       return db.data;
     },
-    async write() {
-      writes++;
-      await db.write();
-      await bak.write(JSON.stringify(db.data, null, 2));
-    },
-    migratedFrom,
+    migratedFrom: adapter.migratedFrom,
     get writes() {
       return writes;
     },
+    write: () => queue(persist),
+    update: (fn) =>
+      queue(async () => {
+        const before = db.data;
+        db.data = fn(before);
+        try {
+          await persist();
+        } catch (e) {
+          db.data = before;
+          throw e;
+        }
+        return db.data;
+      }),
   };
-  // A new or migrated file is written at once, so the file and its backup exist and carry the current version.
-  if (text === null || migratedFrom !== null) {
-    try {
+
+  try {
+    if (adapter.text === null || adapter.migratedFrom !== null) {
+      // A new or migrated file is written at once: problems with the folder show at open, and the file on disk
+      // carries the current schema version from then on.
+      if (adapter.migratedFrom !== null) await writeFileAtomic(`${path}.v${adapter.migratedFrom}.bak`, adapter.text ?? '');
       await file.write();
-    } catch (e) {
-      return { ok: false, error: makeError('STORE_UNREADABLE', { path, detail: (e as Error).message }) };
+    } else if (adapter.backupText() !== adapter.text) {
+      // The file just passed every check: it is the last good state.
+      await writeFileAtomic(backupPath, adapter.text);
     }
-  } else if (!existsSync(backup) || readFileSync(backup, 'utf8') !== text) {
-    await bak.write(text);
+  } catch (e) {
+    return { ok: false, error: adapter.openError(e) };
   }
   return { ok: true, file };
-}
-
-function corrupt(path: string, backup: string, detail: string): HooklineError {
-  return makeError('STORE_CORRUPT', { path, detail, backup: existsSync(backup) ? backup : undefined });
 }

@@ -1,300 +1,202 @@
 /**
- * The scripts store: per hook a draft, numbered immutable versions with the published pointer, the inputs the
- * engine gave each hook (a bounded ring, for replay) and a bounded failure log. Three files under the data
- * folder, so captures and failures (frequent, batched off the call path) never rewrite the scripts file.
+ * The scripts store: three files under the data folder, each held by lowdb and written atomically.
+ *   scripts.json   drafts, versions, the published pointer: written at once on every change, one at a time
+ *   captures.json  the inputs the engine gave each hook (a ring per hook)  } kept in memory, written by a
+ *   failures.json  the failure log (bounded per hook)                      } flush off the call path
+ * Captures and failures never rewrite the scripts file, and the frequent flushes never touch it.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
-import { HOOK_NAMES, makeError, type HookName, type HooklineError } from '../contracts/index.ts';
-import { openDataFile, type DataFile, type FileSpec } from './data-file.ts';
+import { makeError, type HookName, type HooklineError } from '../contracts/index.ts';
+import { silentLogger, type Logger } from '../log/index.ts';
+import { capturesSpec, createCaptures, type CaptureInput } from './captures.ts';
+import { openDataFile, type DataFile } from './data-file.ts';
+import { createFailures, failuresSpec, type FailureInput } from './failures.ts';
+import type { Capture, CapturesFile, Draft, Failure, FailuresFile, ScriptsFile, Version } from './schema.ts';
+import { createScripts, scriptsSpec, type HookScriptState, type PublishOptions, type RollbackOptions, type StoreResult } from './scripts.ts';
 
-export interface Draft {
-  source: string;
-  updatedAt: string;
-  author: string;
-}
-
-export interface Version {
-  version: number;
-  time: string;
-  author: string;
-  message: string;
-  source: string;
-  hash: string;
-  /** Set when this version was made by a rollback: the version whose source it took. */
-  rollbackOf?: number;
-}
-
-export interface HookScripts {
-  draft: Draft | null;
-  /** The version the engine runs; null: none published (the hook's default is used). */
-  published: number | null;
-  versions: Version[];
-}
-
-export interface ScriptsFile {
-  schemaVersion: number;
-  hooks: Record<string, HookScripts>;
-}
-
-export interface Capture {
-  id: string;
-  hook: HookName;
-  time: string;
-  linkedid: string | null;
-  input: unknown;
-  /** What Date.now() read inside the script (epoch ms): a replay pins it. */
-  now: number;
-  /** The Math.random seed: a replay uses it. */
-  seed: number;
-}
-
-export interface Failure {
-  time: string;
-  code: string;
-  message: string;
-  version: number | string | null;
-  linkedid: string | null;
-}
-
-interface CapturesFile {
-  schemaVersion: number;
-  captures: Record<string, Capture[]>;
-}
-
-interface FailuresFile {
-  schemaVersion: number;
-  failures: Record<string, Failure[]>;
-}
+export type StoreFileName = 'scripts' | 'captures' | 'failures';
 
 export interface StoreOptions {
   /** Captured inputs kept per hook. Default 200. */
   captureRing?: number;
+  /** false: capture() keeps nothing. Default true. */
   captureEnabled?: boolean;
   /** Failures kept per hook. Default 500. */
   failureLimit?: number;
-  /** Captures and failures reach the disk at most this often. Default 1000 ms. */
+  /** Captures and failures reach the disk this long after the first change that is not yet written. Default 1000 ms. */
   flushMs?: number;
+  /** The clock for times the store stamps (captures, failures, drafts, versions). */
   now?: () => Date;
+  log?: Logger;
+  /** Called after each successful write of a store file: tests count writes with it. */
+  onWrite?: (e: { file: StoreFileName; path: string; bytes: number }) => void;
 }
 
-export interface HookState {
-  hook: HookName;
-  published: number | null;
-  /** A draft exists and differs from the published source. */
-  draftChanged: boolean;
-  versions: number;
-}
-
-export type StoreResult<T> = { ok: true; value: T } | { ok: false; error: HooklineError };
-
-export const SCRIPTS_SCHEMA = 1;
-
-const scriptsSpec: FileSpec<ScriptsFile> = {
-  current: SCRIPTS_SCHEMA,
-  empty: () => ({ schemaVersion: SCRIPTS_SCHEMA, hooks: {} }),
-  migrations: {
-    // v0 (before schema versions): { "<hook>": { "source": "...", "history": [{ "source", "time", "message" }] } }.
-    0: (old) => {
-      const hooks: Record<string, HookScripts> = {};
-      for (const [hook, v] of Object.entries(old)) {
-        const h = v as { source?: string; history?: { source: string; time?: string; message?: string; author?: string }[] };
-        const history = h.history ?? (h.source ? [{ source: h.source }] : []);
-        const versions = history.map((x, i) => ({
-          version: i + 1,
-          time: x.time ?? new Date(0).toISOString(),
-          author: x.author ?? 'unknown',
-          message: x.message ?? 'migrated',
-          source: x.source,
-          hash: hashOf(x.source),
-        }));
-        hooks[hook] = { draft: null, published: versions.length ? versions.length : null, versions };
-      }
-      return { hooks };
-    },
-  },
-  check: (d) => (d.hooks && typeof d.hooks === 'object' && !Array.isArray(d.hooks) ? null : '"hooks" is missing or not an object'),
-};
-
-const capturesSpec: FileSpec<CapturesFile> = {
-  current: 1,
-  empty: () => ({ schemaVersion: 1, captures: {} }),
-  migrations: {},
-  check: (d) => (d.captures && typeof d.captures === 'object' ? null : '"captures" is missing'),
-};
-
-const failuresSpec: FileSpec<FailuresFile> = {
-  current: 1,
-  empty: () => ({ schemaVersion: 1, failures: {} }),
-  migrations: {},
-  check: (d) => (d.failures && typeof d.failures === 'object' ? null : '"failures" is missing'),
-};
-
-function hashOf(source: string): string {
-  return createHash('sha256').update(source).digest('hex');
+export interface HookState extends HookScriptState {
+  /** Failures recorded in the last 24 hours (as far as the bounded log reaches). */
+  failures24h: number;
 }
 
 export interface Store {
   readonly dir: string;
   listHooks(): HookState[];
   draft(hook: HookName): Draft | null;
+  /** Rejects (with a StoreWriteError carrying STORE_UNREADABLE) only when scripts.json cannot be written. */
   saveDraft(hook: HookName, source: string, author: string): Promise<Draft>;
-  /**
-   * Publishes the draft (or `source`) as a new version. `check` compiles it: a failing check refuses the
-   * publish with its error, and nothing changes.
-   */
-  publish(hook: HookName, o: { message: string; author: string; source?: string; check: (source: string) => Promise<HooklineError | null> }): Promise<StoreResult<Version>>;
-  /** Makes an earlier version (default: the one before the published) published again, as a new version. */
-  rollback(hook: HookName, o: { author: string; toVersion?: number }): Promise<StoreResult<Version>>;
+  /** Publishes the draft, or `source`, as a new version; a failing `check` refuses it with the check's error. */
+  publish(hook: HookName, o: PublishOptions): Promise<StoreResult<Version>>;
+  /** Publishes an earlier version's source again, as a new version with `rollbackOf`. */
+  rollback(hook: HookName, o: RollbackOptions): Promise<StoreResult<Version>>;
   published(hook: HookName): Version | null;
+  /** Oldest first. */
   versions(hook: HookName): Version[];
+  /** After each publish or rollback is on disk; returns the unsubscribe function. */
   onPublished(listener: (hook: HookName, v: Version) => void): () => void;
-  /** Cheap: kept in memory and written with the next flush. */
-  capture(entry: Omit<Capture, 'id' | 'time'> & { time?: string }): void;
+  /** Cheap, for the call path: a snapshot kept in memory, written by the next flush. */
+  capture(entry: CaptureInput): void;
+  /** Newest first. */
   captures(hook: HookName, o?: { limit?: number; ids?: string[] }): Capture[];
-  recordFailure(hook: HookName, f: Omit<Failure, 'time'> & { time?: string }): void;
+  recordFailure(hook: HookName, f: FailureInput): void;
+  /** Newest first. */
   failures(hook: HookName, o?: { since?: Date }): Failure[];
-  flush(): Promise<void>;
-  readonly fileWrites: { scripts: number; captures: number; failures: number };
-  close(): Promise<void>;
+  /** Failures per hook since `since` (default: the last 24 hours). */
+  failureCounts(since?: Date): Partial<Record<HookName, number>>;
+  /** Writes pending captures and failures now. Null when all is on disk, else the error (it is retried later). */
+  flush(): Promise<HooklineError | null>;
+  /** Writes done per file since open. */
+  readonly fileWrites: Record<StoreFileName, number>;
+  /** Flushes and stops the timer; later captures and failures are dropped. */
+  close(): Promise<HooklineError | null>;
 }
 
-export async function openStore(dir: string, opts: StoreOptions = {}): Promise<StoreResult<Store>> {
+/** saveDraft's rejection: the error value is on `.error`. */
+export class StoreWriteError extends Error {
+  readonly error: HooklineError;
+  constructor(error: HooklineError) {
+    super(`${error.code}: ${error.message}`);
+    this.error = error;
+  }
+}
+
+export async function openStore(dir = './data', opts: StoreOptions = {}): Promise<StoreResult<Store>> {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
     return { ok: false, error: makeError('STORE_UNREADABLE', { path: dir, detail: (e as Error).message }) };
   }
-  const s = await openDataFile(join(dir, 'scripts.json'), scriptsSpec);
-  if (!s.ok) return s;
-  const c = await openDataFile(join(dir, 'captures.json'), capturesSpec);
-  if (!c.ok) return c;
-  const f = await openDataFile(join(dir, 'failures.json'), failuresSpec);
-  if (!f.ok) return f;
-  return { ok: true, value: createStore(dir, s.file, c.file, f.file, opts) };
+  const log = (opts.log ?? silentLogger).child({ module: 'scripts-store' });
+  const fileOpts = (file: StoreFileName) => ({
+    onWrite: (e: { path: string; bytes: number }) => opts.onWrite?.({ file, ...e }),
+    onBackupFailed: (path: string, err: Error) => log.warn({ path, err: err.message }, `the backup ${path} could not be refreshed; the file itself was written`),
+  });
+  const scripts = await openDataFile(join(dir, 'scripts.json'), scriptsSpec, fileOpts('scripts'));
+  if (!scripts.ok) return scripts;
+  const captures = await openDataFile(join(dir, 'captures.json'), capturesSpec, fileOpts('captures'));
+  if (!captures.ok) return captures;
+  const failures = await openDataFile(join(dir, 'failures.json'), failuresSpec, fileOpts('failures'));
+  if (!failures.ok) return failures;
+  for (const f of [scripts.file, captures.file, failures.file]) {
+    if (f.migratedFrom !== null) log.info({ path: f.path, from: f.migratedFrom }, `${f.path} was migrated from schema version ${f.migratedFrom}; the original is kept as ${f.path}.v${f.migratedFrom}.bak`);
+  }
+  return { ok: true, value: createStore(dir, scripts.file, captures.file, failures.file, opts, log) };
 }
 
-function createStore(dir: string, scripts: DataFile<ScriptsFile>, caps: DataFile<CapturesFile>, fails: DataFile<FailuresFile>, opts: StoreOptions): Store {
+function createStore(dir: string, scriptsFile: DataFile<ScriptsFile>, capturesFile: DataFile<CapturesFile>, failuresFile: DataFile<FailuresFile>, opts: StoreOptions, log: Logger): Store {
+  const now = opts.now ?? (() => new Date());
+  const flushMs = opts.flushMs ?? 1000;
   const ring = opts.captureRing ?? 200;
   const failureLimit = opts.failureLimit ?? 500;
-  const flushMs = opts.flushMs ?? 1000;
-  const now = opts.now ?? (() => new Date());
-  const listeners = new Set<(hook: HookName, v: Version) => void>();
-  let dirtyCaptures = false;
-  let dirtyFailures = false;
-  let timer: NodeJS.Timeout | null = null;
-  let seq = 0;
+  // A smaller ring or limit than the files were written with applies from the start.
+  for (const list of Object.values(capturesFile.data.captures)) if (list.length > ring) list.splice(0, list.length - ring);
+  for (const list of Object.values(failuresFile.data.failures)) if (list.length > failureLimit) list.splice(0, list.length - failureLimit);
 
-  const entry = (hook: HookName): HookScripts => (scripts.data.hooks[hook] ??= { draft: null, published: null, versions: [] });
-  const publishedOf = (h: HookScripts) => (h.published === null ? null : (h.versions.find((v) => v.version === h.published) ?? null));
+  const dirty = { captures: false, failures: false };
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
 
   function schedule() {
-    if (timer) return;
+    if (timer || closed) return;
     timer = setTimeout(() => {
       timer = null;
-      void flush();
+      void flush().then((error) => {
+        if (error) log.error({ code: error.code }, `${error.message}; the store tries again at the next flush`);
+      });
     }, flushMs);
     timer.unref();
   }
 
-  async function flush() {
+  async function flushOne(kind: 'captures' | 'failures', file: DataFile<CapturesFile> | DataFile<FailuresFile>): Promise<HooklineError | null> {
+    if (!dirty[kind]) return null;
+    dirty[kind] = false;
+    try {
+      await file.write();
+      return null;
+    } catch (e) {
+      dirty[kind] = true;
+      schedule();
+      return makeError('STORE_UNREADABLE', { path: file.path, detail: (e as Error).message });
+    }
+  }
+
+  async function flush(): Promise<HooklineError | null> {
     if (timer) {
       clearTimeout(timer);
       timer = null;
     }
-    const jobs: Promise<void>[] = [];
-    if (dirtyCaptures) {
-      dirtyCaptures = false;
-      jobs.push(caps.write());
-    }
-    if (dirtyFailures) {
-      dirtyFailures = false;
-      jobs.push(fails.write());
-    }
-    await Promise.all(jobs);
+    const [c, f] = await Promise.all([flushOne('captures', capturesFile), flushOne('failures', failuresFile)]);
+    return c ?? f;
   }
 
-  async function addVersion(hook: HookName, v: Omit<Version, 'version' | 'time' | 'hash'>): Promise<Version> {
-    const h = entry(hook);
-    const version: Version = { ...v, version: (h.versions.at(-1)?.version ?? 0) + 1, time: now().toISOString(), hash: hashOf(v.source) };
-    h.versions.push(version);
-    h.published = version.version;
-    await scripts.write();
-    for (const l of listeners) l(hook, version);
-    return version;
-  }
+  const changed = (kind: 'captures' | 'failures') => () => {
+    dirty[kind] = true;
+    schedule();
+  };
+  const scripts = createScripts(scriptsFile, now, log);
+  const caps = createCaptures(() => capturesFile.data, {
+    ring,
+    enabled: opts.captureEnabled !== false,
+    now,
+    changed: changed('captures'),
+    dropped: (hook, err) => log.warn({ hook, err: err.message }, `an input of ${hook} is not JSON and was not captured`),
+  });
+  const fails = createFailures(() => failuresFile.data, { limit: failureLimit, now, changed: changed('failures') });
 
   return {
     dir,
-    listHooks: () =>
-      HOOK_NAMES.map((hook) => {
-        const h = scripts.data.hooks[hook];
-        const pub = h ? publishedOf(h) : null;
-        return { hook, published: h?.published ?? null, draftChanged: !!h?.draft && h.draft.source !== pub?.source, versions: h?.versions.length ?? 0 };
-      }),
-    draft: (hook) => scripts.data.hooks[hook]?.draft ?? null,
+    listHooks: () => {
+      const counts = fails.failureCounts();
+      return scripts.listHooks().map((h) => ({ ...h, failures24h: counts[h.hook] ?? 0 }));
+    },
+    draft: scripts.draft,
     async saveDraft(hook, source, author) {
-      const d: Draft = { source, updatedAt: now().toISOString(), author };
-      entry(hook).draft = d;
-      await scripts.write();
-      return d;
+      try {
+        return await scripts.saveDraft(hook, source, author);
+      } catch (e) {
+        throw new StoreWriteError(makeError('STORE_UNREADABLE', { path: scriptsFile.path, detail: (e as Error).message }));
+      }
     },
-    async publish(hook, o) {
-      const source = o.source ?? scripts.data.hooks[hook]?.draft?.source;
-      if (source === undefined) return { ok: false, error: makeError('PUBLISH_REFUSED', { hook, detail: 'there is no draft to publish' }) };
-      const problem = await o.check(source);
-      if (problem) return { ok: false, error: makeError('PUBLISH_REFUSED', { hook, detail: `${problem.code}: ${problem.message}` }) };
-      return { ok: true, value: await addVersion(hook, { author: o.author, message: o.message, source }) };
+    publish: scripts.publish,
+    rollback: scripts.rollback,
+    published: scripts.published,
+    versions: scripts.versions,
+    onPublished: scripts.onPublished,
+    capture: (e) => {
+      if (!closed) caps.capture(e);
     },
-    async rollback(hook, o) {
-      const h = entry(hook);
-      const current = h.published;
-      const target = o.toVersion ?? h.versions.filter((v) => current === null || v.version < current).at(-1)?.version;
-      const v = h.versions.find((x) => x.version === target);
-      if (!v) return { ok: false, error: makeError('PUBLISH_REFUSED', { hook, detail: target === undefined ? 'there is no earlier version to roll back to' : `there is no version ${target}` }) };
-      return { ok: true, value: await addVersion(hook, { author: o.author, message: `rollback to v${v.version}`, source: v.source, rollbackOf: v.version }) };
+    captures: caps.captures,
+    recordFailure: (hook, f) => {
+      if (!closed) fails.recordFailure(hook, f);
     },
-    published: (hook) => {
-      const h = scripts.data.hooks[hook];
-      return h ? publishedOf(h) : null;
-    },
-    versions: (hook) => [...(scripts.data.hooks[hook]?.versions ?? [])],
-    onPublished(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    capture(e) {
-      if (opts.captureEnabled === false) return;
-      const list = (caps.data.captures[e.hook] ??= []);
-      list.push({ ...e, id: `${Date.now().toString(36)}-${(++seq).toString(36)}`, time: e.time ?? now().toISOString() });
-      if (list.length > ring) list.splice(0, list.length - ring);
-      dirtyCaptures = true;
-      schedule();
-    },
-    captures(hook, o = {}) {
-      let list = caps.data.captures[hook] ?? [];
-      if (o.ids) list = list.filter((c) => o.ids?.includes(c.id));
-      list = [...list].reverse();
-      return o.limit ? list.slice(0, o.limit) : list;
-    },
-    recordFailure(hook, fl) {
-      const list = (fails.data.failures[hook] ??= []);
-      list.push({ ...fl, time: fl.time ?? now().toISOString() });
-      if (list.length > failureLimit) list.splice(0, list.length - failureLimit);
-      dirtyFailures = true;
-      schedule();
-    },
-    failures(hook, o = {}) {
-      const list = fails.data.failures[hook] ?? [];
-      return o.since ? list.filter((x) => x.time >= (o.since as Date).toISOString()) : [...list];
-    },
+    failures: fails.failures,
+    failureCounts: fails.failureCounts,
     flush,
     get fileWrites() {
-      return { scripts: scripts.writes, captures: caps.writes, failures: fails.writes };
+      return { scripts: scriptsFile.writes, captures: capturesFile.writes, failures: failuresFile.writes };
     },
     async close() {
-      await flush();
+      closed = true;
+      return flush();
     },
   };
 }

@@ -1,0 +1,85 @@
+/**
+ * The shapes of the store's three files, written once as TypeBox schemas: the TypeScript types are derived from
+ * them, and a file is checked against them when it is opened (a file that parses but has the wrong shape is
+ * reported as STORE_CORRUPT, never half-used). Hook names are stored as strings, so a file written by a
+ * hookline with more hooks still opens; the types say HookName because this store only writes those.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { HookName } from '../contracts/index.ts';
+
+const HookNameString = Type.Unsafe<HookName>(Type.String({ minLength: 1 }));
+const IsoTime = Type.String({ minLength: 1, description: 'ISO 8601 time' });
+
+export const DraftSchema = Type.Object({
+  source: Type.String(),
+  updatedAt: IsoTime,
+  author: Type.String(),
+});
+
+export const VersionSchema = Type.Object({
+  /** 1, 2, 3… per hook, never reused. */
+  version: Type.Integer({ minimum: 1 }),
+  time: IsoTime,
+  author: Type.String(),
+  message: Type.String(),
+  source: Type.String(),
+  /** sha256 of the source, hex: equal sources have equal hashes, so the page can say "same as v3". */
+  hash: Type.String(),
+  /** Set when a rollback made this version: the version whose source it copies. */
+  rollbackOf: Type.Optional(Type.Integer({ minimum: 1 })),
+});
+
+export const HookScriptsSchema = Type.Object({
+  draft: Type.Union([DraftSchema, Type.Null()]),
+  /** The version the engine runs; null: none published (the hook's default is used). */
+  published: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  versions: Type.Array(VersionSchema),
+});
+
+export const ScriptsFileSchema = Type.Object({
+  schemaVersion: Type.Integer({ minimum: 1 }),
+  hooks: Type.Record(Type.String(), HookScriptsSchema),
+});
+
+export const CaptureSchema = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  hook: HookNameString,
+  /** When the engine made the call, ISO 8601. */
+  time: IsoTime,
+  linkedid: Type.Union([Type.String(), Type.Null()]),
+  /** The input exactly as the engine handed it to the hook (a snapshot taken at capture). */
+  input: Type.Unknown(),
+  /** What Date.now() read inside the script (epoch ms): a replay pins Date to it. */
+  now: Type.Number(),
+  /** The Math.random seed: a replay uses it. */
+  seed: Type.Number(),
+});
+
+export const CapturesFileSchema = Type.Object({
+  schemaVersion: Type.Integer({ minimum: 1 }),
+  captures: Type.Record(Type.String(), Type.Array(CaptureSchema)),
+});
+
+export const FailureSchema = Type.Object({
+  time: IsoTime,
+  /** An error code of contracts/errors.ts (a string here, so a file with a retired or newer code still opens). */
+  code: Type.String(),
+  message: Type.String(),
+  /** The script version that failed (a number), 'draft', or null when unknown. */
+  version: Type.Union([Type.Integer(), Type.String(), Type.Null()]),
+  linkedid: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const FailuresFileSchema = Type.Object({
+  schemaVersion: Type.Integer({ minimum: 1 }),
+  failures: Type.Record(Type.String(), Type.Array(FailureSchema)),
+});
+
+export type Draft = Static<typeof DraftSchema>;
+export type Version = Static<typeof VersionSchema>;
+export type HookScripts = Static<typeof HookScriptsSchema>;
+export type ScriptsFile = Static<typeof ScriptsFileSchema>;
+export type Capture = Static<typeof CaptureSchema>;
+export type CapturesFile = Static<typeof CapturesFileSchema>;
+export type Failure = Static<typeof FailureSchema>;
+export type FailuresFile = Static<typeof FailuresFileSchema>;

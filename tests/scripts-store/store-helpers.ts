@@ -1,0 +1,22 @@
+/** Shared by the scripts-store tests: a fresh temp folder per test and a store opened on it. */
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type Store, type StoreOptions } from '../../scripts-store/index.ts';
+
+export const freshDir = (): string => mkdtempSync(join(tmpdir(), 'hl-store-'));
+
+/** A check that lets every source through. */
+export const compiles = async () => null;
+
+export async function openOk(dir: string, opts: StoreOptions = {}): Promise<Store> {
+  const r = await openStore(dir, opts);
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+/** Temp files left in the folder (a write that did not finish would leave one). */
+export const tempFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+
+/** A minimal capture of a hook's input. */
+export const captureOf = (i: number) => ({ hook: 'process_client_phone' as const, linkedid: `1700000000.${i}`, input: { phone: `+7916000${i}` }, now: 1_700_000_000_000 + i, seed: i });
