@@ -11,7 +11,14 @@ import type { HttpOutcome } from './http.ts';
 
 export type Decision =
   | { kind: 'ok'; status: number; body: unknown }
-  | { kind: 'retry'; code: 'KOMMO_RATE_LIMITED' | 'KOMMO_UNAVAILABLE' | 'KOMMO_TIMEOUT'; status?: number; detail?: KommoErrorDetail }
+  | {
+      kind: 'retry';
+      code: 'KOMMO_RATE_LIMITED' | 'KOMMO_UNAVAILABLE' | 'KOMMO_TIMEOUT';
+      status?: number;
+      detail?: KommoErrorDetail;
+      /** Kommo may have done the work before the failure (see AMBIGUOUS below). */
+      ambiguous: boolean;
+    }
   | { kind: 'unauthorized'; status: 401; detail?: KommoErrorDetail }
   | { kind: 'blocked'; status: 403; detail?: KommoErrorDetail }
   | { kind: 'fail'; code: KommoErrorCode; status?: number; detail?: KommoErrorDetail };
@@ -53,11 +60,20 @@ function entityNotFound(d: KommoErrorDetail | undefined): boolean {
   return !d?.validationErrors && (d?.errors ?? []).length > 0 && (d?.errors ?? []).every((e) => e.title === 'Entity not found');
 }
 
+/**
+ * Failures after which Kommo may have done the work: no answer (a timeout, a connection reset mid-way),
+ * its own 500, and the gateway errors that come after the request reached the application (502, 504).
+ * A 429, a 503 and a refused connection mean the request was not processed.
+ */
+const NOT_SENT_ERRNOS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_PROCESSED_STATUSES = new Set([429, 503]);
+
 /** `tokenEndpoint`: answers of POST /oauth2/access_token, where 400 and 401 mean the refresh was refused. */
 export function classify(out: HttpOutcome, tokenEndpoint = false): Decision {
-  if (out.kind === 'timeout') return { kind: 'retry', code: 'KOMMO_TIMEOUT' };
+  if (out.kind === 'timeout') return { kind: 'retry', code: 'KOMMO_TIMEOUT', ambiguous: true };
   if (out.kind === 'network') {
-    return { kind: 'retry', code: 'KOMMO_UNAVAILABLE', detail: { body: out.errno ? `${out.errno}: ${out.message}` : out.message } };
+    const detail = { body: out.errno ? `${out.errno}: ${out.message}` : out.message };
+    return { kind: 'retry', code: 'KOMMO_UNAVAILABLE', detail, ambiguous: !NOT_SENT_ERRNOS.has(out.errno ?? '') };
   }
   const { status } = out;
   if (status >= 200 && status < 300) {
@@ -72,8 +88,8 @@ export function classify(out: HttpOutcome, tokenEndpoint = false): Decision {
   if (status === 402) return { kind: 'fail', code: 'KOMMO_FORBIDDEN', status, detail };
   if (status === 404 || status === 405) return { kind: 'fail', code: 'KOMMO_NOT_FOUND', status, detail };
   if (status === 422) return { kind: 'fail', code: 'KOMMO_TOO_MANY_ENTITIES', status, detail };
-  if (status === 429) return { kind: 'retry', code: 'KOMMO_RATE_LIMITED', status, detail };
-  if (status >= 500) return { kind: 'retry', code: 'KOMMO_UNAVAILABLE', status, detail: detail ?? { body: `HTTP ${status}` } };
+  if (status === 429) return { kind: 'retry', code: 'KOMMO_RATE_LIMITED', status, detail, ambiguous: false };
+  if (status >= 500) return { kind: 'retry', code: 'KOMMO_UNAVAILABLE', status, detail: detail ?? { body: `HTTP ${status}` }, ambiguous: !NOT_PROCESSED_STATUSES.has(status) };
   if (status >= 400) return { kind: 'fail', code: 'KOMMO_BAD_REQUEST', status, detail };
   return { kind: 'fail', code: 'KOMMO_BAD_RESPONSE', status, detail: detail ?? { body: `HTTP ${status}` } };
 }

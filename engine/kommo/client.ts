@@ -144,13 +144,13 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
     batchers[`${spec.method} ${spec.path}`] = b as Batcher<Json, unknown>;
     return b;
   }
-  const contactsAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/contacts', entity: 'contacts', read: readAdded });
+  const contactsAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/contacts', entity: 'contacts', read: readAdded, createsEntities: true });
   const contactsUpdate = batcher<UpdatedEntity>({ method: 'PATCH', path: '/api/v4/contacts', entity: 'contacts', read: readUpdated, keepFieldClearing: true });
-  const leadsAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/leads', entity: 'leads', read: readAdded });
+  const leadsAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/leads', entity: 'leads', read: readAdded, createsEntities: true });
   const leadsUpdate = batcher<UpdatedEntity>({ method: 'PATCH', path: '/api/v4/leads', entity: 'leads', read: readUpdated, keepFieldClearing: true });
   const unsortedAdd = batcher<AddedUnsorted>({ method: 'POST', path: '/api/v4/leads/unsorted/sip', entity: 'unsorted', read: readUnsorted });
-  const callsAdd = batcher<AddedCall>({ method: 'POST', path: '/api/v4/calls', entity: 'calls', read: readCall, errorExtra: (item) => ({ phone: item.phone }) });
-  const tasksAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/tasks', entity: 'tasks', read: readAdded });
+  const callsAdd = batcher<AddedCall>({ method: 'POST', path: '/api/v4/calls', entity: 'calls', read: readCall, errorExtra: (item) => ({ phone: item.phone }), createsEntities: true });
+  const tasksAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/tasks', entity: 'tasks', read: readAdded, createsEntities: true });
 
   const cacheTtl = options.phoneCacheTtlMs ?? 30_000;
   const cache = createPhoneCache({ ttlMs: cacheTtl, now });

@@ -36,6 +36,8 @@ export interface KommoError extends HooklineError {
   detail?: KommoErrorDetail;
   /** When waiting makes sense (a block, a rate limit): how long before trying again, in ms. */
   retryAfterMs?: number;
+  /** A write that failed in a way Kommo may have acted on (a timeout, a reset, 500/502/504): it may exist. */
+  maybeWritten?: boolean;
 }
 
 export type KommoResult<T> = { ok: true; value: T } | { ok: false; error: KommoError };
@@ -51,6 +53,7 @@ export interface KommoErrorParams {
   retryAfterMs?: number;
   /** Extra values the message template reads (auth, phone, timeoutMs, backoffMs). */
   extra?: Record<string, unknown>;
+  maybeWritten?: boolean;
 }
 
 export function kommoError(code: KommoErrorCode, p: KommoErrorParams): KommoError {
@@ -61,6 +64,7 @@ export function kommoError(code: KommoErrorCode, p: KommoErrorParams): KommoErro
   if (p.status !== undefined) e.status = p.status;
   if (p.detail !== undefined) e.detail = p.detail;
   if (p.retryAfterMs !== undefined) e.retryAfterMs = p.retryAfterMs;
+  if (p.maybeWritten) e.maybeWritten = true;
   return e;
 }
 
@@ -94,6 +98,7 @@ export function relabel(e: KommoError, linkedid: string | undefined, extra: Reco
   return kommoError(e.code, {
     route: e.route, linkedid, status: e.status, attempts: e.attempts, summary: summarize(detail),
     ...(detail ? { detail } : {}), ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
+    ...(e.maybeWritten ? { maybeWritten: true } : {}),
     extra: { backoffMs: e.retryAfterMs, ...extra },
   });
 }

@@ -27,6 +27,8 @@ export interface KommoRequest {
   ctx?: RequestContext;
   /** The token endpoint: no bearer, and 400/401 mean the refresh was refused. */
   tokenEndpoint?: boolean;
+  /** A write that creates entities Kommo cannot tell apart from a second copy (see RetryOptions.ambiguousWrites). */
+  createsEntities?: boolean;
 }
 
 export interface KommoResponse {
@@ -81,11 +83,11 @@ export function createTransport(deps: TransportDeps): Transport {
     let attempts = 0;
     let retries = 0;
     let renewed = false;
-    const fail = (code: KommoErrorCode, status: number | undefined, detail: KommoErrorDetail | undefined) => {
+    const fail = (code: KommoErrorCode, status: number | undefined, detail: KommoErrorDetail | undefined, maybeWritten = false) => {
       const extra: Record<string, unknown> = { timeoutMs: deps.timeoutMs };
       if (auth) extra.auth = auth.kind;
-      const e = kommoError(code, { route, linkedid, status, attempts, summary: summarize(detail), extra, ...(detail ? { detail } : {}) });
-      log.warn({ code, route, linkedid, status, attempts }, `kommo: ${e.message}`);
+      const e = kommoError(code, { route, linkedid, status, attempts, summary: summarize(detail), extra, maybeWritten, ...(detail ? { detail } : {}) });
+      log.warn({ code, route, linkedid, status, attempts, maybeWritten }, `kommo: ${e.message}`);
       return failure<KommoResponse>(e);
     };
 
@@ -127,7 +129,10 @@ export function createTransport(deps: TransportDeps): Transport {
           continue;
         }
         case 'retry': {
-          if (retries >= deps.retry.retries) return fail(d.code, d.status, d.detail ?? (d.code === 'KOMMO_TIMEOUT' ? { body: `no answer within ${deps.timeoutMs} ms` } : undefined));
+          const detail = d.detail ?? (d.code === 'KOMMO_TIMEOUT' ? { body: `no answer within ${deps.timeoutMs} ms` } : undefined);
+          const maybeWritten = d.ambiguous && req.createsEntities === true;
+          if (maybeWritten && !deps.retry.ambiguousWrites) return fail(d.code, d.status, detail, true);
+          if (retries >= deps.retry.retries) return fail(d.code, d.status, detail, maybeWritten);
           retries += 1;
           let delay = retryDelay(retries, deps.retry, deps.random);
           if (d.code === 'KOMMO_RATE_LIMITED') {

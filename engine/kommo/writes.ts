@@ -29,6 +29,8 @@ export interface WriteSpec<O> {
   read: (x: Json) => Omit<O, 'request_id'> | null;
   /** Values for an item's error message (the call's phone). */
   errorExtra?: (item: Json) => Record<string, unknown>;
+  /** POST of contacts, leads, calls, tasks: a second copy would be a second entity. */
+  createsEntities?: boolean;
 }
 
 export interface WriteDeps {
@@ -62,7 +64,9 @@ export function writeSender<O extends { request_id: string }>(spec: WriteSpec<O>
       return { ...s.value, request_id: String(i) };
     });
     const linkedid = sharedLinkedid(entries);
-    const res = await deps.transport.request({ method: spec.method, path: spec.path, body, ...(linkedid ? { ctx: { linkedid } } : {}) });
+    const res = await deps.transport.request({
+      method: spec.method, path: spec.path, body, createsEntities: spec.createsEntities === true, ...(linkedid ? { ctx: { linkedid } } : {}),
+    });
     if (res.ok) return fromAnswer(entries, res.value.body, res.value.status);
     return fromFailure(entries, res.error);
   }
