@@ -1,0 +1,108 @@
+/**
+ * Follows calls: AMI events → the tracker (pure) → at every stage the stage decision (lists, need_registration,
+ * client phone) → one finished-call record at call_ended. Stages of one call are decided in order; calls are
+ * independent of each other. After a reconnect, calls whose channels are gone are closed by the tracker's
+ * resync, flagged, and still finished.
+ */
+import type { AmiClient, AmiMessage } from '../ami/index.ts';
+import type { Logger } from '../../log/index.ts';
+import { closeMissing, initialState, track, type StageEvent, type TrackerConfig, type TrackerState } from '../tracker/index.ts';
+import { decideStage, type StageContext, type StageDecision } from '../stages/decide-stage.ts';
+
+export interface FinishedCall {
+  linkedid: string;
+  direction: 'inbound' | 'outbound' | 'internal';
+  from: string;
+  to: string;
+  answered: boolean;
+  answered_by: string | null;
+  conversations: { id: string; from: string; to: string; answered: boolean; start_time: string; answer_time: string; end_time: string }[];
+  result: number;
+  stages: string[];
+  /** What the stage decision said at each stage (registered with a phone, or why not). */
+  decisions: { stage: string; register: boolean; phone?: string; reason?: string }[];
+  call_full: unknown;
+}
+
+export interface FollowOptions {
+  ami: AmiClient;
+  tracker?: Partial<TrackerConfig>;
+  stages: StageContext;
+  log: Logger;
+  onCall: (call: FinishedCall) => void;
+  /** Every stage decided (the registrar hangs here). */
+  onStage?: (ev: StageEvent, decision: StageDecision) => void | Promise<void>;
+}
+
+export interface CallFollower {
+  /** Calls seen but not finished. */
+  inFlight(): number;
+  /** Resolves when every stage handed to the decision so far is done. */
+  idle(): Promise<void>;
+  /** The event stream is over (end of a capture): close every call still open, as best known, and finish it. */
+  finish(): void;
+  stop(): void;
+}
+
+export function followCalls(o: FollowOptions): CallFollower {
+  let state: TrackerState = initialState(o.tracker);
+  const chains = new Map<string, Promise<void>>();
+  const progress = new Map<string, { stages: string[]; decisions: FinishedCall['decisions'] }>();
+  const log = o.log.child({ module: 'calls' });
+
+  function handle(emitted: StageEvent[]) {
+    for (const ev of emitted) {
+      const p = progress.get(ev.linkedid) ?? { stages: [], decisions: [] };
+      progress.set(ev.linkedid, p);
+      p.stages.push(ev.stage);
+      const prev = chains.get(ev.linkedid) ?? Promise.resolve();
+      const next = prev.then(async () => {
+        const client = ev.summary.direction === 'internal' ? null : ev.summary.direction === 'inbound' ? ev.summary.from : ev.summary.to;
+        const d = await decideStage({ stage: ev.stage, linkedid: ev.linkedid, call: ev.call, clientNumber: client || null }, o.stages);
+        p.decisions.push(d.register ? { stage: d.stage, register: true, phone: d.phone } : { stage: d.stage, register: false, reason: d.reason });
+        await o.onStage?.(ev, d);
+        if (ev.stage === 'call_ended') {
+          chains.delete(ev.linkedid);
+          progress.delete(ev.linkedid);
+          const s = ev.summary;
+          o.onCall({
+            linkedid: ev.linkedid, direction: s.direction, from: s.from, to: s.to, answered: s.answered, answered_by: s.answered_by,
+            conversations: s.conversations, result: s.result, stages: p.stages, decisions: p.decisions, call_full: ev.call,
+          });
+        }
+      }).catch((e: unknown) => log.error({ linkedid: ev.linkedid, err: String(e) }, 'a stage of this call failed; later calls go on'));
+      chains.set(ev.linkedid, next);
+    }
+  }
+
+  const offMessage = o.ami.on('message', (m: AmiMessage) => {
+    const r = track(state, m);
+    state = r.state;
+    for (const p of r.problems ?? []) log.warn({ linkedid: p.linkedid, problem: p.message }, 'tracker problem');
+    handle(r.emitted);
+  });
+  const offResync = o.ami.on('resync', (info) => {
+    if (!info.reconnect) return;
+    const live = new Set(info.channels.map((c) => String(c.Uniqueid ?? '')));
+    const r = closeMissing(state, live);
+    state = r.state;
+    if (r.emitted.length) log.warn({ calls: [...new Set(r.emitted.map((e) => e.linkedid))] }, 'closed calls whose end was missed while AMI was down');
+    handle(r.emitted);
+  });
+
+  return {
+    inFlight: () => progress.size + Math.max(0, (state as { calls?: Map<string, unknown> }).calls?.size ?? 0),
+    async idle() {
+      while (chains.size) await Promise.all([...chains.values()]);
+    },
+    finish() {
+      const r = closeMissing(state, new Set<string>());
+      state = r.state;
+      handle(r.emitted);
+    },
+    stop() {
+      offMessage();
+      offResync();
+    },
+  };
+}
