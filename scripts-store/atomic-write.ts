@@ -9,15 +9,17 @@ import { basename, dirname, join } from 'node:path';
 
 let tempSeq = 0;
 
-export async function writeFileAtomic(path: string, text: string): Promise<number> {
+/** Writes `content` (text, or chunks written as they are, with no copy into one buffer) atomically; returns its size in bytes. */
+export async function writeFileAtomic(path: string, content: string | readonly Uint8Array[]): Promise<number> {
   // A name unique per process and write: two writers never share a temp file, and a stale temp from a crash
   // is never reused.
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempSeq}.tmp`);
-  const data = Buffer.from(text, 'utf8');
+  const chunks = typeof content === 'string' ? [Buffer.from(content, 'utf8')] : content;
   try {
     const fh = await open(temp, 'w', 0o600);
     try {
-      await fh.writeFile(data);
+      // writev hands libuv the list as is; libuv loops until every byte is written (more than IOV_MAX chunks too).
+      await fh.writev(chunks as Uint8Array[]);
       await fh.sync();
     } finally {
       await fh.close();
@@ -28,7 +30,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<numbe
     throw e;
   }
   await syncDir(dirname(path));
-  return data.length;
+  return chunks.reduce((n, c) => n + c.byteLength, 0);
 }
 
 async function syncDir(dir: string): Promise<void> {

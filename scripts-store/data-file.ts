@@ -15,8 +15,8 @@ export interface FileSpec<T> {
   schema: TSchema;
   empty(): T;
   migrations: Migrations;
-  /** Text of the file; default: JSON with two-space indentation. */
-  stringify?: (data: T) => string;
+  /** The file's bytes, as chunks written as they are; default: JSON with two-space indentation. */
+  serialize?: (data: T) => Uint8Array[];
 }
 
 export interface WriteEvent {
@@ -52,8 +52,8 @@ export interface DataFile<T> {
 export type OpenResult<T> = { ok: true; file: DataFile<T> } | { ok: false; error: HooklineError };
 
 export async function openDataFile<T>(path: string, spec: FileSpec<T>, opts: DataFileOptions = {}): Promise<OpenResult<T>> {
-  const stringify = spec.stringify ?? ((d: T) => JSON.stringify(d, null, 2));
-  const adapter = new StoreAdapter<T>(path, { current: spec.current, schema: spec.schema, migrations: spec.migrations, stringify });
+  const serialize = spec.serialize ?? ((d: T) => [Buffer.from(JSON.stringify(d, null, 2))]);
+  const adapter = new StoreAdapter<T>(path, { current: spec.current, schema: spec.schema, migrations: spec.migrations, serialize });
   const db = new Low<T>(adapter, spec.empty());
   try {
     await db.read();
@@ -67,10 +67,10 @@ export async function openDataFile<T>(path: string, spec: FileSpec<T>, opts: Dat
   async function persist(): Promise<void> {
     await db.write();
     writes++;
-    const text = adapter.lastText;
-    opts.onWrite?.({ path, bytes: Buffer.byteLength(text) });
+    const chunks = adapter.lastChunks;
+    opts.onWrite?.({ path, bytes: adapter.lastBytes });
     try {
-      await writeFileAtomic(backupPath, text);
+      await writeFileAtomic(backupPath, chunks);
     } catch (e) {
       opts.onBackupFailed?.(backupPath, e as Error);
     }

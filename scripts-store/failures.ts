@@ -16,7 +16,7 @@ export const failuresSpec: FileSpec<FailuresFile> = {
   schema: FailuresFileSchema,
   empty: () => ({ schemaVersion: FAILURES_SCHEMA, failures: {} }),
   migrations: {},
-  stringify: (d) => JSON.stringify(d),
+  serialize: (d) => [Buffer.from(JSON.stringify(d))],
 };
 
 export interface FailureOptions {

@@ -27,7 +27,7 @@ export interface AdapterSpec<T> {
   current: number;
   schema: TSchema;
   migrations: Migrations;
-  stringify: (data: T) => string;
+  serialize: (data: T) => Uint8Array[];
 }
 
 export class StoreAdapter<T> implements Adapter<T> {
@@ -35,8 +35,9 @@ export class StoreAdapter<T> implements Adapter<T> {
   readonly #spec: AdapterSpec<T>;
   /** The file's text as read at open; null when there was no file. */
   text: string | null = null;
-  /** The text of the last write. */
-  lastText = '';
+  /** The chunks of the last write, and their size. */
+  lastChunks: Uint8Array[] = [];
+  lastBytes = 0;
   migratedFrom: number | null = null;
 
   constructor(path: string, spec: AdapterSpec<T>) {
@@ -70,9 +71,9 @@ export class StoreAdapter<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const text = this.#spec.stringify(data);
-    await writeFileAtomic(this.#path, text);
-    this.lastText = text;
+    const chunks = this.#spec.serialize(data);
+    this.lastBytes = await writeFileAtomic(this.#path, chunks);
+    this.lastChunks = chunks;
   }
 
   /** The error value for a failure at open: the one a StoreOpenError carries, else STORE_UNREADABLE. */

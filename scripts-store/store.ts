@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeError, type HookName, type HooklineError } from '../contracts/index.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
-import { capturesSpec, createCaptures, type CaptureInput } from './captures.ts';
+import { capturesSpec, createCaptures, primeCaptureBytes, type CaptureInput } from './captures.ts';
 import { openDataFile, type DataFile } from './data-file.ts';
 import { createFailures, failuresSpec, type FailureInput } from './failures.ts';
 import type { Capture, CapturesFile, Draft, Failure, FailuresFile, ScriptsFile, Version } from './schema.ts';
@@ -110,6 +110,7 @@ function createStore(dir: string, scriptsFile: DataFile<ScriptsFile>, capturesFi
   // A smaller ring or limit than the files were written with applies from the start.
   for (const list of Object.values(capturesFile.data.captures)) if (list.length > ring) list.splice(0, list.length - ring);
   for (const list of Object.values(failuresFile.data.failures)) if (list.length > failureLimit) list.splice(0, list.length - failureLimit);
+  primeCaptureBytes(capturesFile.data);
 
   const dirty = { captures: false, failures: false };
   let timer: NodeJS.Timeout | null = null;

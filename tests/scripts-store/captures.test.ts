@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HOOK_NAMES } from '../../contracts/index.ts';
 import { createMemoryLogger } from '../../log/index.ts';
 import type { StoreFileName } from '../../scripts-store/index.ts';
 import { captureOf, freshDir, openOk } from './store-helpers.ts';
@@ -96,13 +97,16 @@ describe('capture writes are batched off the call path', () => {
     expect(readFileSync(join(dir, 'scripts.json'), 'utf8')).toBe(scriptsBefore);
   });
 
-  it('reaches the disk after a flush, readable by a new store', async () => {
+  it('reaches the disk after a flush as valid JSON, every hook, readable by a new store', async () => {
     const dir = freshDir();
     const s = await openOk(dir, NO_TIMER);
-    for (let i = 0; i < 30; i++) s.capture(captureOf(i));
+    // 13 x 100 entries: the file is written from more chunks than one writev takes (IOV_MAX, 1024).
+    for (let i = 0; i < 100; i++) for (const hook of HOOK_NAMES) s.capture({ ...captureOf(i), hook });
     await s.flush();
+    const onDisk = JSON.parse(readFileSync(join(dir, 'captures.json'), 'utf8'));
+    expect(Object.keys(onDisk.captures).sort()).toEqual([...HOOK_NAMES].sort());
     const reopened = await openOk(dir, NO_TIMER);
-    expect(reopened.captures('process_client_phone')).toEqual(s.captures('process_client_phone'));
+    for (const hook of HOOK_NAMES) expect(reopened.captures(hook)).toEqual(s.captures(hook));
   });
 
   it('writes nothing at a flush when nothing changed', async () => {
