@@ -172,6 +172,11 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
   return {
     async findContactsByPhone(phone, ctx) {
       const key = phoneKey(phone);
+      if (key.length < 3) {
+        // Kommo's query would match nearly everyone; a number this short is nobody's phone.
+        logger.debug({ linkedid: ctx?.linkedid, phone }, 'kommo: phone search skipped: fewer than 3 digits');
+        return success([]);
+      }
       const cached = cacheTtl > 0 ? cache.get(key) : undefined;
       if (cached) {
         cacheCounts.hits += 1;
