@@ -1,0 +1,69 @@
+/**
+ * Issue 3: AMI bytes to tracked calls (parse + track), in events/s, against the floor that only splits the
+ * same bytes into blocks, in one run; and the memory of one call in flight with 10,000 concurrent calls.
+ */
+import { parseAmiText, type AmiMessage } from '../../engine/ami/index.ts';
+import { initialState, track } from '../../engine/tracker/index.ts';
+import type { BenchFigure, BenchSuite } from '../suite.ts';
+import { measureAmiThroughput } from './ami.ts';
+
+const CALLS = 10_000;
+
+/** One two-channel internal call, ringing and answered (still in flight), with its own linkedid. */
+function callEvents(i: number): AmiMessage[] {
+  const id = `1700000000.${i * 2}`;
+  const leg = `1700000000.${i * 2 + 1}`;
+  const a = `PJSIP/${100 + (i % 800)}-${i.toString(16).padStart(8, '0')}`;
+  const b = `PJSIP/${200 + (i % 700)}-${(i + 1).toString(16).padStart(8, '0')}`;
+  return parseAmiText(
+    [
+      `Event: Newchannel\r\nChannel: ${a}\r\nChannelState: 4\r\nChannelStateDesc: Ring\r\nCallerIDNum: ${100 + (i % 800)}\r\nCallerIDName: A\r\nConnectedLineNum: <unknown>\r\nContext: from-internal\r\nExten: ${200 + (i % 700)}\r\nUniqueid: ${id}\r\nLinkedid: ${id}\r\n\r\n`,
+      `Event: Newchannel\r\nChannel: ${b}\r\nChannelState: 0\r\nChannelStateDesc: Down\r\nCallerIDNum: ${200 + (i % 700)}\r\nConnectedLineNum: <unknown>\r\nContext: from-internal\r\nExten: s\r\nUniqueid: ${leg}\r\nLinkedid: ${id}\r\n\r\n`,
+      `Event: DialBegin\r\nChannel: ${a}\r\nCallerIDNum: ${100 + (i % 800)}\r\nUniqueid: ${id}\r\nLinkedid: ${id}\r\nDestChannel: ${b}\r\nDestCallerIDNum: ${200 + (i % 700)}\r\nDestUniqueid: ${leg}\r\nDestLinkedid: ${id}\r\nDialString: ${200 + (i % 700)}\r\n\r\n`,
+      `Event: Newstate\r\nChannel: ${b}\r\nChannelState: 6\r\nChannelStateDesc: Up\r\nCallerIDNum: ${200 + (i % 700)}\r\nUniqueid: ${leg}\r\nLinkedid: ${id}\r\n\r\n`,
+      `Event: DialEnd\r\nChannel: ${a}\r\nUniqueid: ${id}\r\nLinkedid: ${id}\r\nDestChannel: ${b}\r\nDestUniqueid: ${leg}\r\nDestLinkedid: ${id}\r\nDialStatus: ANSWER\r\n\r\n`,
+    ].join(''),
+  );
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+export const suite: BenchSuite = {
+  name: 'tracker',
+  about: 'AMI bytes to tracked calls, parse + track, vs a split-only floor (issue 3); memory per call in flight with 10,000 calls',
+  async run(): Promise<BenchFigure[]> {
+    let state = initialState();
+    const t = measureAmiThroughput((m) => {
+      state = track(state, m).state;
+    }, 5);
+
+    state = initialState(); // drop the throughput run's calls before measuring memory
+    gc?.();
+    gc?.();
+    const before = process.memoryUsage().heapUsed;
+    let s = initialState();
+    // Events are made and dropped call by call, so what stays on the heap is what the tracker keeps.
+    for (let i = 0; i < CALLS; i++) for (const e of callEvents(i)) s = track(s, e).state;
+    gc?.();
+    gc?.();
+    const perCall = (process.memoryUsage().heapUsed - before) / CALLS;
+    const inFlight = (s as unknown as { calls: Map<string, unknown> }).calls.size;
+    if (inFlight !== CALLS) throw new Error(`expected ${CALLS} calls in flight, the tracker holds ${inFlight}`);
+    return [
+      {
+        key: 'tracker.parseTrackEventsPerSec',
+        label: 'AMI bytes to tracked calls (parse + track, call_full at every stage)',
+        value: t.messagesPerSec,
+        unit: 'events/s',
+        baseline: { label: 'split into blocks only', value: t.floorBlocksPerSec },
+        target: { text: '≥200,000 events/s and ≥40% of the floor', met: t.messagesPerSec >= 200_000 && t.ratio >= 0.4 },
+      },
+      {
+        key: 'tracker.bytesPerCallInFlight',
+        label: `heap per call in flight, ${CALLS.toLocaleString('en')} concurrent two-channel calls${gc ? '' : ' (no --expose-gc: rough)'}`,
+        value: perCall,
+        unit: 'bytes',
+      },
+    ];
+  },
+};
