@@ -57,6 +57,7 @@ function at(p: ErrorWhere): string {
 const limitsKey = (p: ErrorParams) => (p.hook ? `hooks.${p.hook}` : 'hooks.<hook>');
 
 /** "POST /api/v4/calls on call 1715000100.2": a Kommo route and the call it was for. */
+const attemptsText = (p: ErrorParams) => (p.attempts === 1 ? '1 attempt' : `${String(p.attempts ?? '?')} attempts`);
 const kommoWhere = (p: ErrorParams) => `${String(p.route ?? 'a request')}${p.linkedid ? ` on call ${p.linkedid}` : ''}`;
 
 export const errorCatalogue = {
@@ -223,7 +224,7 @@ export const errorCatalogue = {
   },
   KOMMO_RATE_LIMITED: {
     what: "Kommo kept answering 429 (too many requests) after every retry.",
-    message: (p) => `Kommo answered 429 (too many requests) to ${kommoWhere(p)} ${String(p.attempts ?? '?')} times`,
+    message: (p) => `Kommo answered 429 (too many requests) to ${kommoWhere(p)} ${p.attempts === 1 ? 'once' : `${String(p.attempts ?? '?')} times`}`,
     hint: () =>
       "Another integration may share the account's limit, or the account's limit is below 7 requests per second: lower kommo.requestsPerSecond. The work stays queued and is retried later.",
     scriptFailure: false,
@@ -237,13 +238,13 @@ export const errorCatalogue = {
   },
   KOMMO_UNAVAILABLE: {
     what: 'Kommo answered 5xx, or the connection failed, on every attempt.',
-    message: (p) => `Kommo is unavailable for ${kommoWhere(p)} after ${String(p.attempts ?? '?')} attempts: ${p.detail ?? 'no answer'}`,
+    message: (p) => `Kommo is unavailable for ${kommoWhere(p)} after ${attemptsText(p)}: ${p.detail ?? 'no answer'}`,
     hint: () => "Check Kommo's status and the network path to the account's host. The work stays queued and is retried later.",
     scriptFailure: false,
   },
   KOMMO_TIMEOUT: {
     what: 'Kommo did not answer within the time limit on every attempt.',
-    message: (p) => `Kommo did not answer ${kommoWhere(p)} within ${String(p.timeoutMs ?? '?')} ms (${String(p.attempts ?? '?')} attempts)`,
+    message: (p) => `Kommo did not answer ${kommoWhere(p)} within ${String(p.timeoutMs ?? '?')} ms (${attemptsText(p)})`,
     hint: () => "Check the network path to the account's host; raise kommo.timeoutMs if Kommo is slow by nature. A write that timed out may still have been done by Kommo.",
     scriptFailure: false,
   },
