@@ -1,25 +1,51 @@
 /**
- * The sandbox child process: runs scripts in isolates for the engine, one message at a time per id.
- * If V8 aborts here (an isolate running out of memory can take the whole process down), only this process
- * dies: the supervisor answers the in-flight invocations with SANDBOX_CRASH and starts a new child.
+ * The sandbox child process: runs scripts in isolates for the engine (protocol.ts).
+ * If V8 aborts here (an isolate running out of memory can take the whole process down, isolated-vm issues
+ * #107 and #527), only this process dies: the supervisor answers the in-flight invocations with SANDBOX_CRASH
+ * and starts a new child.
  */
 import { createIsolateRunner } from './isolate-runner.ts';
 import type { ChildMessage, HostMessage } from './protocol.ts';
+import type { RawResult, RunnableScript } from './raw.ts';
 
+/** Scripts this child has been sent, by hash; the least recently used is forgotten first (the host resends). */
+const MAX_SCRIPTS = 256;
+const scripts = new Map<string, RunnableScript>();
+
+// No `onCatastrophicError`: measured here (isolated-vm 7.0.1, Node 24), with a handler installed a V8 heap OOM
+// inside `applySync` hangs instead of aborting (the callback waits for this thread, which is blocked in the
+// call), so the invocation only ends at the supervisor's deadline. Without it V8 aborts this process at once
+// and the supervisor answers SANDBOX_CRASH straight away (tests/sandbox/crash.test.ts).
 const runner = createIsolateRunner();
 const send = (m: ChildMessage) => process.send?.(m);
+const crashed = (e: unknown): RawResult => ({ outcome: { kind: 'crash', detail: String(e) }, logs: [], logsDropped: 0, durationMs: 0 });
+
+function remember(s: RunnableScript): RunnableScript {
+  scripts.delete(s.hash);
+  scripts.set(s.hash, s);
+  for (const old of scripts.keys()) {
+    if (scripts.size <= MAX_SCRIPTS) break;
+    scripts.delete(old);
+  }
+  return s;
+}
 
 process.on('message', (m: HostMessage) => {
   switch (m.type) {
-    case 'host:run':
-      void runner.run(m.script, m.inputJson, m.limits, m.opts).then(
+    case 'host:run': {
+      const known = m.script ?? scripts.get(m.hash);
+      if (!known) {
+        send({ type: 'sandbox:need-script', id: m.id });
+        break;
+      }
+      void runner.run(remember(known), m.inputJson, m.limits, m.opts).then(
         (result) => send({ type: 'sandbox:result', id: m.id, result }),
-        (e: unknown) =>
-          send({ type: 'sandbox:result', id: m.id, result: { outcome: { kind: 'crash', detail: String(e) }, logs: [], logsDropped: 0, durationMs: 0 } }),
+        (e: unknown) => send({ type: 'sandbox:result', id: m.id, result: crashed(e) }),
       );
       break;
+    }
     case 'host:warm':
-      void runner.warm(m.script, m.limits).finally(() => send({ type: 'sandbox:warmed', id: m.id }));
+      void runner.warm(remember(m.script), m.limits).finally(() => send({ type: 'sandbox:warmed', id: m.id }));
       break;
   }
 });

@@ -1,20 +1,27 @@
 /**
  * The in-process runner: one warm isolate per script version and limits, and for every invocation a fresh
- * context prepared ahead of need (prelude and script already evaluated), so no state is shared between
- * invocations and the call path is one `applySync`. Inside the engine this runs in the supervised child
- * (supervisor.ts); tests and the benchmark also use it directly.
+ * context prepared ahead of need (prelude and script already evaluated, warmed with the shapes of the last
+ * input), so no state is shared between invocations and the call path is one `applySync`. Inside the engine
+ * this runs in the supervised child (supervisor.ts); tests and the benchmark also use it directly.
  */
 import { SourceMap } from 'node:module';
 import ivm from 'isolated-vm';
 import { EXPIRED, withDeadline } from './deadline.ts';
-import { PRELUDE } from './prelude.ts';
+import { LOG_LIMIT_CHARS, LOG_LIMIT_ENTRIES, PRELUDE } from './prelude.ts';
 import type { LogEntry, RawLimits, RawOutcome, RawResult, RawRunOptions, RawRunner, RunnableScript } from './raw.ts';
 
 /** Contexts kept ready per warm script: the next invocation never waits for one to be built. */
 const READY_CONTEXTS = 2;
 /** An isolate is replaced after this many invocations, so garbage of many short contexts never piles up. */
 const RECYCLE_AFTER = 5_000;
+/**
+ * Warm isolates kept, least recently used dropped first: 13 published hooks plus drafts under replay fit;
+ * each costs ~2-3 MB with its ready contexts (bench: 13 warm hooks), so the bound keeps the child near 150 MB.
+ */
+const MAX_SLOTS = 32;
 const LOGS_TIMEOUT_MS = 50;
+/** The answer's header holds at most the logs (escaped: up to 6 chars per char) and a message with a stack. */
+const HEADER_MAX_CHARS = 6 * LOG_LIMIT_CHARS + 64 * LOG_LIMIT_ENTRIES + 64 * 1024;
 
 interface Prepared {
   ctx: ivm.Context;
@@ -34,18 +41,30 @@ interface Slot {
   uses: number;
   refilling: boolean;
   map: SourceMap | null;
+  /** The last input and result seen: new contexts are warmed with their shapes, off the call path. */
+  lastInput: string | null;
+  lastResult: string | null;
 }
 
-const scriptFile = (s: RunnableScript) => `file:///hooks/${s.hook}.js`;
+/** The stable name stack positions carry; mapped back to the TypeScript through the source map. */
+const scriptFile = (s: RunnableScript) => `file:///hooks/${s.hook}.ts`;
 
 export function createIsolateRunner(): RawRunner & { slots(): number } {
+  // Insertion order is recency: a slot is moved to the end on use, the first one is the least recently used.
   const slots = new Map<string, Slot>();
 
   function slotFor(script: RunnableScript, limits: RawLimits): Slot {
     const key = `${script.hash}:${limits.memoryMb}`;
     let slot = slots.get(key);
-    if (slot && !slot.iso.isDisposed && slot.uses < RECYCLE_AFTER) return slot;
+    if (slot && !slot.iso.isDisposed && slot.uses < RECYCLE_AFTER) {
+      slots.delete(key);
+      slots.set(key, slot);
+      slot.limits = limits;
+      return slot;
+    }
     if (slot) retire(slot);
+    // memoryLimit is a guideline: isolated-vm documents that hostile code can use 2-3x before it is stopped,
+    // and some patterns abort the process instead (its issues #107, #527): hence the supervised child.
     const iso = new ivm.Isolate({ memoryLimit: limits.memoryMb });
     slot = {
       key,
@@ -58,8 +77,14 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
       uses: 0,
       refilling: false,
       map: null,
+      lastInput: slot?.lastInput ?? null,
+      lastResult: slot?.lastResult ?? null,
     };
     slots.set(key, slot);
+    for (const old of slots.values()) {
+      if (slots.size <= MAX_SLOTS) break;
+      retire(old);
+    }
     return slot;
   }
 
@@ -70,16 +95,20 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
   }
 
   /** A fresh context with the prelude and the script evaluated; the script's top-level code runs here. */
-  function prepare(slot: Slot): Prepared {
+  function prepare(slot: Slot, warm: boolean): Prepared {
     const ctx = slot.iso.createContextSync();
     try {
       slot.prelude.runSync(ctx, { timeout: slot.limits.timeoutMs });
       // Take the entry points before the script runs: a script that replaces them changes nothing we call.
-      const run = ctx.global.getSync('__hookline_run', { reference: true }) as ivm.Reference;
-      const pending = ctx.global.getSync('__hookline_pending', { reference: true }) as ivm.Reference;
-      const logs = ctx.global.getSync('__hookline_logs', { reference: true }) as ivm.Reference;
+      const get = (name: string) => ctx.global.getSync(name, { reference: true }) as ivm.Reference;
+      const p = { ctx, run: get('__hookline_run'), pending: get('__hookline_pending'), logs: get('__hookline_logs') };
+      const warmRef = warm && slot.lastInput !== null ? get('__hookline_warm') : null;
       slot.compiled.runSync(ctx, { timeout: slot.limits.timeoutMs });
-      return { ctx, run, pending, logs };
+      if (warmRef) {
+        warmRef.applySync(undefined, [slot.lastInput, slot.lastResult], { timeout: slot.limits.timeoutMs });
+        warmRef.release();
+      }
+      return p;
     } catch (e) {
       ctx.release();
       throw e;
@@ -98,7 +127,7 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     setImmediate(() => {
       slot.refilling = false;
       try {
-        while (slots.get(slot.key) === slot && !slot.iso.isDisposed && slot.ready.length < READY_CONTEXTS) slot.ready.push(prepare(slot));
+        while (slots.get(slot.key) === slot && !slot.iso.isDisposed && slot.ready.length < READY_CONTEXTS) slot.ready.push(prepare(slot, true));
       } catch {
         // A script whose top level fails is reported by the invocation that prepares its own context.
       }
@@ -106,84 +135,119 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
   }
 
   function mapPosition(slot: Slot, stack: string): { line?: number; column?: number } {
-    const m = stack.match(new RegExp(`${scriptFile(slot.script).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:(\\d+):(\\d+)`));
+    const file = scriptFile(slot.script);
+    const at = stack.indexOf(`${file}:`);
+    if (at < 0) return {};
+    const m = /^(\d+):(\d+)/.exec(stack.slice(at + file.length + 1));
     if (!m) return {};
-    slot.map ??= new SourceMap(JSON.parse(slot.script.map));
+    slot.map ??= new SourceMap(JSON.parse(slot.script.map) as ConstructorParameters<typeof SourceMap>[0]);
     const entry = slot.map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as { originalLine?: number; originalColumn?: number };
     return entry.originalLine === undefined ? {} : { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
   }
 
+  /** An error thrown out of isolated-vm (the prelude catches the script's own throws during a run). */
   function classify(slot: Slot, e: unknown): RawOutcome {
     const message = e instanceof Error ? e.message : String(e);
-    if (slot.iso.isDisposed || /memory limit/i.test(message)) return { kind: 'memory' };
-    if (/Script execution timed out/i.test(message)) return { kind: 'timeout' };
+    if (slot.iso.isDisposed) return { kind: 'memory' };
+    if (/^Script execution timed out/.test(message)) return { kind: 'timeout' };
     const stack = e instanceof Error && typeof e.stack === 'string' ? e.stack : '';
     return { kind: 'throw', message, ...mapPosition(slot, stack) };
   }
 
-  interface Envelope { t: string; json?: string; state?: string; detail?: string; message?: string; stack?: string; logs?: LogEntry[]; dropped?: number }
+  type Decoded = { outcome: RawOutcome; logs: LogEntry[]; dropped: number };
+  const unreadable = (why: string): Decoded => ({ outcome: { kind: 'notjson', detail: `the sandbox could not read the script's answer (${why})` }, logs: [], dropped: 0 });
 
-  /** The envelope carries the outcome and the logs: one crossing per invocation. */
-  function decode(slot: Slot, text: string): { outcome: RawOutcome; logs: LogEntry[]; dropped: number } {
-    const v = JSON.parse(text) as Envelope;
-    const logs = { logs: v.logs ?? [], dropped: v.dropped ?? 0 };
-    switch (v.t) {
-      case 'ok':
-        return { outcome: { kind: 'ok', json: v.json as string }, ...logs };
+  /**
+   * Reads the prelude's answer: a header line, `\n`, the result's JSON text (prelude.ts). The result's size is
+   * measured before anything is parsed; the header is checked field by field, since a script that breaks the
+   * prelude must still end in an error value, never in an exception here.
+   */
+  function decode(slot: Slot, text: unknown, limits: RawLimits): Decoded {
+    if (typeof text !== 'string') return unreadable('not a string');
+    const nl = text.indexOf('\n');
+    if (nl < 0 || nl > HEADER_MAX_CHARS) return unreadable('no header');
+    const json = text.slice(nl + 1);
+    let h: Record<string, unknown>;
+    try {
+      h = JSON.parse(text.slice(0, nl)) as Record<string, unknown>;
+    } catch {
+      return unreadable('a header that is not JSON');
+    }
+    const logs = Array.isArray(h.logs)
+      ? (h.logs as unknown[]).filter((l): l is LogEntry => typeof l === 'object' && l !== null && ['log', 'info', 'warn', 'error'].includes((l as LogEntry).level) && typeof (l as LogEntry).text === 'string')
+      : [];
+    const rest = { logs, dropped: typeof h.dropped === 'number' ? h.dropped : 0 };
+    const field = (k: string) => (typeof h[k] === 'string' ? (h[k] as string) : '');
+    switch (h.t) {
+      case 'ok': {
+        // Bytes, measured before anything parses the result (and before it crosses to the engine).
+        const size = Buffer.byteLength(json, 'utf8');
+        if (size > limits.maxOutputBytes) return { outcome: { kind: 'toolarge', sizeBytes: size }, ...rest };
+        return { outcome: { kind: 'ok', json }, ...rest };
+      }
       case 'state':
-        return { outcome: { kind: 'state', state: v.state ?? 'undefined' }, ...logs };
+        return { outcome: { kind: 'state', state: field('state') || 'undefined' }, ...rest };
       case 'notjson':
-        return { outcome: { kind: 'notjson', detail: v.detail ?? '' }, ...logs };
+        return { outcome: { kind: 'notjson', detail: field('detail') }, ...rest };
+      case 'throw':
+        return { outcome: { kind: 'throw', message: field('message') || 'unknown error', ...mapPosition(slot, field('stack')) }, ...rest };
+      case 'logs':
+        // Only the logs of a run that never answered (readLogs); its outcome is decided by the caller.
+        return { outcome: { kind: 'timeout' }, ...rest };
       default:
-        return { outcome: { kind: 'throw', message: v.message ?? 'unknown error', ...mapPosition(slot, v.stack ?? '') }, ...logs };
+        return unreadable('an unknown outcome');
     }
   }
 
-  function readLogs(slot: Slot, p: Prepared): { logs: LogEntry[]; dropped: number } {
+  function readLogs(slot: Slot, p: Prepared, limits: RawLimits): { logs: LogEntry[]; dropped: number } {
     if (slot.iso.isDisposed) return { logs: [], dropped: 0 };
     try {
-      const v = JSON.parse(p.logs.applySync(undefined, [], { timeout: LOGS_TIMEOUT_MS }) as string) as { logs: LogEntry[]; dropped: number };
-      return v;
+      return decode(slot, p.logs.applySync(undefined, [], { timeout: LOGS_TIMEOUT_MS }), limits);
     } catch {
       return { logs: [], dropped: 0 };
     }
   }
 
-  async function run(script: RunnableScript, inputJson: string, limits: RawLimits, opts: RawRunOptions = {}): Promise<RawResult> {
+  async function run(script: RunnableScript, inputJson: string, limits: RawLimits, o: RawRunOptions = {}): Promise<RawResult> {
     const t0 = performance.now();
     const slot = slotFor(script, limits);
     slot.uses++;
     let prepared: Prepared;
     try {
-      prepared = slot.ready.pop() ?? prepare(slot);
+      prepared = slot.ready.pop() ?? prepare(slot, false);
     } catch (e) {
       const outcome = classify(slot, e);
-      if (outcome.kind === 'memory') retire(slot);
+      if (slot.iso.isDisposed) retire(slot);
       return { outcome, logs: [], logsDropped: 0, durationMs: performance.now() - t0 };
     }
-    refill(slot);
+    let decoded: Decoded | null = null;
     let outcome: RawOutcome;
-    let decoded: { outcome: RawOutcome; logs: LogEntry[]; dropped: number } | null = null;
     try {
-      const first = prepared.run.applySync(undefined, [inputJson, opts.now ?? null, opts.seed ?? null], { timeout: limits.timeoutMs }) as string;
+      const first = prepared.run.applySync(undefined, [inputJson, o.now ?? null, o.seed ?? null], { timeout: limits.timeoutMs }) as unknown;
       if (first === 'PENDING') {
         const remaining = limits.timeoutMs - (performance.now() - t0);
-        const awaited = prepared.pending.apply(undefined, [], { result: { promise: true, copy: true }, timeout: Math.max(1, Math.ceil(remaining)) }) as Promise<string>;
-        // isolated-vm's timeout does not cover a promise that never settles: the host timer does, and
-        // disposes the isolate (the next invocation gets a new one).
+        const awaited = prepared.pending.apply(undefined, [], { result: { promise: true, copy: true }, timeout: Math.max(1, Math.ceil(remaining)) }) as Promise<unknown>;
+        // isolated-vm's timeout does not cover a promise that never settles (its issues #318, #518): the host
+        // timer does, and disposes the isolate (the next invocation gets a new one).
         const r = await withDeadline(awaited, remaining, () => retire(slot));
-        if (r === EXPIRED) outcome = { kind: 'timeout' };
-        else outcome = (decoded = decode(slot, r)).outcome;
+        outcome = r === EXPIRED ? { kind: 'timeout' } : (decoded = decode(slot, r, limits)).outcome;
       } else {
-        outcome = (decoded = decode(slot, first)).outcome;
+        outcome = (decoded = decode(slot, first, limits)).outcome;
       }
     } catch (e) {
       outcome = classify(slot, e);
     }
-    // After a timeout or a kill the envelope never came: read what was logged before it, if the isolate lives.
-    const { logs, dropped } = decoded ?? readLogs(slot, prepared);
+    // After a timeout the answer never came: read what was logged before it, if the isolate lives.
+    const { logs, dropped } = decoded ?? readLogs(slot, prepared, limits);
     if (slot.iso.isDisposed) retire(slot);
-    else release(prepared);
+    else {
+      release(prepared);
+      if (outcome.kind === 'ok') {
+        slot.lastInput = inputJson;
+        slot.lastResult = outcome.json;
+      }
+      refill(slot);
+    }
     return { outcome, logs, logsDropped: dropped, durationMs: performance.now() - t0 };
   }
 
@@ -192,7 +256,7 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     async warm(script, limits) {
       const slot = slotFor(script, limits);
       try {
-        while (slot.ready.length < READY_CONTEXTS) slot.ready.push(prepare(slot));
+        while (slot.ready.length < READY_CONTEXTS) slot.ready.push(prepare(slot, true));
       } catch {
         // Reported by the first invocation.
       }

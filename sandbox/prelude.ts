@@ -1,7 +1,17 @@
 /**
  * The JavaScript evaluated in every fresh context before the script: console capture into a bounded
- * in-isolate array, pinnable Date and Math.random, the strict plain-JSON check, and the entry point the host
+ * in-isolate array, pinnable Date and Math.random, the strict plain-JSON check, and the entry points the host
  * calls with a JSON string. Nothing from the host is put in the context: the script sees only the language.
+ *
+ * Every built-in the prelude relies on is captured before the script's top level runs, so a script that
+ * replaces `Object.getOwnPropertyNames`, `JSON.stringify`, `Array.prototype.includes` or sets
+ * `Object.prototype.toJSON` cannot steer the check. The check and the serialization are one walk: the JSON
+ * text the host receives is written from exactly the values that were checked (no getter, `toJSON` or Proxy
+ * `get` trap runs between the check and the text).
+ *
+ * The answer is one string: a header line (JSON, no raw newline: `JSON.stringify` escapes them) with the
+ * outcome and the logs, then `\n`, then the result's JSON text. The host measures the result's size before it
+ * parses anything (isolate-runner.ts `decode` reads this format; change both together).
  */
 export const LOG_LIMIT_ENTRIES = 100;
 export const LOG_LIMIT_CHARS = 16 * 1024;
@@ -10,34 +20,47 @@ export const PRELUDE = String.raw`
 (() => {
   'use strict';
   const g = globalThis;
+  const O = Object, bind = Function.prototype.call.bind(Function.prototype.bind);
+  const uncurry = (f) => bind(Function.prototype.call, f);
+  const getProto = O.getPrototypeOf, ownNames = O.getOwnPropertyNames, ownSymbols = O.getOwnPropertySymbols;
+  const ownDesc = O.getOwnPropertyDescriptor, defineProp = O.defineProperty, hasOwn = O.hasOwn;
+  const isArray = Array.isArray, isFinite = Number.isFinite, str = JSON.stringify, parse = JSON.parse;
+  const RealSet = Set, setHas = uncurry(Set.prototype.has), setAdd = uncurry(Set.prototype.add), setDelete = uncurry(Set.prototype.delete);
+  const arrayPush = uncurry(Array.prototype.push), arrayJoin = uncurry(Array.prototype.join), arrayMap = uncurry(Array.prototype.map);
+  const promiseResolve = bind(Promise.resolve, Promise), promiseThen = uncurry(Promise.prototype.then);
+  const RealError = Error, RealString = String;
+  const OP = O.prototype, AP = Array.prototype;
+
+  // console: bounded, and the drop is counted (the host states it).
   const logs = [];
   let logChars = 0;
   let logDropped = 0;
   const fmt = (v) => {
     if (typeof v === 'string') return v;
-    try { const s = JSON.stringify(v); return s === undefined ? String(v) : s; } catch { return String(v); }
+    try { const s = str(v); return s === undefined ? RealString(v) : s; } catch { try { return RealString(v); } catch { return '[unprintable]'; } }
   };
   const log = (level) => (...args) => {
-    const text = args.map(fmt).join(' ');
+    const text = arrayJoin(arrayMap(args, fmt), ' ');
     if (logs.length >= ${LOG_LIMIT_ENTRIES} || logChars + text.length > ${LOG_LIMIT_CHARS}) { logDropped++; return; }
     logChars += text.length;
-    logs.push({ level, text });
+    arrayPush(logs, { level, text });
   };
   const console = { log: log('log'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('log') };
-  Object.defineProperty(g, 'console', { value: console, writable: false, configurable: false });
+  defineProp(g, 'console', { value: console, writable: false, configurable: false });
 
   // Date and Math.random, pinned per invocation by the caller (replay of a captured input).
   const RealDate = Date;
+  const realNow = RealDate.now;
   let fixedNow = null;
   function HookDate(...a) {
-    if (!new.target) return new RealDate(fixedNow ?? RealDate.now()).toString();
-    return a.length === 0 ? new RealDate(fixedNow ?? RealDate.now()) : new RealDate(...a);
+    if (!new.target) return new RealDate(fixedNow ?? realNow()).toString();
+    return a.length === 0 ? new RealDate(fixedNow ?? realNow()) : new RealDate(...a);
   }
   HookDate.prototype = RealDate.prototype;
-  HookDate.now = () => fixedNow ?? RealDate.now();
+  HookDate.now = () => fixedNow ?? realNow();
   HookDate.parse = RealDate.parse;
   HookDate.UTC = RealDate.UTC;
-  Object.defineProperty(RealDate.prototype, 'constructor', { value: HookDate });
+  defineProp(RealDate.prototype, 'constructor', { value: HookDate });
   g.Date = HookDate;
   let seed = null;
   const realRandom = Math.random;
@@ -51,76 +74,105 @@ export const PRELUDE = String.raw`
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 
-  // Plain JSON only: no cycles, BigInt, functions, symbols, undefined, accessors, toJSON, exotic prototypes, NaN.
-  const OP = Object.prototype, AP = Array.prototype;
-  function notJson(v, path, seen) {
+  // Plain JSON only: no cycles, BigInt, functions, symbols, undefined, accessors, toJSON, exotic prototypes,
+  // sparse arrays, non-finite numbers. Returns the JSON text of what it checked, or throws NotJson.
+  function NotJson(detail) { this.detail = detail; }
+  function write(v, path, seen) {
     const t = typeof v;
-    if (v === null || t === 'string' || t === 'boolean') return null;
-    if (t === 'number') return Number.isFinite(v) ? null : path + ' is ' + String(v) + ' (not a finite number)';
-    if (t === 'bigint') return path + ' is a BigInt';
-    if (t === 'undefined') return path + ' is undefined';
-    if (t === 'function') return path + ' is a function';
-    if (t === 'symbol') return path + ' is a symbol';
-    if (seen.includes(v)) return path + ' refers back to itself (a cycle)';
-    const isArr = Array.isArray(v);
-    const proto = Object.getPrototypeOf(v);
-    if (isArr ? proto !== AP : proto !== OP && proto !== null) return path + ' is not a plain object or array';
-    if (Object.getOwnPropertySymbols(v).length) return path + ' has symbol keys';
-    seen.push(v);
-    const keys = Object.getOwnPropertyNames(v);
-    for (const k of keys) {
-      if (isArr && k === 'length') continue;
-      const d = Object.getOwnPropertyDescriptor(v, k);
-      const p = isArr ? path + '[' + k + ']' : path + '.' + k;
-      if (!d.enumerable) return p + ' is not enumerable';
-      if (d.get || d.set) return p + ' is a getter or setter';
-      if (k === 'toJSON') return p + ' is a toJSON method';
-      const r = notJson(d.value, p, seen);
-      if (r) return r;
+    if (v === null) return 'null';
+    if (t === 'string') return str(v);
+    if (t === 'boolean') return v ? 'true' : 'false';
+    if (t === 'number') { if (isFinite(v)) return str(v); throw new NotJson(path + ' is ' + RealString(v) + ' (not a finite number)'); }
+    if (t === 'bigint') throw new NotJson(path + ' is a BigInt');
+    if (t === 'undefined') throw new NotJson(path + ' is undefined');
+    if (t === 'function') throw new NotJson(path + ' is a function');
+    if (t === 'symbol') throw new NotJson(path + ' is a symbol');
+    if (setHas(seen, v)) throw new NotJson(path + ' refers back to itself (a cycle)');
+    const arr = isArray(v);
+    const proto = getProto(v);
+    if (arr ? proto !== AP : proto !== OP && proto !== null) throw new NotJson(path + ' is not a plain object or array');
+    if (ownSymbols(v).length) throw new NotJson(path + ' has symbol keys');
+    setAdd(seen, v);
+    const keys = ownNames(v);
+    let out = '';
+    let n = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (arr && k === 'length') continue;
+      const d = ownDesc(v, k);
+      const p = arr ? path + '[' + k + ']' : path + '.' + k;
+      if (d === undefined) throw new NotJson(p + ' disappeared while it was read');
+      if (!d.enumerable) throw new NotJson(p + ' is not enumerable');
+      if (!hasOwn(d, 'value')) throw new NotJson(p + ' is a getter or setter');
+      if (k === 'toJSON') throw new NotJson(p + ' is a toJSON method');
+      if (arr && k !== RealString(n)) throw new NotJson(RealString(+k >>> 0) === k ? path + ' is a sparse array' : p + ' is a named property of an array');
+      out += (n++ ? ',' : '') + (arr ? '' : str(k) + ':') + write(d.value, p, seen);
     }
-    if (isArr && keys.length - 1 !== v.length) return path + ' is a sparse array';
-    seen.pop();
-    return null;
+    if (arr && n !== v.length) throw new NotJson(path + ' is a sparse array');
+    setDelete(seen, v);
+    return arr ? '[' + out + ']' : '{' + out + '}';
   }
-  const realStringify = JSON.stringify;
-  const withLogs = (o) => { o.logs = logs; o.dropped = logDropped; return realStringify(o); };
+
+  // The answer: header line, newline, result JSON (see the file comment). fields: [key, value, key, value…].
+  const logsJson = () => {
+    let out = '';
+    for (let i = 0; i < logs.length; i++) out += (i ? ',' : '') + '{"level":' + str(logs[i].level) + ',"text":' + str(logs[i].text) + '}';
+    return '[' + out + ']';
+  };
+  const answer = (t, fields, json) => {
+    let head = '{"t":' + str(t);
+    for (let i = 0; i < fields.length; i += 2) head += ',' + str(fields[i]) + ':' + str(fields[i + 1]);
+    return head + ',"logs":' + logsJson() + ',"dropped":' + str(logDropped) + '}\n' + (json ?? '');
+  };
   function envelope(result) {
-    if (result !== null && typeof result === 'object' && !Array.isArray(result)) {
-      const d = Object.getOwnPropertyDescriptor(result, 'state');
-      if (!d || !('value' in d) || d.value !== 'success') {
-        return withLogs({ t: 'state', state: d && 'value' in d ? fmt(d.value) : (d ? 'a getter' : 'undefined') });
-      }
-    } else {
-      return withLogs({ t: 'state', state: result === undefined ? 'undefined (the script returned nothing)' : fmt(result) });
+    if (result === null || typeof result !== 'object' || isArray(result)) {
+      return answer('state', ['state', result === undefined ? 'undefined (the script returned nothing)' : fmt(result)]);
     }
-    const bad = notJson(result, 'the result', []);
-    if (bad) return withLogs({ t: 'notjson', detail: bad });
-    return withLogs({ t: 'ok', json: realStringify(result) });
+    const d = ownDesc(result, 'state');
+    if (!d || !hasOwn(d, 'value') || d.value !== 'success') {
+      return answer('state', ['state', d && hasOwn(d, 'value') ? fmt(d.value) : d ? 'a getter' : 'undefined']);
+    }
+    let json;
+    try {
+      json = write(result, 'the result', new RealSet());
+    } catch (e) {
+      if (e instanceof NotJson) return answer('notjson', ['detail', e.detail]);
+      throw e;
+    }
+    return answer('ok', [], json);
   }
   function thrown(e) {
     let message;
-    try { message = e instanceof Error ? e.name + ': ' + e.message : 'a non-Error value was thrown: ' + fmt(e); } catch { message = 'an unreadable value was thrown'; }
+    try { message = e instanceof RealError ? RealString(e.name) + ': ' + RealString(e.message) : 'a non-Error value was thrown: ' + fmt(e); } catch { message = 'an unreadable value was thrown'; }
+    // The stack is only read for the script position (mapped through the source map by the host).
     let stack = '';
-    try { stack = e instanceof Error && typeof e.stack === 'string' ? e.stack : ''; } catch {}
-    return withLogs({ t: 'throw', message, stack });
+    try { stack = e instanceof RealError && typeof e.stack === 'string' ? e.stack : ''; } catch {}
+    return answer('throw', ['message', message, 'stack', stack]);
   }
   let pending = null;
-  g.__hookline_run = (inputJson, now, s) => {
+  const run = (inputJson, now, s) => {
     fixedNow = now;
     seed = s;
     let r;
     try {
-      r = __hookline_module.default(JSON.parse(inputJson));
+      r = __hookline_module.default(parse(inputJson));
     } catch (e) {
       return thrown(e);
     }
     if (r !== null && typeof r === 'object' && typeof r.then === 'function') {
-      pending = Promise.resolve(r).then(envelope, thrown);
+      pending = promiseThen(promiseResolve(r), envelope, thrown);
       return 'PENDING';
     }
     return envelope(r);
   };
+  // Warms a fresh context off the call path with the shapes of a previous input and result (hidden classes
+  // and inline caches belong to a context), without calling the script.
+  const warm = (inputJson, resultJson) => {
+    try { parse(inputJson); if (resultJson) envelope(parse(resultJson)); } catch {}
+  };
+  g.__hookline_run = run;
   g.__hookline_pending = () => pending;
-  g.__hookline_logs = () => realStringify({ logs, dropped: logDropped });
+  g.__hookline_logs = () => answer('logs', []);
+  g.__hookline_warm = warm;
 })();
 `;

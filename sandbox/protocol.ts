@@ -1,11 +1,18 @@
-/** Messages between the engine and the sandbox child, behind one switch on each side. */
+/**
+ * Messages between the engine (supervisor.ts) and the sandbox child (child.ts), behind one switch on each side.
+ *
+ *   host:run ──▶ sandbox:result            the script travels once per child: later runs name its hash only
+ *   host:run ──▶ sandbox:need-script       the child does not have it (new child, or dropped): sent again with it
+ *   host:warm ──▶ sandbox:warmed
+ */
 import type { RawLimits, RawResult, RawRunOptions, RunnableScript } from './raw.ts';
 
 export type HostMessage =
-  | { type: 'host:run'; id: number; script: RunnableScript; inputJson: string; limits: RawLimits; opts: RawRunOptions }
+  | { type: 'host:run'; id: number; hash: string; script?: RunnableScript; inputJson: string; limits: RawLimits; opts: RawRunOptions }
   | { type: 'host:warm'; id: number; script: RunnableScript; limits: RawLimits };
 
 export type ChildMessage =
   | { type: 'sandbox:ready' }
   | { type: 'sandbox:result'; id: number; result: RawResult }
+  | { type: 'sandbox:need-script'; id: number }
   | { type: 'sandbox:warmed'; id: number };

@@ -3,6 +3,8 @@ export type RawOutcome =
   | { kind: 'ok'; json: string }
   | { kind: 'state'; state: string }
   | { kind: 'notjson'; detail: string }
+  /** The result's JSON text is over `maxOutputBytes` (measured in the sandbox, before parsing). */
+  | { kind: 'toolarge'; sizeBytes: number }
   | { kind: 'throw'; message: string; line?: number; column?: number }
   | { kind: 'timeout' }
   | { kind: 'memory' }
@@ -24,6 +26,7 @@ export interface RawResult {
 export interface RawLimits {
   timeoutMs: number;
   memoryMb: number;
+  maxOutputBytes: number;
 }
 
 /** The script as the runner needs it: compiled once, keyed by its hash. */

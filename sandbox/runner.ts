@@ -9,7 +9,7 @@ import {
 } from '../contracts/index.ts';
 import type { CompiledScript } from './compile.ts';
 import { createIsolateRunner } from './isolate-runner.ts';
-import type { LogEntry, RawOutcome, RawRunner } from './raw.ts';
+import type { LogEntry, RawLimits, RawOutcome, RawRunner, RunnableScript } from './raw.ts';
 import { createSupervisorPool } from './pool.ts';
 import { createSupervisor, type SupervisorOptions } from './supervisor.ts';
 
@@ -81,21 +81,23 @@ export function createHookRunner(raw: RawRunner): Runner {
         return none as InvocationResult<H>;
       }
       const limits = limitsFor(hook, o.limits);
-      const r = await raw.run(
-        { hash: script.compiled.hash, code: script.compiled.code, map: script.compiled.map, hook },
-        JSON.stringify(input),
-        { timeoutMs: limits.timeoutMs, memoryMb: limits.memoryMb },
-        { now: o.now ?? null, seed: o.seed ?? null },
-      );
+      const r = await raw.run(runnable(hook, script), JSON.stringify(input), rawLimits(limits), { now: o.now ?? null, seed: o.seed ?? null });
       const logs = r.logsDropped > 0 ? [...r.logs, { level: 'warn' as const, text: `[hookline] ${r.logsDropped} more log lines were dropped (limit reached)` }] : r.logs;
       const error = outcomeError(r.outcome, { ...where, file: script.compiled.filename }, limits);
-      if (error) return fail(hook, checked.data, error, logs, t0);
-      const json = (r.outcome as { json: string }).json;
+      if (error || r.outcome.kind !== 'ok') return fail(hook, checked.data, error ?? makeError('SANDBOX_CRASH', { ...where, detail: 'no outcome' }), logs, t0);
+      // The sandbox measured the size already; measured again here, still before parsing, since this side
+      // decides (a runner from another process is not trusted to have applied our limit).
+      const json = r.outcome.json;
       const size = Buffer.byteLength(json, 'utf8');
       if (size > limits.maxOutputBytes) {
         return fail(hook, checked.data, makeError('OUTPUT_TOO_LARGE', { ...where, sizeBytes: size, limitBytes: limits.maxOutputBytes }), logs, t0);
       }
-      const result = JSON.parse(json) as { data?: unknown };
+      let result: { data?: unknown };
+      try {
+        result = JSON.parse(json) as { data?: unknown };
+      } catch {
+        return fail(hook, checked.data, makeError('OUTPUT_NOT_JSON', { ...where, detail: 'the result is not JSON text' }), logs, t0);
+      }
       const v = validateOutput(hook as HookName, result.data) as { ok: true; data: unknown } | { ok: false; detail: string; path: string };
       if (!v.ok) return fail(hook, checked.data, makeError('CONTRACT_VIOLATION', { ...where, detail: v.detail, path: v.path }), logs, t0);
       const ok: InvocationResult = { ok: true, data: v.data as never, error: null, logs, durationMs: performance.now() - t0 };
@@ -103,11 +105,14 @@ export function createHookRunner(raw: RawRunner): Runner {
     },
     async warm(hook, script, limits) {
       const l = limitsFor(hook, limits);
-      await raw.warm({ hash: script.compiled.hash, code: script.compiled.code, map: script.compiled.map, hook }, { timeoutMs: l.timeoutMs, memoryMb: l.memoryMb });
+      await raw.warm(runnable(hook, script), rawLimits(l));
     },
     close: () => raw.close(),
   };
 }
+
+const runnable = (hook: string, s: HookScript): RunnableScript => ({ hash: s.compiled.hash, code: s.compiled.code, map: s.compiled.map, hook });
+const rawLimits = (l: HookLimits): RawLimits => ({ timeoutMs: l.timeoutMs, memoryMb: l.memoryMb, maxOutputBytes: l.maxOutputBytes });
 
 function outcomeError(o: RawOutcome, where: { hook: string; version?: number | string; linkedid?: string; file: string }, limits: HookLimits): HooklineError | null {
   switch (o.kind) {
@@ -117,6 +122,8 @@ function outcomeError(o: RawOutcome, where: { hook: string; version?: number | s
       return makeError('BAD_STATE', { ...where, file: undefined, state: o.state });
     case 'notjson':
       return makeError('OUTPUT_NOT_JSON', { ...where, file: undefined, detail: o.detail });
+    case 'toolarge':
+      return makeError('OUTPUT_TOO_LARGE', { ...where, file: undefined, sizeBytes: o.sizeBytes, limitBytes: limits.maxOutputBytes });
     case 'throw':
       return makeError('SCRIPT_ERROR', { ...where, line: o.line, column: o.column, file: o.line ? where.file : undefined, detail: o.message });
     case 'timeout':

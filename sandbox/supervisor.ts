@@ -2,7 +2,7 @@
  * The supervised child: the engine's RawRunner. Isolates live in a child process, so whatever a script does
  * (a V8 out-of-memory abort, a native crash) ends only that process: its in-flight invocations end with a
  * `crash` outcome (SANDBOX_CRASH), the child is started again, and the next invocation works. A child that
- * stops answering is killed at the hook's timeout plus a grace period.
+ * stops answering is killed at the hook's timeout plus a grace period (deadline.ts holds that rule).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -14,105 +14,138 @@ import type { RawLimits, RawResult, RawRunner, RawRunOptions, RunnableScript } f
 export interface SupervisorOptions {
   /** Added to a hook's timeout before the child is killed as unresponsive. */
   graceMs?: number;
-  /** Called when the child dies or is killed (for logs and status). */
-  onCrash?: (detail: string) => void;
+  /** Called when the child dies or is killed (for logs and status), with the tail of what it wrote on stderr. */
+  onCrash?: (detail: string, stderrTail: string) => void;
 }
 
 interface Pending {
   resolve: (r: RawResult) => void;
+  /** Sends the request again with the script itself (the child asked for it). */
+  resend: () => void;
+}
+
+interface Child {
+  proc: ChildProcess;
+  pending: Map<number, Pending>;
+  /** Hashes of the scripts this child has been sent: later runs name the hash only. */
+  sent: Set<string>;
+  /** The last bytes the child wrote on stderr (V8 prints its fatal-error report there). */
+  stderr: string;
+}
+
+/** Kept of the child's stderr, for the crash report. */
+const STDERR_TAIL_CHARS = 4096;
+
+/** One line on why the child died, read from V8's own report when there is one. */
+function why(stderr: string): string {
+  if (/out of memory|is_heap_oom|Reached heap limit/i.test(stderr)) return ': V8 ran out of memory';
+  const line = stderr.trim().split('\n').filter((l) => /fatal|error/i.test(l)).at(-1);
+  return line ? `: ${line.slice(0, 200)}` : '';
 }
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'child.ts');
+const WARM_DEADLINE_MS = 30_000;
+const WARMED: RawResult = { outcome: { kind: 'ok', json: '' }, logs: [], logsDropped: 0, durationMs: 0 };
 
 export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pid(): number | undefined; restarts(): number } {
   const grace = opts.graceMs ?? 2_000;
-  let child: ChildProcess | null = null;
-  let restarts = 0;
+  let child: Child | null = null;
+  let started = 0;
   let nextId = 1;
   let closing = false;
-  // In-flight requests per child: when a child dies, only its own requests end with a crash.
-  const inFlight = new Map<ChildProcess, Map<number, Pending>>();
+  // The last version warmed per hook (the published one): what a restarted child warms again.
   const warmed = new Map<string, { script: RunnableScript; limits: RawLimits }>();
 
-  function start(): ChildProcess {
-    const c = fork(CHILD, [], { execArgv: ['--no-node-snapshot'], serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const pending = new Map<number, Pending>();
-    inFlight.set(c, pending);
-    c.on('message', (m: ChildMessage) => {
+  function start(): Child {
+    const proc = fork(CHILD, [], { execArgv: ['--no-node-snapshot'], serialization: 'json', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const c: Child = { proc, pending: new Map(), sent: new Set(), stderr: '' };
+    proc.stderr?.setEncoding('utf8');
+    proc.stderr?.on('data', (d: string) => {
+      c.stderr = (c.stderr + d).slice(-STDERR_TAIL_CHARS);
+    });
+    started++;
+    proc.on('message', (m: ChildMessage) => {
       switch (m.type) {
         case 'sandbox:result':
-          pending.get(m.id)?.resolve(m.result);
-          pending.delete(m.id);
+          c.pending.get(m.id)?.resolve(m.result);
+          c.pending.delete(m.id);
+          break;
+        case 'sandbox:need-script':
+          c.pending.get(m.id)?.resend();
           break;
         case 'sandbox:warmed':
-          pending.get(m.id)?.resolve({ outcome: { kind: 'ok', json: '' }, logs: [], logsDropped: 0, durationMs: 0 });
-          pending.delete(m.id);
+          c.pending.get(m.id)?.resolve(WARMED);
+          c.pending.delete(m.id);
           break;
         case 'sandbox:ready':
           break;
       }
     });
-    c.on('exit', (code, signal) => {
+    // 'close', not 'exit': by then stderr is read to the end, so V8's report is in the crash detail.
+    proc.on('close', (code, signal) => {
       if (child === c) child = null;
-      inFlight.delete(c);
       if (closing) return;
-      const detail = `the sandbox process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
-      opts.onCrash?.(detail);
-      for (const [id, p] of pending) {
-        p.resolve({ outcome: { kind: 'crash', detail }, logs: [], logsDropped: 0, durationMs: 0 });
-        pending.delete(id);
-      }
+      const detail = `the sandbox process exited (${signal ? `signal ${signal}` : `code ${code}`})${why(c.stderr)}`;
+      opts.onCrash?.(detail, c.stderr);
+      // Only this child's own requests end with a crash; the next invocation starts a new child.
+      for (const p of c.pending.values()) p.resolve({ outcome: { kind: 'crash', detail }, logs: [], logsDropped: 0, durationMs: 0 });
+      c.pending.clear();
     });
+    // A restarted child has no warm isolates: warm again what was warm, off the call path.
+    for (const w of warmed.values()) {
+      c.sent.add(w.script.hash);
+      proc.send({ type: 'host:warm', id: nextId++, script: w.script, limits: w.limits } satisfies HostMessage);
+    }
     return c;
   }
 
-  function ensure(): ChildProcess {
-    if (child && child.connected) return child;
-    if (child) restarts++;
-    else if (nextId > 1) restarts++;
-    child = start();
-    // A restarted child has no warm isolates: warm again what was warm, off the call path.
-    for (const w of warmed.values()) send({ type: 'host:warm', id: nextId++, script: w.script, limits: w.limits });
+  function current(): Child {
+    if (!child || !child.proc.connected) child = start();
     return child;
   }
 
-  function send(m: HostMessage) {
-    const c = child ?? ensure();
-    c.send(m);
-  }
-
-  function request(build: (id: number) => HostMessage, deadlineMs: number): Promise<RawResult> {
-    const c = ensure();
+  /** One request to the current child, answered by it, by its death (crash) or by the deadline (timeout). */
+  function request(build: (id: number, c: Child, withScript: boolean) => HostMessage, deadlineMs: number): Promise<RawResult> {
+    const c = current();
     const id = nextId++;
-    const answer = new Promise<RawResult>((resolve) => inFlight.get(c)?.set(id, { resolve }));
-    c.send(build(id));
+    const answer = new Promise<RawResult>((resolve) => {
+      c.pending.set(id, { resolve, resend: () => c.proc.send(build(id, c, true)) });
+    });
+    c.proc.send(build(id, c, false));
     return withDeadline(answer, deadlineMs, () => {
-      // Unresponsive: kill it, and stop sending it work at once; its exit ends its other in-flight invocations.
-      inFlight.get(c)?.delete(id);
+      // Unresponsive: stop sending it work at once and kill it; its exit ends its other in-flight invocations.
+      c.pending.delete(id);
       if (child === c) child = null;
-      c.kill('SIGKILL');
+      c.proc.kill('SIGKILL');
     }).then((r) => (r === EXPIRED ? { outcome: { kind: 'timeout' as const }, logs: [], logsDropped: 0, durationMs: deadlineMs } : r));
   }
 
   return {
     run(script: RunnableScript, inputJson: string, limits: RawLimits, o: RawRunOptions = {}) {
-      return request((id) => ({ type: 'host:run', id, script, inputJson, limits, opts: o }), limits.timeoutMs + grace);
+      return request((id, c, withScript) => {
+        const include = withScript || !c.sent.has(script.hash);
+        c.sent.add(script.hash);
+        return { type: 'host:run', id, hash: script.hash, ...(include ? { script } : {}), inputJson, limits, opts: o };
+      }, limits.timeoutMs + grace);
     },
     async warm(script, limits) {
-      warmed.set(`${script.hash}:${limits.memoryMb}`, { script, limits });
-      await request((id) => ({ type: 'host:warm', id, script, limits }), 30_000);
+      warmed.set(script.hook, { script, limits });
+      await request((id, c) => {
+        c.sent.add(script.hash);
+        return { type: 'host:warm', id, script, limits };
+      }, WARM_DEADLINE_MS);
     },
     async close() {
       closing = true;
       const c = child;
       child = null;
-      if (c && c.exitCode === null) {
-        const exited = new Promise((r) => c.once('exit', r));
-        c.disconnect();
-        await withDeadline(exited, 2_000, () => c.kill('SIGKILL'));
+      if (c && c.proc.exitCode === null && c.proc.signalCode === null) {
+        const exited = new Promise((r) => c.proc.once('close', r));
+        c.proc.disconnect();
+        await withDeadline(exited, 2_000, () => c.proc.kill('SIGKILL'));
       }
     },
-    pid: () => child?.pid,
-    restarts: () => restarts,
+    pid: () => child?.proc.pid,
+    restarts: () => Math.max(0, started - 1),
   };
 }

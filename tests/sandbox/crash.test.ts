@@ -19,6 +19,7 @@ describe('crash containment: the sandbox child may die, the engine process does 
       const r = await pending;
       expect(r.error?.code).toBe('SANDBOX_CRASH');
       expect(r.error?.message).toMatch(/^the sandbox process died while running need_registration \(script v\d+\) on call 1700000000\.9: the sandbox process exited \(signal SIGKILL\)/);
+      expect(r.logs).toEqual([]);
       expect(r.data).toEqual({ result: true });
       expect(crashes).toHaveLength(1);
       await expectRunnerStillWorks(runner);
@@ -40,6 +41,47 @@ describe('crash containment: the sandbox child may die, the engine process does 
       expect(r.error?.code).toBe('TIMEOUT');
       await expectRunnerStillWorks(runner);
       expect(sup.pid()).not.toBe(pid);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('a script that makes V8 abort the child (the memory pattern of isolated-vm issue #527): SANDBOX_CRASH, and the next one works', async () => {
+    const crashes: string[] = [];
+    const sup = createSupervisor({ onCrash: (d) => crashes.push(d) });
+    const runner = createHookRunner(sup);
+    try {
+      // A 100 MB buffer copied into a plain array: with a 256 MB limit V8 fails a heap allocation it cannot
+      // recover from and aborts the process (measured here: SIGABRT in 2-5 s, every run), while
+      // isolated-vm's memory limit never gets the chance to stop the isolate.
+      const bomb = await script(
+        'need_registration',
+        'export default function (): HookResult { const ab = new ArrayBuffer(100 * 1024 * 1024); const view = new Array(ab.byteLength); const bytes = new Uint8Array(ab); let i = view.length; while (i--) view[i] = bytes[i]; return { data: { result: false }, state: "success" }; }',
+      );
+      const r = await runner.invoke('need_registration', bomb, hooks.need_registration.exampleInput, { limits: { memoryMb: 256, timeoutMs: 30_000 } });
+      expect(r.error?.code).toBe('SANDBOX_CRASH');
+      expect(r.error?.message).toMatch(/the sandbox process exited \(signal SIGABRT\): V8 ran out of memory/);
+      expect(r.data).toEqual({ result: true });
+      expect(crashes).toHaveLength(1);
+      await expectRunnerStillWorks(runner);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  // Measured here: V8 stays in last-resort collections and isolated-vm's own timeout never fires; the host
+  // deadline (timeout + grace) kills the child. The assertion is on what the engine sees, not the mechanism.
+  it('a script stuck collecting garbage at its memory limit: TIMEOUT, and the next one works', async () => {
+    const runner = createHookRunner(createSupervisor({ graceMs: 300 }));
+    try {
+      const thrash = await script(
+        'need_registration',
+        'export default function (): HookResult { const o: Record<string, string> = {}; for (let i = 0; i < 1e7; i++) o["k" + i] = "a string long enough to fill the heap quickly"; return { data: { result: false }, state: "success" }; }',
+      );
+      const r = await runner.invoke('need_registration', thrash, hooks.need_registration.exampleInput, { limits: { memoryMb: 16, timeoutMs: 300 } });
+      expect(r.error?.code).toBe('TIMEOUT');
+      expect(r.data).toEqual({ result: true });
+      await expectRunnerStillWorks(runner);
     } finally {
       await runner.close();
     }

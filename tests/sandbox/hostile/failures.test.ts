@@ -30,7 +30,7 @@ describe('scripts that fail', () => {
   it('a wrong state: BAD_STATE', async () => {
     const r = await run(runner(), 'need_registration', 'export default function () { return { data: { result: false }, state: "error" }; }');
     expect(r.error?.code).toBe('BAD_STATE');
-    expect(r.error?.message).toBe('need_registration (script v2) returned state error instead of "success"'.replace('v2', r.error?.where?.version !== undefined ? `v${r.error.where.version}` : 'v2'));
+    expect(r.error?.message).toMatch(/^need_registration \(script v\d+\) returned state error instead of "success"$/);
     expect(r.data).toEqual({ result: true });
     await expectRunnerStillWorks(runner());
   });

@@ -15,13 +15,34 @@ describe('outputs that are not plain JSON never reach the host as code', () => {
     ['undefined value', 'return { data: { phone: undefined }, state: "success" };', /is undefined/],
     ['NaN', 'return { data: { phone: NaN }, state: "success" };', /NaN \(not a finite number\)/],
     ['class instance', 'class P { phone = "1"; } return { data: new P(), state: "success" };', /not a plain object/],
-    ['Proxy', 'return { data: new Proxy({ phone: "1" }, { get: () => "x" }), state: "success" };', /./],
+    ['sparse array', 'return { data: { phone: "1", list: [1, , 3] }, state: "success" };', /the result\.data\.list is a sparse array/],
+    ['named property on an array', 'const list: any = [1]; list.extra = 2; return { data: { phone: "1", list }, state: "success" };', /list\[extra\] is a named property of an array/],
+    ['symbol key', 'return { data: { phone: "1", [Symbol("s")]: 1 }, state: "success" };', /has symbol keys/],
   ])('%s: OUTPUT_NOT_JSON', async (_name, body, detail) => {
     const r = await run(runner(), 'process_client_phone', wrap(body));
-    expect(r.error?.code).toBe(_name === 'Proxy' ? r.error?.code : 'OUTPUT_NOT_JSON');
-    if (_name !== 'Proxy') expect(r.error?.message).toMatch(detail);
-    else expect(r.ok ? r.data : r.error?.code).toBeTruthy();
-    expect(r.ok ? true : r.data).toEqual(r.ok ? true : { phone: '+79161234567' });
+    expect(r.error?.code).toBe('OUTPUT_NOT_JSON');
+    expect(r.error?.message).toMatch(detail);
+    expect(r).toMatchObject({ ok: false, data: { phone: '+79161234567' } });
+    await expectRunnerStillWorks(runner());
+  });
+
+  it('a Proxy whose get trap lies: the text sent is what was checked, not what the trap returns', async () => {
+    const r = await run(runner(), 'process_client_phone', wrap('return { data: new Proxy({ phone: "checked" }, { get: () => "smuggled" }), state: "success" };'));
+    expect(r).toMatchObject({ ok: true, data: { phone: 'checked' } });
+    await expectRunnerStillWorks(runner());
+  });
+
+  it('Object.prototype.toJSON planted by the script does not change the text sent', async () => {
+    const r = await run(runner(), 'process_client_phone', wrap('(Object.prototype as any).toJSON = () => ({ t: "ok", json: "{}" }); return { data: { phone: "mine" }, state: "success" };'));
+    expect(r).toMatchObject({ ok: true, data: { phone: 'mine' } });
+    await expectRunnerStillWorks(runner());
+  });
+
+  it('built-ins replaced by the script at its top level do not blind the check: a getter is still OUTPUT_NOT_JSON', async () => {
+    const src = 'Object.getOwnPropertyNames = () => []; Object.getOwnPropertyDescriptor = () => ({ value: 1, enumerable: true }) as any; (JSON as any).stringify = () => "{}"; Array.isArray = () => false;\n' + wrap('return { data: { get phone() { return "1"; } }, state: "success" };');
+    const r = await run(runner(), 'process_client_phone', src);
+    expect(r.error?.code).toBe('OUTPUT_NOT_JSON');
+    expect(r.error?.message).toMatch(/the result\.data\.phone is a getter or setter/);
     await expectRunnerStillWorks(runner());
   });
 

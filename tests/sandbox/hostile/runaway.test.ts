@@ -46,6 +46,7 @@ describe('runaway scripts end with an error value, and the runner goes on', () =
     const r = await run(runner(), 'need_registration', 'function f(n: number): number {\n  return f(n + 1) + 1;\n}\nexport default function () { return f(0); }');
     expect(r.error?.code).toBe('SCRIPT_ERROR');
     expect(r.error?.message).toMatch(/RangeError: Maximum call stack size exceeded/);
+    expect(r.error?.where).toMatchObject({ file: 'hooks/need_registration.ts', line: 2 });
     await expectRunnerStillWorks(runner());
   });
 

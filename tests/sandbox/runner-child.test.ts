@@ -1,0 +1,4 @@
+import { createSupervisor } from '../../sandbox/index.ts';
+import { runRunnerSuite } from './runner.case.ts';
+
+runRunnerSuite('supervised child (the engine path)', () => createSupervisor());
