@@ -1,23 +1,23 @@
 /**
  * The inputs the engine gave each hook, kept for replay: a ring per hook (the oldest entry leaves when it is
- * full), in memory and in captures.json, written by the store's flush, never on the call path.
+ * full), in memory and in captures.jsonl, written by the store's flush, never on the call path.
  *
  * capture() takes a JSON snapshot of the entry at once (the engine may reuse its objects afterwards) and keeps
- * its bytes, so a flush hands the file the entries' own buffers (writev) instead of serialising the ring
- * again: a full default ring (13 hooks x 200) is ~4 MB, and JSON.stringify of it blocks the event loop for
- * 25-60 ms on the 2-core VM, a pause the call path would feel; handing over the buffers takes well under 1 ms.
+ * its bytes, so writing hands the file the entries' own buffers (writev) instead of serialising them again:
+ * JSON.stringify of a full default ring (13 hooks x 200, ~4 MB) blocks the event loop for 25-60 ms on the 2-core
+ * VM, a pause the call path would feel; handing over the buffers takes under 1 ms.
  */
 import { randomUUID } from 'node:crypto';
 import type { HookName } from '../contracts/index.ts';
-import type { FileSpec } from './data-file.ts';
-import { CapturesFileSchema, type Capture, type CapturesFile } from './schema.ts';
+import type { RingLog, RingLogSpec } from './ring-log-adapter.ts';
+import { CaptureSchema, type Capture } from './schema.ts';
 
 export const CAPTURES_SCHEMA = 1;
 
 /** What the caller gives: the rest (id, and time when left out) the store fills in. */
 export type CaptureInput = Omit<Capture, 'id' | 'time'> & { time?: string };
 
-/** The JSON bytes of each entry, from capture (or the first flush after open) until it leaves the ring. */
+/** The JSON bytes of each entry, from capture (or open) until it leaves the ring. */
 const bytes = new WeakMap<Capture, Buffer>();
 
 function bytesOf(c: Capture): Buffer {
@@ -29,32 +29,12 @@ function bytesOf(c: Capture): Buffer {
   return b;
 }
 
-/** Serialises the entries read from the file now, at open, so the first flush does not do it on a busy loop. */
-export function primeCaptureBytes(d: CapturesFile): void {
-  for (const list of Object.values(d.captures)) for (const c of list) bytesOf(c);
+/** Serialises the entries read from the file now, at open, so a later compaction does not do it on a busy loop. */
+export function primeCaptureBytes(d: RingLog<Capture>): void {
+  for (const list of Object.values(d.byHook)) for (const c of list) bytesOf(c);
 }
 
-const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from(']}}');
-
-export const capturesSpec: FileSpec<CapturesFile> = {
-  current: CAPTURES_SCHEMA,
-  schema: CapturesFileSchema,
-  empty: () => ({ schemaVersion: CAPTURES_SCHEMA, captures: {} }),
-  migrations: {},
-  serialize: (d) => {
-    const chunks: Buffer[] = [Buffer.from(`{"schemaVersion":${d.schemaVersion},"captures":{`)];
-    Object.entries(d.captures).forEach(([hook, list], i) => {
-      chunks.push(Buffer.from(`${i ? '],' : ''}${JSON.stringify(hook)}:[`));
-      list.forEach((c, j) => {
-        if (j) chunks.push(COMMA);
-        chunks.push(bytesOf(c));
-      });
-    });
-    chunks.push(Object.keys(d.captures).length ? CLOSE : Buffer.from('}}'));
-    return chunks;
-  },
-};
+export const capturesLogSpec: RingLogSpec<Capture> = { kind: 'captures', current: CAPTURES_SCHEMA, entry: CaptureSchema, entryBytes: bytesOf };
 
 export interface CaptureOptions {
   /** Entries kept per hook. */
@@ -67,7 +47,7 @@ export interface CaptureOptions {
   dropped: (hook: HookName, err: Error) => void;
 }
 
-export function createCaptures(data: () => CapturesFile, o: CaptureOptions) {
+export function createCaptures(data: () => RingLog<Capture>, o: CaptureOptions) {
   return {
     capture(e: CaptureInput): void {
       if (!o.enabled) return;
@@ -81,7 +61,7 @@ export function createCaptures(data: () => CapturesFile, o: CaptureOptions) {
       }
       const snapshot = JSON.parse(text) as Capture;
       bytes.set(snapshot, Buffer.from(text));
-      const list = (data().captures[e.hook] ??= []);
+      const list = (data().byHook[e.hook] ??= []);
       list.push(snapshot);
       if (list.length > o.ring) list.splice(0, list.length - o.ring);
       o.changed();
@@ -89,7 +69,7 @@ export function createCaptures(data: () => CapturesFile, o: CaptureOptions) {
 
     /** Newest first. `ids` picks entries; `limit` keeps the first N. The entries are shared: do not change them. */
     captures(hook: HookName, q: { limit?: number; ids?: string[] } = {}): Capture[] {
-      let list = data().captures[hook] ?? [];
+      let list = data().byHook[hook] ?? [];
       if (q.ids) {
         const wanted = new Set(q.ids);
         list = list.filter((c) => wanted.has(c.id));

@@ -1,44 +1,53 @@
 /**
- * One JSON file of the store, held by lowdb's `Low` through our own adapter (store-adapter.ts): read with every
- * failure turned into an error value (never a reset), migrated forward by schema version, written atomically
- * and one write at a time, with a copy of the last good state beside it (`<file>.bak`).
+ * One file of the store, held by lowdb's `Low` through one of our adapters (json-adapter.ts for scripts.json,
+ * ring-log-adapter.ts for the capture and failure logs). Here: the order of things at open (refuse, or migrate
+ * after keeping the original, or repair, and make the backup of the last good state), and writes one at a time.
  */
-import { Low } from 'lowdb';
-import type { TSchema } from '@sinclair/typebox';
+import { readFile } from 'node:fs/promises';
+import { Low, type Adapter } from 'lowdb';
 import type { HooklineError } from '../contracts/index.ts';
 import { createSerialQueue, writeFileAtomic } from './atomic-write.ts';
-import { StoreAdapter, type Migrations } from './store-adapter.ts';
+import { backupOf } from './open-errors.ts';
 
-export interface FileSpec<T> {
-  /** The schema version this hookline writes. */
-  current: number;
-  schema: TSchema;
-  empty(): T;
-  migrations: Migrations;
-  /** The file's bytes, as chunks written as they are; default: JSON with two-space indentation. */
-  serialize?: (data: T) => Uint8Array[];
+/** What data-file.ts needs from an adapter besides lowdb's read() and write(). */
+export interface FileAdapter<T> extends Adapter<T> {
+  readonly path: string;
+  /** The file's text as read at open; null when there was no file. */
+  readonly text: string | null;
+  /** The schema version the file had, when read() migrated it; else null. */
+  readonly migratedFrom: number | null;
+  /** What read() repaired (the file must be written at once); else null. */
+  readonly repaired: string | null;
+  /** After a write: what the backup should now hold, or null to leave it as it is. */
+  readonly backupChunks: Uint8Array[] | null;
+  /** After a write: its size in bytes and whether it appended or replaced the file. */
+  readonly lastBytes: number;
+  readonly lastMode: 'append' | 'rewrite';
+  /** The error value for a failure at open. */
+  openError(e: unknown): HooklineError;
 }
 
 export interface WriteEvent {
   path: string;
   bytes: number;
+  mode: 'append' | 'rewrite';
 }
 
 export interface DataFileOptions {
-  /** Called after each successful write of the file (tests count writes with it). */
+  /** Called after each write that reached the file (tests count writes with it). */
   onWrite?: (e: WriteEvent) => void;
-  /** Told when the backup could not be refreshed: the file itself was written, so this is not an error. */
+  /** The backup could not be refreshed: the file itself was written, so this is a warning, not an error. */
   onBackupFailed?: (path: string, err: Error) => void;
+  /** The file was repaired at open (and rewritten). */
+  onRepaired?: (path: string, what: string) => void;
 }
 
 export interface DataFile<T> {
   readonly path: string;
-  readonly backupPath: string;
   /** What is on disk (or, for write(), what is about to be written). */
   readonly data: T;
-  /** The schema version the file had when opened, when it was migrated; else null. */
   readonly migratedFrom: number | null;
-  /** Writes done since open (including the one that creates or migrates the file). */
+  /** Writes that reached the file since open (including one that creates, migrates or repairs it). */
   readonly writes: number;
   /** Persists the current data. Queued behind any write in progress. */
   write(): Promise<void>;
@@ -51,34 +60,32 @@ export interface DataFile<T> {
 
 export type OpenResult<T> = { ok: true; file: DataFile<T> } | { ok: false; error: HooklineError };
 
-export async function openDataFile<T>(path: string, spec: FileSpec<T>, opts: DataFileOptions = {}): Promise<OpenResult<T>> {
-  const serialize = spec.serialize ?? ((d: T) => [Buffer.from(JSON.stringify(d, null, 2))]);
-  const adapter = new StoreAdapter<T>(path, { current: spec.current, schema: spec.schema, migrations: spec.migrations, serialize });
-  const db = new Low<T>(adapter, spec.empty());
+export async function openDataFile<T>(adapter: FileAdapter<T>, empty: T, opts: DataFileOptions = {}): Promise<OpenResult<T>> {
+  const { path } = adapter;
+  const db = new Low<T>(adapter, empty);
   try {
     await db.read();
   } catch (e) {
     return { ok: false, error: adapter.openError(e) };
   }
-  const backupPath = `${path}.bak`;
   const queue = createSerialQueue();
   let writes = 0;
 
   async function persist(): Promise<void> {
     await db.write();
+    if (adapter.lastBytes === 0) return;
     writes++;
-    const chunks = adapter.lastChunks;
-    opts.onWrite?.({ path, bytes: adapter.lastBytes });
+    opts.onWrite?.({ path, bytes: adapter.lastBytes, mode: adapter.lastMode });
+    if (!adapter.backupChunks) return;
     try {
-      await writeFileAtomic(backupPath, chunks);
+      await writeFileAtomic(backupOf(path), adapter.backupChunks);
     } catch (e) {
-      opts.onBackupFailed?.(backupPath, e as Error);
+      opts.onBackupFailed?.(backupOf(path), e as Error);
     }
   }
 
   const file: DataFile<T> = {
     path,
-    backupPath,
     get data() {
       return db.data;
     },
@@ -102,14 +109,15 @@ export async function openDataFile<T>(path: string, spec: FileSpec<T>, opts: Dat
   };
 
   try {
-    if (adapter.text === null || adapter.migratedFrom !== null) {
-      // A new or migrated file is written at once: problems with the folder show at open, and the file on disk
-      // carries the current schema version from then on.
+    if (adapter.text === null || adapter.migratedFrom !== null || adapter.repaired !== null) {
+      // Written at once: a new file shows problems with the folder at open, a migrated one carries the current
+      // schema version from then on (its original kept beside it), a repaired one is whole again.
       if (adapter.migratedFrom !== null) await writeFileAtomic(`${path}.v${adapter.migratedFrom}.bak`, adapter.text ?? '');
+      if (adapter.repaired !== null) opts.onRepaired?.(path, adapter.repaired);
       await file.write();
-    } else if (adapter.backupText() !== adapter.text) {
+    } else if ((await readFile(backupOf(path), 'utf8').catch(() => null)) !== adapter.text) {
       // The file just passed every check: it is the last good state.
-      await writeFileAtomic(backupPath, adapter.text);
+      await writeFileAtomic(backupOf(path), adapter.text);
     }
   } catch (e) {
     return { ok: false, error: adapter.openError(e) };

@@ -1,6 +1,6 @@
-/** @module scripts-store: drafts, published versions, history, captured inputs and the failure log, in JSON files held by lowdb. */
+/** @module scripts-store: drafts, published versions, history, captured inputs and the failure log, in files held by lowdb. */
 export { openStore, StoreWriteError, type Store, type StoreOptions, type StoreFileName, type HookState } from './store.ts';
 export { SCRIPTS_SCHEMA, type StoreResult, type PublishCheck, type PublishOptions, type RollbackOptions } from './scripts.ts';
 export { CAPTURES_SCHEMA, type CaptureInput } from './captures.ts';
 export { FAILURES_SCHEMA, type FailureInput } from './failures.ts';
-export type { Draft, Version, HookScripts, ScriptsFile, Capture, CapturesFile, Failure, FailuresFile } from './schema.ts';
+export type { Draft, Version, HookScripts, ScriptsFile, Capture, Failure } from './schema.ts';

@@ -3,7 +3,7 @@
  * order and data-file.ts keeps the original as `scripts.json.v<n>.bak` before writing the result.
  */
 import { createHash } from 'node:crypto';
-import type { Migrations } from './store-adapter.ts';
+import type { Migrations } from './json-adapter.ts';
 import type { HookScripts, Version } from './schema.ts';
 
 export function hashOf(source: string): string {

@@ -1,7 +1,7 @@
 /**
- * The shapes of the store's three files, written once as TypeBox schemas: the TypeScript types are derived from
- * them, and a file is checked against them when it is opened (a file that parses but has the wrong shape is
- * reported as STORE_CORRUPT, never half-used). Hook names are stored as strings, so a file written by a
+ * The shapes of the store's entries and of scripts.json, written once as TypeBox schemas: the TypeScript types
+ * are derived from them, and a file is checked against them when it is opened (scripts.json whole, the ring
+ * logs line by line): a file that parses but has the wrong shape is reported as STORE_CORRUPT, never half-used. Hook names are stored as strings, so a file written by a
  * hookline with more hooks still opens; the types say HookName because this store only writes those.
  */
 import { Type, type Static } from '@sinclair/typebox';
@@ -55,11 +55,6 @@ export const CaptureSchema = Type.Object({
   seed: Type.Number(),
 });
 
-export const CapturesFileSchema = Type.Object({
-  schemaVersion: Type.Integer({ minimum: 1 }),
-  captures: Type.Record(Type.String(), Type.Array(CaptureSchema)),
-});
-
 export const FailureSchema = Type.Object({
   time: IsoTime,
   /** An error code of contracts/errors.ts (a string here, so a file with a retired or newer code still opens). */
@@ -70,16 +65,9 @@ export const FailureSchema = Type.Object({
   linkedid: Type.Union([Type.String(), Type.Null()]),
 });
 
-export const FailuresFileSchema = Type.Object({
-  schemaVersion: Type.Integer({ minimum: 1 }),
-  failures: Type.Record(Type.String(), Type.Array(FailureSchema)),
-});
-
 export type Draft = Static<typeof DraftSchema>;
 export type Version = Static<typeof VersionSchema>;
 export type HookScripts = Static<typeof HookScriptsSchema>;
 export type ScriptsFile = Static<typeof ScriptsFileSchema>;
 export type Capture = Static<typeof CaptureSchema>;
-export type CapturesFile = Static<typeof CapturesFileSchema>;
 export type Failure = Static<typeof FailureSchema>;
-export type FailuresFile = Static<typeof FailuresFileSchema>;

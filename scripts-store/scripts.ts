@@ -6,18 +6,15 @@
  */
 import { HOOK_NAMES, makeError, type HookName, type HooklineError } from '../contracts/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { DataFile, FileSpec } from './data-file.ts';
+import type { DataFile } from './data-file.ts';
+import type { JsonFileSpec } from './json-adapter.ts';
 import { hashOf, scriptsMigrations } from './migrations.ts';
 import { ScriptsFileSchema, type Draft, type HookScripts, type ScriptsFile, type Version } from './schema.ts';
 
 export const SCRIPTS_SCHEMA = 1;
 
-export const scriptsSpec: FileSpec<ScriptsFile> = {
-  current: SCRIPTS_SCHEMA,
-  schema: ScriptsFileSchema,
-  empty: () => ({ schemaVersion: SCRIPTS_SCHEMA, hooks: {} }),
-  migrations: scriptsMigrations,
-};
+export const scriptsFileSpec: JsonFileSpec = { current: SCRIPTS_SCHEMA, schema: ScriptsFileSchema, migrations: scriptsMigrations };
+export const emptyScripts = (): ScriptsFile => ({ schemaVersion: SCRIPTS_SCHEMA, hooks: {} });
 
 export type StoreResult<T> = { ok: true; value: T } | { ok: false; error: HooklineError };
 

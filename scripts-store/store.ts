@@ -1,19 +1,22 @@
 /**
- * The scripts store: three files under the data folder, each held by lowdb and written atomically.
- *   scripts.json   drafts, versions, the published pointer: written at once on every change, one at a time
- *   captures.json  the inputs the engine gave each hook (a ring per hook)  } kept in memory, written by a
- *   failures.json  the failure log (bounded per hook)                      } flush off the call path
+ * The scripts store: three files under the data folder, each held by lowdb.
+ *   scripts.json     drafts, versions, the published pointer: one JSON document, replaced atomically at
+ *                    every change, one change at a time
+ *   captures.jsonl   the inputs the engine gave each hook (a ring per hook)  } kept in memory; a flush off the
+ *   failures.jsonl   the failure log (bounded per hook)                      } call path appends what is new
  * Captures and failures never rewrite the scripts file, and the frequent flushes never touch it.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeError, type HookName, type HooklineError } from '../contracts/index.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
-import { capturesSpec, createCaptures, primeCaptureBytes, type CaptureInput } from './captures.ts';
-import { openDataFile, type DataFile } from './data-file.ts';
-import { createFailures, failuresSpec, type FailureInput } from './failures.ts';
-import type { Capture, CapturesFile, Draft, Failure, FailuresFile, ScriptsFile, Version } from './schema.ts';
-import { createScripts, scriptsSpec, type HookScriptState, type PublishOptions, type RollbackOptions, type StoreResult } from './scripts.ts';
+import { capturesLogSpec, createCaptures, primeCaptureBytes, type CaptureInput } from './captures.ts';
+import { openDataFile, type DataFile, type DataFileOptions } from './data-file.ts';
+import { createFailures, failuresLogSpec, type FailureInput } from './failures.ts';
+import { JsonFileAdapter } from './json-adapter.ts';
+import { RingLogAdapter, type RingLog } from './ring-log-adapter.ts';
+import type { Capture, Draft, Failure, ScriptsFile, Version } from './schema.ts';
+import { createScripts, emptyScripts, scriptsFileSpec, type HookScriptState, type PublishOptions, type RollbackOptions, type StoreResult } from './scripts.ts';
 
 export type StoreFileName = 'scripts' | 'captures' | 'failures';
 
@@ -29,8 +32,8 @@ export interface StoreOptions {
   /** The clock for times the store stamps (captures, failures, drafts, versions). */
   now?: () => Date;
   log?: Logger;
-  /** Called after each successful write of a store file: tests count writes with it. */
-  onWrite?: (e: { file: StoreFileName; path: string; bytes: number }) => void;
+  /** Called after each write that reached a store file (an append or a whole rewrite): tests count writes with it. */
+  onWrite?: (e: { file: StoreFileName; path: string; bytes: number; mode: 'append' | 'rewrite' }) => void;
 }
 
 export interface HookState extends HookScriptState {
@@ -86,15 +89,17 @@ export async function openStore(dir = './data', opts: StoreOptions = {}): Promis
     return { ok: false, error: makeError('STORE_UNREADABLE', { path: dir, detail: (e as Error).message }) };
   }
   const log = (opts.log ?? silentLogger).child({ module: 'scripts-store' });
-  const fileOpts = (file: StoreFileName) => ({
-    onWrite: (e: { path: string; bytes: number }) => opts.onWrite?.({ file, ...e }),
-    onBackupFailed: (path: string, err: Error) => log.warn({ path, err: err.message }, `the backup ${path} could not be refreshed; the file itself was written`),
+  const fileOpts = (file: StoreFileName): DataFileOptions => ({
+    onWrite: (e) => opts.onWrite?.({ file, ...e }),
+    onBackupFailed: (path, err) => log.warn({ path, err: err.message }, `the backup ${path} could not be refreshed; the file itself was written`),
+    onRepaired: (path, what) => log.warn({ path }, `${path}: ${what}; the file was rewritten whole`),
   });
-  const scripts = await openDataFile(join(dir, 'scripts.json'), scriptsSpec, fileOpts('scripts'));
+  const scripts = await openDataFile(new JsonFileAdapter<ScriptsFile>(join(dir, 'scripts.json'), scriptsFileSpec), emptyScripts(), fileOpts('scripts'));
   if (!scripts.ok) return scripts;
-  const captures = await openDataFile(join(dir, 'captures.json'), capturesSpec, fileOpts('captures'));
+  const emptyLog = <E>(schemaVersion: number): RingLog<E> => ({ schemaVersion, byHook: {} });
+  const captures = await openDataFile(new RingLogAdapter<Capture>(join(dir, 'captures.jsonl'), capturesLogSpec), emptyLog<Capture>(capturesLogSpec.current), fileOpts('captures'));
   if (!captures.ok) return captures;
-  const failures = await openDataFile(join(dir, 'failures.json'), failuresSpec, fileOpts('failures'));
+  const failures = await openDataFile(new RingLogAdapter<Failure>(join(dir, 'failures.jsonl'), failuresLogSpec), emptyLog<Failure>(failuresLogSpec.current), fileOpts('failures'));
   if (!failures.ok) return failures;
   for (const f of [scripts.file, captures.file, failures.file]) {
     if (f.migratedFrom !== null) log.info({ path: f.path, from: f.migratedFrom }, `${f.path} was migrated from schema version ${f.migratedFrom}; the original is kept as ${f.path}.v${f.migratedFrom}.bak`);
@@ -102,14 +107,14 @@ export async function openStore(dir = './data', opts: StoreOptions = {}): Promis
   return { ok: true, value: createStore(dir, scripts.file, captures.file, failures.file, opts, log) };
 }
 
-function createStore(dir: string, scriptsFile: DataFile<ScriptsFile>, capturesFile: DataFile<CapturesFile>, failuresFile: DataFile<FailuresFile>, opts: StoreOptions, log: Logger): Store {
+function createStore(dir: string, scriptsFile: DataFile<ScriptsFile>, capturesFile: DataFile<RingLog<Capture>>, failuresFile: DataFile<RingLog<Failure>>, opts: StoreOptions, log: Logger): Store {
   const now = opts.now ?? (() => new Date());
   const flushMs = opts.flushMs ?? 1000;
   const ring = opts.captureRing ?? 200;
   const failureLimit = opts.failureLimit ?? 500;
   // A smaller ring or limit than the files were written with applies from the start.
-  for (const list of Object.values(capturesFile.data.captures)) if (list.length > ring) list.splice(0, list.length - ring);
-  for (const list of Object.values(failuresFile.data.failures)) if (list.length > failureLimit) list.splice(0, list.length - failureLimit);
+  for (const list of Object.values(capturesFile.data.byHook)) if (list.length > ring) list.splice(0, list.length - ring);
+  for (const list of Object.values(failuresFile.data.byHook)) if (list.length > failureLimit) list.splice(0, list.length - failureLimit);
   primeCaptureBytes(capturesFile.data);
 
   const dirty = { captures: false, failures: false };
@@ -127,7 +132,7 @@ function createStore(dir: string, scriptsFile: DataFile<ScriptsFile>, capturesFi
     timer.unref();
   }
 
-  async function flushOne(kind: 'captures' | 'failures', file: DataFile<CapturesFile> | DataFile<FailuresFile>): Promise<HooklineError | null> {
+  async function flushOne(kind: 'captures' | 'failures', file: DataFile<RingLog<Capture>> | DataFile<RingLog<Failure>>): Promise<HooklineError | null> {
     if (!dirty[kind]) return null;
     dirty[kind] = false;
     try {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { HOOK_NAMES } from '../../contracts/index.ts';
 import { createMemoryLogger } from '../../log/index.ts';
 import type { StoreFileName } from '../../scripts-store/index.ts';
-import { captureOf, freshDir, openOk } from './store-helpers.ts';
+import { captureOf, freshDir, openOk, readLog } from './store-helpers.ts';
 
 const NO_TIMER = { flushMs: 3_600_000 };
 
@@ -56,7 +56,7 @@ describe('captured inputs', () => {
     s.capture(captureOf(1));
     await s.flush();
     expect(s.captures('process_client_phone')).toEqual([]);
-    expect(JSON.parse(readFileSync(join(dir, 'captures.json'), 'utf8')).captures).toEqual({});
+    expect(readLog(join(dir, 'captures.jsonl')).lines).toEqual([]);
   });
 
   it('drops an input that is not JSON, logs it, and goes on', async () => {
@@ -84,7 +84,7 @@ describe('capture writes are batched off the call path', () => {
     return { writes, onWrite: (e: { file: StoreFileName }) => writes.push(e.file) };
   }
 
-  it('writes nothing while capturing; one write of captures.json at flush, and none of scripts.json', async () => {
+  it('writes nothing while capturing; one write of captures.jsonl at flush, and none of scripts.json', async () => {
     const dir = freshDir();
     const { writes, onWrite } = counting();
     const s = await openOk(dir, { ...NO_TIMER, onWrite });
@@ -97,14 +97,16 @@ describe('capture writes are batched off the call path', () => {
     expect(readFileSync(join(dir, 'scripts.json'), 'utf8')).toBe(scriptsBefore);
   });
 
-  it('reaches the disk after a flush as valid JSON, every hook, readable by a new store', async () => {
+  it('reaches the disk after a flush, every hook, readable by a new store', async () => {
     const dir = freshDir();
     const s = await openOk(dir, NO_TIMER);
     // 13 x 100 entries: the file is written from more chunks than one writev takes (IOV_MAX, 1024).
     for (let i = 0; i < 100; i++) for (const hook of HOOK_NAMES) s.capture({ ...captureOf(i), hook });
     await s.flush();
-    const onDisk = JSON.parse(readFileSync(join(dir, 'captures.json'), 'utf8'));
-    expect(Object.keys(onDisk.captures).sort()).toEqual([...HOOK_NAMES].sort());
+    const onDisk = readLog(join(dir, 'captures.jsonl'));
+    expect(onDisk.header).toEqual({ schemaVersion: 1, kind: 'captures' });
+    expect(onDisk.lines).toHaveLength(1300);
+    expect(new Set(onDisk.lines.map(([hook]) => hook))).toEqual(new Set(HOOK_NAMES));
     const reopened = await openOk(dir, NO_TIMER);
     for (const hook of HOOK_NAMES) expect(reopened.captures(hook)).toEqual(s.captures(hook));
   });
@@ -140,13 +142,13 @@ describe('capture writes are batched off the call path', () => {
     const dir = freshDir();
     const s = await openOk(dir, NO_TIMER);
     s.capture(captureOf(1));
-    const file = join(dir, 'captures.json');
+    const file = join(dir, 'captures.jsonl');
     rmSync(dir, { recursive: true });
     const failed = await s.flush();
     expect(failed?.code).toBe('STORE_UNREADABLE');
     expect(failed?.message).toContain(file);
     mkdirSync(dir);
     expect(await s.flush()).toBeNull();
-    expect(JSON.parse(readFileSync(file, 'utf8')).captures.process_client_phone).toHaveLength(1);
+    expect(readLog(file).lines.map(([hook, c]) => [hook, c.seed])).toEqual([['process_client_phone', 1]]);
   });
 });

@@ -123,11 +123,11 @@ describe('a corrupt file', () => {
     const dir = freshDir();
     const s = await openOk(dir);
     await s.close();
-    const file = join(dir, 'captures.json');
-    writeFileSync(file, '[]');
+    const file = join(dir, 'captures.jsonl');
+    writeFileSync(file, '[]\n');
     const r = await openStore(dir);
-    expect(!r.ok && r.error.message).toBe(`the store file ${file} cannot be read as hookline data: the top level is not a JSON object`);
-    expect(readFileSync(file, 'utf8')).toBe('[]');
+    expect(!r.ok && r.error.message).toBe(`the store file ${file} cannot be read as hookline data: line 1 is not the header ({"schemaVersion": …, "kind": …})`);
+    expect(readFileSync(file, 'utf8')).toBe('[]\n');
   });
 });
 

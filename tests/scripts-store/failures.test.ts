@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freshDir, openOk } from './store-helpers.ts';
+import { freshDir, openOk, readLog } from './store-helpers.ts';
 
 const NO_TIMER = { flushMs: 3_600_000 };
 const failure = (i: number) => ({ code: 'TIMEOUT', message: `m${i}`, version: 1, linkedid: `3.${i}` });
@@ -36,7 +35,7 @@ describe('the failure log', () => {
     expect(s.failureCounts()).toEqual({ need_registration: 2, process_client_phone: 1 });
   });
 
-  it('reaches failures.json at the flush, and only that file', async () => {
+  it('reaches failures.jsonl at the flush, and only that file', async () => {
     const dir = freshDir();
     const files: string[] = [];
     const s = await openOk(dir, { ...NO_TIMER, onWrite: (e) => files.push(e.file) });
@@ -44,7 +43,7 @@ describe('the failure log', () => {
     s.recordFailure('need_registration', failure(1));
     await s.flush();
     expect(files.slice(opened)).toEqual(['failures']);
-    expect(JSON.parse(readFileSync(join(dir, 'failures.json'), 'utf8')).failures.need_registration).toEqual(s.failures('need_registration'));
+    expect(readLog(join(dir, 'failures.jsonl')).lines).toEqual([['need_registration', s.failures('need_registration')[0]]]);
   });
 
   it('applies a smaller limit to what the file held', async () => {

@@ -86,9 +86,9 @@ describe('a file from a newer hookline', () => {
 
   it('is refused for the captures file too', async () => {
     const dir = freshDir();
-    writeFileSync(join(dir, 'captures.json'), JSON.stringify({ schemaVersion: 2, captures: {} }));
+    writeFileSync(join(dir, 'captures.jsonl'), '{"schemaVersion":2,"kind":"captures"}\n["need_registration",{"whatever":"v2 holds"}]\n');
     const r = await openStore(dir);
     expect(!r.ok && r.error.code).toBe('STORE_TOO_NEW');
-    expect(!r.ok && r.error.message).toContain(join(dir, 'captures.json'));
+    expect(!r.ok && r.error.message).toContain(join(dir, 'captures.jsonl'));
   });
 });

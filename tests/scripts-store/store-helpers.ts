@@ -1,5 +1,5 @@
 /** Shared by the scripts-store tests: a fresh temp folder per test and a store opened on it. */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store, type StoreOptions } from '../../scripts-store/index.ts';
@@ -20,3 +20,10 @@ export const tempFiles = (dir: string): string[] => readdirSync(dir).filter((f) 
 
 /** A minimal capture of a hook's input. */
 export const captureOf = (i: number) => ({ hook: 'process_client_phone' as const, linkedid: `1700000000.${i}`, input: { phone: `+7916000${i}` }, now: 1_700_000_000_000 + i, seed: i });
+
+/** A ring log (captures.jsonl, failures.jsonl) as its header and its [hook, entry] lines. */
+export function readLog(path: string): { header: unknown; lines: [string, Record<string, unknown>][]; endsWithNewline: boolean } {
+  const text = readFileSync(path, 'utf8');
+  const [header, ...lines] = text.split('\n').filter((l) => l !== '');
+  return { header: JSON.parse(header ?? 'null'), lines: lines.map((l) => JSON.parse(l)), endsWithNewline: text.endsWith('\n') };
+}
