@@ -1,35 +1,3 @@
-import { Type } from '@sinclair/typebox';
-import { CallFullSchema } from '../call-full.ts';
-import { DEFAULT_LIMITS, type HookContract } from '../contract.ts';
-import { exampleCallFull } from '../examples.ts';
-import { UserId, open } from '../kommo-bodies.ts';
+import { updateParamsContract } from './update-params.ts';
 
-const body = {
-  id: Type.Integer({ minimum: 1, description: 'Lead id' }),
-  responsible_user_id: UserId('the new responsible user'),
-};
-const input = Type.Object({ call_full: CallFullSchema, ...body }, { additionalProperties: false });
-const output = Type.Object(body, { ...open, description: 'PATCH /api/v4/leads body; other fields can also be set' });
-
-export const process_lead_update_params = {
-  name: 'process_lead_update_params',
-  number: 11,
-  summary: 'Change the update of an existing lead (responsible user, any lead field).',
-  when: 'An existing lead is updated for the call (registration.updateResponsible).',
-  input,
-  output,
-  readOnly: [],
-  extraKeys: true,
-  rejectNull: true,
-  defaultData: ({ call_full: _c, ...rest }) => rest,
-  defaultDescription: 'the input',
-  limits: { ...DEFAULT_LIMITS },
-  docs: 'Changing `id` points the update at another lead: keep it unless you mean that. Extra keys go to Kommo as they are.',
-  template: `// process_lead_update_params: change the update of an existing lead.
-export default function (input: HookInput): HookResult {
-  const { call_full, ...update } = input;
-  return { data: update, state: 'success' };
-}
-`,
-  exampleInput: { call_full: exampleCallFull, id: 40021, responsible_user_id: 5501 },
-} satisfies HookContract<typeof input, typeof output>;
+export const process_lead_update_params = updateParamsContract('process_lead_update_params', { number: 11, entity: 'lead', exampleId: 40021 });
