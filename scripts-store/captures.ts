@@ -29,12 +29,14 @@ function bytesOf(c: Capture): Buffer {
   return b;
 }
 
-/** Serialises the entries read from the file now, at open, so a later compaction does not do it on a busy loop. */
-export function primeCaptureBytes(d: RingLog<Capture>): void {
-  for (const list of Object.values(d.byHook)) for (const c of list) bytesOf(c);
-}
-
-export const capturesLogSpec: RingLogSpec<Capture> = { kind: 'captures', current: CAPTURES_SCHEMA, entry: CaptureSchema, entryBytes: bytesOf };
+export const capturesLogSpec: RingLogSpec<Capture> = {
+  kind: 'captures',
+  current: CAPTURES_SCHEMA,
+  entry: CaptureSchema,
+  entryBytes: bytesOf,
+  // An entry read from the file keeps its text from there: no serialising the ring again at open or compaction.
+  readEntry: (c, json) => bytes.set(c, Buffer.from(json)),
+};
 
 export interface CaptureOptions {
   /** Entries kept per hook. */

@@ -31,6 +31,8 @@ export interface RingLogSpec<E> {
   entry: TSchema;
   /** The JSON bytes of an entry; captures pass their cached bytes. */
   entryBytes?: (e: E) => Uint8Array;
+  /** Told of each entry read, with its JSON text as the file has it (captures keep it as their bytes). */
+  readEntry?: (e: E, json: string) => void;
 }
 
 const CLOSE_LINE = Buffer.from(']\n');
@@ -146,6 +148,7 @@ export class RingLogAdapter<E extends object> implements FileAdapter<RingLog<E>>
       const problem = shapeProblem(this.#spec.entry, value[1]);
       if (problem) throw corrupt(this.path, `line ${i + 1}: ${problem}`);
       (byHook[value[0]] ??= []).push(value[1] as E);
+      if (this.#spec.readEntry) this.#spec.readEntry(value[1] as E, entryText(line, value[0]) ?? JSON.stringify(value[1]));
       this.#onDisk.add(value[1] as E);
       this.#lines++;
       if (last) this.repaired = 'the last line had no line end';
@@ -153,6 +156,12 @@ export class RingLogAdapter<E extends object> implements FileAdapter<RingLog<E>>
     if (this.repaired) this.#mustRewrite = true;
     return { schemaVersion: this.#spec.current, byHook };
   }
+}
+
+/** The entry's own text in a line this adapter wrote (`["<hook>",<entry>]`), or null for a line written otherwise. */
+function entryText(line: string, hook: string): string | null {
+  const prefix = `[${JSON.stringify(hook)},`;
+  return line.startsWith(prefix) && line.endsWith(']') ? line.slice(prefix.length, -1) : null;
 }
 
 function parseJson(text: string): unknown {

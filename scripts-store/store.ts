@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeError, type HookName, type HooklineError } from '../contracts/index.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
-import { capturesLogSpec, createCaptures, primeCaptureBytes, type CaptureInput } from './captures.ts';
+import { capturesLogSpec, createCaptures, type CaptureInput } from './captures.ts';
 import { openDataFile, type DataFile, type DataFileOptions } from './data-file.ts';
 import { createFailures, failuresLogSpec, type FailureInput } from './failures.ts';
 import { JsonFileAdapter } from './json-adapter.ts';
@@ -115,7 +115,6 @@ function createStore(dir: string, scriptsFile: DataFile<ScriptsFile>, capturesFi
   // A smaller ring or limit than the files were written with applies from the start.
   for (const list of Object.values(capturesFile.data.byHook)) if (list.length > ring) list.splice(0, list.length - ring);
   for (const list of Object.values(failuresFile.data.byHook)) if (list.length > failureLimit) list.splice(0, list.length - failureLimit);
-  primeCaptureBytes(capturesFile.data);
 
   const dirty = { captures: false, failures: false };
   let timer: NodeJS.Timeout | null = null;

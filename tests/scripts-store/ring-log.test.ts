@@ -67,6 +67,8 @@ describe('the capture log on disk (captures.jsonl)', () => {
     expect(lines().map((l) => l.msg)).toContain(`${file}: dropped an incomplete last line (48 bytes) left by a write that did not finish; the file was rewritten whole`);
     const onDisk = readLog(file);
     expect([onDisk.lines.length, onDisk.endsWithNewline]).toEqual([3, true]);
+    // The rewrite used each entry's text as read from the file: reading it again gives the same entries.
+    expect((await openOk(dir, NO_TIMER)).captures('process_client_phone')).toEqual(again.captures('process_client_phone'));
   });
 
   it('reports a broken line that is not the last as corrupt, with its number, and leaves the file alone', async () => {
