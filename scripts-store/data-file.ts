@@ -40,6 +40,8 @@ export interface DataFileOptions {
   onBackupFailed?: (path: string, err: Error) => void;
   /** The file was repaired at open (and rewritten). */
   onRepaired?: (path: string, what: string) => void;
+  /** Nothing is written, at open or later: write() and update() reject. */
+  readOnly?: boolean;
 }
 
 export interface DataFile<T> {
@@ -72,6 +74,7 @@ export async function openDataFile<T>(adapter: FileAdapter<T>, empty: T, opts: D
   let writes = 0;
 
   async function persist(): Promise<void> {
+    if (opts.readOnly) throw new Error('the store was opened read-only');
     await db.write();
     if (adapter.lastBytes === 0) return;
     writes++;
@@ -108,6 +111,7 @@ export async function openDataFile<T>(adapter: FileAdapter<T>, empty: T, opts: D
       }),
   };
 
+  if (opts.readOnly) return { ok: true, file };
   try {
     if (adapter.text === null || adapter.migratedFrom !== null || adapter.repaired !== null) {
       // Written at once: a new file shows problems with the folder at open, a migrated one carries the current

@@ -32,6 +32,12 @@ export interface StoreOptions {
   /** The clock for times the store stamps (captures, failures, drafts, versions). */
   now?: () => Date;
   log?: Logger;
+  /**
+   * Read the store without writing anything, not even at open (no file created, migrated or repaired): for a
+   * second process, such as `hookline replay`, while hookline runs. Changes are refused with STORE_UNREADABLE;
+   * captures and failures are not kept.
+   */
+  readOnly?: boolean;
   /** Called after each write that reached a store file (an append or a whole rewrite): tests count writes with it. */
   onWrite?: (e: { file: StoreFileName; path: string; bytes: number; mode: 'append' | 'rewrite' }) => void;
 }
@@ -58,6 +64,7 @@ export interface Store {
   onPublished(listener: (hook: HookName, v: Version) => void): () => void;
   /** Cheap, for the call path: a snapshot kept in memory, written by the next flush. */
   capture(entry: CaptureInput): void;
+  capture(hook: HookName, entry: Omit<CaptureInput, 'hook'>): void;
   /** Newest first. */
   captures(hook: HookName, o?: { limit?: number; ids?: string[] }): Capture[];
   recordFailure(hook: HookName, f: FailureInput): void;
@@ -84,12 +91,13 @@ export class StoreWriteError extends Error {
 
 export async function openStore(dir = './data', opts: StoreOptions = {}): Promise<StoreResult<Store>> {
   try {
-    mkdirSync(dir, { recursive: true });
+    if (!opts.readOnly) mkdirSync(dir, { recursive: true });
   } catch (e) {
     return { ok: false, error: makeError('STORE_UNREADABLE', { path: dir, detail: (e as Error).message }) };
   }
   const log = (opts.log ?? silentLogger).child({ module: 'scripts-store' });
   const fileOpts = (file: StoreFileName): DataFileOptions => ({
+    readOnly: opts.readOnly,
     onWrite: (e) => opts.onWrite?.({ file, ...e }),
     onBackupFailed: (path, err) => log.warn({ path, err: err.message }, `the backup ${path} could not be refreshed; the file itself was written`),
     onRepaired: (path, what) => log.warn({ path }, `${path}: ${what}; the file was rewritten whole`),
@@ -160,7 +168,7 @@ function createStore(dir: string, scriptsFile: DataFile<ScriptsFile>, capturesFi
   const scripts = createScripts(scriptsFile, now, log);
   const caps = createCaptures(() => capturesFile.data, {
     ring,
-    enabled: opts.captureEnabled !== false,
+    enabled: opts.captureEnabled !== false && !opts.readOnly,
     now,
     changed: changed('captures'),
     dropped: (hook, err) => log.warn({ hook, err: err.message }, `an input of ${hook} is not JSON and was not captured`),
@@ -186,12 +194,12 @@ function createStore(dir: string, scriptsFile: DataFile<ScriptsFile>, capturesFi
     published: scripts.published,
     versions: scripts.versions,
     onPublished: scripts.onPublished,
-    capture: (e) => {
-      if (!closed) caps.capture(e);
+    capture: (a: CaptureInput | HookName, b?: Omit<CaptureInput, 'hook'>) => {
+      if (!closed) caps.capture(typeof a === 'string' ? { ...(b as Omit<CaptureInput, 'hook'>), hook: a } : a);
     },
     captures: caps.captures,
     recordFailure: (hook, f) => {
-      if (!closed) fails.recordFailure(hook, f);
+      if (!closed && !opts.readOnly) fails.recordFailure(hook, f);
     },
     failures: fails.failures,
     failureCounts: fails.failureCounts,

@@ -32,6 +32,13 @@ describe('captured inputs', () => {
     ]);
   });
 
+  it('takes the hook as a first argument too', async () => {
+    const s = await openOk(freshDir(), NO_TIMER);
+    const { hook: _hook, ...entry } = captureOf(1);
+    s.capture('need_registration', entry);
+    expect(s.captures('need_registration').map((c) => [c.hook, c.seed])).toEqual([['need_registration', 1]]);
+  });
+
   it('keeps what the input was at capture, whatever the caller does with its object afterwards', async () => {
     const s = await openOk(freshDir(), NO_TIMER);
     const input = { phone: '+100', nested: { list: [1] } };
