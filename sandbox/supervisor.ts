@@ -4,9 +4,8 @@
  * `crash` outcome (SANDBOX_CRASH), the child is started again, and the next invocation works. A child that
  * stops answering is killed at the hook's timeout plus a grace period (deadline.ts holds that rule).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { childCommand, type ChildCommand } from './child-command.ts';
 import { EXPIRED, withDeadline } from './deadline.ts';
 import type { ChildMessage, HostMessage } from './protocol.ts';
 import type { RawLimits, RawResult, RawRunner, RawRunOptions, RunnableScript } from './raw.ts';
@@ -43,7 +42,6 @@ function why(stderr: string): string {
   return line ? `: ${line.slice(0, 200)}` : '';
 }
 
-const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'child.ts');
 const WARM_DEADLINE_MS = 30_000;
 const WARMED: RawResult = { outcome: { kind: 'ok', json: '' }, logs: [], logsDropped: 0, durationMs: 0 };
 
@@ -56,8 +54,8 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
   // The last version warmed per hook (the published one): what a restarted child warms again.
   const warmed = new Map<string, { script: RunnableScript; limits: RawLimits }>();
 
-  function start(): Child {
-    const proc = fork(CHILD, [], { execArgv: ['--no-node-snapshot'], serialization: 'json', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  function start(cmd: ChildCommand): Child {
+    const proc = spawn(process.execPath, cmd.args, { serialization: 'json', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const c: Child = { proc, pending: new Map(), sent: new Set(), stderr: '' };
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (d: string) => {
@@ -99,14 +97,15 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
     return c;
   }
 
-  function current(): Child {
-    if (!child || !child.proc.connected) child = start();
+  async function current(): Promise<Child> {
+    const cmd = await childCommand();
+    if (!child || !child.proc.connected) child = start(cmd);
     return child;
   }
 
   /** One request to the current child, answered by it, by its death (crash) or by the deadline (timeout). */
-  function request(build: (id: number, c: Child, withScript: boolean) => HostMessage, deadlineMs: number): Promise<RawResult> {
-    const c = current();
+  async function request(build: (id: number, c: Child, withScript: boolean) => HostMessage, deadlineMs: number): Promise<RawResult> {
+    const c = await current();
     const id = nextId++;
     const answer = new Promise<RawResult>((resolve) => {
       c.pending.set(id, { resolve, resend: () => c.proc.send(build(id, c, true)) });
