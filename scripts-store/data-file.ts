@@ -120,8 +120,9 @@ export async function openDataFile<T>(adapter: FileAdapter<T>, empty: T, opts: D
       if (adapter.repaired !== null) opts.onRepaired?.(path, adapter.repaired);
       await file.write();
     } else if ((await readFile(backupOf(path), 'utf8').catch(() => null)) !== adapter.text) {
-      // The file just passed every check: it is the last good state.
-      await writeFileAtomic(backupOf(path), adapter.text);
+      // The file just passed every check: it is the last good state. Failing to copy it is a warning, as for
+      // any backup: the file itself is fine.
+      await writeFileAtomic(backupOf(path), adapter.text).catch((e: Error) => opts.onBackupFailed?.(backupOf(path), e));
     }
   } catch (e) {
     return { ok: false, error: adapter.openError(e) };

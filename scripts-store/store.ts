@@ -99,7 +99,7 @@ export async function openStore(dir = './data', opts: StoreOptions = {}): Promis
   const fileOpts = (file: StoreFileName): DataFileOptions => ({
     readOnly: opts.readOnly,
     onWrite: (e) => opts.onWrite?.({ file, ...e }),
-    onBackupFailed: (path, err) => log.warn({ path, err: err.message }, `the backup ${path} could not be refreshed; the file itself was written`),
+    onBackupFailed: (path, err) => log.warn({ path, err: err.message }, `the backup ${path} could not be refreshed; the store file itself is fine`),
     onRepaired: (path, what) => log.warn({ path }, `${path}: ${what}; the file was rewritten whole`),
   });
   const scripts = await openDataFile(new JsonFileAdapter<ScriptsFile>(join(dir, 'scripts.json'), scriptsFileSpec), emptyScripts(), fileOpts('scripts'));
@@ -110,7 +110,7 @@ export async function openStore(dir = './data', opts: StoreOptions = {}): Promis
   const failures = await openDataFile(new RingLogAdapter<Failure>(join(dir, 'failures.jsonl'), failuresLogSpec), emptyLog<Failure>(failuresLogSpec.current), fileOpts('failures'));
   if (!failures.ok) return failures;
   for (const f of [scripts.file, captures.file, failures.file]) {
-    if (f.migratedFrom !== null) log.info({ path: f.path, from: f.migratedFrom }, `${f.path} was migrated from schema version ${f.migratedFrom}; the original is kept as ${f.path}.v${f.migratedFrom}.bak`);
+    if (f.migratedFrom !== null && !opts.readOnly) log.info({ path: f.path, from: f.migratedFrom }, `${f.path} was migrated from schema version ${f.migratedFrom}; the original is kept as ${f.path}.v${f.migratedFrom}.bak`);
   }
   return { ok: true, value: createStore(dir, scripts.file, captures.file, failures.file, opts, log) };
 }

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, wr
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HOOK_NAMES } from '../../contracts/index.ts';
+import { createMemoryLogger } from '../../log/index.ts';
 import { openStore, StoreWriteError } from '../../scripts-store/index.ts';
 import { compiles, freshDir, openOk, tempFiles } from './store-helpers.ts';
 
@@ -159,5 +160,25 @@ describe('an unreadable or missing file', () => {
     expect(!r.ok && r.error).toMatchObject({ code: 'STORE_MISSING', message: `the store file ${file} is missing, but its backup ${file}.bak is there` });
     expect(existsSync(file)).toBe(false);
     expect(JSON.parse(readFileSync(`${file}.bak`, 'utf8')).hooks.need_registration.versions[0].source).toBe('good');
+  });
+});
+
+describe('a backup that cannot be written', () => {
+  it('is a warning: the store opens and writes, and the log names the backup', async () => {
+    const dir = freshDir();
+    await (await openOk(dir)).publish('need_registration', { source: 'a', message: 'm', author: 'a', check: compiles });
+    const backup = join(dir, 'scripts.json.bak');
+    rmSync(backup);
+    mkdirSync(backup); // a folder where the backup should be
+    const { log, lines } = createMemoryLogger();
+    const s = await openOk(dir, { log });
+    const r = await s.publish('need_registration', { source: 'b', message: 'm', author: 'a', check: compiles });
+    expect(r.ok).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'scripts.json'), 'utf8')).hooks.need_registration.versions).toHaveLength(2);
+    const warnings = lines().filter((l) => l.level === 40).map((l) => l.msg);
+    expect(warnings).toEqual([
+      `the backup ${backup} could not be refreshed; the store file itself is fine`,
+      `the backup ${backup} could not be refreshed; the store file itself is fine`,
+    ]);
   });
 });
