@@ -60,7 +60,7 @@ export function createScripts(file: DataFile<ScriptsFile>, now: () => Date, log:
   });
 
   async function append(hook: HookName, v: Omit<Version, 'version' | 'time' | 'hash'>): Promise<StoreResult<Version>> {
-    let added: Version | null = null;
+    let added: Version | undefined;
     try {
       await file.update((data) => {
         const h = data.hooks[hook] ?? NO_SCRIPTS;
@@ -71,7 +71,7 @@ export function createScripts(file: DataFile<ScriptsFile>, now: () => Date, log:
     } catch (e) {
       return writeFailed(e);
     }
-    const version = added as unknown as Version;
+    const version = added as Version;
     for (const l of listeners) {
       // A listener's fault is its own: the version is published, and the other listeners still hear of it.
       try {
