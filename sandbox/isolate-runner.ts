@@ -191,6 +191,8 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
         return { outcome: { kind: 'notjson', detail: field('detail') }, ...rest };
       case 'throw':
         return { outcome: { kind: 'throw', message: field('message') || 'unknown error', ...mapPosition(slot, field('stack')) }, ...rest };
+      case 'entry':
+        return { outcome: { kind: 'entry', detail: field('detail') }, ...rest };
       case 'logs':
         // Only the logs of a run that never answered (readLogs); its outcome is decided by the caller.
         return { outcome: { kind: 'timeout' }, ...rest };

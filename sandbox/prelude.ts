@@ -153,9 +153,13 @@ export const PRELUDE = String.raw`
   const run = (inputJson, now, s) => {
     fixedNow = now;
     seed = s;
+    const entry = __hookline_module.default;
+    if (typeof entry !== 'function') {
+      return answer('entry', ['detail', 'the default export is ' + (entry === null ? 'null' : typeof entry) + ', not a function: write export default function (input: HookInput): HookResult { … }']);
+    }
     let r;
     try {
-      r = __hookline_module.default(parse(inputJson));
+      r = entry(parse(inputJson));
     } catch (e) {
       return thrown(e);
     }

@@ -6,6 +6,8 @@ export type RawOutcome =
   /** The result's JSON text is over `maxOutputBytes` (measured in the sandbox, before parsing). */
   | { kind: 'toolarge'; sizeBytes: number }
   | { kind: 'throw'; message: string; line?: number; column?: number }
+  /** The script compiled but its default export is not a function (esbuild cannot tell; found at run time). */
+  | { kind: 'entry'; detail: string }
   | { kind: 'timeout' }
   | { kind: 'memory' }
   | { kind: 'crash'; detail: string };

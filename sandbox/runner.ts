@@ -126,6 +126,8 @@ function outcomeError(o: RawOutcome, where: { hook: string; version?: number | s
       return makeError('OUTPUT_TOO_LARGE', { ...where, file: undefined, sizeBytes: o.sizeBytes, limitBytes: limits.maxOutputBytes });
     case 'throw':
       return makeError('SCRIPT_ERROR', { ...where, line: o.line, column: o.column, file: o.line ? where.file : undefined, detail: o.message });
+    case 'entry':
+      return makeError('COMPILE_ERROR', { ...where, detail: o.detail });
     case 'timeout':
       return makeError('TIMEOUT', { ...where, file: undefined, timeoutMs: limits.timeoutMs });
     case 'memory':

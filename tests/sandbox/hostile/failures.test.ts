@@ -72,4 +72,12 @@ describe('scripts that fail', () => {
     const c = await compile('export function hook() {}', { hook: 'need_registration' });
     expect(!c.ok && c.error.message).toMatch(/has no default export/);
   });
+
+  it('a default export that is not a function: COMPILE_ERROR when it is run, with the default data', async () => {
+    const r = await run(runner(), 'need_registration', 'export default { data: { result: false }, state: "success" };');
+    expect(r.error?.code).toBe('COMPILE_ERROR');
+    expect(r.error?.message).toMatch(/did not compile at hooks\/need_registration\.ts: the default export is object, not a function/);
+    expect(r.data).toEqual({ result: true });
+    await expectRunnerStillWorks(runner());
+  });
 });
