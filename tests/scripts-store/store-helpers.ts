@@ -1,10 +1,21 @@
 /** Shared by the scripts-store tests: a fresh temp folder per test and a store opened on it. */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { openStore, type Store, type StoreOptions } from '../../scripts-store/index.ts';
 
-export const freshDir = (): string => mkdtempSync(join(tmpdir(), 'hl-store-'));
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new temp folder, removed after the test file. */
+export function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-store-'));
+  made.push(dir);
+  return dir;
+}
 
 /** A check that lets every source through. */
 export const compiles = async () => null;
