@@ -39,6 +39,12 @@ interface Slot {
   prelude: ivm.Script;
   ready: Prepared[];
   uses: number;
+  /** Invocations running or awaiting in this isolate: it is not disposed under them unless the deadline says so. */
+  inFlight: number;
+  /** Why the isolate was disposed by us (isolated-vm disposes it itself on its memory limit). */
+  retiredBy: 'deadline' | null;
+  /** Replaced (recycled or evicted) while invocations were in flight: disposed when the last one ends. */
+  disposeWhenIdle: boolean;
   refilling: boolean;
   map: SourceMap | null;
   /** The last input and result seen: new contexts are warmed with their shapes, off the call path. */
@@ -75,6 +81,9 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
       prelude: iso.compileScriptSync(PRELUDE, { filename: 'file:///hookline/prelude.js' }),
       ready: [],
       uses: 0,
+      inFlight: 0,
+      retiredBy: null,
+      disposeWhenIdle: false,
       refilling: false,
       map: null,
       lastInput: slot?.lastInput ?? null,
@@ -83,15 +92,25 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     slots.set(key, slot);
     for (const old of slots.values()) {
       if (slots.size <= MAX_SLOTS) break;
-      retire(old);
+      if (old !== slot) retire(old);
     }
     return slot;
   }
 
-  function retire(slot: Slot) {
+  /**
+   * Takes a slot out of use. Its isolate is disposed now if nothing runs in it or the deadline asks (a script
+   * past its deadline may still hold the isolate); otherwise when its last invocation ends.
+   */
+  function retire(slot: Slot, reason: 'deadline' | null = null) {
     if (slots.get(slot.key) === slot) slots.delete(slot.key);
     for (const p of slot.ready.splice(0)) release(p);
-    if (!slot.iso.isDisposed) slot.iso.dispose();
+    if (slot.iso.isDisposed) return;
+    if (reason === 'deadline' || slot.inFlight === 0) {
+      slot.retiredBy = reason;
+      slot.iso.dispose();
+    } else {
+      slot.disposeWhenIdle = true;
+    }
   }
 
   /** A fresh context with the prelude and the script evaluated; the script's top-level code runs here. */
@@ -148,7 +167,7 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
   /** An error thrown out of isolated-vm (the prelude catches the script's own throws during a run). */
   function classify(slot: Slot, e: unknown): RawOutcome {
     const message = e instanceof Error ? e.message : String(e);
-    if (slot.iso.isDisposed) return { kind: 'memory' };
+    if (slot.iso.isDisposed) return slot.retiredBy === 'deadline' ? { kind: 'timeout' } : { kind: 'memory' };
     if (/^Script execution timed out/.test(message)) return { kind: 'timeout' };
     const stack = e instanceof Error && typeof e.stack === 'string' ? e.stack : '';
     return { kind: 'throw', message, ...mapPosition(slot, stack) };
@@ -224,6 +243,7 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     }
     let decoded: Decoded | null = null;
     let outcome: RawOutcome;
+    slot.inFlight++;
     try {
       const first = prepared.run.applySync(undefined, [inputJson, o.now ?? null, o.seed ?? null], { timeout: limits.timeoutMs }) as unknown;
       if (first === 'PENDING') {
@@ -231,18 +251,23 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
         const awaited = prepared.pending.apply(undefined, [], { result: { promise: true, copy: true }, timeout: Math.max(1, Math.ceil(remaining)) }) as Promise<unknown>;
         // isolated-vm's timeout does not cover a promise that never settles (its issues #318, #518): the host
         // timer does, and disposes the isolate (the next invocation gets a new one).
-        const r = await withDeadline(awaited, remaining, () => retire(slot));
+        const r = await withDeadline(awaited, remaining, () => retire(slot, 'deadline'));
         outcome = r === EXPIRED ? { kind: 'timeout' } : (decoded = decode(slot, r, limits)).outcome;
       } else {
         outcome = (decoded = decode(slot, first, limits)).outcome;
       }
     } catch (e) {
       outcome = classify(slot, e);
+    } finally {
+      slot.inFlight--;
     }
     // After a timeout the answer never came: read what was logged before it, if the isolate lives.
     const { logs, dropped } = decoded ?? readLogs(slot, prepared, limits);
     if (slot.iso.isDisposed) retire(slot);
-    else {
+    else if (slot.disposeWhenIdle) {
+      release(prepared);
+      if (slot.inFlight === 0) slot.iso.dispose();
+    } else {
       release(prepared);
       if (outcome.kind === 'ok') {
         slot.lastInput = inputJson;

@@ -68,6 +68,17 @@ export function runRunnerSuite(name: string, newRaw: () => RawRunner): void {
       expect([a.data, b.data]).toEqual([{ phone: '1' }, { phone: '1' }]);
     });
 
+    it('many other versions run while one awaits past its deadline: that one still ends with TIMEOUT', async () => {
+      const waiting = run(runner, 'need_registration', 'export default async function () { await new Promise(() => {}); }', { limits: { timeoutMs: 3_000 } });
+      // More versions than the runner keeps warm, so the waiting one's isolate is the least recently used.
+      for (let i = 0; i < 40; i++) {
+        const r = await run(runner, 'need_registration', `export default () => ({ data: { result: ${i % 2 === 0} }, state: 'success' }); // v${i}`);
+        expect(r.data).toEqual({ result: i % 2 === 0 });
+      }
+      expect((await waiting).error?.code).toBe('TIMEOUT');
+      await expectRunnerStillWorks(runner);
+    });
+
     it('Date and Math.random pinned by the caller', async () => {
       const r = await run(runner, 'process_client_phone', ok("return { data: { phone: new Date().toISOString() + ' ' + Math.random() }, state: 'success' };"), { now: 0, seed: 7 });
       const again = await run(runner, 'process_client_phone', ok("return { data: { phone: new Date().toISOString() + ' ' + Math.random() }, state: 'success' };"), { now: 0, seed: 7 });
