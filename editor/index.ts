@@ -1,4 +1,4 @@
 /** @module editor: the web service (JSON API, auth, replay); the Monaco page comes next. */
-export { startEditor, type Editor, type EditorOptions } from './server.ts';
+export { startEditor, type Editor, type EditorOptions, type RouteModule } from './server.ts';
 export { createAuth, hashPassword, verifyPassword, SESSION_COOKIE, type Auth, type AdminConfig } from './auth.ts';
 export { replay, type ReplayReport, type ReplayResult, type ReplayRun, type ReplayOutcome } from './replay.ts';

@@ -28,6 +28,18 @@ export interface EditorOptions {
   status?: () => unknown;
   /** Failed logins allowed per client address per minute. Default 5. */
   loginAttemptsPerMinute?: number;
+  /**
+   * Route modules of other features (recordings, click-to-call, autodistribution, metrics), registered on the
+   * same server. A request for which `isPublic(url, method)` is true skips the session, JSON-only and Origin
+   * checks: that route authenticates on its own (a signed link, a bearer token, an address allow-list).
+   */
+  routes?: RouteModule[];
+}
+
+export interface RouteModule {
+  name: string;
+  register(app: FastifyInstance): void | Promise<void>;
+  isPublic?(url: string, method: string): boolean;
 }
 
 export interface Editor {
@@ -76,8 +88,10 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
   });
 
   // Authentication and CSRF, before any /api handler.
+  const publicRoute = (url: string, method: string) => (o.routes ?? []).some((r) => r.isPublic?.(url, method) ?? false);
   app.addHook('onRequest', async (req, reply) => {
     if (!req.url.startsWith('/api/')) return;
+    if (publicRoute(req.url, req.method)) return;
     const isLogin = req.url === '/api/login';
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const type = String(req.headers['content-type'] ?? '');
@@ -203,6 +217,8 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
   );
 
   app.get('/api/status', async () => o.status?.() ?? { engine: 'not running' });
+
+  for (const r of o.routes ?? []) await r.register(app);
 
   const wss = attachReplayStream(app, o);
   app.addHook('onClose', async () => {
