@@ -4,3 +4,4 @@ export { SCRIPTS_SCHEMA, type StoreResult, type PublishCheck, type PublishOption
 export { CAPTURES_SCHEMA, type CaptureInput } from './captures.ts';
 export { FAILURES_SCHEMA, type FailureInput } from './failures.ts';
 export type { Draft, Version, HookScripts, ScriptsFile, Capture, Failure } from './schema.ts';
+export { writeFileAtomic } from './atomic-write.ts';

@@ -49,5 +49,5 @@ it('a public route answers without a session, even from a foreign Origin', async
 it("a module's other routes still need the session", async () => {
   const res = await fetch(`${editor.url}/api/closed`);
   expect(res.status).toBe(401);
-  expect((await res.json()).error.code).toBe('UNAUTHORIZED');
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
 });

@@ -1,0 +1,241 @@
+/**
+ * The durable outbox: every call to register is a job keyed by its linkedid, and every step of its
+ * registration (the body about to be sent, then Kommo's answer) is appended to a journal and fsynced before
+ * the promise resolves. After a crash or restart, `pending()` gives back every job that did not finish, with
+ * the steps it had done and the step that was in flight (whose write may or may not have reached Kommo; the
+ * registrar reconciles it before sending again).
+ *
+ * The journal is JSON lines (`outbox.jsonl` in the data folder): small appends, one fsync per group of writes
+ * that arrive together (group commit), so a burst of calls costs a few fsyncs, not one per step. It is
+ * compacted (rewritten atomically with only what is still needed) when it grows. A torn last line (a crash in
+ * the middle of an append) is expected and dropped; any other unreadable line is reported with its line
+ * number, the file is copied aside, and reading goes on, so nothing readable is lost.
+ */
+import { copyFile, mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { silentLogger, type Logger } from '../../log/index.ts';
+import { writeFileAtomic } from '../../scripts-store/index.ts';
+
+export const OUTBOX_FILE = 'outbox.jsonl';
+export const OUTBOX_SCHEMA = 1;
+
+export type StepStatus = 'sending' | 'done' | 'skipped' | 'failed';
+
+export interface StepRecord {
+  status: StepStatus;
+  /** What was (or is being) sent, or what the step found. */
+  data?: unknown;
+  /** Kommo's answer (ids) when done; the error when failed. */
+  result?: unknown;
+  at: number;
+}
+
+export interface OutboxJob<P = unknown> {
+  linkedid: string;
+  addedAt: number;
+  payload: P;
+  steps: Record<string, StepRecord>;
+  attempts: number;
+}
+
+export interface OutboxOutcome {
+  linkedid: string;
+  ok: boolean;
+  at: number;
+  error?: { code: string; message: string };
+}
+
+export interface OutboxOptions {
+  log?: Logger;
+  now?: () => number;
+  /** Completed linkedids remembered so a replayed call is not registered twice. Default 50,000. */
+  rememberDone?: number;
+  /** Compact when the journal passes this many bytes. Default 8 MiB. */
+  compactBytes?: number;
+  /** fsync each group of appends. Default true (tests of speed may turn it off; production never). */
+  fsync?: boolean;
+}
+
+export interface Outbox<P = unknown> {
+  /** Adds a job (durable when the promise resolves). false when the linkedid is pending or already done. */
+  add(linkedid: string, payload: P): Promise<boolean>;
+  /** Records a step of a job (durable when the promise resolves). */
+  step(linkedid: string, name: string, record: Omit<StepRecord, 'at'>): Promise<void>;
+  /** Counts one more attempt of the job (after a retryable failure or a restart). */
+  attempt(linkedid: string): Promise<void>;
+  /** The job is over: registered, or failed for good. */
+  complete(linkedid: string, outcome: { ok: boolean; error?: { code: string; message: string } }): Promise<void>;
+  job(linkedid: string): OutboxJob<P> | undefined;
+  pending(): OutboxJob<P>[];
+  isDone(linkedid: string): boolean;
+  outcome(linkedid: string): OutboxOutcome | undefined;
+  depth(): number;
+  /** Problems met reading the journal at open (line numbers and what was done). */
+  problems(): string[];
+  close(): Promise<void>;
+}
+
+type Line =
+  | { t: 'schema'; v: number }
+  | { t: 'add'; id: string; at: number; p: unknown }
+  | { t: 'step'; id: string; s: string; r: StepRecord }
+  | { t: 'try'; id: string }
+  | { t: 'done'; id: string; ok: boolean; at: number; e?: { code: string; message: string } };
+
+export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}): Promise<Outbox<P>> {
+  const log = (o.log ?? silentLogger).child({ module: 'outbox' });
+  const now = o.now ?? Date.now;
+  const rememberDone = o.rememberDone ?? 50_000;
+  const compactBytes = o.compactBytes ?? 8 * 1024 * 1024;
+  const doFsync = o.fsync ?? true;
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, OUTBOX_FILE);
+  const jobs = new Map<string, OutboxJob<P>>();
+  const done = new Map<string, OutboxOutcome>();
+  const problems: string[] = [];
+
+  function apply(l: Line) {
+    if (l.t === 'add') {
+      if (!jobs.has(l.id) && !done.has(l.id)) jobs.set(l.id, { linkedid: l.id, addedAt: l.at, payload: l.p as P, steps: {}, attempts: 0 });
+    } else if (l.t === 'step') {
+      const j = jobs.get(l.id);
+      if (j) j.steps[l.s] = l.r;
+    } else if (l.t === 'try') {
+      const j = jobs.get(l.id);
+      if (j) j.attempts += 1;
+    } else if (l.t === 'done') {
+      jobs.delete(l.id);
+      done.set(l.id, { linkedid: l.id, ok: l.ok, at: l.at, ...(l.e ? { error: l.e } : {}) });
+      if (done.size > rememberDone) done.delete(done.keys().next().value as string);
+    }
+  }
+
+  // Read what is there.
+  let text = '';
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new Error(`the outbox ${path} cannot be read (${(e as Error).message}); fix its permissions (hookline needs to read and write it) and start again. Nothing was changed.`);
+    }
+  }
+  if (text) {
+    const lines = text.split('\n');
+    const lastIndex = text.endsWith('\n') ? lines.length - 2 : lines.length - 1;
+    let copied = false;
+    for (let i = 0; i < lines.length; i++) {
+      const raw = lines[i] as string;
+      if (!raw) continue;
+      let l: Line;
+      try {
+        l = JSON.parse(raw) as Line;
+        if (typeof l !== 'object' || l === null || typeof (l as { t?: unknown }).t !== 'string') throw new Error('not a journal record');
+      } catch (e) {
+        if (i === lastIndex && !text.endsWith('\n')) {
+          problems.push(`line ${i + 1}: a torn last write (the process stopped while appending): dropped; the step it recorded runs again`);
+          continue;
+        }
+        if (!copied) {
+          const aside = `${path}.corrupt-${now()}`;
+          await copyFile(path, aside);
+          copied = true;
+          problems.push(`the outbox has unreadable lines; the whole file was copied to ${aside} before anything was rewritten`);
+        }
+        problems.push(`line ${i + 1}: not readable (${(e as Error).message}): skipped; every other line was read`);
+        continue;
+      }
+      if (l.t === 'schema' && l.v > OUTBOX_SCHEMA) {
+        throw new Error(`the outbox ${path} was written by a newer hookline (schema ${l.v}, this one reads ${OUTBOX_SCHEMA}); run the newer version, or move the file aside to start with an empty outbox. Nothing was changed.`);
+      }
+      apply(l);
+    }
+    for (const p of problems) log.warn({ file: path }, `outbox: ${p}`);
+  }
+
+  // Start from a compacted file: it drops finished work and any torn or unreadable line.
+  let size = 0;
+  let fh: FileHandle;
+  async function compact() {
+    const out: string[] = [JSON.stringify({ t: 'schema', v: OUTBOX_SCHEMA })];
+    for (const d of done.values()) out.push(JSON.stringify({ t: 'done', id: d.linkedid, ok: d.ok, at: d.at, ...(d.error ? { e: d.error } : {}) }));
+    for (const j of jobs.values()) {
+      out.push(JSON.stringify({ t: 'add', id: j.linkedid, at: j.addedAt, p: j.payload }));
+      for (let k = 0; k < j.attempts; k++) out.push(JSON.stringify({ t: 'try', id: j.linkedid }));
+      for (const [s, r] of Object.entries(j.steps)) out.push(JSON.stringify({ t: 'step', id: j.linkedid, s, r }));
+    }
+    size = await writeFileAtomic(path, out.join('\n') + '\n');
+  }
+  await compact();
+  fh = await open(path, 'a');
+  size = (await stat(path)).size;
+
+  // Group commit: lines queued while a write is in flight go together in the next one.
+  let queue: { text: string; resolve: () => void; reject: (e: Error) => void }[] = [];
+  let writing: Promise<void> | null = null;
+  let closed = false;
+
+  async function drain() {
+    while (queue.length) {
+      const batch = queue;
+      queue = [];
+      const chunk = batch.map((b) => b.text).join('');
+      try {
+        await fh.write(chunk);
+        if (doFsync) await fh.sync();
+        size += Buffer.byteLength(chunk);
+        for (const b of batch) b.resolve();
+      } catch (e) {
+        const err = new Error(`writing the outbox ${path} failed (${(e as Error).message}); check free disk space and permissions. The work stays in memory and is retried; nothing is acknowledged until it is written.`);
+        log.error({ file: path }, err.message);
+        for (const b of batch) b.reject(err);
+      }
+      if (size > compactBytes && !queue.length) {
+        await fh.close();
+        await compact();
+        fh = await open(path, 'a');
+      }
+    }
+    writing = null;
+  }
+
+  function append(l: Line): Promise<void> {
+    if (closed) return Promise.reject(new Error('the outbox is closed'));
+    apply(l);
+    return new Promise<void>((resolve, reject) => {
+      queue.push({ text: JSON.stringify(l) + '\n', resolve, reject });
+      if (!writing) writing = drain();
+    });
+  }
+
+  return {
+    async add(linkedid, payload) {
+      if (jobs.has(linkedid) || done.has(linkedid)) return false;
+      await append({ t: 'add', id: linkedid, at: now(), p: payload });
+      return true;
+    },
+    step(linkedid, name, record) {
+      if (!jobs.has(linkedid)) return Promise.reject(new Error(`the outbox has no pending job ${linkedid}`));
+      return append({ t: 'step', id: linkedid, s: name, r: { ...record, at: now() } });
+    },
+    attempt(linkedid) {
+      if (!jobs.has(linkedid)) return Promise.resolve();
+      return append({ t: 'try', id: linkedid });
+    },
+    complete(linkedid, outcome) {
+      if (!jobs.has(linkedid)) return Promise.resolve();
+      return append({ t: 'done', id: linkedid, ok: outcome.ok, at: now(), ...(outcome.error ? { e: outcome.error } : {}) });
+    },
+    job: (linkedid) => jobs.get(linkedid),
+    pending: () => [...jobs.values()],
+    isDone: (linkedid) => done.has(linkedid),
+    outcome: (linkedid) => done.get(linkedid),
+    depth: () => jobs.size,
+    problems: () => [...problems],
+    async close() {
+      if (closed) return;
+      while (writing) await writing;
+      closed = true;
+      await fh.close();
+    },
+  };
+}
