@@ -1,0 +1,11 @@
+/**
+ * @module status: what the engine is doing, for people and for Prometheus. The engine feeds events
+ * (`createStatus()`), the editor answers GET /api/status with `status.snapshot()` and serves GET /metrics
+ * through `metricsRoutes(status, { token })`.
+ */
+export {
+  createStatus, DURATION_WINDOW, HOUR_MS, MINUTE_MS,
+  type Status, type StatusOptions, type StatusSnapshot, type HookStatus, type KommoHealth, type CallFinished, type HookInvoked,
+} from './status.ts';
+export { HOOK_DURATION_BUCKETS, type StatusMetrics } from './metrics.ts';
+export { metricsRoutes, isLoopback, METRICS_PATH, type MetricsRouteOptions } from './routes.ts';
