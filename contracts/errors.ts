@@ -4,6 +4,8 @@
  * tests/contracts/errors.test.ts fails when they drift. A retired code stays retired: never reuse a name.
  */
 
+import { featureErrors } from './errors-features.ts';
+
 /** Where an error happened. Every part is optional; the message names the parts that are known. */
 export interface ErrorWhere {
   hook?: string;
@@ -260,6 +262,7 @@ export const errorCatalogue = {
     hint: () => "Restore the contacts' standard Phone field (code PHONE, with the type Work) in Kommo's settings, then restart hookline.",
     scriptFailure: false,
   },
+  ...featureErrors,
 } satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
