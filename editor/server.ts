@@ -12,6 +12,7 @@ import { hooks, isHookName, type HookName, type HooklineError } from '../contrac
 import type { Logger } from '../log/index.ts';
 import { compile, type Runner } from '../sandbox/index.ts';
 import type { Store } from '../scripts-store/index.ts';
+import { pageRoutes } from './assets.ts';
 import { SESSION_COOKIE, type Auth } from './auth.ts';
 import { replay } from './replay.ts';
 
@@ -34,6 +35,8 @@ export interface EditorOptions {
    * checks: that route authenticates on its own (a signed link, a bearer token, an address allow-list).
    */
   routes?: RouteModule[];
+  /** Serve the editor page (built in the background at start, editor/build.ts). Default true. */
+  page?: boolean;
 }
 
 export interface RouteModule {
@@ -210,15 +213,10 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
     return { failures: o.store.failures(hook) };
   });
 
-  app.get('/', async (_req, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .send('<!doctype html><title>hookline</title><h1>hookline</h1><p>The editor page is being built. The JSON API is at <code>/api</code> (log in with <code>POST /api/login</code>).</p>'),
-  );
-
   app.get('/api/status', async () => o.status?.() ?? { engine: 'not running' });
 
-  for (const r of o.routes ?? []) await r.register(app);
+  // The page (GET /, /assets, typings) is a route module too (editor/assets.ts), on unless `page: false`.
+  for (const r of [...(o.page === false ? [] : [pageRoutes({ log: o.log })]), ...(o.routes ?? [])]) await r.register(app);
 
   const wss = attachReplayStream(app, o);
   app.addHook('onClose', async () => {

@@ -1,0 +1,106 @@
+/**
+ * The editor page as a route module: GET / (the page), GET /assets/<build key>/<file> (the bundles, CSS and the
+ * codicon font, cached for good since the key changes with every input), and GET /api/hooks/:hook/typings (the
+ * contracts' .d.ts of one hook, for Monaco). The page is built by editor/build.ts when the server starts, in the
+ * background; a request that comes before the build is done waits for it.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { editorTypings, isHookName } from '../contracts/index.ts';
+import type { Logger } from '../log/index.ts';
+import { ensurePage, type PageBuild } from './build.ts';
+import type { RouteModule } from './server.ts';
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.ttf': 'font/ttf',
+  '.html': 'text/html; charset=utf-8',
+};
+
+/**
+ * Monaco sets inline styles (style-src 'unsafe-inline'); everything else comes from this origin only. No
+ * framing (the page holds a session), no sniffing.
+ */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+export function pageRoutes(o: { log?: Logger } = {}): RouteModule {
+  let building: Promise<PageBuild> | null = null;
+  const page = () => {
+    building ??= ensurePage({ log: (m) => o.log?.info(m) }).then(
+      (b) => {
+        if (b.built) o.log?.info({ ms: Math.round(b.ms), dir: b.dir }, 'the editor page is built');
+        return b;
+      },
+      (e: unknown) => {
+        building = null; // the next request tries again
+        throw e;
+      },
+    );
+    return building;
+  };
+  const files = new Map<string, Buffer>();
+
+  return {
+    name: 'page',
+    register(app: FastifyInstance) {
+      page().catch((e: unknown) => o.log?.error({ err: String(e) }, 'building the editor page failed; the next request for the page tries again'));
+
+      app.get('/', async (_req, reply) => {
+        const b = await built(page, reply);
+        if (!b) return reply;
+        reply.header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache');
+        return reply.type(TYPES['.html'] as string).send(await readFile(join(b.dir, 'index.html')));
+      });
+
+      app.get('/favicon.ico', async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+
+      app.get('/assets/:key/:file', async (req, reply) => {
+        const { key, file } = req.params as { key: string; file: string };
+        const b = await built(page, reply);
+        if (!b) return reply;
+        const type = TYPES[extname(file)];
+        if (key !== b.key || !type || file === 'index.html' || !/^[\w.-]+$/.test(file)) {
+          return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no asset ${req.url}`, hint: 'Reload the page: hookline was restarted with another build of the page.' } });
+        }
+        let body = files.get(file);
+        if (!body) {
+          try {
+            body = await readFile(join(b.dir, file));
+          } catch {
+            return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no asset ${req.url}`, hint: '' } });
+          }
+          files.set(file, body);
+        }
+        return reply.type(type).header('x-content-type-options', 'nosniff').header('cache-control', 'public, max-age=31536000, immutable').send(body);
+      });
+
+      app.get('/api/hooks/:hook/typings', async (req, reply) => {
+        const { hook } = req.params as { hook: string };
+        if (!isHookName(hook)) return reply.code(404).send({ error: { code: 'UNKNOWN_HOOK', message: `there is no hook "${hook}"`, hint: 'GET /api/hooks lists the 13 hooks.' } });
+        return reply.type('text/plain; charset=utf-8').send(editorTypings(hook));
+      });
+    },
+  };
+}
+
+async function built(page: () => Promise<PageBuild>, reply: { code(n: number): { send(b: unknown): unknown } }): Promise<PageBuild | null> {
+  try {
+    return await page();
+  } catch (e) {
+    reply.code(500).send({ error: { code: 'PAGE_BUILD_FAILED', message: `the editor page could not be built: ${String(e)}`, hint: 'See the log; run `node editor/build.ts` to see the esbuild errors.' } });
+    return null;
+  }
+}

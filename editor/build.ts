@@ -1,0 +1,152 @@
+/**
+ * Builds the editor's page with esbuild: editor/web/main.ts (with Monaco and uPlot, their CSS and the codicon
+ * font), Monaco's editor worker and its TypeScript worker, into editor/dist/<key>/. The key is a hash of every
+ * input (the page sources, this file, and the versions of monaco-editor, uplot and esbuild), so a build is
+ * reused until one of them changes, and a changed source is never served stale.
+ *
+ * Built on demand when hookline starts (not at postinstall: a fresh clone's `npm start` then works whatever
+ * npm ran, and an edit of the page is picked up by the next start). Several processes may start at once (test
+ * files, a CLI next to a running hookline): each build goes to a temporary folder renamed into place, and a
+ * lock folder makes the others wait for the first instead of building the same thing again.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+export const WEB_DIR = join(here, 'web');
+export const DIST_DIR = join(here, 'dist');
+const LOCK_STALE_MS = 120_000;
+
+export interface PageBuild {
+  /** The folder holding index.html and the assets. */
+  dir: string;
+  /** The hash of the inputs; also the assets' URL prefix, /assets/<key>/, so they can be cached for good. */
+  key: string;
+  /** False when an existing build was reused. */
+  built: boolean;
+  ms: number;
+}
+
+/** A package's folder (monaco-editor's exports map hides its package.json from require.resolve). */
+const pkgDir = (name: string) => join(dirname(require.resolve('esbuild')), '..', '..', name);
+const pkgVersion = (name: string) => (JSON.parse(readFileSync(join(pkgDir(name), 'package.json'), 'utf8')) as { version: string }).version;
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...sourceFiles(p));
+    else out.push(p);
+  }
+  return out.sort();
+}
+
+/** The hash of everything the build reads that can change in this repository. */
+export function pageKey(): string {
+  const h = createHash('sha256');
+  h.update(`monaco-editor ${pkgVersion('monaco-editor')} uplot ${pkgVersion('uplot')} esbuild ${esbuild.version}\n`);
+  for (const f of [fileURLToPath(import.meta.url), ...sourceFiles(WEB_DIR)]) {
+    h.update(`${relative(here, f)}\n`);
+    h.update(readFileSync(f));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Returns the build for the current sources, building it first if there is none. */
+export async function ensurePage(o: { log?: (msg: string) => void } = {}): Promise<PageBuild> {
+  const t0 = performance.now();
+  const key = pageKey();
+  const dir = join(DIST_DIR, key);
+  const done = () => existsSync(join(dir, 'index.html'));
+  if (done()) return { dir, key, built: false, ms: performance.now() - t0 };
+  mkdirSync(DIST_DIR, { recursive: true });
+  const lock = join(DIST_DIR, `.lock-${key}`);
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      // Another process is building this key: wait for it, unless its lock is left from a process that died.
+      if (done()) return { dir, key, built: false, ms: performance.now() - t0 };
+      if (lockIsStale(lock)) rmSync(lock, { recursive: true, force: true });
+      await sleep(100);
+    }
+  }
+  try {
+    if (done()) return { dir, key, built: false, ms: performance.now() - t0 };
+    o.log?.('building the editor page (esbuild: the page, Monaco and its TypeScript worker); later starts reuse it');
+    const tmp = join(DIST_DIR, `.tmp-${key}-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    await buildInto(tmp, key);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    removeOldBuilds(key);
+    return { dir, key, built: true, ms: performance.now() - t0 };
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function lockIsStale(lock: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    if (pid > 0) {
+      try {
+        process.kill(pid, 0);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ESRCH') return true;
+      }
+    }
+    return Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS;
+  } catch {
+    // No pid file yet (being written) or the lock is gone: stale only if old.
+    try {
+      return Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS;
+    } catch {
+      return false;
+    }
+  }
+}
+
+async function buildInto(out: string, key: string): Promise<void> {
+  const monaco = pkgDir('monaco-editor');
+  await esbuild.build({
+    entryPoints: {
+      main: join(WEB_DIR, 'main.ts'),
+      'editor.worker': join(monaco, 'esm/vs/editor/editor.worker.js'),
+      'ts.worker': join(monaco, 'esm/vs/language/typescript/ts.worker.js'),
+    },
+    outdir: out,
+    bundle: true,
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    loader: { '.ttf': 'file' },
+    assetNames: '[name]-[hash]',
+    logLevel: 'silent',
+  });
+  const html = readFileSync(join(WEB_DIR, 'index.html'), 'utf8').replaceAll('%ASSETS%', `/assets/${key}`);
+  writeFileSync(join(out, 'index.html'), html);
+}
+
+function removeOldBuilds(keep: string): void {
+  for (const name of readdirSync(DIST_DIR)) {
+    if (name === keep || name.startsWith('.')) continue;
+    rmSync(join(DIST_DIR, name), { recursive: true, force: true });
+  }
+}
+
+// `node editor/build.ts`: build now (or say that the current build is reused).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const b = await ensurePage({ log: (m) => console.error(m) });
+  console.log(`${b.built ? 'built' : 'reused'} ${relative(process.cwd(), b.dir)} in ${b.ms.toFixed(0)} ms`);
+}

@@ -1,0 +1,70 @@
+/** History: the versions of a hook, a diff between any two (Monaco's diff editor), and rollback to one. */
+import { api, describe, type Version } from './api.ts';
+import { clear, h } from './dom.ts';
+import { createDiff } from './monaco.ts';
+
+export function createHistoryView(root: HTMLElement, o: { rolledBack(v: Version): void | Promise<void> }) {
+  let hook: string | null = null;
+  let versions: Version[] = [];
+  const tbody = h('tbody#versions', { 'data-testid': 'versions' });
+  const from = h('select#diff-from');
+  const to = h('select#diff-to');
+  const note = h('span#history-result', { role: 'status' });
+  const diffEl = h('div#history-diff.diff', { 'data-testid': 'history-diff' });
+  root.append(
+    h('div.toolbar', {}, 'Compare', from, '→', to, note),
+    h('div.split', {}, h('div', {}, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'v'), h('th', {}, 'when'), h('th', {}, 'who'), h('th', {}, 'message'), h('th', {}, ''))), tbody)), h('div.detail', {}, diffEl)),
+  );
+  const diff = createDiff(diffEl);
+
+  const show = () => {
+    const a = versions.find((v) => String(v.version) === from.value);
+    const b = versions.find((v) => String(v.version) === to.value);
+    diff.show(a?.source ?? '', b?.source ?? '', 'typescript');
+  };
+  from.addEventListener('change', show);
+  to.addEventListener('change', show);
+
+  async function rollback(v: Version): Promise<void> {
+    if (!hook) return;
+    const r = await api<{ version: Version }>('POST', `/api/hooks/${hook}/rollback`, { toVersion: v.version });
+    if (!r.ok) {
+      note.textContent = describe(r.error);
+      return;
+    }
+    await o.rolledBack(r.body.version);
+    await load(hook);
+  }
+
+  async function load(h0: string): Promise<void> {
+    hook = h0;
+    const r = await api<{ published: number | null; versions: Version[] }>('GET', `/api/hooks/${h0}/versions`);
+    if (!r.ok) {
+      note.textContent = describe(r.error);
+      return;
+    }
+    versions = r.body.versions;
+    const live = r.body.published;
+    clear(tbody, [...versions].reverse().map((v) =>
+      h('tr', { 'data-version': v.version, 'data-testid': 'version' },
+        h('td', {}, `v${v.version}${v.version === live ? ' (live)' : ''}`),
+        h('td', {}, new Date(v.time).toLocaleString()),
+        h('td', {}, v.author),
+        h('td', {}, v.message),
+        h('td', {}, v.version === live ? '' : h(`button#rollback-${v.version}`, { 'data-testid': 'rollback', onclick: () => void rollback(v) }, `Roll back to v${v.version}`)))));
+    const options = () => versions.map((v) => h('option', { value: v.version }, `v${v.version}`));
+    clear(from, options());
+    clear(to, options());
+    if (versions.length === 0) {
+      note.textContent = 'Nothing published yet: the default runs.';
+      diff.show('', '', 'typescript');
+      return;
+    }
+    note.textContent = '';
+    to.value = String(versions.at(-1)?.version);
+    from.value = String(versions.at(-2)?.version ?? versions.at(-1)?.version);
+    show();
+  }
+
+  return { load, dispose: () => diff.dispose() };
+}

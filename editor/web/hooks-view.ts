@@ -1,0 +1,161 @@
+/** The Hooks tab: the 13 hooks with their state on the left; the open hook (edit, replay, history) on the right. */
+import { api, describe, text, type HookRow, type Version } from './api.ts';
+import { clear, h } from './dom.ts';
+import { createHistoryView } from './history-view.ts';
+import { baseOptions, errorMarkers, modelFor, monaco, setTypings } from './monaco.ts';
+import { createReplayView } from './replay-view.ts';
+
+declare global {
+  interface Window {
+    /** For tests and the console: the open hook's source and its TypeScript errors as Monaco has them. */
+    hookline?: { hook(): string | null; source(): string; setSource(s: string): void; markers(): { line: number; message: string }[] };
+  }
+}
+
+export function createHooksView(root: HTMLElement) {
+  const list = h('ul#hook-list', { 'data-testid': 'hook-list', role: 'listbox' });
+  const pane = h('section#hook-pane');
+  root.append(list, pane);
+  let rows: HookRow[] = [];
+  let open: string | null = null;
+  let saved = '';
+
+  const title = h('h2#hook-title');
+  const summary = h('span.muted#hook-summary');
+  const state = h('span#draft-state', { 'data-testid': 'draft-state' });
+  const save = h('button#save-draft', { 'data-testid': 'save-draft' }, 'Save draft');
+  const message = h('input#publish-message', { type: 'text', placeholder: 'What changed (for the history)', size: 32 });
+  const publish = h('button#publish.primary', { 'data-testid': 'publish' }, 'Publish');
+  const note = h('span#action-result', { 'data-testid': 'action-result', role: 'status' });
+  const subtabs = { edit: h('button#subtab-edit', {}, 'Edit'), replay: h('button#subtab-replay', { 'data-testid': 'subtab-replay' }, 'Replay'), history: h('button#subtab-history', { 'data-testid': 'subtab-history' }, 'History') };
+  const editorEl = h('div#editor', { 'data-testid': 'editor' });
+  const problems = h('ul#problems', { 'data-testid': 'problems' });
+  const panels = { edit: h('div.panel#panel-edit', {}, editorEl, problems), replay: h('div.panel#panel-replay'), history: h('div.panel#panel-history') };
+  pane.append(
+    h('div.toolbar', {}, title, summary),
+    h('div.toolbar', {}, h('nav.subtabs', {}, subtabs.edit, subtabs.replay, subtabs.history), save, state, h('span.spacer'), message, publish, note),
+    panels.edit, panels.replay, panels.history,
+  );
+  pane.hidden = true;
+
+  const editor = monaco.editor.create(editorEl, { ...baseOptions, model: null });
+  const replay = createReplayView(panels.replay, () => editor.getValue());
+  const history = createHistoryView(panels.history, {
+    rolledBack: async (v) => {
+      note.textContent = `Rolled back: v${v.version} is live`;
+      await refreshList();
+    },
+  });
+
+  const showPanel = (which: keyof typeof panels) => {
+    for (const [k, p] of Object.entries(panels)) p.hidden = k !== which;
+    for (const [k, b] of Object.entries(subtabs)) b.setAttribute('aria-selected', String(k === which));
+    if (which === 'history' && open) void history.load(open);
+    if (which === 'replay' && open) void replay.load(open);
+  };
+  for (const k of Object.keys(subtabs) as (keyof typeof subtabs)[]) subtabs[k].addEventListener('click', () => showPanel(k));
+
+  const updateState = () => {
+    const model = editor.getModel();
+    if (!model) return;
+    const errs = errorMarkers(model);
+    const dirty = model.getValue() !== saved;
+    state.textContent = `${dirty ? 'unsaved changes' : 'saved'}${errs.length ? ` · ${errs.length} type error${errs.length > 1 ? 's' : ''}` : ''}`;
+    state.className = errs.length ? 'error' : 'muted';
+    clear(problems, errs.map((m) => h('li', { 'data-testid': 'problem' }, `line ${m.startLineNumber}: ${m.message}`)));
+  };
+  editor.onDidChangeModelContent(updateState);
+  const offMarkers = monaco.editor.onDidChangeMarkers(updateState);
+
+  async function refreshList(): Promise<void> {
+    const r = await api<{ hooks: HookRow[] }>('GET', '/api/hooks');
+    if (!r.ok) return;
+    rows = r.body.hooks;
+    clear(list, rows.map((row) =>
+      h('li', { 'data-hook': row.hook, 'data-testid': `hook-${row.hook}`, role: 'option', 'aria-selected': String(row.hook === open), title: row.summary, onclick: () => void openHook(row.hook) },
+        h('div.name', {}, `${row.number}. ${row.hook}`),
+        h('div.badges', {},
+          h('span.badge.version', { 'data-testid': 'published' }, row.published ? `v${row.published} live` : 'default'),
+          row.draftChanged ? h('span.badge.draft', { 'data-testid': 'draft-changed' }, 'draft changed') : null,
+          h('span.badge.failures', { 'data-testid': 'failures' }, row.failures24h ? `${row.failures24h} failures (24 h)` : ''),
+        ))));
+  }
+
+  async function openHook(hook: string): Promise<void> {
+    open = hook;
+    note.textContent = '';
+    for (const li of list.querySelectorAll('li')) li.setAttribute('aria-selected', String(li.getAttribute('data-hook') === hook));
+    const [draft, dts] = await Promise.all([api<{ source: string; fromTemplate?: boolean }>('GET', `/api/hooks/${hook}/draft`), text(`/api/hooks/${hook}/typings`)]);
+    if (!draft.ok) {
+      note.textContent = describe(draft.error);
+      return;
+    }
+    if (open !== hook) return;
+    const row = rows.find((r) => r.hook === hook);
+    title.textContent = hook;
+    summary.textContent = row?.summary ?? '';
+    setTypings(dts ?? '');
+    saved = draft.body.fromTemplate ? '' : draft.body.source;
+    editor.setModel(modelFor(hook, draft.body.source));
+    pane.hidden = false;
+    showPanel('edit');
+    updateState();
+    editor.focus();
+  }
+
+  save.addEventListener('click', async () => {
+    if (!open) return;
+    const source = editor.getValue();
+    const r = await api<{ compile: { code: string; message: string } | null }>('PUT', `/api/hooks/${open}/draft`, { source });
+    if (!r.ok) {
+      note.textContent = describe(r.error);
+      return;
+    }
+    saved = source;
+    note.textContent = r.body.compile ? `Saved, but it does not compile: ${r.body.compile.message}` : 'Draft saved';
+    updateState();
+    await refreshList();
+  });
+
+  publish.addEventListener('click', async () => {
+    if (!open) return;
+    if (editor.getValue() !== saved) {
+      note.textContent = 'Save the draft first: publish takes the saved draft';
+      return;
+    }
+    const msg = message.value.trim();
+    if (!msg) {
+      note.textContent = 'Say what changed: the message goes into the history';
+      message.focus();
+      return;
+    }
+    const r = await api<{ version: Version }>('POST', `/api/hooks/${open}/publish`, { message: msg });
+    if (!r.ok) {
+      note.textContent = `Not published: ${describe(r.error)}`;
+      return;
+    }
+    message.value = '';
+    note.textContent = `Published v${r.body.version.version}: live for the next call`;
+    await refreshList();
+  });
+
+  window.hookline = {
+    hook: () => open,
+    source: () => editor.getValue(),
+    setSource: (s) => editor.getModel()?.setValue(s),
+    markers: () => {
+      const m = editor.getModel();
+      return m ? errorMarkers(m).map((x) => ({ line: x.startLineNumber, message: x.message })) : [];
+    },
+  };
+
+  void refreshList();
+  return {
+    dispose() {
+      offMarkers.dispose();
+      replay.dispose();
+      history.dispose();
+      editor.dispose();
+    },
+  };
+}
