@@ -1,0 +1,176 @@
+/**
+ * GET /autodistribution: whom Asterisk routes an incoming call to. The client's contact is found by the
+ * caller's phone (cached), its responsible user mapped to an extension, customize_autodistribution runs, and
+ * the answer is `<number>,<name>` for the dialplan to split with CUT(), or nothing. The whole answer is
+ * bounded by the deadline (default 500 ms): past it, or on any error (unknown client, Kommo down or slow, a
+ * failing script), the answer is empty and the call takes its normal route. A ringing caller waits on this
+ * request, so the route never waits for more than the deadline.
+ */
+import { isScriptFailure, makeError, type Entity, type HookInput } from '../../contracts/index.ts';
+import type { RouteModule } from '../../editor/index.ts';
+import type { KommoClient } from '../kommo/index.ts';
+import { silentLogger, type Logger } from '../../log/index.ts';
+import { createExtensionMap } from '../click-to-call/index.ts';
+import { createAllowList } from './allow-list.ts';
+import { cleanName, cleanNumber, formatAnswer, isDialable } from './answer.ts';
+import type { HookRunner } from './hook-runner.ts';
+import { createLookupCache } from './lookup-cache.ts';
+
+export interface AutodistributionOptions {
+  /** The engine's Kommo client (findContactsByPhone, users). */
+  kommo: Pick<KommoClient, 'findContactsByPhone' | 'users'>;
+  /** The engine's HookInvoker. */
+  invoker: HookRunner;
+  /** config.users: extension → Kommo user id. */
+  users?: Record<string, number>;
+  /** config.clickToCall.users: Kommo user id → extension (wins over `users`). */
+  userExtensions?: Record<string, string>;
+  /** config.autodistribution.allowFrom: addresses or CIDR blocks. Default loopback only. */
+  allowFrom?: readonly string[];
+  /** config.autodistribution.deadlineMs. Default 500. */
+  deadlineMs?: number;
+  /** The engine's phone normalizer (config phone rules), applied to `from` before the search. Default: trimmed. */
+  normalizePhone?: (raw: string) => string;
+  /** How long a found contact / a miss / the users list is kept. Defaults 5 min, 1 min, 10 min. */
+  contactTtlMs?: number;
+  missTtlMs?: number;
+  usersTtlMs?: number;
+  log?: Logger;
+  now?: () => number;
+}
+
+export type DecisionReason =
+  | 'routed'
+  | 'deadline'
+  | 'no-caller'
+  | 'no-contact'
+  | 'kommo-error'
+  | 'no-extension'
+  | 'script-failed'
+  | 'script-empty'
+  | 'not-dialable';
+
+export interface Decision {
+  /** The response body: `<number>,<name>` or ''. */
+  body: string;
+  reason: DecisionReason;
+  durationMs: number;
+}
+
+export interface Autodistribution {
+  /** Decides for one request's query (from, trunk, optional linkedid), within the deadline. */
+  decide(query: Record<string, unknown>): Promise<Decision>;
+  /** GET /autodistribution, for startEditor({ routes }). */
+  route: RouteModule;
+}
+
+const first = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '').trim();
+
+export function createAutodistribution(o: AutodistributionOptions): Autodistribution {
+  const log = (o.log ?? silentLogger).child({ module: 'autodistribution' });
+  const now = o.now ?? Date.now;
+  const deadlineMs = o.deadlineMs ?? 500;
+  const normalize = o.normalizePhone ?? ((s: string) => s.trim());
+  const allow = createAllowList(o.allowFrom ?? ['127.0.0.1', '::1']);
+  for (const bad of allow.ignored) log.error({ entry: bad }, `autodistribution.allowFrom: ${JSON.stringify(bad)} is neither an address nor a CIDR block; ignored`);
+  const extensions = createExtensionMap({ users: o.users, userExtensions: o.userExtensions });
+  const cache = createLookupCache({
+    kommo: o.kommo,
+    contactTtlMs: o.contactTtlMs ?? 5 * 60_000,
+    missTtlMs: o.missTtlMs ?? 60_000,
+    usersTtlMs: o.usersTtlMs ?? 10 * 60_000,
+    maxEntries: 10_000,
+    now,
+  });
+
+  async function resolve(query: Record<string, unknown>): Promise<{ body: string; reason: DecisionReason }> {
+    const from = first(query.from);
+    const trunk = first(query.trunk);
+    const linkedid = first(query.linkedid) || undefined;
+    let entity: Entity | null = null;
+    let error = '';
+    let reason: DecisionReason = 'routed';
+    let number = '';
+    let name = '';
+    if (from === '') {
+      error = 'the request has no caller number (from)';
+      reason = 'no-caller';
+    } else {
+      const found = await cache.contact(normalize(from), linkedid);
+      entity = found.entity;
+      if (!entity) {
+        error = found.error ?? 'no contact found';
+        reason = error.startsWith('Kommo') ? 'kommo-error' : 'no-contact';
+      } else {
+        const ext = extensions.extensionOf(entity.responsible_user_id);
+        if (ext === null) {
+          error = `the responsible user ${entity.responsible_user_id} has no extension in the config (users or clickToCall.users)`;
+          reason = 'no-extension';
+        } else {
+          number = cleanNumber(ext);
+          name = cleanName(await cache.userName(entity.responsible_user_id));
+        }
+      }
+    }
+    const requestData: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(query)) requestData[k] = v;
+    const input: HookInput<'customize_autodistribution'> = {
+      number,
+      name,
+      request_data: requestData,
+      ...(from ? { from } : {}),
+      ...(trunk ? { trunk } : {}),
+      ...(entity ? { entity } : {}),
+      ...(error ? { error } : {}),
+    };
+    const out = await o.invoker.invoke('customize_autodistribution', input, linkedid ?? null);
+    if (out.error && (isScriptFailure(out.error.code) || out.error.code === 'INVALID_INPUT')) {
+      // Not the contract's default (the input number): a script that failed here may have been written to
+      // keep some calls off the manager, so the call takes its normal route instead of a guess.
+      return { body: '', reason: 'script-failed' };
+    }
+    const data = out.data;
+    if (data.number === '') return { body: '', reason: reason === 'routed' ? 'script-empty' : reason };
+    if (!isDialable(data.number)) {
+      log.warn({ linkedid, number: data.number }, `customize_autodistribution chose ${JSON.stringify(data.number)}, which is not an extension the dialplan can dial; the call takes its normal route`);
+      return { body: '', reason: 'not-dialable' };
+    }
+    return { body: formatAnswer(data.number, data.name), reason: 'routed' };
+  }
+
+  async function decide(query: Record<string, unknown>): Promise<Decision> {
+    const t0 = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<{ body: string; reason: DecisionReason }>((r) => {
+      timer = setTimeout(() => r({ body: '', reason: 'deadline' }), deadlineMs);
+    });
+    const work = resolve(query).catch((e: unknown) => {
+      log.error({ err: String(e) }, 'autodistribution failed; the call takes its normal route');
+      return { body: '', reason: 'kommo-error' as const };
+    });
+    const d = await Promise.race([work, late]);
+    clearTimeout(timer);
+    const durationMs = performance.now() - t0;
+    log.info({ linkedid: first(query.linkedid) || undefined, from: first(query.from), trunk: first(query.trunk), reason: d.reason, answer: d.body, durationMs: Math.round(durationMs) },
+      d.body ? `autodistribution: route to ${d.body}` : `autodistribution: normal route (${d.reason})`);
+    return { ...d, durationMs };
+  }
+
+  const route: RouteModule = {
+    name: 'autodistribution',
+    isPublic: (url) => url === '/autodistribution' || url.startsWith('/autodistribution?'),
+    register(app) {
+      app.get('/autodistribution', async (req, reply) => {
+        const address = req.socket.remoteAddress;
+        if (!allow.allows(address)) {
+          log.warn({ address }, 'autodistribution request from an address not in autodistribution.allowFrom refused');
+          return reply.code(403).send({ error: makeError('AUTODISTRIBUTION_FORBIDDEN', { address }) });
+        }
+        const d = await decide((req.query ?? {}) as Record<string, unknown>);
+        return reply.code(200).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(d.body);
+      });
+    },
+  };
+
+  return { decide, route };
+}

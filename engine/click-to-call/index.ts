@@ -1,0 +1,5 @@
+/**
+ * @module engine/click-to-call — POST /api/click-to-call from a Kommo widget: bearer token, Kommo user →
+ * extension, process_originate_params, AMI Originate. See docs/design/click-to-call.md.
+ */
+export { createExtensionMap, type ExtensionMap, type ExtensionMapOptions } from './extensions.ts';
