@@ -4,7 +4,7 @@
  * through `metricsRoutes(status, { token })`.
  */
 export {
-  createStatus, DURATION_WINDOW, HOUR_MS, MINUTE_MS,
+  createStatus, kommoHealthOf, DURATION_WINDOW, HOUR_MS, MINUTE_MS,
   type Status, type StatusOptions, type StatusSnapshot, type HookStatus, type KommoHealth, type CallFinished, type HookInvoked,
 } from './status.ts';
 export { HOOK_DURATION_BUCKETS, type StatusMetrics } from './metrics.ts';

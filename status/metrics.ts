@@ -22,6 +22,7 @@ export interface MetricsSources {
   kommoReachable: () => boolean;
   outboxDepth: () => number;
   callsInFlight: () => number;
+  rateLimit: () => { used: number; limit: number } | null;
 }
 
 export function createStatusMetrics(s: MetricsSources): StatusMetrics {
@@ -56,6 +57,8 @@ export function createStatusMetrics(s: MetricsSources): StatusMetrics {
   gauge('hookline_kommo_reachable', '1 when Kommo answered the last check, else 0.', () => (s.kommoReachable() ? 1 : 0));
   gauge('hookline_outbox_depth', 'Registrations waiting in the outbox.', s.outboxDepth);
   gauge('hookline_calls_in_flight', 'Calls started and not yet finished.', s.callsInFlight);
+  gauge('hookline_kommo_requests_in_window', "Kommo requests counted against the rate limit right now (in flight or within the limiter's window).", () => s.rateLimit()?.used ?? 0);
+  gauge('hookline_kommo_rate_limit', 'Kommo requests allowed per window (less than configured after a 429).', () => s.rateLimit()?.limit ?? 0);
 
   return {
     registry,

@@ -88,6 +88,8 @@ export interface Status {
   outboxDepth(provider: () => number): void;
   callsInFlight(provider: () => number): void;
   publishedVersion(provider: (hook: string) => number | null): void;
+  /** Kommo's request budget in use, read at each snapshot and scrape; overrides the `rateLimit` of `kommo()`. */
+  rateLimit(provider: () => { used: number; limit: number } | null): void;
   callFinished(c: CallFinished): void;
   hookInvoked(h: HookInvoked): void;
   snapshot(): StatusSnapshot;
@@ -131,6 +133,7 @@ export function createStatus(o: StatusOptions = {}): Status {
   let outbox: (() => number) | null = null;
   let inFlight: (() => number) | null = null;
   let published: ((hook: string) => number | null) | null = null;
+  let budget: (() => { used: number; limit: number } | null) | null = null;
   const calls = { registered: 0, failed: 0 };
   const perMinute = { registered: createRollingCounter(MINUTE_MS, 24 * 60), failed: createRollingCounter(MINUTE_MS, 24 * 60) };
   const hookFailuresPerHour: RollingCounter = createRollingCounter(HOUR_MS, 24);
@@ -138,12 +141,18 @@ export function createStatus(o: StatusOptions = {}): Status {
 
   const readOutbox = () => safe(outbox, 0, isCount);
   const readInFlight = () => safe(inFlight, 0, isCount);
+  const readRateLimit = (): { used: number; limit: number } | null => {
+    if (!budget) return kommo.rateLimit ? { ...kommo.rateLimit } : null;
+    const r = safe(budget, null, (v) => v === null || (typeof v === 'object' && isCount(v.used) && isCount(v.limit)));
+    return r ? { used: r.used, limit: r.limit } : null;
+  };
   const metrics = createStatusMetrics({
     processMetrics: o.processMetrics ?? true,
     amiConnected: () => ami.connected,
     kommoReachable: () => kommo.reachable,
     outboxDepth: readOutbox,
     callsInFlight: readInFlight,
+    rateLimit: readRateLimit,
   });
 
   const counters = (hook: string): HookCounters => {
@@ -187,6 +196,9 @@ export function createStatus(o: StatusOptions = {}): Status {
     },
     publishedVersion(p) {
       published = p;
+    },
+    rateLimit(p) {
+      budget = p;
     },
     callFinished: guard((c: CallFinished) => {
       const outcome = c.ok ? 'registered' : 'failed';
@@ -251,7 +263,7 @@ export function createStatus(o: StatusOptions = {}): Status {
         at: t,
         startedAt,
         ami: { ...ami },
-        kommo: { ...kommo, phoneField: { ...kommo.phoneField }, rateLimit: kommo.rateLimit ? { ...kommo.rateLimit } : null },
+        kommo: { ...kommo, phoneField: { ...kommo.phoneField }, rateLimit: readRateLimit() },
         calls: { inFlight: readInFlight(), registered: calls.registered, failed: calls.failed, lastHour: window(60), lastDay: window(24 * 60) },
         outbox: { depth: readOutbox() },
         hooks: hookStatus,
@@ -260,4 +272,15 @@ export function createStatus(o: StatusOptions = {}): Status {
     },
     metricsText: () => metrics.text(),
   };
+}
+
+/**
+ * Kommo's health from the engine's PHONE field check (engine/kommo `checkPhoneField()`, shape repeated here so
+ * status depends on no engine module): Kommo is reachable unless the request itself failed for a reason of
+ * the network or the service (unavailable, timeout, blocked).
+ */
+export function kommoHealthOf(check: { ok: boolean; reason?: string; error?: { code: string; message: string } }): KommoHealth {
+  if (check.ok) return { reachable: true, phoneField: { ok: true } };
+  const unreachable = check.reason === 'request-failed' && ['KOMMO_UNAVAILABLE', 'KOMMO_TIMEOUT', 'KOMMO_BLOCKED'].includes(check.error?.code ?? '');
+  return { reachable: !unreachable, phoneField: { ok: false, detail: check.error?.message ?? check.reason ?? 'the PHONE field check failed' } };
 }

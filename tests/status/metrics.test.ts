@@ -35,6 +35,7 @@ describe('GET /metrics without a token', () => {
     status = createStatus({ now: () => T0 });
     status.outboxDepth(() => depth);
     status.callsInFlight(() => 2);
+    status.rateLimit(() => ({ used: 3, limit: 7 }));
     feed(status);
     served = await serve({ routes: [metricsRoutes(status)] });
   });
@@ -62,6 +63,8 @@ describe('GET /metrics without a token', () => {
     expect(sample(body, 'hookline_kommo_reachable')).toBe(0);
     expect(sample(body, 'hookline_outbox_depth')).toBe(4);
     expect(sample(body, 'hookline_calls_in_flight')).toBe(2);
+    expect(sample(body, 'hookline_kommo_requests_in_window')).toBe(3);
+    expect(sample(body, 'hookline_kommo_rate_limit')).toBe(7);
     // Default process metrics are in the same registry.
     expect(sample(body, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(body).toMatch(/^# TYPE hookline_hook_duration_seconds histogram$/m);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStatus, DURATION_WINDOW, HOUR_MS, type Status, type StatusSnapshot } from '../../status/index.ts';
+import { createStatus, DURATION_WINDOW, HOUR_MS, kommoHealthOf, type Status, type StatusSnapshot } from '../../status/index.ts';
 import { serve, type Served } from './harness.ts';
 
 // 2025-03-10 12:30 UTC; the clock is moved by the tests.
@@ -160,4 +160,23 @@ it('ignores a hook name that is not one of the 13', () => {
   s.hookInvoked({ hook: 'no_such_hook', version: 1, code: null, durationMs: 1, at: T0 });
   expect(Object.keys(s.snapshot().hooks)).toHaveLength(13);
   expect(s.snapshot().hooks.no_such_hook).toBeUndefined();
+});
+
+it("reads Kommo's rate-limit budget from its provider when one is set", () => {
+  const s = createStatus({ now: () => T0, processMetrics: false });
+  s.kommo({ reachable: true, phoneField: { ok: true }, rateLimit: { used: 1, limit: 7 } });
+  expect(s.snapshot().kommo.rateLimit).toEqual({ used: 1, limit: 7 });
+  let used = 5;
+  s.rateLimit(() => ({ used, limit: 7 }));
+  expect(s.snapshot().kommo.rateLimit).toEqual({ used: 5, limit: 7 });
+  used = 6;
+  expect(s.snapshot().kommo.rateLimit).toEqual({ used: 6, limit: 7 });
+});
+
+it("turns the engine's PHONE field check into Kommo's health", () => {
+  expect(kommoHealthOf({ ok: true })).toEqual({ reachable: true, phoneField: { ok: true } });
+  const missing = kommoHealthOf({ ok: false, reason: 'no-phone-field', error: { code: 'KOMMO_NO_PHONE_FIELD', message: 'none of the 3 contact fields has the code PHONE' } });
+  expect(missing).toEqual({ reachable: true, phoneField: { ok: false, detail: 'none of the 3 contact fields has the code PHONE' } });
+  expect(kommoHealthOf({ ok: false, reason: 'request-failed', error: { code: 'KOMMO_TIMEOUT', message: 'timed out' } }).reachable).toBe(false);
+  expect(kommoHealthOf({ ok: false, reason: 'request-failed', error: { code: 'KOMMO_UNAUTHORIZED', message: 'token refused' } }).reachable).toBe(true);
 });
