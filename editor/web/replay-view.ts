@@ -62,7 +62,7 @@ export function createReplayView(root: HTMLElement, draftSource: () => string) {
     const shown = r.draft.error ? r.draft.error.code : JSON.stringify(r.draft.data);
     const tr = h('tr', { 'data-id': r.id, 'data-verdict': r.verdict, 'data-testid': 'replay-row', onclick: () => showDetail(r) },
       h(`td.verdict-${r.verdict}`, {}, r.verdict),
-      h('td', {}, r.linkedid ?? r.id),
+      h('td', { title: `capture ${r.id}, ${r.time}` }, `${r.linkedid ?? r.id} · ${r.time.slice(11, 19)}`),
       h('td', { title: shown }, shown.length > 60 ? `${shown.slice(0, 60)}…` : shown),
       h('td', {}, r.draft.durationMs.toFixed(1)));
     tbody.append(tr);
