@@ -32,6 +32,11 @@ export interface AmiClientOptions {
   backoff?: BackoffOptions;
   /** After each login, list the channels (CoreShowChannels) and emit `resync`. Default true. */
   resyncOnConnect?: boolean;
+  /**
+   * Parser options. `parser.only` (e.g. the tracker's TRACKER_AMI_ONLY) lets the parser skip the events and
+   * headers no listener reads, undecoded; it is a hint: while an action waits for its answer every event
+   * comes whole, so `message` listeners may see more than `only` names.
+   */
   parser?: AmiParserOptions;
   logger?: Logger;
   /** For the jitter; default Math.random. */
@@ -463,6 +468,7 @@ class NetAmiClient implements AmiClient {
         waitEvent,
       };
       this.pending.set(id, p);
+      this.syncFilter();
       conn.socket.write(text.value);
     });
   }
@@ -471,6 +477,13 @@ class NetAmiClient implements AmiClient {
     if (this.pending.get(p.id) !== p) return;
     clearTimeout(p.timer);
     this.pending.delete(p.id);
+    this.syncFilter();
     p.resolve(result);
+  }
+
+  /** `parser.only` applies while no action waits for its answer, so that list items and OriginateResponse come whole. */
+  private syncFilter(): void {
+    const conn = this.conn;
+    if (conn !== undefined && this.opts.parser?.only !== undefined) conn.parser.filtering = this.pending.size === 0;
   }
 }

@@ -22,6 +22,13 @@ export interface AmiParserOptions {
    * `line-end`: a bare LF also ends a line, as Asterisk reads actions (sim/pbx uses this).
    */
   bareLf?: 'value' | 'line-end';
+  /**
+   * Only what the reader needs. An `Event` block whose Event is not in `events` is framed and skipped: none
+   * of its headers is decoded, it is not delivered, and faults after its first line are not looked for. In
+   * the other `Event` blocks only `headers` (when given) are kept. Responses, and blocks that do not begin
+   * with `Event`, are always whole. `parser.filtering = false` turns this off for a while.
+   */
+  only?: { events: Iterable<string>; headers?: Iterable<string> };
 }
 
 const BANNER_PREFIX = 'Asterisk Call Manager/';
@@ -53,6 +60,21 @@ function countChar(text: string, ch: string): number {
 export class AmiParser {
   /** The banner version (`Asterisk Call Manager/<version>`) once seen, else undefined. */
   banner: string | undefined;
+  /**
+   * Whether `only` applies (true when it was given). The client turns it off while an action waits for its
+   * answer, so that list items come whole. Takes effect at once between blocks, else at the next block.
+   */
+  get filtering(): boolean {
+    return this.filterOn;
+  }
+
+  set filtering(on: boolean) {
+    this.filterOn = on;
+    if (this.blockLines === 0 && !this.skippingBlock && !this.skippingLine) this.resetBlock();
+  }
+
+  /** `Event` blocks skipped by `only.events` so far (framed, not decoded, not delivered). */
+  skippedBlocks = 0;
 
   private readonly maxLine: number;
   private readonly maxBlock: number;
@@ -60,20 +82,29 @@ export class AmiParser {
   private readonly required: readonly string[];
   private readonly lfEndsLine: boolean;
   private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+  private readonly events: ReadonlySet<string> | undefined;
+  private filterOn: boolean;
 
-  /** Undecoded-complete text not yet split into lines. */
+  /** Undecoded-complete text not yet split into lines (in block-skipping mode: at most the last 3 characters). */
   private pending = '';
-  /** The block being built: while `node` is set, its names are node.keys and its values `values`; else `block`. */
-  private readonly trie = new ShapeTrie();
+  /** Shapes of whole blocks, and (with `only.headers`) of filtered blocks. */
+  private readonly fullTrie = new ShapeTrie();
+  private readonly onlyTrie: ShapeTrie | undefined;
+  /** The block being built: while `node` is set, its names are node.kept and its values `values`; else `block`. */
+  private trie: ShapeTrie;
   private node: ShapeNode | undefined;
   private readonly values: string[] = [];
   private block: AmiMessage = {};
-  /** Per trie node: does the block carry a required key (cached). */
-  private readonly requiredAt = new WeakMap<ShapeNode, boolean>();
+  /** The first header name of the block ('' before it). */
+  private blockFirst = '';
+  /** `only` applies to this block (read at its start). */
+  private blockOnly: boolean;
   private blockHeaders = 0;
   private blockLength = 0;
   private blockLines = 0;
+  /** The first line, for messages: its text when read by the slow path, else built from `blockFirst` and `firstValue`. */
   private firstLine = '';
+  private firstValue = '';
   /** The first fault in the current block, reported when the block ends; later ones are counted. */
   private blockProblem: { code: AmiProblemCode; message: string } | undefined;
   private blockExtraProblems = 0;
@@ -82,6 +113,8 @@ export class AmiParser {
   /** Skipping the rest of an over-long line (nothing buffered). */
   private skippingLine = false;
   private skippedLength = 0;
+  /** Skipping the rest of a block `only.events` leaves out, up to its empty line (nothing buffered). */
+  private skippingBlock = false;
   private sawStart = false;
   /** The block is a `Response: Follows` (Asterisk 13 Command output). */
   private follows = false;
@@ -92,6 +125,12 @@ export class AmiParser {
     this.maxHeaders = options.maxHeaders ?? 1000;
     this.required = options.requiredKeys ?? ['Event', 'Response'];
     this.lfEndsLine = options.bareLf === 'line-end';
+    const only = this.lfEndsLine ? undefined : options.only;
+    this.events = only ? new Set(only.events) : undefined;
+    this.onlyTrie = only?.headers ? new ShapeTrie(undefined, new Set(only.headers)) : undefined;
+    this.filterOn = only !== undefined;
+    this.blockOnly = this.filterOn;
+    this.trie = this.filterOn && this.onlyTrie ? this.onlyTrie : this.fullTrie;
     this.node = this.trie.root;
   }
 
@@ -115,8 +154,8 @@ export class AmiParser {
     this.consume(text, messages, problems);
     const rest = this.pending;
     this.pending = '';
-    if (this.skippingLine || rest.length > 0 || this.blockLines > 0) {
-      const first = this.blockLines > 0 ? this.firstLine : rest;
+    if (this.skippingLine || this.skippingBlock || rest.length > 0 || this.blockLines > 0) {
+      const first = this.blockLines > 0 ? this.firstLineText() : rest;
       problems.push({
         code: 'AMI_TRUNCATED',
         message: `the stream ended inside a block (no closing empty line); it was dropped: ${sample(first)}`,
@@ -124,6 +163,7 @@ export class AmiParser {
     }
     this.resetBlock();
     this.skippingLine = false;
+    this.skippingBlock = false;
     return { messages, problems };
   }
 
@@ -141,7 +181,10 @@ export class AmiParser {
   private consume(text: string, messages: AmiMessage[], problems: AmiProblem[]): void {
     let buf = text;
     let pos = 0;
-    if (this.skippingLine) {
+    if (this.skippingBlock) {
+      pos = this.skipBlockAcrossSeam(text, messages, problems);
+      if (pos === -1) return;
+    } else if (this.skippingLine) {
       buf = this.pending + text;
       this.pending = '';
       pos = this.skipLine(buf, 0);
@@ -157,15 +200,23 @@ export class AmiParser {
       if (i === -1) {
         buf = this.pending + text;
       } else {
-        this.scan(this.pending + text.slice(0, i + 1), 0, messages, problems);
+        const line = this.pending + text.slice(0, i + 1);
         this.pending = '';
+        const at = this.scan(line, 0, messages, problems);
         pos = i + 1;
+        if (this.skippingBlock) {
+          // the pending line began a block that is skipped: its end is further on
+          this.pending = line.slice(at);
+          pos = this.skipBlockAcrossSeam(text.slice(pos), messages, problems);
+          if (pos === -1) return;
+          pos += i + 1;
+        }
       }
     }
     pos = this.scan(buf, pos, messages, problems);
     const len = buf.length;
     const tail = len - pos;
-    if (tail > this.maxLine) {
+    if (tail > this.maxLine && !this.skippingBlock) {
       // an over-long line still arriving: drop what we have and skip to its end without buffering
       this.skippingLine = true;
       this.skippedLength = tail;
@@ -173,6 +224,32 @@ export class AmiParser {
       return;
     }
     this.pending = pos === 0 ? buf : pos >= len ? '' : buf.slice(pos);
+  }
+
+  /**
+   * In block-skipping mode, `pending` holds the last (at most 3) characters seen: find the empty line that
+   * ends the block in `pending + text` without joining them. Returns where in `text` the next block begins,
+   * or -1 (still skipping; `pending` updated).
+   */
+  private skipBlockAcrossSeam(text: string, messages: AmiMessage[], problems: AmiProblem[]): number {
+    const held = this.pending;
+    let after = -1;
+    if (held.length > 0) {
+      const e = (held + text.slice(0, 3)).indexOf('\r\n\r\n');
+      if (e !== -1) after = e + 4 - held.length;
+    }
+    if (after === -1) {
+      const e = text.indexOf('\r\n\r\n');
+      if (e !== -1) after = e + 4;
+    }
+    if (after === -1) {
+      this.pending = text.length >= 3 ? text.slice(text.length - 3) : (held + text).slice(-3);
+      return -1;
+    }
+    this.pending = '';
+    this.skippingBlock = false;
+    this.endBlock(messages, problems, true);
+    return after;
   }
 
   /** Where in `text` the line begun in `pending` ends (the index of its LF), or -1. */
@@ -187,7 +264,11 @@ export class AmiParser {
     return -1;
   }
 
-  /** Read every complete line of `buf` from `pos`; returns where the incomplete tail begins. */
+  /**
+   * Read every complete line of `buf` from `pos`; returns where the incomplete tail begins. When a block is
+   * to be skipped and its end is not in `buf`, `skippingBlock` is set and the tail returned is at most 3
+   * characters (enough to find a CRLF CRLF across the seam).
+   */
   private scan(buf: string, pos: number, messages: AmiMessage[], problems: AmiProblem[]): number {
     const len = buf.length;
     const lfEndsLine = this.lfEndsLine;
@@ -213,11 +294,68 @@ export class AmiParser {
         pos = eol + 1;
         continue;
       }
-      if (lineEnd === pos) this.endBlock(messages, problems);
-      else this.addLine(buf, pos, lineEnd, bareLf);
-      pos = eol + 1;
+      if (lineEnd === pos) {
+        this.endBlock(messages, problems, false);
+        pos = eol + 1;
+        continue;
+      }
+      // the usual line: the name is one this shape had here before; matched in place, no substring for it
+      const node = this.node;
+      let skip = false;
+      let next: ShapeNode | undefined;
+      if (node !== undefined && !bareLf && this.sawStart && !this.blockDropped && !this.follows) {
+        next = this.trie.match(node, buf, pos);
+        if (next !== undefined && (this.blockLength + (lineEnd - pos) > this.maxBlock || this.blockHeaders >= this.maxHeaders)) next = undefined;
+      }
+      if (next !== undefined) {
+        this.blockLength += lineEnd - pos;
+        this.blockHeaders++;
+        this.blockLines++;
+        this.node = next;
+        if (!next.keep) {
+          pos = eol + 1;
+          continue;
+        }
+        let v = pos + next.prefix.length;
+        while (v < lineEnd) {
+          const c = buf.charCodeAt(v);
+          if (c !== 32 && c !== 9) break;
+          v++;
+        }
+        const value = v === lineEnd ? '' : buf.slice(v, lineEnd);
+        this.values.push(value);
+        if (this.blockHeaders === 1) skip = this.firstHeader(next.key, value);
+      } else {
+        skip = this.addLine(buf, pos, lineEnd, bareLf);
+      }
+      if (!skip) {
+        pos = eol + 1;
+        continue;
+      }
+      // an event the reader does not need: find its end without reading its lines
+      const e = buf.indexOf('\r\n\r\n', lineEnd);
+      if (e === -1) {
+        this.skippingBlock = true;
+        return Math.max(lineEnd, len - 3);
+      }
+      this.endBlock(messages, problems, true);
+      pos = e + 4;
     }
     return pos;
+  }
+
+  /** The first header of a block was read: note it; true when `only.events` skips the block. */
+  private firstHeader(key: string, value: string): boolean {
+    this.blockFirst = key;
+    this.firstValue = value;
+    if (key === 'Response' && value === 'Follows') this.follows = true;
+    return this.blockOnly && key === 'Event' && this.events !== undefined && !this.events.has(value);
+  }
+
+  private firstLineText(): string {
+    if (this.firstLine !== '' || this.blockFirst === '') return this.firstLine;
+    const v = this.firstValue.length > SAMPLE_LENGTH ? this.firstValue.slice(0, SAMPLE_LENGTH + 1) : this.firstValue;
+    return `${this.blockFirst}: ${v}`;
   }
 
   /** In skip mode: find the end of the over-long line; return the position after it, or -1. */
@@ -244,7 +382,8 @@ export class AmiParser {
     this.blockLines++;
   }
 
-  private addLine(buf: string, start: number, end: number, bareLf: boolean): void {
+  /** A line the fast path does not take (a new shape, the banner, a fault, Follows output). True when the block is skipped. */
+  private addLine(buf: string, start: number, end: number, bareLf: boolean): boolean {
     if (this.blockLines === 0) {
       const first = buf.slice(start, Math.min(end, start + SAMPLE_LENGTH + 1));
       this.firstLine = first;
@@ -253,29 +392,29 @@ export class AmiParser {
         if (first.startsWith(BANNER_PREFIX)) {
           // the banner is one line with no empty line after it
           this.banner = buf.slice(start + BANNER_PREFIX.length, end);
-          return;
+          this.firstLine = '';
+          return false;
         }
       }
     }
     this.blockLines++;
-    if (this.blockDropped) return;
+    if (this.blockDropped) return false;
     this.blockLength += end - start;
     if (this.blockLength > this.maxBlock) {
       this.noteProblem('AMI_BLOCK_TOO_LARGE', `a block is larger than the limit of ${this.maxBlock} characters; it was dropped`);
       this.blockDropped = true;
-      return;
+      return false;
     }
     if (this.follows && buf.startsWith(FOLLOWS_END, end - FOLLOWS_END.length)) {
       this.setHeader('Output', buf.slice(start, end - FOLLOWS_END.length));
-      return;
+      return false;
     }
     const colon = buf.indexOf(':', start);
     if (colon <= start || colon >= end) {
       this.noteProblem('AMI_LINE_WITHOUT_COLON', `a line is not "Key: Value": ${sample(buf.slice(start, end))}`);
-      return;
+      return false;
     }
     let v = colon + 1;
-    if (v < end && buf.charCodeAt(v) === 32) v++;
     while (v < end) {
       const c = buf.charCodeAt(v);
       if (c !== 32 && c !== 9) break;
@@ -285,45 +424,35 @@ export class AmiParser {
     if (++this.blockHeaders > this.maxHeaders) {
       this.noteProblem('AMI_BLOCK_TOO_LARGE', `a block has more than ${this.maxHeaders} headers; it was dropped`);
       this.blockDropped = true;
-      return;
-    }
-    // the usual case: the name is the one this shape had here before; no substring, no lookup by hash
-    const node = this.node;
-    if (node !== undefined && !bareLf) {
-      const next = this.trie.find(node, buf, start, colon);
-      if (next !== undefined) {
-        this.node = next;
-        this.values.push(value);
-        if (value === 'Follows' && next.key === 'Response') this.follows = true;
-        return;
-      }
+      return false;
     }
     const key = buf.slice(start, colon);
     if (key === '__proto__' || (bareLf && key.indexOf('\n') !== -1)) {
+      this.blockHeaders--;
       this.noteProblem('AMI_BAD_HEADER_NAME', `a header name is not valid: ${sample(key)}`);
-      return;
+      return false;
     }
     if (bareLf && value.indexOf('\n') !== -1) {
       this.noteProblem('AMI_BARE_LF', `the value of ${key} contains a bare LF (kept in the value): ${sample(value)}`);
     }
-    if (value === 'Follows' && key === 'Response') this.follows = true;
     this.setHeader(key, value);
+    return this.blockHeaders === 1 && this.firstHeader(key, value);
   }
 
   private setHeader(key: string, value: string): void {
     const node = this.node;
     if (node !== undefined) {
-      const next = this.trie.find(node, key, 0, key.length) ?? this.trie.add(node, key);
+      const next = this.trie.find(node, key) ?? this.trie.add(node, key);
       if (next !== undefined) {
         this.node = next;
-        this.values.push(value);
+        if (next.keep) this.values.push(value);
         return;
       }
       // the trie is full: go on property by property
-      this.block = buildSlowly(node.keys, this.values);
+      this.block = buildSlowly(node.kept, this.values);
       this.node = undefined;
     }
-    addHeader(this.block, key, value);
+    if (this.trie.keeps(this.blockHeaders <= 1 ? '' : this.blockFirst, key)) addHeader(this.block, key, value);
   }
 
   private hasRequired(): boolean {
@@ -334,10 +463,10 @@ export class AmiParser {
       for (const k of required) if (this.block[k] !== undefined) return true;
       return false;
     }
-    let known = this.requiredAt.get(node);
+    let known = node.required;
     if (known === undefined) {
-      known = required.some((k) => node.keys.includes(k));
-      this.requiredAt.set(node, known);
+      known = required.some((k) => node.kept.includes(k));
+      node.required = known;
     }
     return known;
   }
@@ -347,23 +476,26 @@ export class AmiParser {
     else this.blockExtraProblems++;
   }
 
-  private endBlock(messages: AmiMessage[], problems: AmiProblem[]): void {
+  /** The empty line that ends a block: deliver it (unless `skipped` or dropped) and report its first fault. */
+  private endBlock(messages: AmiMessage[], problems: AmiProblem[], skipped: boolean): void {
     if (this.blockLines === 0) {
       // an empty line between blocks (or after the banner) is harmless
       this.blockProblem = undefined;
+      this.resetBlock();
       return;
     }
-    let delivered = !this.blockDropped;
+    let delivered = !this.blockDropped && !skipped;
+    if (skipped) this.skippedBlocks++;
     if (delivered && !this.hasRequired()) {
       delivered = false;
       this.noteProblem(
         'AMI_NO_EVENT_OR_RESPONSE',
-        `a block has no ${this.required.join(' or ')} header; it was dropped. It begins ${sample(this.firstLine)}`,
+        `a block has no ${this.required.join(' or ')} header; it was dropped. It begins ${sample(this.firstLineText())}`,
       );
     }
     if (this.blockProblem !== undefined) {
       const extra = this.blockExtraProblems > 0 ? ` (and ${this.blockExtraProblems} more fault(s) in the same block)` : '';
-      const where = this.blockProblem.code === 'AMI_NO_EVENT_OR_RESPONSE' ? '' : ` in the block that begins ${sample(this.firstLine)}`;
+      const where = this.blockProblem.code === 'AMI_NO_EVENT_OR_RESPONSE' ? '' : ` in the block that begins ${sample(this.firstLineText())}`;
       problems.push({ code: this.blockProblem.code, message: `${this.blockProblem.message}${where}${extra}` });
     }
     if (delivered) messages.push(this.node !== undefined ? this.trie.build(this.node, this.values) : this.block);
@@ -371,17 +503,23 @@ export class AmiParser {
   }
 
   private resetBlock(): void {
+    this.blockOnly = this.filterOn && this.events !== undefined;
+    this.trie = this.blockOnly && this.onlyTrie !== undefined ? this.onlyTrie : this.fullTrie;
     this.node = this.trie.root;
     this.values.length = 0;
-    this.block = {};
-    this.blockHeaders = 0;
-    this.blockLength = 0;
-    this.blockLines = 0;
-    this.firstLine = '';
-    this.blockProblem = undefined;
-    this.blockExtraProblems = 0;
-    this.blockDropped = false;
-    this.follows = false;
+    if (this.blockLines !== 0 || this.blockHeaders !== 0) {
+      this.block = {};
+      this.blockHeaders = 0;
+      this.blockLength = 0;
+      this.blockLines = 0;
+      this.firstLine = '';
+      this.firstValue = '';
+      this.blockFirst = '';
+      this.blockProblem = undefined;
+      this.blockExtraProblems = 0;
+      this.blockDropped = false;
+      this.follows = false;
+    }
   }
 }
 

@@ -1,11 +1,15 @@
 /**
  * Building message objects fast. Asterisk sends the same header names in the same order for each kind of
- * event, so the parser walks a trie of header names, one step per line, and at the end of a block builds
- * the object in one go with a function made for that sequence of names (an object literal: one allocation,
- * final shape, no per-property transitions). Measured on the fixtures: ~1.25× the throughput of storing
- * properties one by one (docs/design/ami.md). Names are embedded with JSON.stringify, so a name from the
- * wire is only ever a quoted string literal; `__proto__` never reaches here (the parser refuses it).
- * The trie is bounded: past `maxNodes` the parser builds objects property by property.
+ * event, so the parser walks a trie of header names, one step per line, matching `Name:` in place (no
+ * substring made for the name), and at the end of a block builds the object in one go with a function made
+ * for that sequence of names (an object literal: one allocation, final shape, no per-property transitions).
+ * Names are embedded with JSON.stringify, so a name from the wire is only ever a quoted string literal;
+ * `__proto__` never reaches here (the parser refuses it). The trie is bounded: past `maxNodes` the parser
+ * builds objects property by property.
+ *
+ * A trie may keep only some headers (the parser's `only.headers`): a node then knows whether its value is
+ * kept, and the builder holds only the kept names. The first header of a block is always kept, and so is
+ * every header of a block that does not begin with `Event` (responses stay whole).
  */
 import type { AmiMessage } from './message.ts';
 
@@ -15,34 +19,54 @@ const MAX_CHILDREN = 64;
 export interface ShapeNode {
   /** The header name of the step that led here. */
   readonly key: string;
-  /** Header names from the start of the block to here, in wire order (repeats included). */
-  readonly keys: readonly string[];
+  /** `key + ':'`, matched in place at the start of a line. */
+  readonly prefix: string;
+  /** The first header name of the block ('' at the root). */
+  readonly first: string;
+  /** The value of this header is kept in the message. */
+  readonly keep: boolean;
+  /** Kept header names from the start of the block to here, in wire order (repeats included). */
+  readonly kept: readonly string[];
   /** The names seen after this one, most often a single one: compared in place, no substring made. */
   children: ShapeNode[];
   make: ((values: readonly string[]) => AmiMessage) | undefined;
   /** Blocks that ended at this node; the builder is made on the second, so one-off shapes cost no compile. */
   ends: number;
+  /** Whether a block ending here carries a required key (cached by the parser). */
+  required: boolean | undefined;
 }
 
 export class ShapeTrie {
-  readonly root: ShapeNode = { key: '', keys: [], children: [], make: undefined, ends: 0 };
+  readonly root: ShapeNode = { key: '', prefix: '', first: '', keep: true, kept: [], children: [], make: undefined, ends: 0, required: undefined };
   private nodes = 0;
   private readonly maxNodes: number;
+  /** Headers kept in `Event` blocks; undefined keeps every header. */
+  private readonly headers: ReadonlySet<string> | undefined;
 
-  constructor(maxNodes = 20_000) {
+  constructor(maxNodes = 20_000, headers?: ReadonlySet<string>) {
     this.maxNodes = maxNodes;
+    this.headers = headers;
   }
 
-  /** The child of `node` whose name is text[start, end), or undefined. */
-  find(node: ShapeNode, text: string, start: number, end: number): ShapeNode | undefined {
+  /** Is a header named `key` kept, in a block whose first header is `first` ('' when `key` is the first)? */
+  keeps(first: string, key: string): boolean {
+    return this.headers === undefined || first === '' || first !== 'Event' || this.headers.has(key);
+  }
+
+  /** The child of `node` whose `Name:` starts `text` at `start`, or undefined. */
+  match(node: ShapeNode, text: string, start: number): ShapeNode | undefined {
     const children = node.children;
-    const len = end - start;
     for (let c = 0; c < children.length; c++) {
       const child = children[c]!;
-      const key = child.key;
-      if (key.length !== len) continue;
-      if (text.startsWith(key, start)) return child;
+      if (text.startsWith(child.prefix, start)) return child;
     }
+    return undefined;
+  }
+
+  /** The child of `node` whose name is exactly `key`, or undefined. */
+  find(node: ShapeNode, key: string): ShapeNode | undefined {
+    const children = node.children;
+    for (let c = 0; c < children.length; c++) if (children[c]!.key === key) return children[c];
     return undefined;
   }
 
@@ -50,19 +74,23 @@ export class ShapeTrie {
   add(node: ShapeNode, key: string): ShapeNode | undefined {
     if (this.nodes >= this.maxNodes || node.children.length >= MAX_CHILDREN) return undefined;
     this.nodes++;
-    const child: ShapeNode = { key, keys: [...node.keys, key], children: [], make: undefined, ends: 0 };
+    const first = node === this.root ? key : node.first;
+    const keep = this.keeps(node === this.root ? '' : node.first, key);
+    const child: ShapeNode = {
+      key, prefix: `${key}:`, first, keep, kept: keep ? [...node.kept, key] : node.kept, children: [], make: undefined, ends: 0, required: undefined,
+    };
     node.children.push(child);
     return child;
   }
 
-  /** The message for a block that ended at `node` with these values (one per key, in order). */
+  /** The message for a block that ended at `node` with these values (one per kept key, in order). */
   build(node: ShapeNode, values: readonly string[]): AmiMessage {
     if (node.make !== undefined) return node.make(values);
     if (++node.ends >= 2) {
-      node.make = compile(node.keys);
+      node.make = compile(node.kept);
       return node.make(values);
     }
-    return buildSlowly(node.keys, values);
+    return buildSlowly(node.kept, values);
   }
 }
 

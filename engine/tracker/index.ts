@@ -7,3 +7,4 @@ export { DEFAULT_TRACKER_CONFIG } from './model.ts';
 export { closeMissing, initialState, track } from './track.ts';
 export { summarize } from './summarize.ts';
 export { eventTime } from './time.ts';
+export { TRACKER_AMI_EVENTS, TRACKER_AMI_HEADERS, TRACKER_AMI_ONLY } from './interest.ts';

@@ -154,6 +154,20 @@ describe('AMI client: actions', () => {
     expect(seen.message.map((m) => m['Event'])).toEqual(['Newchannel', 'Newchannel']);
   });
 
+  it('with parser.only, delivers only the events and headers named, yet list items and OriginateResponse whole', async () => {
+    const only = { events: ['Newchannel'], headers: ['Event', 'Uniqueid'] };
+    const { client, pbx, seen } = await start({ fullyBooted: false, originate: () => ({ response: 'Success', reason: 4, uniqueid: '8.1' }) }, { parser: { only } });
+    await client.ready();
+    pbx.emit({ Event: 'VarSet', Channel: 'PJSIP/101-00000001', Variable: 'X', Value: '1' });
+    pbx.emit({ Event: 'Newchannel', Channel: 'PJSIP/101-00000001', Uniqueid: '1.1', Linkedid: '1.1' });
+    await waitFor(() => seen.message.length === 1, 'the Newchannel');
+    expect(seen.message).toEqual([{ Event: 'Newchannel', Uniqueid: '1.1' }]);
+    const list = await client.coreShowChannels();
+    expect(list.ok && list.value.map((c) => [c['Uniqueid'], c['Linkedid'], c['Channel']])).toEqual([['1.1', '1.1', 'PJSIP/101-00000001']]);
+    const o = await client.originate({ channel: 'PJSIP/101', context: 'c', exten: '1', priority: 1 });
+    expect(o.ok && o.value.uniqueid).toBe('8.1');
+  });
+
   it('returns the channel list from coreShowChannels()', async () => {
     const { client, pbx } = await start();
     await client.ready();

@@ -149,3 +149,58 @@ describe('AmiParser faults: each reported once, later messages parsed right', ()
     expect(r.problems).toHaveLength(1);
   });
 });
+
+describe('AmiParser only (what the reader needs)', () => {
+  const only = { events: ['Newchannel', 'Hangup'], headers: ['Event', 'Uniqueid', 'Channel'] };
+  const stream = Buffer.from(
+    block('Event: Newchannel', 'Privilege: call,all', 'Channel: PJSIP/101-1', 'CallerIDName: Ñandú 名前', 'Uniqueid: 1.1') +
+      block('Event: VarSet', 'Channel: PJSIP/101-1', 'Variable: X', 'Value: sip:101@host:5060') +
+      block('Response: Success', 'ActionID: 7', 'Message: Pong') +
+      block('Event: RTCPSent', 'To: 10.0.0.1:5060') +
+      block('Privilege: call,all', 'Event: Odd') +
+      block('Event: Hangup', 'Channel: PJSIP/101-1', 'Uniqueid: 1.1', 'Cause: 16'),
+  );
+  const expected = [
+    { Event: 'Newchannel', Channel: 'PJSIP/101-1', Uniqueid: '1.1' },
+    { Response: 'Success', ActionID: '7', Message: 'Pong' },
+    { Privilege: 'call,all', Event: 'Odd' },
+    { Event: 'Hangup', Channel: 'PJSIP/101-1', Uniqueid: '1.1' },
+  ];
+
+  it('skips the events left out without delivering them, keeps only the listed headers, whatever the chunking', () => {
+    for (const step of [1, 2, 3, 4, 5, 13, stream.length]) {
+      const p = new AmiParser({ only });
+      const r = feed(p, stream, step);
+      expect(r.messages, `step ${step}`).toEqual(expected);
+      expect(r.problems, `step ${step}`).toEqual([]);
+      expect(p.skippedBlocks, `step ${step}`).toBe(2);
+    }
+  });
+
+  it('delivers whole blocks while filtering is off, and filters again once it is back on', () => {
+    const p = new AmiParser({ only });
+    p.filtering = false;
+    const whole = p.push(stream).messages;
+    expect(whole).toHaveLength(6);
+    expect(whole[0]?.['CallerIDName']).toBe('Ñandú 名前');
+    p.filtering = true;
+    expect(p.push(stream).messages).toEqual(expected);
+  });
+
+  it('skips a left-out block holding a 1 MB line without buffering it, and parses what follows', () => {
+    const big = Buffer.concat([Buffer.from('Event: VarSet\r\nValue: '), Buffer.alloc(1024 * 1024, 0x61), Buffer.from('\r\n\r\n' + block('Event: Hangup', 'Uniqueid: 2.2'))]);
+    const p = new AmiParser({ only });
+    const messages: AmiMessage[] = [];
+    for (let i = 0; i < big.length; i += 16 * 1024) {
+      messages.push(...p.push(big.subarray(i, i + 16 * 1024)).messages);
+      expect((p as unknown as { pending: string }).pending.length).toBeLessThanOrEqual(3);
+    }
+    expect(messages).toEqual([{ Event: 'Hangup', Uniqueid: '2.2' }]);
+  });
+
+  it('reports a stream that ends inside a skipped block', () => {
+    const p = new AmiParser({ only });
+    p.push(Buffer.from('Event: VarSet\r\nValue: 1\r\n'));
+    expect(p.end().problems.map((x) => x.code)).toEqual(['AMI_TRUNCATED']);
+  });
+});
