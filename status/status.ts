@@ -2,7 +2,7 @@
  * The engine's health in one place: the engine feeds events (cheap, O(1), never throwing), the editor reads a
  * snapshot for GET /api/status and Prometheus reads the same counters through GET /metrics.
  */
-import { HOOK_NAMES, errorCatalogue, isHookName, isScriptFailure, type ErrorCode } from '../contracts/index.ts';
+import { HOOK_NAMES, errorCatalogue, isHookName, isScriptFailure, type ErrorCode, type HookName } from '../contracts/index.ts';
 import { createStatusMetrics, type StatusMetrics } from './metrics.ts';
 import { createRecentWindow, createRollingCounter, type RecentWindow, type RollingCounter } from './rolling.ts';
 
@@ -87,7 +87,7 @@ export interface Status {
   kommo(k: KommoHealth, at?: number): void;
   outboxDepth(provider: () => number): void;
   callsInFlight(provider: () => number): void;
-  publishedVersion(provider: (hook: string) => number | null): void;
+  publishedVersion(provider: (hook: HookName) => number | null): void;
   /** Kommo's request budget in use, read at each snapshot and scrape; overrides the `rateLimit` of `kommo()`. */
   rateLimit(provider: () => { used: number; limit: number } | null): void;
   callFinished(c: CallFinished): void;
@@ -132,12 +132,12 @@ export function createStatus(o: StatusOptions = {}): Status {
   let kommo: StatusSnapshot['kommo'] = { reachable: false, phoneField: { ok: false, detail: 'not checked yet' }, rateLimit: null, checkedAt: null };
   let outbox: (() => number) | null = null;
   let inFlight: (() => number) | null = null;
-  let published: ((hook: string) => number | null) | null = null;
+  let published: ((hook: HookName) => number | null) | null = null;
   let budget: (() => { used: number; limit: number } | null) | null = null;
   const calls = { registered: 0, failed: 0 };
   const perMinute = { registered: createRollingCounter(MINUTE_MS, 24 * 60), failed: createRollingCounter(MINUTE_MS, 24 * 60) };
   const hookFailuresPerHour: RollingCounter = createRollingCounter(HOUR_MS, 24);
-  const hooks = new Map<string, HookCounters>();
+  const hooks = new Map<HookName, HookCounters>();
 
   const readOutbox = () => safe(outbox, 0, isCount);
   const readInFlight = () => safe(inFlight, 0, isCount);
@@ -155,7 +155,7 @@ export function createStatus(o: StatusOptions = {}): Status {
     rateLimit: readRateLimit,
   });
 
-  const counters = (hook: string): HookCounters => {
+  const counters = (hook: HookName): HookCounters => {
     let c = hooks.get(hook);
     if (!c) {
       c = { invocations: 0, failures: {}, defaults: 0, errors: {}, durations: createRecentWindow(DURATION_WINDOW), lastVersion: null, lastAt: null };
@@ -254,7 +254,7 @@ export function createStatus(o: StatusOptions = {}): Status {
           errors: { ...c.errors },
           p50Ms: c.durations.percentile(50),
           p95Ms: c.durations.percentile(95),
-          publishedVersion: safe(published ? () => (published as (h: string) => number | null)(hook) : null, null, (v) => v === null || isCount(v)),
+          publishedVersion: safe(published ? () => (published as (h: HookName) => number | null)(hook) : null, null, (v) => v === null || isCount(v)),
           lastVersion: c.lastVersion,
           lastAt: c.lastAt,
         };
