@@ -6,7 +6,7 @@
  * What this cannot show: the service running under systemd (these tests do not run as PID 1's child).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,8 @@ describe('deploy/hookline.service', () => {
     expect(one('WorkingDirectory')).toBe('/opt/hookline');
     expect(one('ExecStart')).toBe('/opt/hookline/node_modules/.bin/node --no-node-snapshot cli/main.ts start --config /etc/hookline/hookline.config.json');
     expect(one('Restart')).toBe('on-failure');
+    // the editor page is built outside the sandbox (editor/dist is read-only to the service), by the pinned node
+    expect(one('ExecStartPre')).toBe('+/opt/hookline/node_modules/.bin/node /opt/hookline/editor/build.ts');
     expect(unit.Install?.WantedBy).toEqual(['multi-user.target']);
   });
 
@@ -63,7 +65,9 @@ describe('deploy/hookline.service', () => {
     expect(service.MemoryDenyWriteExecute).toBeUndefined();
   });
 
-  it("agrees with the project: the command exists and takes --config; the paths are the configuration's defaults", () => {
+  it("agrees with the project: the command exists and takes --config, the page builder exists; the paths are the configuration's defaults", () => {
+    expect(existsSync('editor/build.ts')).toBe(true);
+    expect(readFileSync('editor/build.ts', 'utf8')).toMatch(/`node editor\/build\.ts`: build now/);
     const help = spawnSync(resolve('node_modules/.bin/node'), ['--no-node-snapshot', 'cli/main.ts', 'start', '--help'], { encoding: 'utf8', timeout: 30_000 });
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/--config <file>/);
