@@ -191,7 +191,18 @@ const ClickToCallSchema = Type.Object(
       default: {},
       description: 'Kommo user id → extension; absent users are looked up in pbx users',
     }),
-    context: Type.String({ minLength: 1, default: 'from-internal' }),
+    context: Type.String({ minLength: 1, default: 'from-internal', description: 'dialplan context the call is dialled out from once the user answers (it must be allowed to reach your trunks)' }),
+    channel: Type.String({
+      pattern: '\\{extension\\}',
+      default: 'PJSIP/{extension}',
+      description: "the channel that rings the user first; {extension} is the user's extension (e.g. \"SIP/{extension}\", \"Local/{extension}@from-internal\")",
+    }),
+    callerId: Type.String({
+      minLength: 1,
+      default: '"{number}" <{extension}>',
+      description: "CallerID of the originated call: {number} is the number clicked, {extension} the user's. The number part stays the user's extension so that the dialplan recognises the user and dials out with the user's own outbound CallerID",
+    }),
+    ringTimeoutSec: Type.Integer({ minimum: 5, maximum: 300, default: 30, description: "how long the user's phone rings before the attempt is given up" }),
   },
   { ...strict, default: {}, description: 'POST /api/click-to-call from a Kommo widget.' },
 );

@@ -10,10 +10,9 @@ import { isScriptFailure, makeError, type Entity, type HookInput } from '../../c
 import type { RouteModule } from '../../editor/index.ts';
 import type { KommoClient } from '../kommo/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
-import { createExtensionMap } from '../click-to-call/index.ts';
+import { createExtensionMap, type HookRunner } from '../click-to-call/index.ts';
 import { createAllowList } from './allow-list.ts';
 import { cleanName, cleanNumber, formatAnswer, isDialable } from './answer.ts';
-import type { HookRunner } from './hook-runner.ts';
 import { createLookupCache } from './lookup-cache.ts';
 
 export interface AutodistributionOptions {

@@ -5,4 +5,3 @@
 export { createAutodistribution, type Autodistribution, type AutodistributionOptions, type Decision, type DecisionReason } from './autodistribution.ts';
 export { createAllowList, plainAddress, type AllowList } from './allow-list.ts';
 export { cleanName, formatAnswer, MAX_NAME_CHARS } from './answer.ts';
-export type { HookRunner } from './hook-runner.ts';

@@ -1,0 +1,165 @@
+/**
+ * POST /api/click-to-call: a Kommo widget asks hookline to call a client for a user. The order of checks is
+ * the order of what could go wrong cheapest first, and nothing reaches the hook or AMI before the request is
+ * known to be authentic and clean:
+ *   token configured? (503) → bearer token (401) → body shape, control characters (400) → user → extension
+ *   (404) → process_originate_params → parameters checked again → AMI Originate (async) → {ok, actionId}.
+ * The call itself is then an ordinary call to the engine: the tracker follows it from AMI like any other.
+ */
+import type { FastifyReply } from 'fastify';
+import { makeError, type ErrorCode, type ErrorParams } from '../../contracts/index.ts';
+import type { RouteModule } from '../../editor/index.ts';
+import { silentLogger, type Logger } from '../../log/index.ts';
+import { header, type AmiClient, type AmiMessage } from '../ami/index.ts';
+import { bearerToken, tokenMatches } from './bearer.ts';
+import { createExtensionMap } from './extensions.ts';
+import type { HookRunner } from './hook-runner.ts';
+import { buildParams, paramsProblem, type OriginateParams } from './originate-params.ts';
+import { checkRequest } from './request.ts';
+
+export interface ClickToCallOptions {
+  /** The engine's AMI client. */
+  ami: Pick<AmiClient, 'action' | 'on' | 'connected'>;
+  /** The engine's HookInvoker. */
+  invoker: HookRunner;
+  /** config.clickToCall.token (resolved); absent: the route answers 503. */
+  token?: string;
+  /** config.users: extension → Kommo user id. */
+  users?: Record<string, number>;
+  /** config.clickToCall.users: Kommo user id → extension (wins). */
+  userExtensions?: Record<string, string>;
+  /** config.clickToCall.context. Default 'from-internal'. */
+  context?: string;
+  /** config.clickToCall.channel. Default 'PJSIP/{extension}'. */
+  channel?: string;
+  /** config.clickToCall.callerId. Default '"{number}" <{extension}>'. */
+  callerId?: string;
+  /** config.clickToCall.ringTimeoutSec. Default 30. */
+  ringTimeoutSec?: number;
+  log?: Logger;
+}
+
+export type ClickResult =
+  | { ok: true; status: 200; actionId: string; params: OriginateParams }
+  | { ok: false; status: number; error: ReturnType<typeof makeError> };
+
+export interface ClickToCall {
+  /** The whole request, from its Authorization header and body to the Originate. */
+  handle(authorization: string | undefined, body: unknown): Promise<ClickResult>;
+  /** POST /api/click-to-call, for startEditor({ routes }). */
+  route: RouteModule;
+  /** Stop following OriginateResponse events. */
+  close(): void;
+}
+
+const PATH = '/api/click-to-call';
+/** A click-to-call body is two fields; anything near this size is not one. */
+const BODY_LIMIT = 16 * 1024;
+/** How long an action id is remembered for its OriginateResponse (after the ring time). */
+const FOLLOW_GRACE_MS = 60_000;
+
+export function createClickToCall(o: ClickToCallOptions): ClickToCall {
+  const log = (o.log ?? silentLogger).child({ module: 'click-to-call' });
+  const extensions = createExtensionMap({ users: o.users, userExtensions: o.userExtensions });
+  const templates = { channel: o.channel ?? 'PJSIP/{extension}', callerId: o.callerId ?? '"{number}" <{extension}>', context: o.context ?? 'from-internal' };
+  const ringMs = (o.ringTimeoutSec ?? 30) * 1000;
+  let seq = 0;
+  const prefix = `hl-c2c-${process.pid.toString(36)}-${Date.now().toString(36)}-`;
+  const following = new Map<string, { number: string; userId: number; timer: NodeJS.Timeout }>();
+
+  // The outcome of the call arrives later as OriginateResponse (to every AMI session); it is logged here so
+  // "rang the user but never dialled out" has a line that says why (Reason: 1 hangup, 3 no answer, 5 busy …).
+  const off = o.ami.on('message', (m: AmiMessage) => {
+    if (header(m, 'Event') !== 'OriginateResponse') return;
+    const id = header(m, 'ActionID');
+    const f = id === undefined ? undefined : following.get(id);
+    if (!f || id === undefined) return;
+    clearTimeout(f.timer);
+    following.delete(id);
+    const reason = header(m, 'Reason');
+    const fields = { actionId: id, number: f.number, userId: f.userId, response: header(m, 'Response'), reason, channel: header(m, 'Channel'), uniqueid: header(m, 'Uniqueid') };
+    if (fields.response === 'Success') log.info(fields, `click-to-call ${id}: the user answered; dialling ${f.number}`);
+    else log.warn(fields, `click-to-call ${id}: the user's phone did not answer (Reason ${reason ?? '?'}: 1 hung up, 3 no answer, 5 busy, 8 congestion, 0 failed); ${f.number} was not dialled`);
+  });
+
+  const refuse = (status: number, code: ErrorCode, params: ErrorParams = {}): ClickResult => ({ ok: false, status, error: makeError(code, params) });
+
+  async function handle(authorization: string | undefined, body: unknown): Promise<ClickResult> {
+    if (!o.token) return refuse(503, 'CLICK_TO_CALL_DISABLED');
+    const given = bearerToken(authorization);
+    if (given === null) return refuse(401, 'CLICK_TO_CALL_UNAUTHORIZED', { detail: authorization ? 'the Authorization header is not "Bearer <token>"' : 'no Authorization header' });
+    if (!tokenMatches(given, o.token)) return refuse(401, 'CLICK_TO_CALL_UNAUTHORIZED', { detail: 'the bearer token is not the configured clickToCall.token' });
+    const req = checkRequest(body);
+    if (!req.ok) return refuse(400, 'CLICK_TO_CALL_BAD_REQUEST', { detail: req.detail });
+    const { number, userId, requestData } = req.value;
+    const extension = extensions.extensionOf(userId);
+    if (extension === null) return refuse(404, 'CLICK_TO_CALL_UNKNOWN_USER', { userId });
+
+    const actionId = `${prefix}${++seq}`;
+    const base = buildParams(templates, number, extension);
+    const baseProblem = paramsProblem(base);
+    if (baseProblem) return refuse(500, 'CLICK_TO_CALL_BAD_REQUEST', { detail: `the configured clickToCall templates or the user's extension give bad parameters: ${baseProblem}` });
+    const out = await o.invoker.invoke('process_originate_params', { ...base, request_data: requestData }, null);
+    // On a failing script `data` is the input's parameters (the hook's default): the call still goes out.
+    const params = out.data;
+    const problem = paramsProblem(params);
+    if (problem) {
+      log.error({ actionId, params }, `process_originate_params gave parameters that cannot be sent: ${problem}`);
+      return refuse(500, 'CLICK_TO_CALL_BAD_REQUEST', { detail: `process_originate_params gave parameters that cannot be sent (${problem}); nothing was sent to Asterisk` });
+    }
+    if (!o.ami.connected) return refuse(503, 'CLICK_TO_CALL_AMI_UNAVAILABLE', { detail: 'reconnecting' });
+    // Followed before it is sent: the OriginateResponse of a quick failure can arrive in the same read as
+    // the action's own response, before the awaited answer below resumes.
+    const forget = () => {
+      clearTimeout(following.get(actionId)?.timer);
+      following.delete(actionId);
+    };
+    following.set(actionId, { number: params.extension, userId, timer: setTimeout(forget, ringMs + FOLLOW_GRACE_MS).unref() });
+    const r = await o.ami.action({
+      Action: 'Originate',
+      ActionID: actionId,
+      Channel: params.channel,
+      Context: params.context,
+      Exten: params.extension,
+      Priority: String(params.priority),
+      CallerID: params.caller_id,
+      Timeout: String(ringMs),
+      Async: 'true',
+    });
+    if (!r.ok) {
+      forget();
+      log.warn({ actionId, code: r.error.code, params }, `click-to-call: Originate failed: ${r.error.message}`);
+      if (r.error.code === 'AMI_ACTION_ERROR') return refuse(502, 'CLICK_TO_CALL_REFUSED', { detail: (r.error.response && header(r.error.response, 'Message')) ?? r.error.message });
+      return refuse(503, 'CLICK_TO_CALL_AMI_UNAVAILABLE', { detail: r.error.message });
+    }
+    log.info({ actionId, userId, params, hookError: out.error?.code }, `click-to-call ${actionId}: ringing ${params.channel}, then ${params.extension} in ${params.context}`);
+    return { ok: true, status: 200, actionId, params };
+  }
+
+  const send = (reply: FastifyReply, r: ClickResult) =>
+    r.ok ? reply.code(200).send({ ok: true, actionId: r.actionId }) : reply.code(r.status).send({ ok: false, error: r.error });
+
+  const route: RouteModule = {
+    name: 'click-to-call',
+    isPublic: (url, method) => method === 'POST' && (url === PATH || url.startsWith(`${PATH}?`)),
+    async register(app) {
+      await app.register(async (scope) => {
+        // Kommo widgets post through crm_post, which sends a form; JSON is taken as usual.
+        scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, text, done) => {
+          done(null, Object.fromEntries(new URLSearchParams(String(text))));
+        });
+        scope.post(PATH, { bodyLimit: BODY_LIMIT }, async (req, reply) => send(reply, await handle(req.headers.authorization, req.body)));
+      });
+    },
+  };
+
+  return {
+    handle,
+    route,
+    close() {
+      off();
+      for (const f of following.values()) clearTimeout(f.timer);
+      following.clear();
+    },
+  };
+}
