@@ -83,7 +83,7 @@ export default function (input: HookInput): HookResult {
       called_at: EXAMPLE_CREATED_AT,
       duration: 155,
       from: EXAMPLE_PHONE,
-      is_call_event_needed: false,
+      is_call_event_needed: true,
       link: exampleCallFull.record,
       phone: EXAMPLE_PHONE,
       service_code: 'hookline',

@@ -30,6 +30,8 @@ export interface FollowOptions {
   stages: StageContext;
   log: Logger;
   onCall: (call: FinishedCall) => void;
+  /** The clock that stamps events which arrive without a Timestamp (default Date.now). */
+  now?: () => number;
   /** Every stage decided (the registrar hangs here). */
   onStage?: (ev: StageEvent, decision: StageDecision) => void | Promise<void>;
 }
@@ -75,7 +77,11 @@ export function followCalls(o: FollowOptions): CallFollower {
     }
   }
 
-  const offMessage = o.ami.on('message', (m: AmiMessage) => {
+  const clock = o.now ?? Date.now;
+  const offMessage = o.ami.on('message', (msg: AmiMessage) => {
+    // Asterisk sends `Timestamp` only with manager.conf timestampevents=yes (off by default), and CEL carries
+    // its own EventTime: without either, the time the event arrived is its time (the tracker has no clock).
+    const m = msg.Timestamp === undefined && msg.EventTime === undefined ? { ...msg, Timestamp: (clock() / 1000).toFixed(6) } : msg;
     const r = track(state, m);
     state = r.state;
     for (const p of r.problems ?? []) log.warn({ linkedid: p.linkedid, problem: p.message }, 'tracker problem');

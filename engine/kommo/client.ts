@@ -12,7 +12,7 @@ import { success, type KommoResult } from './errors.ts';
 import { createHttp } from './http.ts';
 import type {
   AddedCall, AddedEntity, AddedUnsorted, CallBody, ContactBody, EntityPatch, KommoAccount, KommoContact, KommoCustomField, KommoLead,
-  KommoPipeline, KommoUser, LeadBody, TaskBody, UnsortedSipBody, UpdatedEntity,
+  KommoNote, KommoPipeline, KommoTask, KommoUser, LeadBody, TaskBody, UnsortedSipBody, UpdatedEntity,
 } from './kommo-types.ts';
 import { createPhoneCache, phoneKey } from './phone-cache.ts';
 import { phoneFieldOf, type PhoneFieldCheck } from './phone-field.ts';
@@ -75,6 +75,10 @@ export interface KommoClient {
   addCalls(bodies: CallBody[], ctx?: RequestContext): Promise<KommoResult<AddedCall>[]>;
   addTasks(bodies: TaskBody[], ctx?: RequestContext): Promise<KommoResult<AddedEntity>[]>;
   users(ctx?: RequestContext): Promise<KommoResult<KommoUser[]>>;
+  /** The call notes (call_in, call_out) of a contact or lead: how a call log already written is found again (by `params.uniq`). */
+  callNotes(entity: 'contacts' | 'leads', id: number, ctx?: RequestContext): Promise<KommoResult<KommoNote[]>>;
+  /** The open tasks attached to a contact or lead. */
+  openTasks(entity: 'contacts' | 'leads', id: number, ctx?: RequestContext): Promise<KommoResult<KommoTask[]>>;
   account(ctx?: RequestContext): Promise<KommoResult<KommoAccount>>;
   /** Sends every waiting batch now. */
   flush(): void;
@@ -215,10 +219,17 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
     async checkPhoneField(ctx) {
       return phoneFieldOf(await getAll<KommoCustomField>(transport, '/api/v4/contacts/custom_fields', 'custom_fields', {}, ctx), ctx);
     },
-    addUnsortedSip: (bodies, ctx) => unsortedAdd.add(asJson(bodies), ctx),
+    async addUnsortedSip(bodies, ctx) {
+      const r = await unsortedAdd.add(asJson(bodies), ctx);
+      // The incoming lead brings its contact: a cached "nobody has this phone" is no longer true.
+      cache.forgetPhones(bodies.flatMap((b) => [...(b._embedded?.contacts ?? []).flatMap((c) => phonesIn(c as Json)), ...(b.metadata?.phone !== undefined ? [String(b.metadata.phone)] : [])]));
+      return r;
+    },
     addCalls: (bodies, ctx) => callsAdd.add(asJson(bodies), ctx),
     addTasks: (bodies, ctx) => tasksAdd.add(asJson(bodies), ctx),
     users: (ctx) => getAll<KommoUser>(transport, '/api/v4/users', 'users', {}, ctx),
+    callNotes: (entity, id, ctx) => getAll<KommoNote>(transport, `/api/v4/${entity}/${id}/notes`, 'notes', { 'filter[note_type][]': ['call_in', 'call_out'] }, ctx),
+    openTasks: (entity, id, ctx) => getAll<KommoTask>(transport, '/api/v4/tasks', 'tasks', { 'filter[entity_type]': entity, 'filter[entity_id][]': [String(id)], 'filter[is_completed]': '0' }, ctx),
     account: (ctx) => getRequired<KommoAccount>(transport, '/api/v4/account', ctx),
     flush() {
       for (const b of Object.values(batchers)) b.flush();

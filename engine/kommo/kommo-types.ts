@@ -188,3 +188,23 @@ export interface AddedUnsorted {
   leadId?: number;
   contactId?: number;
 }
+
+/** A note as Kommo lists it; call notes (call_in, call_out) carry the call in `params`. */
+export interface KommoNote {
+  id: number;
+  entity_id: number;
+  note_type: string;
+  params?: { uniq?: string; duration?: number; source?: string; link?: string; phone?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export interface KommoTask {
+  id: number;
+  text: string;
+  complete_till: number;
+  entity_id: number | null;
+  entity_type: string | null;
+  is_completed: boolean;
+  responsible_user_id: number;
+  [key: string]: unknown;
+}

@@ -19,6 +19,7 @@ import { contactRoutes } from './routes/contacts.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { noteRoutes } from './routes/notes.ts';
 import { unsortedRoutes } from './routes/unsorted.ts';
 import { namedAccount, type AccountName } from './seeds.ts';
 import { KommoStore } from './store.ts';
@@ -72,7 +73,7 @@ export interface KommoSim {
   blockedUntil(): number | null;
 }
 
-const ROUTES: RouteDef[] = [...contactRoutes, ...leadRoutes, ...pipelineRoutes, ...unsortedRoutes, ...callRoutes, ...taskRoutes, ...accountRoutes];
+const ROUTES: RouteDef[] = [...contactRoutes, ...leadRoutes, ...pipelineRoutes, ...unsortedRoutes, ...callRoutes, ...noteRoutes, ...taskRoutes, ...accountRoutes];
 
 function patternOf(url: string): RegExp {
   return new RegExp(`^${url.replace(/:[^/]+/g, '[^/]+')}$`);

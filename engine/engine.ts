@@ -1,0 +1,165 @@
+/**
+ * The call engine assembled: AMI → tracker → stage decisions (need_registration, process_client_phone) →
+ * at call_ended the registrar (outbox-journaled Kommo writes through the CRM hook points). `npm start`, the
+ * `hookline demo` command and the end-to-end tests all build the engine here, so they run the same code.
+ */
+import type { Config } from '../config/index.ts';
+import type { HookName } from '../contracts/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Runner } from '../sandbox/index.ts';
+import { connectAmi, type AmiClient } from './ami/index.ts';
+import { followCalls, type CallFollower, type FinishedCall } from './calls/follow-calls.ts';
+import { createHookInvoker, type InvocationRecord, type ScriptSource } from './hooks/index.ts';
+import { createKommoClient, type KommoAuth, type KommoClient } from './kommo/index.ts';
+import { openOutbox, type Outbox } from './outbox/index.ts';
+import { createPhoneNormalizer } from './phone/normalize.ts';
+import { createRegistrar, type CallToRegister, type RecordingLinker, type Registrar } from './registrar/index.ts';
+import type { HookInvoker } from './stages/hook-invoker.ts';
+
+export interface EngineOptions {
+  config: Config;
+  /** Where the outbox journal lives (the data folder). */
+  dataDir: string;
+  ami: { host: string; port: number; username: string; secret: string; pingIntervalMs?: number; loginTimeoutMs?: number };
+  kommo: { baseUrl: string; auth: KommoAuth; requestsPerSecond?: number; rateWindowMs?: number; timeoutMs?: number; batchWindowMs?: number };
+  runner: Runner;
+  scripts: ScriptSource;
+  log: Logger;
+  /** After every hook invocation (captures and failure log: engine/hooks recordInto(store); status feeds). */
+  onInvocation?: (r: InvocationRecord) => void;
+  /** Every call the tracker finished, with whether it went to the registrar. */
+  onCall?: (call: FinishedCall, submitted: boolean) => void;
+  /** A call registered or failed for good. */
+  onOutcome?: (o: { linkedid: string; ok: boolean; error?: { code: string; message: string } }) => void;
+  recordings?: RecordingLinker;
+  /** Registrar tuning (tests and benchmarks). */
+  registrar?: { concurrency?: number; retryBaseMs?: number; retryMaxMs?: number; maxAttempts?: number };
+  /** Outbox fsync (default true). */
+  fsync?: boolean;
+}
+
+export interface Engine {
+  ami: AmiClient;
+  kommo: KommoClient;
+  hooks: HookInvoker;
+  registrar: Registrar;
+  outbox: Outbox<CallToRegister>;
+  follower: CallFollower;
+  /** Loads the Kommo account facts (PHONE field, users, pipelines) and starts registering. */
+  start(): Promise<{ ok: true } | { ok: false; error: { code: string; message: string; hint: string } }>;
+  /** Calls followed but not yet handed over, plus the registrar's queue. */
+  inFlight(): number;
+  /** Resolves when every finished call so far is registered or failed (retries waiting included). */
+  idle(): Promise<void>;
+  /** AMI connection state and since when. */
+  amiState(): { connected: boolean; since: number | null };
+  close(): Promise<void>;
+}
+
+/** The config names trunks by endpoint ("PJSIP/provider"); the tracker matches channel names ("PJSIP/provider-0000002a"). */
+export function trackerConfig(pbx: Config['pbx']) {
+  const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return {
+    internalNumbers: new RegExp(pbx.internalNumbers),
+    ...(pbx.trunks.length ? { trunks: pbx.trunks.map((t) => new RegExp(`^${escape(t)}(-|$)`)) } : {}),
+    inboundContexts: pbx.inboundContexts,
+    timezone: pbx.timezone,
+  };
+}
+
+/** The extension that stood for the company in the call: who answered, else the last one that rang (inbound) or the caller (outbound). */
+function lastUserOf(call: FinishedCall): string | null {
+  if (call.direction === 'outbound') return call.from || null;
+  const rang = call.conversations.filter((c) => /^\d+$/.test(c.to)).sort((a, b) => (a.start_time < b.start_time ? -1 : 1));
+  return call.answered_by ?? rang.at(-1)?.to ?? null;
+}
+
+export async function createEngine(o: EngineOptions): Promise<Engine> {
+  const log = o.log;
+  const c = o.config;
+  const hooks = createHookInvoker({
+    runner: o.runner, scripts: o.scripts, log, limits: c.hooks as Partial<Record<HookName, never>>,
+    ...(o.onInvocation ? { onInvocation: o.onInvocation } : {}),
+  });
+  const kommo = createKommoClient({
+    baseUrl: o.kommo.baseUrl, auth: o.kommo.auth, logger: log,
+    requestsPerSecond: o.kommo.requestsPerSecond ?? c.kommo?.requestsPerSecond ?? 7,
+    ...(o.kommo.rateWindowMs ? { rateWindowMs: o.kommo.rateWindowMs } : {}),
+    timeoutMs: o.kommo.timeoutMs ?? c.kommo?.timeoutMs ?? 10_000,
+    ...(o.kommo.batchWindowMs !== undefined ? { batch: { windowMs: o.kommo.batchWindowMs } } : {}),
+  });
+  const outbox = await openOutbox<CallToRegister>(o.dataDir, { log, fsync: o.fsync ?? true });
+  const r = c.registration;
+  const registrar = createRegistrar({
+    kommo, hooks, outbox, log, users: c.users,
+    settings: {
+      mode: r.mode, createLead: r.createLead, tags: r.tags, updateResponsible: r.updateResponsible, tasks: r.tasks, timezone: c.pbx.timezone,
+      ...(r.pipelineId !== undefined ? { pipelineId: r.pipelineId } : {}),
+      ...(r.statusId !== undefined ? { statusId: r.statusId } : {}),
+      ...(r.defaultUserId !== undefined ? { defaultUserId: r.defaultUserId } : {}),
+    },
+    ...(o.recordings ? { recordings: o.recordings } : {}),
+    ...(o.registrar ?? {}),
+    onOutcome: (x) => o.onOutcome?.(x),
+  });
+
+  const ami = connectAmi({
+    host: o.ami.host, port: o.ami.port, username: o.ami.username, secret: o.ami.secret, logger: log,
+    ...(o.ami.pingIntervalMs !== undefined ? { pingIntervalMs: o.ami.pingIntervalMs } : {}),
+    ...(o.ami.loginTimeoutMs !== undefined ? { loginTimeoutMs: o.ami.loginTimeoutMs } : {}),
+  });
+  let amiConnected = false;
+  let amiSince: number | null = null;
+  ami.on('connected', () => {
+    amiConnected = true;
+    amiSince = Date.now();
+  });
+  ami.on('disconnected', () => {
+    amiConnected = false;
+    amiSince = Date.now();
+  });
+
+  const submissions = new Set<Promise<unknown>>();
+  const follower = followCalls({
+    ami,
+    tracker: trackerConfig(c.pbx),
+    stages: { filters: c.filters, normalizePhone: createPhoneNormalizer(c.phone), hooks },
+    log,
+    onCall(call) {
+      const last = call.decisions.at(-1);
+      const submit = call.direction !== 'internal' && last?.stage === 'call_ended' && last.register === true && typeof last.phone === 'string';
+      o.onCall?.(call, submit);
+      if (!submit) {
+        log.debug({ linkedid: call.linkedid, reason: last?.reason }, 'call not registered');
+        return;
+      }
+      const p = registrar
+        .submit({
+          linkedid: call.linkedid, phone: last.phone as string, direction: call.direction as 'inbound' | 'outbound',
+          call_full: call.call_full as CallToRegister['call_full'], answeredBy: call.answered_by, lastUser: lastUserOf(call),
+        })
+        .catch((e: unknown) => log.error({ linkedid: call.linkedid, err: String(e) }, 'could not queue the call for registration; it is retried when the engine restarts only if the PBX replays it'))
+        .finally(() => submissions.delete(p));
+      submissions.add(p);
+    },
+  });
+
+  return {
+    ami, kommo, hooks, registrar, outbox, follower,
+    start: () => registrar.start(),
+    inFlight: () => follower.inFlight() + registrar.stats().inProgress,
+    async idle() {
+      await follower.idle();
+      while (submissions.size) await Promise.all([...submissions]);
+      await registrar.idle();
+    },
+    amiState: () => ({ connected: amiConnected, since: amiSince }),
+    async close() {
+      follower.stop();
+      await ami.close();
+      while (submissions.size) await Promise.all([...submissions]);
+      await registrar.close();
+      await outbox.close();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** What the engine hands the registrar for one finished call, and what the outbox keeps of it. */
+import type { CallFull } from '../../contracts/call-full.ts';
+
+export interface CallToRegister {
+  linkedid: string;
+  /** The client's number, as the built-in rules and process_client_phone left it at call_ended. */
+  phone: string;
+  direction: 'inbound' | 'outbound';
+  call_full: CallFull;
+  /** The extension that answered, or null. */
+  answeredBy: string | null;
+  /** The last extension that rang (inbound) or placed the call (outbound), or null. */
+  lastUser: string | null;
+  /** The recording of the last answered conversation, when the PBX recorded it (a path under recordings.dir). */
+  recording?: string | null;
+}
+
+/** The entity a call is attached to, as the steps found or created it. */
+export interface EntityRef {
+  type: 'contacts';
+  id: number;
+  name: string;
+  responsible_user_id: number;
+  is_new: boolean;
+  leadIds: number[];
+  unsortedUid?: string;
+}
+
+export interface DealRef {
+  id: number;
+  name: string;
+  pipeline_id: number;
+  status_id: number;
+  responsible_user_id: number;
+  is_new: boolean;
+}

@@ -1,0 +1,207 @@
+/**
+ * The registrar: turns each finished call into Kommo API v4 writes through the CRM hook points (hooks.md rows
+ * 3, 4, 7, 9-13), with every step journaled in the outbox before it is acknowledged, so a crash or restart
+ * resumes the pending work and a retry never writes a second contact, lead, call log or task.
+ *
+ * Steps, in order (each a function naming its hook point, in steps.ts):
+ *   entity  find the client's contact by phone; none → create a contact (process_contact_creation_params)
+ *           or an unsorted SIP lead (process_unsorted_creation_params), per registration.mode
+ *   lead    registration.createLead and the contact has no open lead → process_lead_creation_params
+ *   update  registration.updateResponsible: the answering user becomes responsible for an existing
+ *           contact (process_contact_update_params) and its lead (process_lead_update_params)
+ *   call    the call log (process_call_params), `uniq` = linkedid
+ *   task    a missed inbound or unanswered outbound call with tasks on (process_task_creation_params)
+ *   post    post_registration
+ * A step found "sending" after a restart may or may not have reached Kommo: it is reconciled first (the
+ * contact searched by phone, the call found among the entity's call notes by uniq, the task among the
+ * entity's open tasks, the lead among the contact's leads), and sent again only when it is not there.
+ */
+import type { Logger } from '../../log/index.ts';
+import type { KommoClient, KommoPipeline } from '../kommo/index.ts';
+import type { Outbox, OutboxJob } from '../outbox/index.ts';
+import type { HookInvoker } from '../stages/hook-invoker.ts';
+import { StepFailure } from './errors.ts';
+import type { CallToRegister } from './job.ts';
+import { runSteps, type RegistrationSettings, type StepDeps } from './steps.ts';
+import { createUserDirectory, type UserDirectory } from './users.ts';
+
+export interface RecordingLinker {
+  /** The public link of a recording for the call log, or null (process_record_file_path runs inside). */
+  linkFor(input: { path: string; call_full: unknown }, linkedid: string): Promise<{ url: string | null }>;
+}
+
+export interface RegistrarOptions {
+  kommo: KommoClient;
+  hooks: HookInvoker;
+  outbox: Outbox<CallToRegister>;
+  settings: RegistrationSettings;
+  /** extension → Kommo user id (config `users`). */
+  users: Record<string, number>;
+  log: Logger;
+  recordings?: RecordingLinker;
+  /** Calls registered at once (their writes batch together). Default 64. */
+  concurrency?: number;
+  /** Tries per call on transient failures (Kommo down, 429 after retries, timeouts). Default 30. */
+  maxAttempts?: number;
+  /** Pause before retrying a call after a transient failure: base × 2^(attempt-1), capped. Defaults 2 s, 5 min. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Called when a call is registered or fails for good. */
+  onOutcome?: (o: { linkedid: string; ok: boolean; error?: { code: string; message: string }; steps: string[] }) => void;
+  now?: () => number;
+}
+
+export interface RegistrarStats {
+  registered: number;
+  failed: number;
+  pending: number;
+  inProgress: number;
+  paused: string | null;
+}
+
+export interface Registrar {
+  /** Queues a finished call (durable when the promise resolves). false when the call was already taken. */
+  submit(call: CallToRegister): Promise<boolean>;
+  /** Loads the account facts (users, pipelines, the PHONE field) and starts the pending work. */
+  start(): Promise<{ ok: true } | { ok: false; error: { code: string; message: string; hint: string } }>;
+  /** Resolves when nothing is queued or in progress (retries waiting count as queued). */
+  idle(): Promise<void>;
+  stats(): RegistrarStats;
+  close(): Promise<void>;
+}
+
+export function createRegistrar(o: RegistrarOptions): Registrar {
+  const log = o.log.child({ module: 'registrar' });
+  const now = o.now ?? Date.now;
+  const concurrency = o.concurrency ?? 64;
+  const maxAttempts = o.maxAttempts ?? 30;
+  const retryBase = o.retryBaseMs ?? 2_000;
+  const retryMax = o.retryMaxMs ?? 300_000;
+  const queue: string[] = [];
+  const queued = new Set<string>();
+  const active = new Set<string>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  let paused: string | null = 'not started';
+  let closed = false;
+  let registered = 0;
+  let failed = 0;
+  let deps: StepDeps | null = null;
+  const idleWaiters: (() => void)[] = [];
+
+  function checkIdle() {
+    if (queue.length === 0 && active.size === 0 && timers.size === 0) for (const w of idleWaiters.splice(0)) w();
+  }
+
+  function enqueue(linkedid: string) {
+    if (queued.has(linkedid) || active.has(linkedid)) return;
+    queued.add(linkedid);
+    queue.push(linkedid);
+    pump();
+  }
+
+  function pump() {
+    while (!paused && !closed && deps && active.size < concurrency && queue.length) {
+      const id = queue.shift() as string;
+      queued.delete(id);
+      const job = o.outbox.job(id);
+      if (!job) continue;
+      active.add(id);
+      void run(job, deps).finally(() => {
+        active.delete(id);
+        pump();
+        checkIdle();
+      });
+    }
+    checkIdle();
+  }
+
+  async function run(job: OutboxJob<CallToRegister>, d: StepDeps) {
+    const linkedid = job.linkedid;
+    try {
+      const steps = await runSteps(job, d);
+      await o.outbox.complete(linkedid, { ok: true });
+      registered += 1;
+      log.info({ linkedid, steps }, 'call registered in Kommo');
+      o.onOutcome?.({ linkedid, ok: true, steps });
+    } catch (e) {
+      const f = e instanceof StepFailure ? e : new StepFailure('registration', { code: 'INTERNAL', message: String((e as Error)?.stack ?? e) }, false);
+      const attempts = job.attempts + 1;
+      if (f.permanent || attempts >= maxAttempts) {
+        const error = { code: f.error.code, message: `${f.step}: ${f.error.message}${f.permanent ? '' : ` (gave up after ${attempts} attempts)`}` };
+        await o.outbox.complete(linkedid, { ok: false, error }).catch(() => undefined);
+        failed += 1;
+        log.error({ linkedid, step: f.step, code: f.error.code, hint: f.error.hint }, `call not registered: ${error.message}`);
+        o.onOutcome?.({ linkedid, ok: false, error, steps: Object.keys(job.steps) });
+        return;
+      }
+      await o.outbox.attempt(linkedid).catch(() => undefined);
+      const wait = Math.min(retryMax, retryBase * 2 ** (attempts - 1));
+      log.warn({ linkedid, step: f.step, code: f.error.code, attempt: attempts, retryInMs: wait }, `registration paused, will retry: ${f.error.message}`);
+      if (closed) return;
+      const t = setTimeout(() => {
+        timers.delete(linkedid);
+        enqueue(linkedid);
+      }, wait);
+      t.unref();
+      timers.set(linkedid, t);
+    }
+  }
+
+  return {
+    async submit(call) {
+      const fresh = await o.outbox.add(call.linkedid, call);
+      if (fresh) enqueue(call.linkedid);
+      return fresh;
+    },
+    async start() {
+      const ctx = { linkedid: undefined };
+      const field = await o.kommo.checkPhoneField();
+      if (!field.ok) {
+        paused = field.error.message;
+        log.error({ code: field.error.code, hint: field.error.hint }, `calls are NOT registered: ${field.error.message}. They stay queued in the outbox.`);
+        return { ok: false, error: { code: field.error.code, message: field.error.message, hint: field.error.hint } };
+      }
+      const users = await o.kommo.users(ctx);
+      const pipelines = await o.kommo.pipelines(ctx);
+      if (!users.ok || !pipelines.ok) {
+        const err = !users.ok ? users.error : (pipelines as { ok: false; error: { code: string; message: string; hint: string } }).error;
+        paused = err.message;
+        log.error({ code: err.code }, `calls are not registered yet: ${err.message}`);
+        return { ok: false, error: { code: err.code, message: err.message, hint: err.hint } };
+      }
+      const dir: UserDirectory = createUserDirectory(o.users, users.value, o.settings.defaultUserId);
+      deps = {
+        kommo: o.kommo, hooks: o.hooks, outbox: o.outbox, settings: o.settings, users: dir, phoneFieldId: field.fieldId,
+        pipeline: pickPipeline(pipelines.value, o.settings.pipelineId, o.settings.statusId), log, now,
+        ...(o.recordings ? { recordings: o.recordings } : {}),
+      };
+      paused = null;
+      const pending = o.outbox.pending();
+      if (pending.length) log.info({ calls: pending.length }, 'resuming the registration of calls left pending');
+      for (const j of pending) enqueue(j.linkedid);
+      pump();
+      return { ok: true };
+    },
+    idle() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        checkIdle();
+      });
+    },
+    stats: () => ({ registered, failed, pending: o.outbox.depth(), inProgress: active.size, paused }),
+    async close() {
+      closed = true;
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      while (active.size) await new Promise((r) => setTimeout(r, 10));
+      checkIdle();
+    },
+  };
+}
+
+function pickPipeline(pipelines: KommoPipeline[], pipelineId?: number, statusId?: number): { pipelineId: number; statusId: number } {
+  const p = pipelines.find((x) => x.id === pipelineId) ?? pipelines.find((x) => x.is_main) ?? pipelines[0];
+  if (!p) return { pipelineId: pipelineId ?? 0, statusId: statusId ?? 0 };
+  const statuses = [...(p._embedded?.statuses ?? [])].filter((s) => s.type === 0 && s.id !== 142 && s.id !== 143).sort((a, b) => a.sort - b.sort);
+  return { pipelineId: p.id, statusId: statusId ?? statuses[0]?.id ?? 0 };
+}

@@ -1,0 +1,135 @@
+/**
+ * The whole engine over loopback for end-to-end tests: sim/pbx (AMI over TCP) → engine (tracker, stage hooks,
+ * registrar, outbox) → sim/kommo (HTTP), with a real scripts store and real isolates. Nothing is mocked.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkConfig, type Config } from '../../config/index.ts';
+import type { HookName } from '../../contracts/index.ts';
+import { createEngine, type Engine, type EngineOptions } from '../../engine/index.ts';
+import { createPublishedScripts, recordInto, type PublishedScripts } from '../../engine/hooks/index.ts';
+import { createMemoryLogger, type Logger } from '../../log/index.ts';
+import { compile, createRunner, type Runner } from '../../sandbox/index.ts';
+import { openStore, type Store } from '../../scripts-store/index.ts';
+import { startKommo, type KommoSim, type StartKommoOptions } from '../../sim/kommo/index.ts';
+import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
+
+export const FIXTURES = new URL('../fixtures/ami/', import.meta.url).pathname;
+export const CACO_TRUNK = 'SIP/voipgrid-siproute-docker';
+
+export interface Harness {
+  pbx: Pbx;
+  kommo: KommoSim;
+  store: Store;
+  runner: Runner;
+  scripts: PublishedScripts;
+  engine: Engine;
+  dir: string;
+  log: Logger;
+  logLines: () => Record<string, unknown>[];
+  outcomes: { linkedid: string; ok: boolean; error?: { code: string; message: string } }[];
+  /** Publishes a script for a hook (compiled, warmed, live for the next call). */
+  publish(hook: HookName, source: string): Promise<void>;
+  /** Replays a capture (rewritten to fresh linkedids when `fresh`), waits until every call is registered or failed. */
+  play(file: string, o?: { fresh?: boolean; stampEverySec?: number }): Promise<void>;
+  /** Stops the engine only (the store, runner, pbx and kommo stay), and starts a new one on the same data folder. */
+  restartEngine(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  config?: Record<string, unknown>;
+  kommo?: StartKommoOptions;
+  dir?: string;
+  engine?: Partial<Pick<EngineOptions, 'registrar' | 'fsync' | 'recordings'>>;
+  /** Rate window of both sides (ms); default 100 so tests run at 7 requests per 100 ms. */
+  rateWindowMs?: number;
+}
+
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'hl-e2e-'));
+  const rateWindowMs = o.rateWindowMs ?? 100;
+  const checked = checkConfig({ pbx: { trunks: [CACO_TRUNK] }, ...(o.config ?? {}) }, null, {});
+  if (!checked.ok) throw new Error(checked.error.message);
+  const config: Config = checked.value.config;
+  const memory = createMemoryLogger();
+  const log = memory.log;
+  const pbx = await startPbx();
+  const kommo = await startKommo({ account: 'demo', ...(o.kommo ?? {}), limits: { rateWindowMs, ...(o.kommo?.limits ?? {}) } });
+  const s = await openStore(dir, { flushMs: 20 });
+  if (!s.ok) throw new Error(s.error.message);
+  const store = s.value;
+  const runner = createRunner();
+  const scripts = createPublishedScripts(store, runner, log);
+  const outcomes: Harness['outcomes'] = [];
+  let lastMessage = Date.now();
+
+  async function makeEngine() {
+    const e = await createEngine({
+      config, dataDir: dir, runner, scripts, log,
+      ami: { host: pbx.host, port: pbx.port, username: 'hookline', secret: 'hookline', pingIntervalMs: 0 },
+      kommo: { baseUrl: kommo.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs, batchWindowMs: 20 },
+      onInvocation: recordInto(store),
+      onOutcome: (x) => outcomes.push(x),
+      registrar: { retryBaseMs: 50, retryMaxMs: 500, ...(o.engine?.registrar ?? {}) },
+      ...(o.engine?.fsync !== undefined ? { fsync: o.engine.fsync } : {}),
+      ...(o.engine?.recordings ? { recordings: o.engine.recordings } : {}),
+    });
+    e.ami.on('message', () => {
+      lastMessage = Date.now();
+    });
+    const ready = await e.ami.ready(5_000);
+    if (!ready.ok) throw new Error(ready.error.message);
+    const started = await e.start();
+    if (!started.ok) throw new Error(started.error.message);
+    return e;
+  }
+
+  const h: Harness = {
+    pbx, kommo, store, runner, scripts, dir, log, logLines: memory.lines, outcomes,
+    engine: await makeEngine(),
+    async publish(hook, source) {
+      const r = await store.publish(hook, {
+        message: 'test', author: 'test', source,
+        check: async (src) => {
+          const c = await compile(src, { hook });
+          return c.ok ? null : c.error;
+        },
+      });
+      if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+      await scripts.settled();
+    },
+    async play(file, p = {}) {
+      let text = readFileSync(file.includes('/') ? file : join(FIXTURES, file), 'utf8');
+      // As with timestampevents=yes: every event block gets a Timestamp, `stampEverySec` apart.
+      if (p.stampEverySec) text = stamp(text, p.stampEverySec);
+      lastMessage = Date.now();
+      await pbx.replay(text, { pace: 'asap', rewrite: p.fresh ?? false });
+      while (Date.now() - lastMessage < 300) await new Promise((r) => setTimeout(r, 25));
+      await h.engine.follower.idle();
+      h.engine.follower.finish();
+      await h.engine.idle();
+    },
+    async restartEngine() {
+      await h.engine.close();
+      h.engine = await makeEngine();
+    },
+    async close() {
+      await h.engine.close();
+      scripts.close();
+      await store.close();
+      await runner.close();
+      await pbx.close();
+      await kommo.close();
+      if (!o.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+function stamp(text: string, every: number): string {
+  const base = Math.floor(Date.now() / 1000) - 3600;
+  let i = 0;
+  return text.split('\r\n\r\n').map((b) => (b.startsWith('Event:') ? `${b}\r\nTimestamp: ${(base + every * i++).toFixed(6)}` : b)).join('\r\n\r\n');
+}
