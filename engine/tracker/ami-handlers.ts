@@ -3,7 +3,7 @@
  * channel it names has been touched (see `touchFromEvent`); events with no handler leave the state unchanged.
  */
 import { header, type AmiMessage } from '../ami/index.ts';
-import { allChannelsEnded, answerChan, endChan, finishCall, known, now, requestConv, touchChan, type Ctx } from './ops.ts';
+import { adoptChannel, allChannelsEnded, answerChan, endChan, finishCall, known, now, requestConv, touchChan, type Ctx } from './ops.ts';
 
 export type Handler = (ctx: Ctx, ev: AmiMessage) => void;
 
@@ -28,6 +28,8 @@ export function touchFromEvent(ctx: Ctx, ev: AmiMessage): void {
 function destOf(ctx: Ctx, ev: AmiMessage) {
   const id = header(ev, 'DestUniqueid');
   if (!id) return undefined;
+  // A pickup: Dial reports the phone that picked up (its own call so far) as the leg it dialled.
+  adoptChannel(ctx, id);
   const ch = touchChan(ctx, id, header(ev, 'DestChannel'));
   const n = header(ev, 'DestCallerIDNum');
   if (known(n) && !ch.num) ch.num = n;
@@ -89,8 +91,20 @@ const QueueCallerAbandon: Handler = (ctx) => {
   ctx.call.abandoned = true;
 };
 
+/**
+ * A phone picked up a ringing leg of this call (Pickup/PickupChan, *8, **ext, BLF). The event is read in the
+ * target's call (TargetLinkedid); the picking phone, already adopted by track (its own call absorbed), becomes
+ * a conversation of this call, answered: it is who answered. Dial's DialBegin/DialEnd ANSWER to the picker,
+ * when they follow, find the conversation already there.
+ */
 const Pickup: Handler = (ctx, ev) => {
-  ctx.call.extra.picked_up_by = header(ev, 'Channel') ?? '';
+  const ch = ctx.call.chans.get(header(ev, 'Uniqueid') ?? '');
+  if (!ch) return;
+  ctx.call.extra.picked_up_by = ch.name;
+  const target = ctx.call.chans.get(header(ev, 'TargetUniqueid') ?? '');
+  if (target) target.extra.picked_up_by = ch.name;
+  requestConv(ctx, ch);
+  answerChan(ctx, ch);
 };
 
 /** MixMonitor's file name, as the dialplan sets it (MIXMONITOR_FILENAME) — the raw path; the registrar makes the link. */

@@ -10,7 +10,7 @@ export const TRACKER_AMI_EVENTS: readonly string[] = Object.freeze([...Object.ke
 export const TRACKER_AMI_HEADERS: readonly string[] = Object.freeze([
   'Event', 'Timestamp', 'Uniqueid', 'Linkedid', 'Channel', 'CallerIDNum', 'CallerIDName', 'ConnectedLineNum', 'ChannelStateDesc',
   'Context', 'Exten', 'DestUniqueid', 'DestLinkedid', 'DestChannel', 'DestCallerIDNum', 'DialStatus', 'Cause',
-  'TransfererLinkedid', 'OrigTransfererLinkedid', 'Result', 'Variable', 'Value', 'Application', 'AppData',
+  'TransfererLinkedid', 'OrigTransfererLinkedid', 'Result', 'TargetLinkedid', 'TargetUniqueid', 'Variable', 'Value', 'Application', 'AppData',
   // CEL (Event: CEL)
   'EventName', 'EventTime', 'UniqueID', 'LinkedID', 'CallerIDnum', 'CallerIDname', 'Extra',
 ]);

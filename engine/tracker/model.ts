@@ -112,6 +112,11 @@ export interface TrackerState {
   chanCall: Map<string, string>;
   /** Recently finished linkedids (bounded by config.rememberEnded), oldest first; true once a late event was reported. */
   ended: Map<string, boolean>;
+  /**
+   * Linkedids absorbed into another call (bounded like `ended`): the call a phone started by dialling a
+   * pickup code (*8, **202) becomes part of the call it picked up; its later events go to that call.
+   */
+  absorbed: Map<string, string>;
 }
 
 export interface TrackResult {

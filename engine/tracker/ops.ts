@@ -120,6 +120,35 @@ export function finishCall(ctx: Ctx): void {
 }
 
 /**
+ * A channel known in another call turns up in this one. When it is the only channel of a call that has no
+ * conversation (a phone that dialled a pickup code: *8, **202, a BLF key), that call is absorbed: it is
+ * dropped without emitting anything (it was never a call of its own), its later events go to this call, and
+ * the phone becomes a leg of this call. Otherwise the channel moved (a transfer joined two calls): see moveChannel.
+ */
+export function adoptChannel(ctx: Ctx, id: string): void {
+  const { state, call } = ctx;
+  const prevId = state.chanCall.get(id);
+  if (prevId === undefined || prevId === call.linkedid) return;
+  const prev = state.calls.get(prevId);
+  if (prev === undefined) return;
+  const ch = prev.chans.get(id);
+  if (ch === undefined) return;
+  if (prev.origin !== id || prev.convs.length > 0 || prev.chans.size !== 1 || ch.state === 'ended' || call.chans.has(id)) {
+    moveChannel({ ...ctx, call: prev }, ctx, id);
+    return;
+  }
+  // as a leg of this call it has not answered yet: its own call's answer was the PBX answering the pickup code
+  call.chans.set(id, { ...ch, extra: { ...ch.extra, hookline_absorbed: prevId }, conv: 0, dialled: false, answered: false, answer: '', state: 'ringing' });
+  call.extra.picked_up_by = ch.name;
+  state.chanCall.set(id, call.linkedid);
+  state.calls.delete(prevId);
+  state.ended.set(prevId, true);
+  state.absorbed.set(prevId, call.linkedid);
+  if (state.ended.size > state.config.rememberEnded) state.ended.delete(state.ended.keys().next().value as string);
+  if (state.absorbed.size > state.config.rememberEnded) state.absorbed.delete(state.absorbed.keys().next().value as string);
+}
+
+/**
  * A channel changed linkedid (Asterisk moves it into the other call when a transfer joins two calls): its
  * conversation ends in the call it leaves and starts (and, if answered, is accepted) in the call it joins.
  * The call it leaves ends if that was its last open channel.

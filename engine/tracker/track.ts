@@ -10,15 +10,17 @@ import { header, type AmiMessage } from '../ami/index.ts';
 import { AMI_HANDLERS, AMI_OPENERS, touchFromEvent, type Handler } from './ami-handlers.ts';
 import { CEL_HANDLERS, CEL_OPENERS, markerHandler } from './cel-handlers.ts';
 import { DEFAULT_TRACKER_CONFIG, type StageEvent, type TrackerConfig, type TrackerProblem, type TrackerState, type TrackResult } from './model.ts';
-import { finishCall, moveChannel, newCall, type Ctx } from './ops.ts';
+import { adoptChannel, finishCall, newCall, type Ctx } from './ops.ts';
 import { eventTime } from './time.ts';
 
 export function initialState(config?: Partial<TrackerConfig>): TrackerState {
-  return { config: { ...DEFAULT_TRACKER_CONFIG, ...config }, calls: new Map(), chanCall: new Map(), ended: new Map() };
+  return { config: { ...DEFAULT_TRACKER_CONFIG, ...config }, calls: new Map(), chanCall: new Map(), ended: new Map(), absorbed: new Map() };
 }
 
-function linkedidOf(ev: AmiMessage, cel: boolean, state: TrackerState): string {
+function linkedidOf(ev: AmiMessage, name: string, cel: boolean, state: TrackerState): string {
   if (cel) return header(ev, 'LinkedID') ?? header(ev, 'Linkedid') ?? '';
+  // Pickup names the picking phone (its own call so far) and, as Target*, the ringing leg it takes over.
+  if (name === 'Pickup') return header(ev, 'TargetLinkedid') || state.chanCall.get(header(ev, 'TargetUniqueid') ?? '') || '';
   return (
     header(ev, 'Linkedid') ||
     header(ev, 'DestLinkedid') ||
@@ -41,8 +43,10 @@ export function track(state: TrackerState, event: AmiMessage): TrackResult {
   const cfg = state.config;
   const handler: Handler | undefined = cel ? (CEL_HANDLERS[name] ?? markerHandler(name, cfg.inboundMarkers, cfg.outboundMarkers)) : AMI_HANDLERS[name];
   if (!handler) return { state, emitted, problems };
-  const linkedid = linkedidOf(event, cel, state);
+  let linkedid = linkedidOf(event, name, cel, state);
   if (!linkedid) return { state, emitted, problems };
+  const into = state.absorbed.get(linkedid);
+  if (into !== undefined && state.calls.has(into)) linkedid = into;
 
   let call = state.calls.get(linkedid);
   if (!call) {
@@ -74,14 +78,9 @@ export function track(state: TrackerState, event: AmiMessage): TrackResult {
   return { state, emitted, problems };
 }
 
-/** The event names a channel we know in another call: it moved here (transfer). */
+/** The event names a channel we know in another call: it moved here (transfer), or picked this call up. */
 function followMove(ctx: Ctx, id: string | undefined): void {
-  if (!id) return;
-  const prev = ctx.state.chanCall.get(id);
-  if (!prev || prev === ctx.call.linkedid) return;
-  const prevCall = ctx.state.calls.get(prev);
-  if (!prevCall) return;
-  moveChannel({ ...ctx, call: prevCall }, ctx, id);
+  if (id) adoptChannel(ctx, id);
 }
 
 /** One call's handler failed: close that call as best known, flagged, so it still registers; the others go on. */

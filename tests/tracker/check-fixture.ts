@@ -60,6 +60,8 @@ export function differences(emitted: StageEvent[], fx: FixtureExpectation): stri
     const rang = s.conversations.map((c) => conv(c.id));
     if (rang.length !== want.rang.length || !rang.every((n, i) => n.startsWith(want.rang[i]!))) diffs.push(`${linkedid}: rang ${rang.join(',')}, expected ${want.rang.join(',')}`);
     if (want.record !== undefined && end.call.record !== want.record) diffs.push(`${linkedid}: record ${end.call.record}`);
+    // No capture holds a pickup (tests/tracker/pickup.test.ts covers it): none may be taken for one.
+    if ((end.call.channel.extra['picked_up_by'] ?? null) !== (want.pickedUpBy ?? null)) diffs.push(`${linkedid}: picked up by ${String(end.call.channel.extra['picked_up_by'])}`);
     if (want.is_ivr !== undefined && end.call.is_ivr !== want.is_ivr) diffs.push(`${linkedid}: is_ivr ${end.call.is_ivr}`);
     if (end.conversationId !== '' || end.call.active_conversation_id !== '') diffs.push(`${linkedid}: call_ended carries a conversation id`);
   }

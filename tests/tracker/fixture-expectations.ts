@@ -18,6 +18,8 @@ export interface CallExpectation {
   trunk: string | null;
   record?: string;
   is_ivr?: boolean;
+  /** The channel that picked the call up (extra.picked_up_by); none of the captures has a pickup. */
+  pickedUpBy?: string | null;
 }
 
 export interface FixtureExpectation {
