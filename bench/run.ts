@@ -64,20 +64,50 @@ if (args.json) {
 }
 
 if (args.write) {
-  // Only the part between the markers is generated; notes written around it by hand are kept.
-  const generated = [
-    BEGIN,
-    `Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}. Suites run: ${results.map((r) => r.suite.name).join(', ')}.`,
-    '',
-    ...results.map((r) => `- **${r.suite.name}**: ${r.suite.about}`),
-    '',
-    table(),
-    END,
-  ].join('\n');
+  // Only the part between the markers is generated; notes written around it by hand are kept. Within it, the
+  // rows (and about lines) of suites this run did not include are kept as they were: `--only x --write`
+  // replaces the rows of x and nothing else.
   const path = join(here, 'RESULTS.md');
   const old = existsSync(path) ? readFileSync(path, 'utf8') : `# Benchmark results\n\nRun \`npm run bench\`; \`-- --write\` refreshes the table below.\n\n${BEGIN}\n${END}\n`;
   const i = old.indexOf(BEGIN);
   const j = old.indexOf(END);
-  writeFileSync(path, i >= 0 && j > i ? old.slice(0, i) + generated + old.slice(j + END.length) : `${old}\n${generated}\n`);
+  const oldBlock = i >= 0 && j > i ? old.slice(i + BEGIN.length, j) : '';
+  writeFileSync(path, i >= 0 && j > i ? old.slice(0, i) + generatedBlock(oldBlock) + old.slice(j + END.length) : `${old}\n${generatedBlock('')}\n`);
+}
+
+/** The new generated block: this run's suites, plus the rows and about lines of the other suites from `oldBlock`. */
+function generatedBlock(oldBlock: string): string {
+  const ran = new Set(results.map((r) => r.suite.name));
+  const keptRows = new Map<string, string[]>();
+  const keptAbout = new Map<string, string>();
+  for (const line of oldBlock.split('\n')) {
+    const row = /^\| ([^|]+?) \|/.exec(line);
+    if (row && row[1] !== 'suite' && !line.startsWith('|---')) {
+      const name = row[1]!;
+      if (!ran.has(name)) keptRows.set(name, [...(keptRows.get(name) ?? []), line]);
+    }
+    const about = /^- \*\*([^*]+)\*\*: /.exec(line);
+    if (about && !ran.has(about[1]!)) keptAbout.set(about[1]!, line);
+  }
+  const fresh = new Map<string, string[]>();
+  for (const line of table().split('\n').slice(2)) {
+    const name = /^\| ([^|]+?) \|/.exec(line)?.[1] ?? '';
+    fresh.set(name, [...(fresh.get(name) ?? []), line]);
+  }
+  const names = [...new Set([...ran, ...keptRows.keys(), ...keptAbout.keys()])].sort();
+  const abouts = names.map((n) => results.find((r) => r.suite.name === n) ? `- **${n}**: ${results.find((r) => r.suite.name === n)!.suite.about}` : keptAbout.get(n)).filter((l): l is string => l !== undefined);
+  const rows = names.flatMap((n) => (ran.has(n) ? (fresh.get(n) ?? []) : (keptRows.get(n) ?? [])));
+  const kept = names.filter((n) => !ran.has(n));
+  return [
+    BEGIN,
+    `Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}. Suites run: ${[...ran].join(', ')}${kept.length ? ` (the rows of ${kept.join(', ')} are kept from earlier runs)` : ''}.`,
+    '',
+    ...abouts,
+    '',
+    '| suite | figure | value | baseline (same run) | ratio | target |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    END,
+  ].join('\n');
 }
 process.exitCode = results.some((r) => r.error) ? 1 : 0;
