@@ -1,6 +1,8 @@
 /**
  * Issue 6: replay of one draft against 1,000 captured inputs with diffs against the published version, end to
- * end through the editor's API over HTTP, against 1,000 raw invocations of the same draft in the same run.
+ * end through the editor's API over HTTP, against 1,000 raw invocations of the same draft in the same run. Two
+ * API figures: the first replay after a publish (both sides run), and the edit-replay loop (the published
+ * side's outputs for the same version and captures are reused: editor/replay.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,9 +11,10 @@ import { hooks } from '../../contracts/index.ts';
 import { createAuth, startEditor } from '../../editor/index.ts';
 import { compile, createRunner } from '../../sandbox/index.ts';
 import { openStore } from '../../scripts-store/index.ts';
-import type { BenchFigure, BenchSuite } from '../suite.ts';
+import { median, type BenchFigure, type BenchSuite } from '../suite.ts';
 
 const N = 1_000;
+const RUNS = 3;
 const PUBLISHED = "export default (i: HookInput): HookResult => ({ data: { phone: i.phone }, state: 'success' });";
 const DRAFT = "export default (i: HookInput): HookResult => ({ data: { phone: i.phone.endsWith('7') ? i.phone.slice(1) : i.phone }, state: 'success' });";
 
@@ -28,23 +31,37 @@ export const suite: BenchSuite = {
     await store.publish('process_client_phone', { source: PUBLISHED, message: 'bench', author: 'bench', check: async () => null });
     const runner = createRunner();
     const replayRunner = createRunner({ children: 2 });
-    const editor = await startEditor({ store, runner, replayRunner, auth: createAuth(dir, { password: 'bench' }), port: 0 });
+    const editor = await startEditor({ store, runner, replayRunner, auth: createAuth(dir, { password: 'bench' }), port: 0, page: false });
     try {
       const login = await fetch(`${editor.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench' }) });
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
-      const replayOnce = async () => {
+      const replayOnce = async (source: string) => {
         const t = performance.now();
         const r = await fetch(`${editor.url}/api/hooks/process_client_phone/replay`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', cookie },
-          body: JSON.stringify({ limit: N, source: DRAFT }),
+          body: JSON.stringify({ limit: N, source }),
         });
-        const body = (await r.json()) as { summary: { total: number } };
-        if (body.summary.total !== N) throw new Error(`replay answered ${body.summary.total} results`);
+        const body = (await r.json()) as { summary: { total: number; changed: number } };
+        if (body.summary.total !== N || body.summary.changed !== N / 10) throw new Error(`replay answered ${JSON.stringify(body.summary)}`);
         return performance.now() - t;
       };
-      await replayOnce(); // warm: compile, isolates
-      const apiMs = await replayOnce();
+      // Each replay is of a new draft (the operator edited it): compiled, and its isolate started, every time.
+      let edit = 0;
+      const draft = () => `${DRAFT}\n// edit ${++edit}`;
+      await replayOnce(draft()); // warm: children started
+      const cold: number[] = [];
+      const warm: number[] = [];
+      for (let k = 0; k < RUNS; k++) {
+        // A new published version: nothing of the published side is known, both sides run on every capture.
+        const v = await store.publish('process_client_phone', { source: `${PUBLISHED}\n// v${k + 2}`, message: 'bench', author: 'bench', check: async () => null });
+        if (!v.ok) throw new Error(v.error.message);
+        cold.push(await replayOnce(draft()));
+        // The edit-replay loop: the published side's outputs are reused, only the draft runs.
+        warm.push(await replayOnce(draft()));
+      }
+      const apiColdMs = median(cold);
+      const apiMs = median(warm);
 
       const c = await compile(DRAFT, { hook: 'process_client_phone' });
       if (!c.ok) throw new Error(c.error.message);
@@ -56,16 +73,25 @@ export const suite: BenchSuite = {
       t = performance.now();
       await Promise.all(inputs.map((cap) => runner.invoke('process_client_phone', script, cap.input, { now: cap.now, seed: cap.seed })));
       const rawParallelMs = performance.now() - t;
+      const target = (ms: number) => ({ text: 'under 1 second for 1,000', met: ms < 1000 });
       return [
         { key: 'replay.raw1000Ms', label: '1,000 invocations of the draft, one after another (hookline runner)', value: rawMs, unit: 'ms' },
         { key: 'replay.raw1000ConcurrentMs', label: '1,000 invocations of the draft, all issued at once', value: rawParallelMs, unit: 'ms' },
         {
           key: 'replay.api1000Ms',
-          label: 'replay through the API: draft and published on 1,000 captures (two sandbox children), with diffs and summary',
+          label: `replay through the API, draft edited and replayed again: draft on 1,000 captures, published outputs reused, diffs and summary (median of ${RUNS})`,
           value: apiMs,
           unit: 'ms',
           baseline: { label: '1,000 invocations one after another', value: rawMs },
-          target: { text: 'under 1 second for 1,000', met: apiMs < 1000 },
+          target: target(apiMs),
+        },
+        {
+          key: 'replay.api1000ColdMs',
+          label: `replay through the API, first after a publish: draft and published on 1,000 captures (two sandbox children), diffs and summary (median of ${RUNS})`,
+          value: apiColdMs,
+          unit: 'ms',
+          baseline: { label: '1,000 invocations one after another', value: rawMs },
+          target: target(apiColdMs),
         },
       ];
     } finally {

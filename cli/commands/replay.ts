@@ -35,7 +35,8 @@ export const command: CliCommand = {
           if (!c.ok) throw new UsageError(`${c.error.message}\n${c.error.hint}`);
           dir = c.value.config.dataDir;
         }
-        const s = await openStore(resolve(dir));
+        // Read-only: hookline may be running on the same folder; a replay must not write (or 'repair') its files.
+        const s = await openStore(resolve(dir), { readOnly: true });
         if (!s.ok) throw new UsageError(`${s.error.message}\n${s.error.hint}`);
         const runner = createRunner();
         try {
