@@ -45,6 +45,47 @@ describe('hookline start', () => {
     }
   });
 
+  it('npm start on embedded defaults: the editor answers within 15 s, and within 60 s the demo has registered calls that GET /api/status shows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-npmstart-'));
+    const config = join(dir, 'hookline.config.json');
+    // Only the data folder and the port move (so the test does not touch ./data or need port 8080): the demo is the default one.
+    writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), editor: { port: 0 } }));
+    const t0 = Date.now();
+    const child = spawn('npm', ['start'], { cwd: process.cwd(), env: { ...process.env, HOOKLINE_CONFIG: config }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const waitFor = watch(child);
+    try {
+      const [, url] = await waitFor(/^Editor: (http:\/\/127\.0\.0\.1:\d+)$/m);
+      const [, password] = await waitFor(/^Admin password: (\S+)$/m);
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(Date.now() - t0, 'the editor answers within 15 s').toBeLessThan(15_000);
+      const login = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      let status: { ami: { connected: boolean }; kommo: { reachable: boolean; phoneField: { ok: boolean } }; calls: { registered: number; failed: number; inFlight: number }; outbox: { depth: number }; hooks: Record<string, unknown> } | null = null;
+      while (Date.now() - t0 < 60_000) {
+        const r = await fetch(`${url}/api/status`, { headers: { cookie } });
+        status = (await r.json()) as typeof status;
+        if ((status?.calls.registered ?? 0) > 0) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(status?.calls.registered, 'calls registered within 60 s').toBeGreaterThan(0);
+      expect(status?.ami.connected).toBe(true);
+      expect(status?.kommo).toMatchObject({ reachable: true, phoneField: { ok: true } });
+      expect(typeof status?.outbox.depth).toBe('number');
+      expect(Object.keys(status?.hooks ?? {})).toHaveLength(13);
+      expect(status?.calls.failed).toBe(0);
+    } finally {
+      // npm runs node as its child: stop the whole group.
+      try {
+        process.kill(-(child.pid as number), 'SIGINT');
+      } catch {}
+      await new Promise((r) => setTimeout(r, 1500));
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {}
+    }
+  }, 90_000);
+
   it('refuses a wrong configuration file with every problem and exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hl-start-'));
     writeFileSync(join(dir, 'hookline.config.json'), JSON.stringify({ editor: { port: 'x' }, bogus: 1 }));

@@ -1,57 +1,49 @@
-import { resolve } from 'node:path';
-import { loadConfig, secret } from '../../config/index.ts';
-import { createAuth, startEditor } from '../../editor/index.ts';
-import { createPublishedScripts } from '../../engine/hooks/index.ts';
+import { ServiceError, startService } from '../../app/index.ts';
+import { loadConfig } from '../../config/index.ts';
+import { DemoStartError } from '../../demo/index.ts';
 import { createLogger } from '../../log/index.ts';
-import { createRunner } from '../../sandbox/index.ts';
-import { openStore } from '../../scripts-store/index.ts';
 import { UsageError, type CliCommand } from '../command.ts';
 
 export const command: CliCommand = {
   define(program) {
     program
       .command('start')
-      .description('Run hookline: the editor and its API, the scripts store and the sandbox (the call engine and the demo are being built).')
+      .description('Run hookline: the call engine (AMI → hooks → Kommo), the editor and its API. With no PBX and no Kommo configured, a built-in demo PBX replays captured calls into a built-in Kommo emulator.')
       .option('--config <file>', 'configuration file (default ./hookline.config.json or $HOOKLINE_CONFIG)')
       .action(async (opts: { config?: string }) => {
         const loaded = loadConfig({ file: opts.config });
         if (!loaded.ok) throw new UsageError(`${loaded.error.code}: ${loaded.error.message}\n${loaded.error.hint}`);
-        const { config, demo } = loaded.value;
+        const { config, demo, file } = loaded.value;
         const log = createLogger({ level: config.log.level as 'info', destination: process.stderr });
-        const dataDir = resolve(config.dataDir);
-        const s = await openStore(dataDir, { captureRing: config.captures.ringSize, captureEnabled: config.captures.enabled });
-        if (!s.ok) throw new UsageError(`${s.error.code}: ${s.error.message}\n${s.error.hint}`);
-        const store = s.value;
-        const runner = createRunner({ supervisor: { onCrash: (detail) => log.error({ detail }, 'the sandbox process died and was restarted') } });
-        // Replays get their own two children (started on first use): the draft and the published version run side by side.
-        const replayRunner = createRunner({ children: 2 });
-        const scripts = createPublishedScripts(store, runner, log);
-        const admin = config.editor.admin;
-        const auth = createAuth(dataDir, { username: admin?.username, password: secret(admin?.password as never), passwordHash: admin?.passwordHash });
-        const editor = await startEditor({
-          store,
-          runner,
-          replayRunner,
-          auth,
-          host: config.editor.host,
-          port: config.editor.port,
-          log,
-          status: () => ({ engine: 'not built yet', demo, hooks: store.listHooks() }),
-        });
-        console.log(`hookline is running${demo ? ' on its embedded defaults (no PBX and no Kommo configured)' : ''}.`);
-        console.log('What runs now: the editor API, the scripts store and the sandbox. Not yet: the call engine, Kommo registration, the demo, the editor page.');
-        console.log(`Editor: http://${config.editor.host}:${editor.port}`);
-        if (auth.generatedPassword) {
-          console.log(`Admin password: ${auth.generatedPassword}`);
-          console.log(`(generated on this first start for user "${auth.username}"; only its hash is kept, in ${dataDir}/admin.json)`);
+        let service;
+        try {
+          service = await startService({ config, demo, log });
+        } catch (e) {
+          if (e instanceof ServiceError || e instanceof DemoStartError) throw new UsageError(`${e.code}: ${e.message}\n${e.hint}`);
+          throw e;
         }
-        console.log('Ctrl-C stops everything.');
+        const { editor, auth, started } = service;
+        if (demo) {
+          console.log('hookline is running as a DEMO: no PBX and no Kommo are configured, so a built-in demo PBX replays captured calls');
+          console.log(`(demo/captures) into a built-in Kommo emulator at ${service.kommoSim?.url}, all on this machine.`);
+          console.log('Connect a real Asterisk and Kommo account in hookline.config.json (README: "Connecting Asterisk", "Connecting Kommo").');
+        } else {
+          console.log(`hookline is running with ${file ?? 'the configuration'}: AMI ${config.ami?.host}:${config.ami?.port}, Kommo ${config.kommo?.baseUrl ?? config.kommo?.subdomain}.`);
+        }
+        if (!started.ok) console.log(`Calls are NOT registered: ${started.error.code}: ${started.error.message}\n  ${started.error.hint}\n  They stay queued in the outbox.`);
+        console.log(`Editor: http://${config.editor.host}:${editor?.port}`);
+        if (auth?.generatedPassword) {
+          console.log(`Admin password: ${auth.generatedPassword}`);
+          console.log(`(generated on this first start for user "${auth.username}"; only its hash is kept, in ${service.dataDir}/admin.json)`);
+        }
+        console.log(`Status: GET /api/status (with a session), metrics: GET /metrics. Data: ${service.dataDir}. Ctrl-C stops everything.`);
+        let stopping = false;
         const stop = async () => {
-          await editor.close();
-          scripts.close();
-          await store.close();
-          await runner.close();
-          await replayRunner.close();
+          if (stopping) return;
+          stopping = true;
+          const timer = setTimeout(() => process.exit(1), 10_000);
+          timer.unref();
+          await service.stop();
           process.exit(0);
         };
         process.once('SIGINT', () => void stop());

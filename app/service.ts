@@ -1,0 +1,206 @@
+/**
+ * hookline assembled: the scripts store, the sandbox, the call engine (AMI → tracker → stage hooks →
+ * registrar → Kommo), the status collector and the editor with its route modules (metrics, autodistribution,
+ * click-to-call). In demo mode (no PBX and no Kommo configured) the built-in demo PBX loops the shipped captures
+ * and the built-in Kommo emulator holds a demo account, all on loopback. `npm start` and `hookline demo` run this.
+ */
+import { join, resolve } from 'node:path';
+import { secret, type Config } from '../config/index.ts';
+import { HOOK_NAMES } from '../contracts/index.ts';
+import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
+import { createAuth, startEditor, type Auth, type Editor, type RouteModule } from '../editor/index.ts';
+import { createAutodistribution } from '../engine/autodistribution/index.ts';
+import { createClickToCall } from '../engine/click-to-call/index.ts';
+import { createPublishedScripts, recordInto, type PublishedScripts } from '../engine/hooks/index.ts';
+import { createEngine, type Engine, type EngineOptions } from '../engine/index.ts';
+import { createTokenFile, type KommoAuth } from '../engine/kommo/index.ts';
+import { createPhoneNormalizer } from '../engine/phone/normalize.ts';
+import type { Logger } from '../log/index.ts';
+import { createRunner, type Runner } from '../sandbox/index.ts';
+import { openStore, type Store } from '../scripts-store/index.ts';
+import { startKommo, type KommoSim } from '../sim/kommo/index.ts';
+import { createStatus, kommoHealthOf, metricsRoutes, type Status } from '../status/index.ts';
+
+/** Demo account users (sim/kommo 'demo') for the demo captures' extensions. */
+export const DEMO_USERS: Record<string, number> = { '201': 5_001_001, '202': 5_001_002, '203': 5_001_003, '401': 5_001_004 };
+
+export interface ServiceOptions {
+  config: Config;
+  demo: boolean;
+  log: Logger;
+  /** Start the editor (default true). `hookline demo` runs without it. */
+  editor?: boolean;
+  /** Demo: the captures folder (default demo/captures) and the pace; `once` plays each capture once, fast. */
+  demoPbx?: { capturesDir?: string; paceMs?: number };
+  /** Override where the engine connects (tests and `hookline demo` bring their own PBX). */
+  pbxOverride?: { host: string; port: number; username: string; secret: string };
+  kommoRateWindowMs?: number;
+  engine?: Partial<Pick<EngineOptions, 'registrar' | 'fsync'>>;
+  /** Every call the tracker finished, and whether it went to the registrar. */
+  onCall?: EngineOptions['onCall'];
+  /** A call registered, or failed for good. */
+  onOutcome?: EngineOptions['onOutcome'];
+}
+
+export interface Service {
+  store: Store;
+  runner: Runner;
+  scripts: PublishedScripts;
+  engine: Engine;
+  status: Status;
+  auth: Auth | null;
+  editor: Editor | null;
+  demoPbx: DemoPbx | null;
+  kommoSim: KommoSim | null;
+  dataDir: string;
+  /** The Kommo start check: ok, or why calls are not registered. */
+  started: Awaited<ReturnType<Engine['start']>>;
+  stop(): Promise<void>;
+}
+
+export class ServiceError extends Error {
+  readonly code: string;
+  readonly hint: string;
+  constructor(code: string, message: string, hint: string) {
+    super(message);
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+function kommoAuth(config: Config, dataDir: string): KommoAuth {
+  const k = config.kommo;
+  const token = secret(k?.token as never);
+  if (token) return { kind: 'long-lived', token };
+  const o = k?.oauth;
+  if (o) {
+    return {
+      kind: 'oauth', clientId: o.clientId, clientSecret: secret(o.clientSecret as never) ?? '', redirectUri: o.redirectUri,
+      tokens: createTokenFile(join(dataDir, 'kommo-tokens.json')),
+    };
+  }
+  throw new ServiceError('CONFIG_INVALID', 'kommo needs a long-lived `token` or an `oauth` section', 'Add kommo.token (Kommo → Settings → Integrations → your private integration → Keys and scopes → long-lived token), or kommo.oauth.');
+}
+
+export async function startService(o: ServiceOptions): Promise<Service> {
+  const log = o.log;
+  const dataDir = resolve(o.config.dataDir);
+  // The demo reads its captures as the demo means them: the captures' trunk, and their extensions as Kommo users.
+  const config: Config = o.demo
+    ? { ...o.config, pbx: { ...o.config.pbx, trunks: o.config.pbx.trunks.length ? o.config.pbx.trunks : [...DEMO_PBX_SETTINGS.trunks] }, users: Object.keys(o.config.users).length ? o.config.users : DEMO_USERS }
+    : o.config;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (e) {
+        log.error({ err: String(e) }, 'stopping a part of hookline failed');
+      }
+    }
+  };
+  try {
+    const s = await openStore(dataDir, { captureRing: config.captures.ringSize, captureEnabled: config.captures.enabled });
+    if (!s.ok) throw new ServiceError(s.error.code, s.error.message, s.error.hint);
+    const store = s.value;
+    cleanups.push(async () => {
+      await store.close();
+    });
+    const runner = createRunner({ supervisor: { onCrash: (detail) => log.error({ detail }, 'the sandbox process died and was restarted') } });
+    cleanups.push(() => runner.close());
+    const scripts = createPublishedScripts(store, runner, log);
+    cleanups.push(() => scripts.close());
+    const status = createStatus();
+
+    let demoPbx: DemoPbx | null = null;
+    let kommoSim: KommoSim | null = null;
+    let ami: EngineOptions['ami'];
+    let kommo: EngineOptions['kommo'];
+    if (o.pbxOverride) ami = { ...o.pbxOverride, pingIntervalMs: 0 };
+    else if (config.ami) {
+      ami = { host: config.ami.host, port: config.ami.port, username: config.ami.username, secret: secret(config.ami.secret as never) ?? '', pingIntervalMs: config.ami.pingIntervalMs, loginTimeoutMs: config.ami.loginTimeoutMs };
+    } else {
+      demoPbx = await startDemoPbx({ log, ...(o.demoPbx ?? {}) });
+      cleanups.push(() => demoPbx?.stop());
+      ami = { host: demoPbx.host, port: demoPbx.port, username: demoPbx.credentials.username, secret: demoPbx.credentials.secret };
+    }
+    if (config.kommo) {
+      const baseUrl = config.kommo.baseUrl ?? (config.kommo.subdomain ? `https://${config.kommo.subdomain}.kommo.com` : '');
+      if (!baseUrl) throw new ServiceError('CONFIG_INVALID', 'kommo needs `baseUrl` or `subdomain`', 'Set kommo.subdomain to your account\'s subdomain (https://<subdomain>.kommo.com), or kommo.baseUrl.');
+      kommo = { baseUrl: baseUrl.replace(/\/+$/, ''), auth: kommoAuth(config, dataDir) };
+    } else {
+      kommoSim = await startKommo({ account: 'demo', ...(o.kommoRateWindowMs ? { limits: { rateWindowMs: o.kommoRateWindowMs } } : {}) });
+      cleanups.push(() => kommoSim?.close());
+      kommo = { baseUrl: kommoSim.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' } };
+    }
+    if (o.kommoRateWindowMs) kommo.rateWindowMs = o.kommoRateWindowMs;
+
+    const record = recordInto(store);
+    const engine = await createEngine({
+      config, dataDir, ami, kommo, runner, scripts, log,
+      onInvocation(r) {
+        record(r);
+        status.hookInvoked({ hook: r.hook, version: r.version, code: r.error?.code ?? null, durationMs: r.durationMs, at: r.now });
+      },
+      onOutcome(x) {
+        status.callFinished({ linkedid: x.linkedid, ok: x.ok, at: Date.now() });
+        o.onOutcome?.(x);
+      },
+      ...(o.onCall ? { onCall: o.onCall } : {}),
+      ...(o.engine ?? {}),
+    });
+    cleanups.push(() => engine.close());
+    engine.ami.on('connected', () => status.ami(true, Date.now()));
+    engine.ami.on('disconnected', () => status.ami(false, Date.now()));
+    status.outboxDepth(() => engine.outbox.depth());
+    status.callsInFlight(() => engine.inFlight());
+    status.publishedVersion((h) => store.published(h)?.version ?? null);
+    status.rateLimit(() => {
+      const l = engine.kommo.stats().limiter as { inFlight?: number; cooling?: number; limit?: number };
+      return { used: (l.inFlight ?? 0) + (l.cooling ?? 0), limit: l.limit ?? 7 };
+    });
+
+    const started = await engine.start();
+    const phoneField = await engine.kommo.checkPhoneField();
+    status.kommo(kommoHealthOf(phoneField));
+    const recheck = setInterval(() => {
+      void engine.kommo.checkPhoneField().then((c) => status.kommo(kommoHealthOf(c)));
+    }, 5 * 60_000);
+    recheck.unref();
+    cleanups.push(() => clearInterval(recheck));
+
+    let editor: Editor | null = null;
+    let auth: Auth | null = null;
+    if (o.editor !== false) {
+      const users = config.users;
+      const userExtensions = config.clickToCall.users;
+      const routes: RouteModule[] = [metricsRoutes(status, { token: secret((config as { metrics?: { token?: unknown } }).metrics?.token as never) })];
+      routes.push(createAutodistribution({
+        kommo: engine.kommo, invoker: engine.hooks, users, userExtensions, allowFrom: config.autodistribution.allowFrom, deadlineMs: config.autodistribution.deadlineMs,
+        normalizePhone: createPhoneNormalizer(config.phone), log,
+      }).route);
+      const c2c = config.clickToCall as Config['clickToCall'] & { channel?: string; callerId?: string; ringTimeoutSec?: number };
+      const token = secret(c2c.token as never);
+      routes.push(createClickToCall({
+        ami: engine.ami, invoker: engine.hooks, users, userExtensions, context: c2c.context, log,
+        ...(token ? { token } : {}), ...(c2c.channel ? { channel: c2c.channel } : {}), ...(c2c.callerId ? { callerId: c2c.callerId } : {}),
+        ...(c2c.ringTimeoutSec ? { ringTimeoutSec: c2c.ringTimeoutSec } : {}),
+      }).route);
+      // Replays get their own two children (started on first use): the draft and the published version run side by side.
+      const replayRunner = createRunner({ children: 2 });
+      cleanups.push(() => replayRunner.close());
+      const admin = config.editor.admin;
+      auth = createAuth(dataDir, { username: admin?.username, password: secret(admin?.password as never), passwordHash: admin?.passwordHash });
+      editor = await startEditor({
+        store, runner, replayRunner, auth, host: config.editor.host, port: config.editor.port, log, routes,
+        status: () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) }),
+      });
+      cleanups.push(() => editor?.close());
+    }
+    void HOOK_NAMES;
+    return { store, runner, scripts, engine, status, auth, editor, demoPbx, kommoSim, dataDir, started, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
