@@ -61,10 +61,11 @@ describe('hookline start', () => {
       expect(Date.now() - t0, 'the editor answers within 15 s').toBeLessThan(15_000);
       const login = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
-      let status: { ami: { connected: boolean }; kommo: { reachable: boolean; phoneField: { ok: boolean } }; calls: { registered: number; failed: number; inFlight: number }; outbox: { depth: number }; hooks: Record<string, unknown> } | null = null;
+      type Status = { ami: { connected: boolean }; kommo: { reachable: boolean; phoneField: { ok: boolean } }; calls: { registered: number; failed: number; inFlight: number }; outbox: { depth: number }; hooks: Record<string, unknown> };
+      let status = null as Status | null;
       while (Date.now() - t0 < 60_000) {
         const r = await fetch(`${url}/api/status`, { headers: { cookie } });
-        status = (await r.json()) as typeof status;
+        status = (await r.json()) as Status;
         if ((status?.calls.registered ?? 0) > 0) break;
         await new Promise((r) => setTimeout(r, 1000));
       }
