@@ -61,6 +61,11 @@ export interface HookContract<I extends TObject = TObject, O extends TSchema | n
   docs: string;
   /** The starter script the editor offers. It must compile and pass `hookline check`. */
   template: string;
+  /**
+   * Declarations of the host capabilities the sandbox offers to this hook alone (sandbox/capabilities.ts), added
+   * to this hook's typings so the editor and `hookline check` know them.
+   */
+  globals?: string;
   /** A realistic input, used by the docs, the CLI examples and the tests. It must validate against `input`. */
   exampleInput: Static<I>;
 }

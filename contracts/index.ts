@@ -4,6 +4,7 @@
  */
 export { HOOK_NAMES, DEFAULT_LIMITS, type HookName, type HookLimits, type HookContract } from './contract.ts';
 export { hooks, type Hooks } from './hooks/index.ts';
+export { DEFAULT_RECORD_SCRIPT } from './hooks/process-record-file-path.ts';
 export { validateInput, validateOutput, defaultData, type HookInput, type HookData, type Validation } from './validate.ts';
 export { editorTypings, GENERATED_HEADER } from './typings.ts';
 export { hooksDoc, errorsDoc } from './docs.ts';

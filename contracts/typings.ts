@@ -114,6 +114,8 @@ function printTypings(hook?: HookName): string {
       `/** The data ${hook} returns. */\ntype HookData = HookDatas['${hook}'];`,
       `/** What the default export of a ${hook} script returns (or resolves to). */\ntype HookResult = HookResultOf<'${hook}'>;`,
     );
+    const globals = (hooks[hook] as { globals?: string }).globals;
+    if (globals) parts.push(globals.trim());
   }
   return `${parts.join('\n\n')}\n`;
 }

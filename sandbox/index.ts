@@ -7,4 +7,5 @@ export {
 export { createIsolateRunner } from './isolate-runner.ts';
 export { createSupervisor, type SupervisorOptions } from './supervisor.ts';
 export { createSupervisorPool } from './pool.ts';
+export { CAPABILITY_HOOK, type Capabilities, type ConvertToMp3Options } from './capabilities.ts';
 export type { LogEntry, RawRunner, RawResult, RawOutcome, RawLimits, RunnableScript } from './raw.ts';

@@ -6,6 +6,7 @@
  */
 import { SourceMap } from 'node:module';
 import ivm from 'isolated-vm';
+import { capabilitiesFor, invocationCapabilities } from './capabilities.ts';
 import { EXPIRED, withDeadline } from './deadline.ts';
 import { LOG_LIMIT_CHARS, LOG_LIMIT_ENTRIES, PRELUDE } from './prelude.ts';
 import type { LogEntry, RawLimits, RawOutcome, RawResult, RawRunOptions, RawRunner, RunnableScript } from './raw.ts';
@@ -54,6 +55,21 @@ interface Slot {
 
 /** The stable name stack positions carry; mapped back to the TypeScript through the source map. */
 const scriptFile = (s: RunnableScript) => `file:///hooks/${s.hook}.ts`;
+
+/**
+ * Puts one host function in a context as a global async function. The script calls a closure that holds the
+ * Reference: it never reaches the Reference itself, only strings cross (argument copied, result copied), and a
+ * host error arrives as a rejected promise carrying its message.
+ */
+function offer(ctx: ivm.Context, name: string, fn: (arg: unknown) => Promise<string>): ivm.Reference {
+  const ref = new ivm.Reference(fn);
+  ctx.evalClosureSync(
+    `const ref = $0; globalThis[${JSON.stringify(name)}] = function ${name}(arg) { return ref.apply(undefined, [String(arg)], { arguments: { copy: true }, result: { promise: true, copy: true } }); };`,
+    // A Reference passed as an argument arrives as itself (it is transferable); no copy, no wrapper.
+    [ref],
+  );
+  return ref;
+}
 
 export function createIsolateRunner(): RawRunner & { slots(): number } {
   // Insertion order is recency: a slot is moved to the end on use, the first one is the least recently used.
@@ -243,8 +259,13 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     }
     let decoded: Decoded | null = null;
     let outcome: RawOutcome;
+    // Offered only to the hook it belongs to, whatever the caller sent; ended with the invocation below.
+    const offered = capabilitiesFor(script.hook, o.capabilities);
+    const caps = offered ? invocationCapabilities(offered) : null;
+    const capRefs: ivm.Reference[] = [];
     slot.inFlight++;
     try {
+      if (caps?.convertToMp3) capRefs.push(offer(prepared.ctx, 'convertToMp3', caps.convertToMp3));
       const first = prepared.run.applySync(undefined, [inputJson, o.now ?? null, o.seed ?? null], { timeout: limits.timeoutMs }) as unknown;
       if (first === 'PENDING') {
         const remaining = limits.timeoutMs - (performance.now() - t0);
@@ -260,6 +281,8 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
       outcome = classify(slot, e);
     } finally {
       slot.inFlight--;
+      caps?.end();
+      for (const r of capRefs) r.release();
     }
     // After a timeout the answer never came: read what was logged before it, if the isolate lives.
     const { logs, dropped } = decoded ?? readLogs(slot, prepared, limits);

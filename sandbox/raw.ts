@@ -1,3 +1,5 @@
+import type { Capabilities } from './capabilities.ts';
+
 /** What one run in an isolate produced, before the hook's contract is applied. Plain data: it crosses IPC. */
 export type RawOutcome =
   | { kind: 'ok'; json: string }
@@ -42,6 +44,8 @@ export interface RunnableScript {
 export interface RawRunOptions {
   now?: number | null;
   seed?: number | null;
+  /** Host capabilities offered to this invocation (capabilities.ts); only ever those of the script's hook. */
+  capabilities?: Capabilities;
 }
 
 /** Runs compiled scripts in isolates. Implemented in-process (isolate-runner) and behind a child (supervisor). */

@@ -7,6 +7,7 @@ import {
   defaultData, limitsFor, makeError, validateInput, validateOutput,
   type HookData, type HookLimits, type HookName, type HooklineError,
 } from '../contracts/index.ts';
+import { capabilitiesFor, type Capabilities } from './capabilities.ts';
 import type { CompiledScript } from './compile.ts';
 import { createIsolateRunner } from './isolate-runner.ts';
 import type { LogEntry, RawLimits, RawOutcome, RawRunner, RunnableScript } from './raw.ts';
@@ -54,6 +55,8 @@ export interface RunnerOptions {
   /** With 'child': how many children share the work (each script pinned to one). Default 1. */
   children?: number;
   supervisor?: SupervisorOptions;
+  /** Host capabilities, each offered to its one hook only (capabilities.ts): convertToMp3 → process_record_file_path. */
+  capabilities?: Capabilities;
 }
 
 export function createRunner(opts: RunnerOptions = {}): Runner {
@@ -63,10 +66,10 @@ export function createRunner(opts: RunnerOptions = {}): Runner {
       : (opts.children ?? 1) > 1
         ? createSupervisorPool(opts.children as number, opts.supervisor)
         : createSupervisor(opts.supervisor);
-  return createHookRunner(raw);
+  return createHookRunner(raw, opts.capabilities);
 }
 
-export function createHookRunner(raw: RawRunner): Runner {
+export function createHookRunner(raw: RawRunner, capabilities?: Capabilities): Runner {
   return {
     async invoke<H extends HookName>(hook: H, script: HookScript | null, input: unknown, o: InvokeOptions = {}) {
       const t0 = performance.now();
@@ -81,7 +84,8 @@ export function createHookRunner(raw: RawRunner): Runner {
         return none as InvocationResult<H>;
       }
       const limits = limitsFor(hook, o.limits);
-      const r = await raw.run(runnable(hook, script), JSON.stringify(input), rawLimits(limits), { now: o.now ?? null, seed: o.seed ?? null });
+      const offered = capabilitiesFor(hook, capabilities);
+      const r = await raw.run(runnable(hook, script), JSON.stringify(input), rawLimits(limits), { now: o.now ?? null, seed: o.seed ?? null, ...(offered ? { capabilities: offered } : {}) });
       const logs = r.logsDropped > 0 ? [...r.logs, { level: 'warn' as const, text: `[hookline] ${r.logsDropped} more log lines were dropped (limit reached)` }] : r.logs;
       const error = outcomeError(r.outcome, { ...where, file: script.compiled.filename }, limits);
       if (error || r.outcome.kind !== 'ok') return fail(hook, checked.data, error ?? makeError('SANDBOX_CRASH', { ...where, detail: 'no outcome' }), logs, t0);
