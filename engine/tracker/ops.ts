@@ -75,6 +75,11 @@ export function requestConv(ctx: Ctx, ch: ChanModel): void {
   ch.conv = 1;
   ctx.call.convs.push(ch.id);
   emit(ctx, 'conversation_requested', ch.id);
+  // events out of order: the leg was answered before it was seen dialled
+  if (ch.answered) {
+    ch.conv = 2;
+    emit(ctx, 'conversation_accepted', ch.id);
+  }
 }
 
 export function answerChan(ctx: Ctx, ch: ChanModel): void {

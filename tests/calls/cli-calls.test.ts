@@ -13,7 +13,9 @@ describe('hookline calls', () => {
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(1);
     const call = lines[0] as Record<string, unknown>;
-    expect(Object.keys(call).slice(0, 10)).toEqual(['linkedid', 'direction', 'from', 'to', 'answered', 'answered_by', 'conversations', 'result', 'stages', 'decisions']);
+    // the fields issue 3 names, exactly so spelled (decisions is an addition: what the stage decision said)
+    expect(Object.keys(call).filter((k) => k !== 'decisions')).toEqual(['linkedid', 'direction', 'from', 'to', 'answered', 'answered_by', 'conversations', 'result', 'stages', 'call_full']);
+    expect((call.conversations as Record<string, unknown>[]).map((c) => Object.keys(c))).toEqual([['id', 'from', 'to', 'answered', 'start_time', 'answer_time', 'end_time']]);
     expect(call).toMatchObject({ linkedid: '195176c06ab8-1529936241.98', direction: 'internal', from: '201', to: '202', answered: false, answered_by: null, result: 486 });
     expect(call.stages).toEqual(['conversation_requested', 'conversation_ended', 'call_ended']);
     expect((call.call_full as { result: number }).result).toBe(486);

@@ -48,3 +48,5 @@ describe('every AMI fixture through sim/pbx over TCP', () => {
     });
   }
 });
+
+if (!sharedThere) console.warn(`tests/calls/fixtures-over-tcp: ${SHARED_DIR} is absent: the ${FIXTURE_EXPECTATIONS.filter((f) => f.where === 'shared').length} tests of the shared fixtures were SKIPPED (CI always has the folder)`);

@@ -24,3 +24,5 @@ describe('tracker: every AMI fixture as its metadata says', () => {
     });
   }
 });
+
+if (!sharedThere) console.warn(`tests/tracker/fixtures: ${SHARED_DIR} is absent: the ${FIXTURE_EXPECTATIONS.filter((f) => f.where === 'shared').length} tests of the shared fixtures were SKIPPED (CI always has the folder)`);

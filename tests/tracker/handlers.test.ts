@@ -164,6 +164,18 @@ describe('tracker: robustness', () => {
     expect(callEnded(r, '1.40').call.result).toBe(200);
   });
 
+  it('events out of order (the leg answered before it was dialled, its state before its creation) give the same call, and the next call is right', () => {
+    const evs = direct(ANSWERED, 3);
+    // Newchannel, Newstate of the leg before its Newchannel, DialEnd ANSWER before DialBegin, then the rest
+    const shuffled = [evs[0]!, evs[3]!, evs[1]!, evs[4]!, evs[2]!, evs[5]!, evs[6]!];
+    const r = run([...shuffled, ...TRUNK_IN]);
+    expect(stages(r, '1.40')).toEqual(['conversation_requested', 'conversation_accepted', 'conversation_ended', 'call_ended']);
+    const s = callEnded(r, '1.40').summary;
+    expect([s.result, s.answered_by]).toEqual([200, '21']);
+    expect(stages(r, '2.1')).toEqual(['conversation_requested', 'conversation_accepted', 'conversation_ended', 'call_ended']);
+    expect(r.problems).toEqual([]);
+  });
+
   it('a handler that throws closes only its own call, flagged, and reports it', () => {
     const other = TRUNK_IN;
     const mine = direct(ANSWERED, 3);
