@@ -17,7 +17,7 @@
  * entity's open tasks, the lead among the contact's leads), and sent again only when it is not there.
  */
 import type { Logger } from '../../log/index.ts';
-import type { KommoClient, KommoPipeline } from '../kommo/index.ts';
+import { phoneKey, type KommoClient, type KommoPipeline } from '../kommo/index.ts';
 import type { Outbox, OutboxJob } from '../outbox/index.ts';
 import type { HookInvoker } from '../stages/hook-invoker.ts';
 import { StepFailure } from './errors.ts';
@@ -115,7 +115,33 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
     checkIdle();
   }
 
+  // Calls of one client go one at a time: two calls from a new number at once would both find no contact and
+  // both create one. Calls of different clients run side by side (their writes batch together).
+  const clientLocks = new Map<string, Promise<void>>();
+  async function lockClient(phone: string): Promise<() => void> {
+    const key = phoneKey(phone);
+    const prev = clientLocks.get(key) ?? Promise.resolve();
+    let release = () => {};
+    const mine = new Promise<void>((r) => (release = r));
+    const chained = prev.then(() => mine);
+    clientLocks.set(key, chained);
+    await prev;
+    return () => {
+      release();
+      if (clientLocks.get(key) === chained) clientLocks.delete(key);
+    };
+  }
+
   async function run(job: OutboxJob<CallToRegister>, d: StepDeps) {
+    const unlock = await lockClient(job.payload.phone);
+    try {
+      await register(job, d);
+    } finally {
+      unlock();
+    }
+  }
+
+  async function register(job: OutboxJob<CallToRegister>, d: StepDeps) {
     const linkedid = job.linkedid;
     try {
       const steps = await runSteps(job, d);

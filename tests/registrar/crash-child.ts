@@ -1,0 +1,37 @@
+/**
+ * The engine as its own process, for the crash test: connects to the sim/pbx and sim/kommo the test runs,
+ * registers calls, prints `submitted <linkedid>` and `registered <linkedid>` lines. The test SIGKILLs it.
+ */
+import { checkConfig } from '../../config/index.ts';
+import { createEngine } from '../../engine/index.ts';
+import { createPublishedScripts } from '../../engine/hooks/index.ts';
+import { silentLogger } from '../../log/index.ts';
+import { createRunner } from '../../sandbox/index.ts';
+import { openStore } from '../../scripts-store/index.ts';
+
+const o = JSON.parse(process.env.HOOKLINE_CRASH_CHILD ?? '{}') as { dir: string; pbxPort: number; kommoUrl: string; rateWindowMs: number };
+const checked = checkConfig({ pbx: { trunks: ['SIP/voipgrid-siproute-docker'] } }, null, {});
+if (!checked.ok) throw new Error(checked.error.message);
+const s = await openStore(o.dir, { flushMs: 20 });
+if (!s.ok) throw new Error(s.error.message);
+const runner = createRunner();
+const scripts = createPublishedScripts(s.value, runner, silentLogger);
+const engine = await createEngine({
+  config: checked.value.config, dataDir: o.dir, runner, scripts, log: silentLogger,
+  ami: { host: '127.0.0.1', port: o.pbxPort, username: 'hookline', secret: 'hookline', pingIntervalMs: 0 },
+  kommo: { baseUrl: o.kommoUrl, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs: o.rateWindowMs, batchWindowMs: 20 },
+  onCall: (c, submitted) => {
+    if (submitted) process.stdout.write(`submitted ${c.linkedid}\n`);
+  },
+  onOutcome: (x) => process.stdout.write(`${x.ok ? 'registered' : 'failed'} ${x.linkedid}\n`),
+  registrar: { retryBaseMs: 50, retryMaxMs: 500 },
+});
+const ready = await engine.ami.ready(5_000);
+if (!ready.ok) throw new Error(ready.error.message);
+const started = await engine.start();
+if (!started.ok) throw new Error(started.error.message);
+process.stdout.write(`ready pending=${engine.outbox.depth()}\n`);
+// The end of the replay is signalled on stdin: close the calls still open (as the CLI does at the end of a capture).
+process.stdin.on('data', () => {
+  engine.follower.finish();
+});
