@@ -21,6 +21,12 @@ import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
 import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
 
+/** What the page's code sees (page.evaluate runs in the browser; this file is typed for Node). */
+declare const window: {
+  hookline?: { source(): string; markers(): { line: number; message: string }[] };
+  navigator: { clipboard: { writeText(t: string): Promise<void> } };
+};
+
 const OUT = 'test-output/editor-web';
 const FIXTURE = readFileSync('tests/fixtures/ami/caco-inbound-queue-answered.ami');
 const CLIENT = '+31150010001';
@@ -59,7 +65,7 @@ const shot = async (name: string) => {
 
 /** Replaces the editor's text as an operator would: select all, paste (typing would auto-indent and auto-close). */
 async function pasteIntoEditor(text: string): Promise<void> {
-  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.evaluate((t) => window.navigator.clipboard.writeText(t), text);
   await page.click('#editor .view-lines');
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('ControlOrMeta+V');
