@@ -122,6 +122,8 @@ async function write<T>(c: Ctx, step: string, hookName: HookName, built: { data:
   if (!r.ok && built.scripted && r.error.code === 'KOMMO_BAD_REQUEST') {
     c.d.log.warn({ linkedid: c.linkedid, hook: hookName, code: r.error.code }, `Kommo refused what ${hookName} built; sending the default instead: ${r.error.message}`);
     body = toKommo(fallback);
+    // What was sent is what the later steps read (the entity's name and responsible, the lead's fields).
+    built.data = fallback;
     await record(c, step, { status: 'sending', data: body });
     r = await send(body);
   }
