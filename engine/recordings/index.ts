@@ -1,0 +1,11 @@
+/**
+ * @module engine/recordings — recordings in Kommo's player: process_record_file_path (WAV → MP3 by default),
+ * signed expiring links, and GET /recordings/<token> with range requests. See docs/design/recordings.md.
+ */
+export {
+  createRecordings, recordingsCapabilities, mp3CacheDir,
+  type Recordings, type RecordingsOptions, type RecordingLink, type RecordHookInvoker,
+} from './recordings.ts';
+export { signToken, checkToken, type LinkPayload, type LinkRoot, type TokenCheck } from './link-token.ts';
+export { loadOrCreateKey, keyPath, KEY_FILE } from './link-key.ts';
+export { byteRange, type RangeAnswer } from './byte-range.ts';

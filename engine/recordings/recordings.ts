@@ -1,0 +1,172 @@
+/**
+ * Recordings in Kommo's player: for a conversation's recording, process_record_file_path chooses the file to
+ * link (when no script is published and conversion is on, the default script converts WAV to MP3 through the
+ * sandbox's convertToMp3 capability); the file is checked to be inside the recordings folder or the cache of
+ * converted files, and a signed, expiring link to hookline's own GET /recordings/… is made for the call log.
+ * Any failure links the original file (a failing script is recorded by the invoker like any hook failure);
+ * a file that is not there gives no link. See docs/design/recordings.md.
+ */
+import { join, relative, resolve, sep } from 'node:path';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { compile, type Capabilities, type HookScript, type Runner } from '../../sandbox/index.ts';
+import { DEFAULT_RECORD_SCRIPT, isScriptFailure, makeError, type HookInput, type HooklineError } from '../../contracts/index.ts';
+import type { RouteModule } from '../../editor/index.ts';
+import { silentLogger, type Logger } from '../../log/index.ts';
+import { realInside } from './inside.ts';
+import { keyPath, loadOrCreateKey } from './link-key.ts';
+import { signToken, type LinkRoot } from './link-token.ts';
+import { serveRecording } from './serve.ts';
+
+/** Where converted recordings are kept, under the data folder. */
+export const mp3CacheDir = (dataDir: string) => join(dataDir, 'recordings-mp3');
+
+/** What createRunner({capabilities}) needs for convertToMp3: read from `dir`, write into the cache. */
+export function recordingsCapabilities(o: { dir: string; dataDir: string }): Capabilities {
+  return { convertToMp3: { recordingsDir: o.dir, cacheDir: mp3CacheDir(o.dataDir) } };
+}
+
+/** What this module needs of the engine's HookInvoker (kept narrow: the generic one fits it). */
+export interface RecordHookInvoker {
+  invoke(hook: 'process_record_file_path', input: { call_full: unknown; path: string }, linkedid: string | null): Promise<{ data: unknown; error: HooklineError | null }>;
+}
+
+export interface RecordingsOptions {
+  /** config.recordings.dir: where MixMonitor writes. */
+  dir: string;
+  /** config.dataDir: the link key (recordings.key) and the cache of converted files (recordings-mp3/). */
+  dataDir: string;
+  /** config.recordings.publicBaseUrl: how Kommo reaches hookline. Without it calls get no recording link. */
+  publicBaseUrl?: string;
+  /** config.recordings.linkTtlHours. Default 90 days. */
+  ttlHours?: number;
+  /** A key to sign with instead of the data folder's recordings.key (at least 32 bytes). */
+  secret?: string | Buffer;
+  /** The engine's HookInvoker: the published process_record_file_path, or its default. */
+  invoker: RecordHookInvoker;
+  /**
+   * The engine's Runner, built with recordingsCapabilities(): runs the default script (DEFAULT_RECORD_SCRIPT)
+   * when no script is published. Without it (or with convertToMp3 false) the original file is linked.
+   */
+  runner?: Runner;
+  /** config.recordings.convertToMp3. Default true. */
+  convertToMp3?: boolean;
+  /** Hook limits from the config (hooks.process_record_file_path), for the default script. */
+  limits?: { timeoutMs?: number; memoryMb?: number; maxOutputBytes?: number };
+  log?: Logger;
+  now?: () => number;
+}
+
+export interface RecordingLink {
+  /** The signed link for the call log, or null (no file, or no publicBaseUrl). */
+  url: string | null;
+  /** The real path of the file linked, or null. */
+  file: string | null;
+  /** True when the file linked is a converted MP3 rather than the original. */
+  converted: boolean;
+  /** Why the original was linked, or why there is no link. */
+  error?: HooklineError;
+}
+
+export interface Recordings {
+  /** For the registrar: the link of a conversation's recording (process_record_file_path runs inside). */
+  linkFor(input: { path: string; call_full: unknown }, linkedid: string | null): Promise<RecordingLink>;
+  /** A signed link to a file inside the recordings folder or the cache, or null when it is neither. */
+  linkToFile(file: string): Promise<string | null>;
+  /** GET /recordings/<token>[/<name>] on the editor's server (public: the signature is the authentication). */
+  route: RouteModule;
+  keyFile: string | null;
+}
+
+export function createRecordings(o: RecordingsOptions): Recordings {
+  const log = (o.log ?? silentLogger).child({ module: 'recordings' });
+  const now = o.now ?? Date.now;
+  const dir = resolve(o.dir);
+  const cache = resolve(mp3CacheDir(o.dataDir));
+  const roots: Record<LinkRoot, string> = { rec: dir, mp3: cache };
+  const key = o.secret !== undefined ? Buffer.from(o.secret) : loadOrCreateKey(o.dataDir);
+  if (key.length < 32) throw new Error('recordings: the signing secret must be at least 32 bytes');
+  const ttlSec = Math.round((o.ttlHours ?? 24 * 90) * 3600);
+  const base = o.publicBaseUrl?.replace(/\/+$/, '');
+  const convert = o.convertToMp3 ?? true;
+  if (!base) log.warn('recordings.publicBaseUrl is not set: call logs in Kommo get no recording link');
+  let defaultScript: Promise<HookScript | null> | null = null;
+
+  const loadDefault = () =>
+    (defaultScript ??= compile(DEFAULT_RECORD_SCRIPT, { hook: 'process_record_file_path', version: 'default' }).then((c) => {
+      if (!c.ok) log.error({ code: c.error.code }, `the default process_record_file_path script does not compile: ${c.error.message}`);
+      return c.ok ? { version: 'default', compiled: c.compiled } : null;
+    }));
+
+  /** Which folder holds the file, and the path inside it; null when neither. */
+  async function place(file: string): Promise<{ root: LinkRoot; rel: string; real: string } | null> {
+    for (const root of ['mp3', 'rec'] as const) {
+      const found = await realInside(roots[root], file);
+      if (found) return { root, rel: relative(found.realRoot, found.real).split(sep).join('/'), real: found.real };
+    }
+    return null;
+  }
+
+  function urlFor(root: LinkRoot, rel: string): string | null {
+    if (!base) return null;
+    const token = signToken(key, { r: root, p: rel, e: Math.floor(now() / 1000) + ttlSec });
+    const name = rel.split('/').at(-1) ?? 'recording';
+    return `${base}/recordings/${token}/${encodeURIComponent(name)}`;
+  }
+
+  async function linkFor(input: { path: string; call_full: unknown }, linkedid: string | null): Promise<RecordingLink> {
+    const original = resolve(dir, input.path);
+    const hookInput = { call_full: input.call_full, path: original } as HookInput<'process_record_file_path'>;
+    const out = await o.invoker.invoke('process_record_file_path', hookInput, linkedid);
+    // The invoker checked it against the hook's contract: { path: non-empty string }.
+    let chosen = (out.data as { path: string }).path;
+    let error: HooklineError | undefined = out.error && isScriptFailure(out.error.code) ? out.error : undefined;
+    if (out.error?.code === 'NO_SCRIPT' && convert && o.runner) {
+      const script = await loadDefault();
+      if (script) {
+        const r = await o.runner.invoke('process_record_file_path', script, hookInput, { linkedid: linkedid ?? undefined, limits: o.limits });
+        chosen = (r.data as { path: string }).path;
+        if (r.error) {
+          error = r.error;
+          log.warn({ linkedid, code: r.error.code, path: original }, `the default recording conversion failed; the original file is linked: ${r.error.message}`);
+        }
+      }
+    }
+    let placed = await place(resolve(dir, chosen));
+    if (!placed && resolve(dir, chosen) !== original) {
+      error = makeError('RECORDING_NOT_FOUND', { linkedid: linkedid ?? undefined, path: chosen, detail: 'process_record_file_path chose a file that is not inside the recordings folder or the cache; the original is linked' });
+      log.warn({ linkedid, chosen, original }, error.message);
+      placed = await place(original);
+    }
+    if (!placed) {
+      const notFound = makeError('RECORDING_NOT_FOUND', { linkedid: linkedid ?? undefined, path: original, detail: 'it is missing, unreadable, or outside the recordings folder' });
+      log.warn({ linkedid, path: original }, notFound.message);
+      return { url: null, file: null, converted: false, error: error ?? notFound };
+    }
+    const link: RecordingLink = { url: urlFor(placed.root, placed.rel), file: placed.real, converted: placed.root === 'mp3' };
+    if (error) link.error = error;
+    return link;
+  }
+
+  const route: RouteModule = {
+    name: 'recordings',
+    isPublic: (url) => url.startsWith('/recordings/'),
+    register(app) {
+      const ctx = { key, roots, now, log };
+      // A wildcard, not `:token`: a token is longer than fastify's default 100-character parameter limit (414).
+      // HEAD on its own: fastify's generated HEAD route would read the whole file and answer Content-Length: 0.
+      const handler = (req: FastifyRequest, reply: FastifyReply) => serveRecording(ctx, req, reply);
+      app.route({ method: 'GET', url: '/recordings/*', exposeHeadRoute: false, handler });
+      app.route({ method: 'HEAD', url: '/recordings/*', handler });
+    },
+  };
+
+  return {
+    linkFor,
+    async linkToFile(file) {
+      const placed = await place(resolve(dir, file));
+      return placed ? urlFor(placed.root, placed.rel) : null;
+    },
+    route,
+    keyFile: o.secret !== undefined ? null : keyPath(o.dataDir),
+  };
+}
