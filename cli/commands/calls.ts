@@ -3,6 +3,7 @@ import { isHookName, type HookName } from '../../contracts/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { connectAmi } from '../../engine/ami/index.ts';
 import { followCalls } from '../../engine/calls/follow-calls.ts';
+import { TRACKER_AMI_ONLY } from '../../engine/tracker/index.ts';
 import { createHookInvoker } from '../../engine/hooks/index.ts';
 import { createPhoneNormalizer } from '../../engine/phone/normalize.ts';
 import { createLogger } from '../../log/index.ts';
@@ -48,7 +49,7 @@ export const command: CliCommand = {
 
         const log = createLogger({ level: (config.log.level === 'info' ? 'warn' : config.log.level) as 'warn', destination: process.stderr });
         const pbx = await startPbx();
-        const ami = connectAmi({ host: pbx.host, port: pbx.port, username: 'hookline', secret: 'hookline', pingIntervalMs: 0, logger: log });
+        const ami = connectAmi({ host: pbx.host, port: pbx.port, username: 'hookline', secret: 'hookline', pingIntervalMs: 0, logger: log, parser: { only: TRACKER_AMI_ONLY } });
         const runner = createRunner();
         let lastMessage = Date.now();
         ami.on('message', () => {
