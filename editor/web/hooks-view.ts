@@ -27,7 +27,7 @@ export function createHooksView(root: HTMLElement) {
   const message = h('input#publish-message', { type: 'text', placeholder: 'What changed (for the history)', size: 32 });
   const publish = h('button#publish.primary', { 'data-testid': 'publish' }, 'Publish');
   const note = h('span#action-result', { 'data-testid': 'action-result', role: 'status' });
-  const subtabs = { edit: h('button#subtab-edit', {}, 'Edit'), replay: h('button#subtab-replay', { 'data-testid': 'subtab-replay' }, 'Replay'), history: h('button#subtab-history', { 'data-testid': 'subtab-history' }, 'History') };
+  const subtabs = { edit: h('button#subtab-edit', { 'data-testid': 'subtab-edit' }, 'Edit'), replay: h('button#subtab-replay', { 'data-testid': 'subtab-replay' }, 'Replay'), history: h('button#subtab-history', { 'data-testid': 'subtab-history' }, 'History') };
   const editorEl = h('div#editor', { 'data-testid': 'editor' });
   const problems = h('ul#problems', { 'data-testid': 'problems' });
   const panels = { edit: h('div.panel#panel-edit', {}, editorEl, problems), replay: h('div.panel#panel-replay'), history: h('div.panel#panel-history') };
@@ -67,9 +67,11 @@ export function createHooksView(root: HTMLElement) {
   editor.onDidChangeModelContent(updateState);
   const offMarkers = monaco.editor.onDidChangeMarkers(updateState);
 
+  let listSeq = 0;
   async function refreshList(): Promise<void> {
+    const seq = ++listSeq;
     const r = await api<{ hooks: HookRow[] }>('GET', '/api/hooks');
-    if (!r.ok) return;
+    if (!r.ok || seq !== listSeq) return; // a later refresh is under way: its answer is the newer one
     rows = r.body.hooks;
     clear(list, rows.map((row) =>
       h('li', { 'data-hook': row.hook, 'data-testid': `hook-${row.hook}`, role: 'option', 'aria-selected': String(row.hook === open), title: row.summary, onclick: () => void openHook(row.hook) },
@@ -112,9 +114,9 @@ export function createHooksView(root: HTMLElement) {
       return;
     }
     saved = source;
-    note.textContent = r.body.compile ? `Saved, but it does not compile: ${r.body.compile.message}` : 'Draft saved';
     updateState();
     await refreshList();
+    note.textContent = r.body.compile ? `Saved, but it does not compile: ${r.body.compile.message}` : 'Draft saved';
   });
 
   publish.addEventListener('click', async () => {
@@ -135,8 +137,8 @@ export function createHooksView(root: HTMLElement) {
       return;
     }
     message.value = '';
-    note.textContent = `Published v${r.body.version.version}: live for the next call`;
     await refreshList();
+    note.textContent = `Published v${r.body.version.version}: live for the next call`;
   });
 
   window.hookline = {

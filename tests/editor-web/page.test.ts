@@ -233,7 +233,7 @@ describe('the editor page in chromium', () => {
     await page.fill('#publish-message', 'national format for +31 numbers');
     await page.click('[data-testid=publish]');
     await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Published v1: live for the next call');
-    expect(await page.textContent('[data-hook=process_client_phone] [data-testid=published]')).toBe('v1 live');
+    await expect.poll(() => page.textContent('[data-hook=process_client_phone] [data-testid=published]')).toBe('v1 live');
     await page.click('[data-testid=subtab-history]');
     await expect.poll(() => page.locator('[data-testid=version]').count()).toBe(1);
     expect(await page.textContent('[data-testid=versions]')).toContain('national format for +31 numbers');
@@ -245,6 +245,21 @@ describe('the editor page in chromium', () => {
     const registered = next.decisions.filter((d) => d.register);
     expect(registered.length).toBeGreaterThan(0);
     for (const d of registered) expect(d.phone).toBe('0150010001');
+
+    // History: a second version arrives (published elsewhere), the diff between versions, and rollback to v1.
+    const v2 = await store.publish('process_client_phone', { source: FIXED.replace("'0' + input.phone.slice(3)", "'+31 ' + input.phone.slice(3)"), message: 'spaced', author: 'someone', check: async () => null });
+    expect(v2.ok).toBe(true);
+    await page.click('[data-testid=subtab-edit]');
+    await page.click('[data-testid=subtab-history]');
+    await expect.poll(() => page.locator('[data-testid=version]').count()).toBe(2);
+    await page.waitForSelector('[data-testid=history-diff] .monaco-diff-editor .line-insert');
+    // Monaco renders spaces as no-break spaces.
+    expect((await page.textContent('[data-testid=history-diff] .monaco-diff-editor'))?.replace(/\u00a0/g, ' ')).toContain("'+31 ' + input.phone");
+    await shot('history-diff');
+    await page.click('#rollback-1');
+    await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Rolled back: v3 is live');
+    await expect.poll(() => page.textContent('[data-hook=process_client_phone] [data-testid=published]')).toBe('v3 live');
+    expect(store.published('process_client_phone')).toMatchObject({ version: 3, rollbackOf: 1, source: FIXED });
 
     // Status tab: counters from GET /api/status and the hourly chart.
     await page.click('[data-testid=tab-status]');
