@@ -30,6 +30,7 @@ export async function startPbx(options: StartPbxOptions = {}): Promise<Pbx> {
   let connectionCount = 0;
   let loginCount = 0;
   let closed = false;
+  let originatePlan = options.originate;
 
   const receivers = (to?: number): Session[] => {
     const out: Session[] = [];
@@ -58,7 +59,7 @@ export async function startPbx(options: StartPbxOptions = {}): Promise<Pbx> {
     void (async () => {
       let plan: OriginatePlan;
       try {
-        plan = await (options.originate ?? defaultPlan)(action);
+        plan = await (originatePlan ?? defaultPlan)(action);
       } catch {
         plan = { response: 'Failure', reason: 0 };
       }
@@ -169,6 +170,9 @@ export async function startPbx(options: StartPbxOptions = {}): Promise<Pbx> {
     host,
     port,
     actions,
+    setOriginate(plan) {
+      originatePlan = plan;
+    },
     get clients() {
       return [...sessions.values()].filter((s) => s.isOpen).map((s) => s.info());
     },

@@ -97,6 +97,8 @@ export interface Pbx {
   readonly port: number;
   /** Every action received, from every client, in order (Login included). */
   readonly actions: RecordedAction[];
+  /** Decide the outcome of the next Originates (as StartPbxOptions.originate; undefined: answered). */
+  setOriginate(plan: StartPbxOptions['originate']): void;
   /** Connected clients now. */
   readonly clients: PbxClientInfo[];
   /** TCP connections accepted since start. */
