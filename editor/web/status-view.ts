@@ -1,7 +1,8 @@
 /**
  * The Status tab: GET /api/status as counters, and a uPlot chart of `series` per hour when the status has one.
  * The status shape grows with the engine (ami, kommo, calls, outbox, hooks, series…), so this renders whatever
- * is there: every leaf number, boolean or short string becomes a counter named by its path.
+ * is there: each section's leaves (numbers, yes/no, short strings, times) become counters named by their path,
+ * `hooks` becomes a table with a row per hook, and a missing part is simply not shown.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -15,23 +16,59 @@ interface Series {
   [name: string]: number[];
 }
 
-/** Leaves of the status object as [path, value], series excluded (it is charted). */
-function leaves(v: unknown, path: string[] = []): [string, string][] {
-  if (v === null || v === undefined) return [[path.join('.'), '—']];
-  if (typeof v === 'boolean') return [[path.join('.'), v ? 'yes' : 'no']];
-  if (typeof v === 'number') return [[path.join('.'), Number.isInteger(v) ? String(v) : v.toFixed(2)]];
-  if (typeof v === 'string') return [[path.join('.'), v.length > 60 ? `${v.slice(0, 60)}…` : v]];
-  if (Array.isArray(v)) return [[path.join('.'), `${v.length} items`]];
-  if (typeof v === 'object') return Object.entries(v).filter(([k]) => !(path.length === 0 && k === 'series')).flatMap(([k, x]) => leaves(x, [...path, k]));
-  return [];
+/** Epoch-ms times (startedAt, since, checkedAt…) are shown as times, not as 13-digit numbers. */
+const isTime = (key: string, v: number) => /(At|since|time)$/i.test(key) && v > 1e12;
+
+function show(key: string, v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'number') return isTime(key, v) ? new Date(v).toLocaleString() : Number.isInteger(v) ? String(v) : v.toFixed(2);
+  if (typeof v === 'string') return v.length > 60 ? `${v.slice(0, 60)}…` : v;
+  if (Array.isArray(v)) return `${v.length} items`;
+  return '';
 }
+
+/** Leaves of a value as [path, shown value]. */
+function leaves(v: unknown, path: string[] = []): [string, string][] {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const entries = Object.entries(v);
+    return entries.length ? entries.flatMap(([k, x]) => leaves(x, [...path, k])) : [[path.join('.'), '—']];
+  }
+  return [[path.join('.'), show(path.at(-1) ?? '', v)]];
+}
+
+/** Something keyed by hook name (status.hooks): one table row per hook rather than a hundred counters. */
+function hookTable(v: Record<string, unknown>): HTMLElement {
+  const rows = Object.entries(v).map(([hook, x]) => [hook, new Map(leaves(x))] as const);
+  const columns = [...new Set(rows.flatMap(([, m]) => [...m.keys()]))];
+  return h('table#status-hooks', { 'data-testid': 'status-hooks' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'hook'), columns.map((c) => h('th', {}, c)))),
+    h('tbody', {}, rows.map(([hook, m]) => h('tr', { 'data-hook': hook }, h('td', {}, hook), columns.map((c) => h('td', {}, m.get(c) ?? ''))))));
+}
+
+/** Counters per top-level section (ami, kommo, calls, outbox…), top-level scalars under "hookline". */
+function sections(status: Record<string, unknown>): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  const scalars: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(status)) {
+    if (k === 'series') continue;
+    if (k === 'hooks' && v && typeof v === 'object' && !Array.isArray(v)) out.push(h('h3', {}, 'hooks'), hookTable(v as Record<string, unknown>));
+    else if (v && typeof v === 'object' && !Array.isArray(v)) out.push(h('h3', {}, k), counterGrid(leaves(v, [k])));
+    else scalars.push([k, v]);
+  }
+  if (scalars.length) out.unshift(h('h3', {}, 'hookline'), counterGrid(scalars.map(([k, v]) => [k, show(k, v)])));
+  return out;
+}
+
+const counterGrid = (items: [string, string][]) =>
+  h('div.counters', {}, items.map(([k, v]) => h('div.counter', { 'data-key': k }, h('div.label', {}, k.replace(/^[^.]+\./, '')), h('div.value', {}, v))));
 
 function isSeries(v: unknown): v is Series {
   return !!v && typeof v === 'object' && Array.isArray((v as Series).hours) && (v as Series).hours.length > 0;
 }
 
 export function createStatusView(root: HTMLElement) {
-  const counters = h('div.counters#status-counters', { 'data-testid': 'status-counters' });
+  const counters = h('div#status-counters', { 'data-testid': 'status-counters' });
   const chartEl = h('div#status-chart', { 'data-testid': 'status-chart', hidden: true });
   const note = h('p#status-note.muted');
   root.append(h('h2', {}, 'Status'), note, counters, chartEl);
@@ -71,7 +108,7 @@ export function createStatusView(root: HTMLElement) {
       return;
     }
     note.textContent = `Updated ${new Date().toLocaleTimeString()} · refreshes every ${REFRESH_MS / 1000} s`;
-    clear(counters, leaves(r.body).map(([k, v]) => h('div.counter', { 'data-key': k }, h('div.label', {}, k), h('div.value', {}, v))));
+    clear(counters, sections(r.body));
     const series = r.body.series;
     if (isSeries(series)) draw(series);
     else {

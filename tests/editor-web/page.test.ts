@@ -105,7 +105,7 @@ beforeAll(async () => {
     store, runner, auth: createAuth(dir, { password: 'correct horse' }), port: 0,
     status: () => ({
       ami: { connected: true }, kommo: { reachable: false, phoneField: null }, calls: { inFlight: follower.inFlight(), registered: finished.length, failed: 0 },
-      outbox: { depth: 0 }, series: { hours: [0, 1, 2, 3].map((i) => Date.UTC(2026, 0, 1, i)), calls: [3, 5, 2, finished.length], failures: [0, 1, 0, 0] },
+      outbox: { depth: 0 }, startedAt: Date.now(), hooks: { process_client_phone: { invocations: 12, failures: { TIMEOUT: 1 }, lastVersion: 3 } }, series: { hours: [0, 1, 2, 3].map((i) => Date.UTC(2026, 0, 1, i)), calls: [3, 5, 2, finished.length], failures: [0, 1, 0, 0] },
     }),
   });
 
@@ -268,6 +268,7 @@ describe('the editor page in chromium', () => {
     expect(await page.isVisible('[data-testid=status-counters]')).toBe(true);
     expect(await page.textContent('[data-key="ami.connected"] .value')).toBe('yes');
     expect(await page.textContent('[data-key="calls.registered"] .value')).toBe('2');
+    expect(await page.textContent('[data-testid=status-hooks] tr[data-hook=process_client_phone]')).toBe('process_client_phone' + '12' + '1' + '3'); // invocations, failures.TIMEOUT, lastVersion
     await shot('status');
 
     expect(pageErrors).toEqual([]);
