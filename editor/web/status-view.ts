@@ -71,7 +71,7 @@ export function createStatusView(root: HTMLElement) {
   const counters = h('div#status-counters', { 'data-testid': 'status-counters' });
   const chartEl = h('div#status-chart', { 'data-testid': 'status-chart', hidden: true });
   const note = h('p#status-note.muted');
-  root.append(h('h2', {}, 'Status'), note, counters, chartEl);
+  root.append(h('h2', {}, 'Status'), note, chartEl, counters);
   let chart: uPlot | null = null;
   let chartKeys = '';
   let timer: ReturnType<typeof setInterval> | null = null;

@@ -65,6 +65,13 @@ describe('replay', () => {
     expect(back.results.find((r) => r.linkedid === '5.0')?.diff).toContain('-  "phone": "+79160000000-v1"');
   });
 
+  it('reports a draft that throws as failed on every input, with its error code', async () => {
+    const r = await replay({ store, runner, hook: 'process_client_phone', draftSource: "if (Math.random() < 2) throw new Error('boom');\nexport default (i: HookInput): HookResult => ({ data: { phone: i.phone }, state: 'success' });" });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.report.summary).toMatchObject({ total: 5, failed: 5 });
+    expect(r.report.results.every((x) => x.draft.error?.code === 'SCRIPT_ERROR' && /boom/.test(x.draft.error.message))).toBe(true);
+  });
+
   it('keeps results in capture order while running many at once', async () => {
     const r = await run();
     expect(r.results.map((x) => x.id)).toEqual(store.captures('process_client_phone').map((c) => c.id));
