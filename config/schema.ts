@@ -153,7 +153,11 @@ const RecordingsSchema = Type.Object(
     dir: Type.String({ minLength: 1, default: '/var/spool/asterisk/monitor', description: 'the folder MixMonitor writes to' }),
     publicBaseUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'how Kommo reaches hookline\'s recording links, e.g. https://pbx.example.com:8080' })),
     linkTtlHours: Type.Integer({ minimum: 1, default: 24 * 90, description: 'signed links expire after this long' }),
-    convertToMp3: Type.Boolean({ default: true }),
+    convertToMp3: Type.Boolean({ default: true, description: 'convert WAV to MP3 (Kommo\'s player plays MP3 only) with lame or ffmpeg when no process_record_file_path script is published' }),
+    pbxDir: Type.Optional(Type.String({
+      pattern: '^/',
+      description: 'the recordings folder as Asterisk names it, when hookline sees it at `dir` instead (a mount on another host): paths under it are read under `dir`',
+    })),
   },
   { ...strict, default: {}, description: 'Call recordings linked from Kommo.' },
 );

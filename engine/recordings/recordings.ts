@@ -48,6 +48,8 @@ export interface RecordingsOptions {
    * when no script is published. Without it (or with convertToMp3 false) the original file is linked.
    */
   runner?: Runner;
+  /** config.recordings.pbxDir: the folder as Asterisk names it, when hookline sees it at `dir` (a mount). */
+  pbxDir?: string;
   /** config.recordings.convertToMp3. Default true. */
   convertToMp3?: boolean;
   /** Hook limits from the config (hooks.process_record_file_path), for the default script. */
@@ -90,6 +92,9 @@ export function createRecordings(o: RecordingsOptions): Recordings {
   const convert = o.convertToMp3 ?? true;
   if (!base) log.warn('recordings.publicBaseUrl is not set: call logs in Kommo get no recording link');
   let defaultScript: Promise<HookScript | null> | null = null;
+  const pbxDir = o.pbxDir ? resolve(o.pbxDir) : null;
+  /** Asterisk's name for a recording → where hookline reads it. */
+  const fromPbx = (p: string) => (pbxDir && resolve(p).startsWith(pbxDir + sep) ? join(dir, relative(pbxDir, resolve(p))) : p);
 
   const loadDefault = () =>
     (defaultScript ??= compile(DEFAULT_RECORD_SCRIPT, { hook: 'process_record_file_path', version: 'default' }).then((c) => {
@@ -114,7 +119,7 @@ export function createRecordings(o: RecordingsOptions): Recordings {
   }
 
   async function linkFor(input: { path: string; call_full: unknown }, linkedid: string | null): Promise<RecordingLink> {
-    const original = resolve(dir, input.path);
+    const original = resolve(dir, fromPbx(input.path));
     const hookInput = { call_full: input.call_full, path: original } as HookInput<'process_record_file_path'>;
     const out = await o.invoker.invoke('process_record_file_path', hookInput, linkedid);
     // The invoker checked it against the hook's contract: { path: non-empty string }.

@@ -152,6 +152,13 @@ describe('when conversion does not happen', () => {
     expect(link).toMatchObject({ converted: false, file: wav });
   });
 
+  it("a path in Asterisk's own folder name is read under recordings.dir (pbxDir)", async () => {
+    const link = await make({ convertToMp3: false, pbxDir: '/var/spool/asterisk/monitor' }).linkFor(
+      { path: '/var/spool/asterisk/monitor/2026/11/25/in-101-+31260010001-1763633700.65.wav', call_full: callFull }, '1.7');
+    expect(link).toMatchObject({ file: wav, converted: false });
+    expect(link.url).not.toBeNull();
+  });
+
   it('a recording that is not there gives no link', async () => {
     const link = await make().linkFor({ path: join(monitor, 'gone.wav'), call_full: callFull }, '1.6');
     expect(link).toMatchObject({ url: null, file: null });
