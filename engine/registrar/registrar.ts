@@ -25,6 +25,9 @@ import type { CallToRegister } from './job.ts';
 import { runSteps, type RegistrationSettings, type StepDeps } from './steps.ts';
 import { createUserDirectory, type UserDirectory } from './users.ts';
 
+/** Kommo refused the token itself: no call can be registered until it works again (registrar.ts, run()). */
+const TOKEN_REFUSED = new Set(['KOMMO_UNAUTHORIZED', 'KOMMO_REFRESH_FAILED']);
+
 export interface RecordingLinker {
   /** The public link of a recording for the call log, or null (process_record_file_path runs inside). */
   linkFor(input: { path: string; call_full: unknown }, linkedid: string): Promise<{ url: string | null }>;
@@ -151,6 +154,14 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
       o.onOutcome?.({ linkedid, ok: true, steps });
     } catch (e) {
       const f = e instanceof StepFailure ? e : new StepFailure('registration', { code: 'INTERNAL', message: String((e as Error)?.stack ?? e) }, false);
+      if (TOKEN_REFUSED.has(f.error.code)) {
+        // Kommo refuses the token (a long-lived token that expired cannot be refreshed; an OAuth refresh was
+        // refused): every call would fail the same way, so none is given up and no attempt is counted. The call
+        // stays in the outbox and is tried again every retryMaxMs, until the token works (a new one and a restart).
+        log.error({ linkedid, step: f.step, code: f.error.code, hint: f.error.hint, retryInMs: retryMax }, `call not registered yet: ${f.error.message}. It stays queued in the outbox.`);
+        later(linkedid, retryMax);
+        return;
+      }
       const attempts = job.attempts + 1;
       if (f.permanent || attempts >= maxAttempts) {
         const error = { code: f.error.code, message: `${f.step}: ${f.error.message}${f.permanent ? '' : ` (gave up after ${attempts} attempts)`}` };
@@ -163,14 +174,18 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
       await o.outbox.attempt(linkedid).catch(() => undefined);
       const wait = Math.min(retryMax, retryBase * 2 ** (attempts - 1));
       log.warn({ linkedid, step: f.step, code: f.error.code, attempt: attempts, retryInMs: wait }, `registration paused, will retry: ${f.error.message}`);
-      if (closed) return;
-      const t = setTimeout(() => {
-        timers.delete(linkedid);
-        enqueue(linkedid);
-      }, wait);
-      t.unref();
-      timers.set(linkedid, t);
+      later(linkedid, wait);
     }
+  }
+
+  function later(linkedid: string, wait: number) {
+    if (closed) return;
+    const t = setTimeout(() => {
+      timers.delete(linkedid);
+      enqueue(linkedid);
+    }, wait);
+    t.unref();
+    timers.set(linkedid, t);
   }
 
   return {

@@ -40,7 +40,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   config?: Record<string, unknown>;
-  kommo?: StartKommoOptions;
+  /** The emulator's options, and `timeoutMs`: the engine's Kommo client timeout per request (default 10 s). */
+  kommo?: StartKommoOptions & { timeoutMs?: number };
   dir?: string;
   engine?: Partial<Pick<EngineOptions, 'registrar' | 'fsync' | 'recordings'>>;
   /** Rate window of both sides (ms); default 100 so tests run at 7 requests per 100 ms. */
@@ -56,7 +57,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const memory = createMemoryLogger();
   const log = memory.log;
   const pbx = await startPbx();
-  const kommo = await startKommo({ account: 'demo', ...(o.kommo ?? {}), limits: { rateWindowMs, ...(o.kommo?.limits ?? {}) } });
+  const { timeoutMs: kommoTimeoutMs, ...simOptions } = o.kommo ?? {};
+  const kommo = await startKommo({ account: 'demo', ...simOptions, limits: { rateWindowMs, ...(o.kommo?.limits ?? {}) } });
   const s = await openStore(dir, { flushMs: 20 });
   if (!s.ok) throw new Error(s.error.message);
   const store = s.value;
@@ -69,7 +71,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     const e = await createEngine({
       config, dataDir: dir, runner, scripts, log,
       ami: { host: pbx.host, port: pbx.port, username: 'hookline', secret: 'hookline', pingIntervalMs: 0 },
-      kommo: { baseUrl: kommo.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs, batchWindowMs: 20 },
+      kommo: { baseUrl: kommo.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs, batchWindowMs: 20, ...(kommoTimeoutMs !== undefined ? { timeoutMs: kommoTimeoutMs } : {}) },
       onInvocation: recordInto(store),
       onOutcome: (x) => outcomes.push(x),
       registrar: { retryBaseMs: 50, retryMaxMs: 500, ...(o.engine?.registrar ?? {}) },

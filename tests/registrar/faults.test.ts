@@ -1,0 +1,323 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rewriteCapture, type RewriteCounters } from '../../sim/pbx/index.ts';
+import { FIXTURES, startHarness, type Harness } from '../helpers/engine-harness.ts';
+
+// Kommo faults during a burst of calls, end to end: sim/pbx (AMI over TCP) → engine → sim/kommo (HTTP) with
+// faults injected by sim/kommo's `fail(rule)`. A burst is every registered caco fixture, several copies, in one
+// AMI replay: the calls end together, their writes batch together, and the faults hit them all.
+// After each fault: every call registered exactly once (by `uniq`), no duplicate contact, call log or task.
+
+/** The caco fixtures that reach Kommo: 8 calls per copy, 2 of them missed (a task each). */
+const BURST = [
+  'caco-inbound-blonde-transfer.ami',
+  'caco-inbound-queue-answered.ami',
+  'caco-inbound-queue-blind-transfer.ami',
+  'caco-inbound-queue-caller-abandon.ami',
+  'caco-originate-ctd-outbound-answered.ami',
+  'caco-originate-ctd-outbound-busy.ami',
+  'caco-outbound-trunk-loopback-answered.ami',
+];
+const CALLS_PER_COPY = 8;
+const TASKS_PER_COPY = 2;
+/** Calls placed by extension 201 (click-to-dial) per copy. */
+const BY_201_PER_COPY = 2;
+
+let tmp = '';
+let burstSeq = 0;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'hl-faults-'));
+});
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** One capture holding `copies` copies of every BURST fixture, each copy with its own ids (played fresh, they get new ones again). */
+function burstFile(copies: number, files: string[] = BURST): string {
+  const counters: RewriteCounters = { seq: 500_000, channel: 0x500000, bridge: 500_000 };
+  const parts: string[] = [];
+  for (let i = 0; i < copies; i += 1) {
+    for (const f of files) {
+      const text = readFileSync(join(FIXTURES, f), 'utf8').replace(/(\r\n)+$/, '');
+      parts.push(i === 0 ? text : rewriteCapture(text, counters, Date.now() / 1000 + i));
+    }
+  }
+  const path = join(tmp, `burst-${(burstSeq += 1)}.ami`);
+  writeFileSync(path, `${parts.join('\r\n\r\n')}\r\n\r\n`);
+  return path;
+}
+
+/** The contacts' phone numbers (first value of the PHONE field). */
+function phonesOf(h: Harness): string[] {
+  return h.kommo.state().contacts.flatMap((c) => (c.custom_fields_values ?? []).filter((f) => f.field_code === 'PHONE').flatMap((f) => f.values.map((v) => String(v.value))));
+}
+
+/** Every call registered exactly once; no duplicate contact, call log or task. */
+function expectExactlyOnce(h: Harness, o: { linkedids: string[]; tasks: number; contactsBefore: number }) {
+  const s = h.kommo.state();
+  const uniqs = s.calls.map((c) => c.uniq as string);
+  expect(new Set(uniqs).size, 'no call log twice').toBe(uniqs.length);
+  expect([...uniqs].sort()).toEqual([...o.linkedids].sort());
+  expect(s.tasks).toHaveLength(o.tasks);
+  const taskKeys = s.tasks.map((t) => `${t.entity_type}:${t.entity_id}:${t.text}:${t.complete_till}:${t.id}`);
+  expect(new Set(taskKeys).size).toBe(s.tasks.length);
+  // The demo account knows every client: no contact is created, none twice.
+  expect(s.contacts).toHaveLength(o.contactsBefore);
+  const phones = phonesOf(h);
+  expect(new Set(phones).size, 'no phone on two contacts').toBe(phones.length);
+  expect(s.leads).toHaveLength(1);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Plays `copies` copies of the burst (fresh linkedids) and waits until every call has an outcome. h.play alone
+ * is not enough for a capture this long: its 300 ms quiet check can run (timers phase) before the engine has
+ * read the replayed bytes from the socket when the process was busy, and it returns with nothing submitted yet.
+ */
+async function burst(h: Harness, copies: number, expected = copies * CALLS_PER_COPY) {
+  const before = h.outcomes.length;
+  await h.play(burstFile(copies), { fresh: true });
+  const t0 = Date.now();
+  while (h.outcomes.length - before < expected && Date.now() - t0 < 30_000) await sleep(20);
+  await h.engine.idle();
+  return h.outcomes.slice(before);
+}
+
+describe('429 and 5xx during a burst (demo account)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ engine: { registrar: { retryBaseMs: 50, retryMaxMs: 300 } } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('without faults: the burst is registered once (the baseline the fault tests compare with)', async () => {
+    h.kommo.reset('demo');
+    const out = await burst(h, 2);
+    expect(out.filter((o) => !o.ok)).toEqual([]);
+    expect(out).toHaveLength(2 * CALLS_PER_COPY);
+    expectExactlyOnce(h, { linkedids: out.map((o) => o.linkedid), tasks: 2 * TASKS_PER_COPY, contactsBefore: 3 });
+  });
+
+  it('a 429 storm (every request refused for a while): every call registered exactly once, nothing lost', async () => {
+    h.kommo.reset('demo');
+    const id = h.kommo.fail({ kind: 'rate-limit', times: 'always' });
+    const clear = setTimeout(() => h.kommo.clearFaults(id), 1_500);
+    const out = await burst(h, 2);
+    clearTimeout(clear);
+    const refused = h.kommo.requests({ status: 429 });
+    expect(refused.length, 'the storm was met').toBeGreaterThan(0);
+    expect(refused.some((r) => r.method === 'POST' || r.method === 'PATCH') || refused.some((r) => r.path === '/api/v4/contacts')).toBe(true);
+    expect(out.filter((o) => !o.ok)).toEqual([]);
+    expect(out).toHaveLength(2 * CALLS_PER_COPY);
+    expectExactlyOnce(h, { linkedids: out.map((o) => o.linkedid), tasks: 2 * TASKS_PER_COPY, contactsBefore: 3 });
+  });
+
+  for (const status of [503, 500, 502]) {
+    it(`${status} for a while: every call registered exactly once, nothing lost`, async () => {
+      h.kommo.reset('demo');
+      const id = h.kommo.fail({ kind: 'error', status, times: 'always' });
+      const clear = setTimeout(() => h.kommo.clearFaults(id), 1_500);
+      const out = await burst(h, 2);
+      clearTimeout(clear);
+      expect(h.kommo.requests({ status }).length, 'the outage was met').toBeGreaterThan(0);
+      expect(out.filter((o) => !o.ok)).toEqual([]);
+      expect(out).toHaveLength(2 * CALLS_PER_COPY);
+      expectExactlyOnce(h, { linkedids: out.map((o) => o.linkedid), tasks: 2 * TASKS_PER_COPY, contactsBefore: 3 });
+    });
+  }
+
+  it('500 on every write of call logs and tasks a few times (Kommo may have written): reconciled, exactly once', async () => {
+    h.kommo.reset('demo');
+    h.kommo.fail({ kind: 'error', status: 500, method: 'POST', path: '/api/v4/calls', times: 3 });
+    h.kommo.fail({ kind: 'error', status: 500, method: 'POST', path: '/api/v4/tasks', times: 2 });
+    // One copy: two missed calls of the same client with the same deadline are the task bug below.
+    const out = await burst(h, 1);
+    expect(out.filter((o) => !o.ok)).toEqual([]);
+    expect(h.kommo.requests({ status: 500 })).toHaveLength(5);
+    expectExactlyOnce(h, { linkedids: out.map((o) => o.linkedid), tasks: TASKS_PER_COPY, contactsBefore: 3 });
+  });
+});
+
+describe('timeouts during a burst (client timeout 400 ms)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // The retry of a call comes after the delayed write landed, so its reconciliation can find it.
+    h = await startHarness({ kommo: { timeoutMs: 400 }, engine: { registrar: { retryBaseMs: 1_500, retryMaxMs: 3_000 } } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('the call-log write answers after the timeout (Kommo wrote it): the ambiguous write is reconciled, not sent twice', async () => {
+    h.kommo.reset('demo');
+    h.kommo.fail({ kind: 'delay', ms: 900, method: 'POST', path: '/api/v4/calls', times: 1 });
+    const out = await burst(h, 1);
+    expect(out.filter((o) => !o.ok)).toEqual([]);
+    expect(out).toHaveLength(CALLS_PER_COPY);
+    const first = h.kommo.requests({ method: 'POST', path: '/api/v4/calls' })[0];
+    expect(first?.fault).toBe('delay');
+    expect(first?.status, 'the delayed write was done by Kommo').toBe(200);
+    const delayed = (first?.body as { uniq: string }[]).map((b) => b.uniq);
+    expect(delayed.length).toBeGreaterThan(0);
+    // Each call of the timed-out batch was found again among the call notes.
+    for (const linkedid of delayed) {
+      expect(out.find((o) => o.linkedid === linkedid), linkedid).toMatchObject({ ok: true, steps: expect.arrayContaining(['call log (reconciled)']) });
+    }
+    expect(h.logLines().some((l) => l.code === 'KOMMO_TIMEOUT' && l.maybeWritten === true)).toBe(true);
+    expectExactlyOnce(h, { linkedids: out.map((o) => o.linkedid), tasks: TASKS_PER_COPY, contactsBefore: 3 });
+  });
+
+  it('the call-log write gets no answer at all (never processed): sent again, exactly once', async () => {
+    h.kommo.reset('demo');
+    h.kommo.fail({ kind: 'timeout', method: 'POST', path: '/api/v4/calls', times: 1 });
+    const out = await burst(h, 1);
+    expect(out.filter((o) => !o.ok)).toEqual([]);
+    const posts = h.kommo.requests({ method: 'POST', path: '/api/v4/calls' });
+    expect(posts[0]?.fault).toBe('timeout');
+    expect(posts.length).toBeGreaterThan(1);
+    expectExactlyOnce(h, { linkedids: out.map((o) => o.linkedid), tasks: TASKS_PER_COPY, contactsBefore: 3 });
+  });
+
+  it('the task write answers after the timeout: reconciled among the open tasks, not created twice', async () => {
+    h.kommo.reset('demo');
+    h.kommo.fail({ kind: 'delay', ms: 900, method: 'POST', path: '/api/v4/tasks', times: 1 });
+    const out = await burst(h, 1);
+    expect(out.filter((o) => !o.ok)).toEqual([]);
+    const first = h.kommo.requests({ method: 'POST', path: '/api/v4/tasks' })[0];
+    expect(first).toMatchObject({ fault: 'delay', status: 200 });
+    expect(out.some((o) => (o as { steps?: string[] }).steps?.includes('task (reconciled)'))).toBe(true);
+    expectExactlyOnce(h, { linkedids: out.map((o) => o.linkedid), tasks: TASKS_PER_COPY, contactsBefore: 3 });
+  });
+
+  it('the phone search times out a few times (a read: retried by the client): exactly once', async () => {
+    // A new engine: the client remembers phone searches for 30 s, so the earlier bursts would hide them.
+    await h.restartEngine();
+    h.kommo.reset('demo');
+    h.kommo.fail({ kind: 'timeout', method: 'GET', path: '/api/v4/contacts', times: 2 });
+    const out = await burst(h, 1);
+    expect(out.filter((o) => !o.ok)).toEqual([]);
+    expect(h.kommo.requests({ method: 'GET', path: '/api/v4/contacts' }).filter((r) => r.fault === 'timeout')).toHaveLength(2);
+    expectExactlyOnce(h, { linkedids: out.map((o) => o.linkedid), tasks: TASKS_PER_COPY, contactsBefore: 3 });
+  });
+});
+
+describe('a 400 on a field during a burst (users maps extension 201 to a user the account does not have)', () => {
+  let h: Harness;
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('the calls of 201 fail with KOMMO_BAD_REQUEST and Kommo\'s message; the other calls are registered once', async () => {
+    // sim/kommo's fault rules answer only 5xx, 429, delays, timeouts and resets (faults.ts: an error fault's status
+    // must be 500..599), so the 400 comes from Kommo's own validation: the call log's responsible_user_id.
+    h = await startHarness({ config: { users: { '201': 9_999_999 } }, engine: { registrar: { retryBaseMs: 50, retryMaxMs: 300 } } });
+    const out = await burst(h, 2);
+    expect(out).toHaveLength(2 * CALLS_PER_COPY);
+    const failed = out.filter((o) => !o.ok);
+    expect(failed).toHaveLength(2 * BY_201_PER_COPY);
+    for (const f of failed) {
+      expect(f.error?.code).toBe('KOMMO_BAD_REQUEST');
+      expect(f.error?.message).toContain('POST /api/v4/calls');
+      expect(f.error?.message).toContain('responsible_user_id');
+      expect(f.error?.message).toContain('The value you selected is not a valid choice.');
+      expect(h.engine.outbox.outcome(f.linkedid)).toMatchObject({ ok: false, error: { code: 'KOMMO_BAD_REQUEST' } });
+    }
+    // One refused item did not cost the rest of its batch: the others were sent again without it.
+    const calls = h.kommo.requests({ method: 'POST', path: '/api/v4/calls' });
+    expect(calls.some((r) => r.status === 400)).toBe(true);
+    const ok = out.filter((o) => o.ok).map((o) => o.linkedid);
+    expect(ok).toHaveLength(2 * (CALLS_PER_COPY - BY_201_PER_COPY));
+    // The busy click-to-dial call failed before its task; the abandoned queue call still has one.
+    expectExactlyOnce(h, { linkedids: ok, tasks: 2 * (TASKS_PER_COPY - 1), contactsBefore: 3 });
+    expect(h.engine.outbox.depth()).toBe(0);
+  });
+});
+
+describe('the long-lived token expires mid-burst', () => {
+  let h: Harness;
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('KOMMO_UNAUTHORIZED: the calls not yet registered stay queued in the outbox (not failed), said in the log; a working token registers them once', async () => {
+    // 7 requests per 500 ms, so the burst takes a while; few attempts, so giving up would show at once.
+    h = await startHarness({ rateWindowMs: 500, engine: { registrar: { retryBaseMs: 50, retryMaxMs: 300, maxAttempts: 3 } } });
+    const total = 2 * CALLS_PER_COPY;
+    const text = readFileSync(burstFile(2), 'utf8');
+    const replay = h.pbx.replay(text, { pace: 'asap', rewrite: true });
+    // Expire the token once the first call is registered.
+    const t0 = Date.now();
+    while (!h.outcomes.some((o) => o.ok) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 5));
+    expect(h.kommo.expireToken('sim-long-lived-token')).toEqual(['sim-long-lived-token']);
+    await replay;
+    // Wait until every call has ended and reached the registrar, and the token problem has been met.
+    const unauthorized = () => h.logLines().filter((l) => l.code === 'KOMMO_UNAUTHORIZED' && l.module === 'registrar');
+    const t1 = Date.now();
+    while ((h.outcomes.length + h.engine.outbox.depth() < total || unauthorized().length === 0) && Date.now() - t1 < 20_000) await new Promise((r) => setTimeout(r, 20));
+    // Long enough for several retries at retryMaxMs (maxAttempts 3 would have failed them by now).
+    await new Promise((r) => setTimeout(r, 1_500));
+    const registered = h.outcomes.filter((o) => o.ok).map((o) => o.linkedid);
+    expect(h.outcomes.filter((o) => !o.ok), 'no call is given up for an expired token').toEqual([]);
+    expect(registered.length).toBeGreaterThan(0);
+    expect(registered.length).toBeLessThan(total);
+    expect(h.engine.outbox.depth(), 'the rest wait in the outbox').toBe(total - registered.length);
+    expect(h.kommo.requests({ status: 401 }).length).toBeGreaterThan(0);
+    const line = unauthorized()[0];
+    expect(line?.level === 'error' || line?.level === 50 || line?.level === 'warn').toBe(true);
+    expect(String(line?.msg)).toContain('long-lived token');
+    expect(String(line?.msg)).toMatch(/stays? queued in the outbox/);
+    const pending = h.engine.outbox.pending().map((j) => j.linkedid);
+    expect(pending).toHaveLength(total - registered.length);
+    // A working token (the emulator starts over with a valid one): the queued calls go through, each once.
+    h.kommo.reset('demo');
+    await h.engine.idle();
+    expect(h.engine.outbox.depth()).toBe(0);
+    expect(h.outcomes.filter((o) => !o.ok)).toEqual([]);
+    expect(h.outcomes.filter((o) => o.ok)).toHaveLength(total);
+    const uniqs = h.kommo.state().calls.map((c) => c.uniq as string);
+    expect([...uniqs].sort()).toEqual([...pending].sort());
+  });
+});
+
+describe('task reconciliation: two missed calls of one client with the same deadline', () => {
+  let h: Harness;
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  // KNOWN BUG (engine/registrar/steps.ts taskStep): a task write that may have reached Kommo (500, timeout) is
+  // reconciled by looking for an open task of the entity with the same text and complete_till. Another call's task
+  // for the same client with the same deadline matches, so the call is marked "task (reconciled)" and its own task
+  // is never created. `it.fails` while the bug stands: when it is fixed this test fails; make it a plain `it`.
+  it.fails('the second call\'s task is not taken for the first call\'s ambiguous write: two missed calls, two tasks', async () => {
+    h = await startHarness({ engine: { registrar: { retryBaseMs: 3_000, retryMaxMs: 3_000 } } });
+    // Due at the end of the (UTC) day: a deadline every missed call of a day shares.
+    await h.publish('process_task_creation_params', `export default function (input: any) {
+  const { call_full, ...data } = input;
+  data.complete_till = Math.ceil(data.complete_till / 86400) * 86400;
+  return { data, state: 'success' };
+}`);
+    h.kommo.fail({ kind: 'error', status: 500, method: 'POST', path: '/api/v4/tasks', times: 1 });
+    const before = h.outcomes.length;
+    // Call A: its task write gets a 500 (Kommo may have written it); A retries 3 s later.
+    const text = readFileSync(join(FIXTURES, 'caco-inbound-queue-caller-abandon.ami'), 'utf8');
+    await h.pbx.replay(text, { pace: 'asap', rewrite: true });
+    const t0 = Date.now();
+    while (h.kommo.requests({ method: 'POST', path: '/api/v4/tasks' }).length === 0 && Date.now() - t0 < 10_000) await sleep(10);
+    expect(h.kommo.requests({ method: 'POST', path: '/api/v4/tasks' })).toEqual([expect.objectContaining({ status: 500 })]);
+    // Call B, same client, missed too: its task is written before A reconciles.
+    await h.play('caco-inbound-queue-caller-abandon.ami', { fresh: true });
+    while (h.outcomes.length - before < 2 && Date.now() - t0 < 20_000) await sleep(20);
+    await h.engine.idle();
+    const out = h.outcomes.slice(before);
+    expect(out).toEqual([expect.objectContaining({ ok: true }), expect.objectContaining({ ok: true })]);
+    expect(h.kommo.state().calls).toHaveLength(2);
+    // Today A is "task (reconciled)" on B's task: one task for two missed calls.
+    expect(h.kommo.state().tasks).toHaveLength(2);
+  });
+});
