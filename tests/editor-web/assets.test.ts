@@ -49,6 +49,12 @@ describe('the editor page route module', () => {
     expect(font).toBeTruthy();
     expect((await fetch(`${editor.url}/assets/${key}/${font}`)).headers.get('content-type')).toBe('font/ttf');
     expect(css).toContain('.uplot'); // uPlot's CSS is bundled too
+    // fetch asks for gzip and inflates it: the worker arrives whole and compressed.
+    const raw = await fetch(`${editor.url}/assets/${key}/ts.worker.js`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(raw.headers.get('content-encoding')).toBe('gzip');
+    expect((await raw.text()).length).toBeGreaterThan(1_000_000);
+    const plain = await fetch(`${editor.url}/assets/${key}/main.css`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
   });
 
   it('answers 404 for another build key, an unknown file or a path outside the build', async () => {
