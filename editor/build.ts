@@ -98,13 +98,7 @@ export async function ensurePage(o: { log?: (msg: string) => void } = {}): Promi
 function lockIsStale(lock: string): boolean {
   try {
     const pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
-    if (pid > 0) {
-      try {
-        process.kill(pid, 0);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ESRCH') return true;
-      }
-    }
+    if (pid > 0 && !alive(pid)) return true;
     return Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS;
   } catch {
     // No pid file yet (being written) or the lock is gone: stale only if old.
@@ -138,10 +132,22 @@ async function buildInto(out: string, key: string): Promise<void> {
   writeFileSync(join(out, 'index.html'), html);
 }
 
+/** Other keys' builds, and temporary folders left by a process that died mid-build (its pid ends the name). */
 function removeOldBuilds(keep: string): void {
   for (const name of readdirSync(DIST_DIR)) {
-    if (name === keep || name.startsWith('.')) continue;
+    if (name === keep || name.startsWith('.lock-')) continue;
+    const tmp = /^\.tmp-\w+-(\d+)$/.exec(name);
+    if (tmp && alive(Number(tmp[1]))) continue;
     rmSync(join(DIST_DIR, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
