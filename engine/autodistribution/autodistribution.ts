@@ -82,6 +82,9 @@ export function createAutodistribution(o: AutodistributionOptions): Autodistribu
     now,
   });
 
+  // The users list is loaded now, off the call path, so the first call waits for one look-up, not two.
+  void cache.userName(0).catch(() => undefined);
+
   async function resolve(query: Record<string, unknown>): Promise<{ body: string; reason: DecisionReason }> {
     const from = first(query.from);
     const trunk = first(query.trunk);

@@ -75,7 +75,7 @@ export function createLookupCache(o: LookupCacheOptions) {
             names = { byId, until: o.now() + o.usersTtlMs };
           }
           return byId;
-        }).finally(() => {
+        }, () => new Map<number, string>()).finally(() => {
           namesLoading = null;
         });
         // A stale list is better than waiting: it is used while the new one loads.
