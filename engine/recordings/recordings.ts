@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { compile, type Capabilities, type HookScript, type Runner } from '../../sandbox/index.ts';
 import { DEFAULT_RECORD_SCRIPT, isScriptFailure, makeError, type HookInput, type HooklineError } from '../../contracts/index.ts';
 import type { RouteModule } from '../../editor/index.ts';
+import type { InvocationRecord } from '../hooks/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
 import { realInside } from './inside.ts';
 import { keyPath, loadOrCreateKey } from './link-key.ts';
@@ -52,6 +53,11 @@ export interface RecordingsOptions {
   pbxDir?: string;
   /** config.recordings.convertToMp3. Default true. */
   convertToMp3?: boolean;
+  /**
+   * Called after each run of the default script, like createEngine's onInvocation (recordInto(store), status):
+   * so a failed default conversion is in the failure log like any hook failure, with version "default".
+   */
+  onInvocation?: (r: InvocationRecord) => void;
   /** Hook limits from the config (hooks.process_record_file_path), for the default script. */
   limits?: { timeoutMs?: number; memoryMb?: number; maxOutputBytes?: number };
   log?: Logger;
@@ -128,7 +134,13 @@ export function createRecordings(o: RecordingsOptions): Recordings {
     if (out.error?.code === 'NO_SCRIPT' && convert && o.runner) {
       const script = await loadDefault();
       if (script) {
-        const r = await o.runner.invoke('process_record_file_path', script, hookInput, { linkedid: linkedid ?? undefined, limits: o.limits });
+        const t = now();
+        const r = await o.runner.invoke('process_record_file_path', script, hookInput, { linkedid: linkedid ?? undefined, limits: o.limits, now: t, seed: 0 });
+        try {
+          o.onInvocation?.({ hook: 'process_record_file_path', linkedid, version: 'default', input: hookInput, now: t, seed: 0, error: r.error, durationMs: r.durationMs });
+        } catch (e) {
+          log.error({ linkedid, err: String(e) }, 'recording an invocation of the default script failed');
+        }
         chosen = (r.data as { path: string }).path;
         if (r.error) {
           error = r.error;

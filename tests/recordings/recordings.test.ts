@@ -113,11 +113,13 @@ describe('the default: WAV converted to MP3, served with range requests', () => 
 });
 
 describe('when conversion does not happen', () => {
-  it('a conversion past the hook\'s timeout links the original WAV', async () => {
+  it('a conversion past the hook\'s timeout links the original WAV; the default script\'s failure is reported', async () => {
     const long = join(monitor, 'long.wav');
     makeWav(long, 60, { rate: 44_100, channels: 2 });
-    const link = await make({ limits: { timeoutMs: 100 } }).linkFor({ path: long, call_full: callFull }, '1.1');
+    const seen: InvocationRecord[] = [];
+    const link = await make({ limits: { timeoutMs: 100 }, onInvocation: (r) => seen.push(r) }).linkFor({ path: long, call_full: callFull }, '1.1');
     expect(link).toMatchObject({ converted: false, file: long, error: { code: 'TIMEOUT' } });
+    expect(seen).toEqual([expect.objectContaining({ hook: 'process_record_file_path', version: 'default', linkedid: '1.1', error: expect.objectContaining({ code: 'TIMEOUT' }) })]);
     const res = await fetch(link.url as string, { headers: { range: 'bytes=0-3' } });
     expect(res.status).toBe(206);
     expect(res.headers.get('content-type')).toBe('audio/wav');
