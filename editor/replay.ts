@@ -89,27 +89,31 @@ export async function replay(
   const draft = await compile(o.draftSource, { hook: o.hook, version: 'draft' });
   if (!draft.ok) return { ok: false, error: draft.error };
   const pub = o.store.published(o.hook);
+  const captures: Capture[] = o.store.captures(o.hook, { limit: o.limit, ids: o.ids });
+  // The cache lives in this process, where the compiler does not change: the source's hash names the version.
+  const cache = runsFor(o.store, o.hook, pub ? pub.hash : 'default');
+  // Taken once: another replay running meanwhile may prune the cache, and a run missing here must not meet a null script.
+  const known = new Map(captures.flatMap((c) => { const r = cache.get(c.id); return r ? [[c.id, r] as const] : []; }));
+  const needPublished = pub !== null && known.size < captures.length;
   let published: HookScript | null = null;
-  if (pub) {
+  if (pub && needPublished) {
     const c = await compile(pub.source, { hook: o.hook, version: pub.version });
     if (!c.ok) return { ok: false, error: makeError('COMPILE_ERROR', { hook: o.hook, version: pub.version, detail: c.error.message }) };
     published = { version: pub.version, compiled: c.compiled };
   }
   const draftScripts = copies({ version: 'draft', compiled: draft.compiled });
   const publishedScripts = published ? copies(published) : [null];
-  const captures: Capture[] = o.store.captures(o.hook, { limit: o.limit, ids: o.ids });
-  const cache = runsFor(o.store, o.hook, pub ? `${pub.hash}:${c0(published)}` : 'default');
   const label = `published${pub ? ` v${pub.version}` : ' (default)'}`;
   const results: ReplayResult[] = new Array(captures.length);
 
   async function one(c: Capture, i: number): Promise<ReplayResult> {
     const opts = { now: c.now, seed: c.seed, linkedid: c.linkedid ?? undefined };
-    const known = cache.get(c.id);
+    const reused = known.get(c.id);
     const [d, p] = await Promise.all([
       o.runner.invoke(o.hook, draftScripts[i % SHARDS] as HookScript, c.input, opts).then(view),
-      known ? { ...known, cached: true } : o.runner.invoke(o.hook, publishedScripts[i % publishedScripts.length] ?? null, c.input, opts).then(view),
+      reused ? { ...reused, cached: true } : o.runner.invoke(o.hook, publishedScripts[i % publishedScripts.length] ?? null, c.input, opts).then(view),
     ]);
-    if (!known && !(p.error && TRANSIENT.has(p.error.code))) cache.set(c.id, p);
+    if (!reused && !(p.error && TRANSIENT.has(p.error.code))) cache.set(c.id, p);
     const before = `${canonicalJson(p.data, 2)}\n`;
     const after = `${canonicalJson(d.data, 2)}\n`;
     const same = before === after;
@@ -125,8 +129,7 @@ export async function replay(
   }
 
   // Start each copy's isolate first, so a cold start is not counted in the first inputs' durations.
-  const needPublished = published !== null && captures.some((c) => !cache.has(c.id));
-  await Promise.all([...draftScripts, ...(needPublished ? (publishedScripts as HookScript[]) : [])].map((sc) => o.runner.warm(o.hook, sc).catch(() => {}))); // a failure shows on the runs
+  await Promise.all([...draftScripts, ...(published ? (publishedScripts as HookScript[]) : [])].map((sc) => o.runner.warm(o.hook, sc).catch(() => {}))); // a failure shows on the runs
 
   let next = 0;
   await Promise.all(
@@ -147,6 +150,3 @@ export async function replay(
   for (const r of results) summary[r.verdict]++;
   return { ok: true, report: { summary, results } };
 }
-
-/** The compiled code's hash: a change of compiler (esbuild, the prelude) changes the published side's output too. */
-const c0 = (s: HookScript | null) => s?.compiled.hash ?? '';
