@@ -42,14 +42,19 @@ const CSP = [
 
 export function pageRoutes(o: { log?: Logger } = {}): RouteModule {
   let building: Promise<PageBuild> | null = null;
+  let ready: PageBuild | null = null;
+  let failed: string | null = null;
   const page = () => {
     building ??= ensurePage({ log: (m) => o.log?.info(m) }).then(
       (b) => {
         if (b.built) o.log?.info({ ms: Math.round(b.ms), dir: b.dir }, 'the editor page is built');
+        ready = b;
+        failed = null;
         return b;
       },
       (e: unknown) => {
         building = null; // the next request tries again
+        failed = String(e);
         throw e;
       },
     );
@@ -65,9 +70,16 @@ export function pageRoutes(o: { log?: Logger } = {}): RouteModule {
       page().catch((e: unknown) => o.log?.error({ err: String(e) }, 'building the editor page failed; the next request for the page tries again'));
 
       app.get('/', async (_req, reply) => {
-        const b = await built(page, reply);
-        if (!b) return reply;
-        reply.header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache');
+        reply.header('content-security-policy', CSP).header('x-content-type-options', 'nosniff');
+        if (!ready) {
+          // First start of this version: answer at once with a page that reloads itself until the build is done.
+          const p = page();
+          p.catch(() => {});
+          const done = await Promise.race([p.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1_000))]);
+          if (!done || !ready) return reply.type(TYPES['.html'] as string).header('cache-control', 'no-store').send(waiting(failed));
+        }
+        const b = ready as PageBuild;
+        reply.header('cache-control', 'no-cache');
         return reply.type(TYPES['.html'] as string).send(await readFile(join(b.dir, 'index.html')));
       });
 
@@ -106,6 +118,15 @@ export function pageRoutes(o: { log?: Logger } = {}): RouteModule {
       });
     },
   };
+}
+
+/** The page while the build runs (or after it failed): no script, it reloads itself every 2 s. */
+function waiting(error: string | null): string {
+  const esc = (t: string) => t.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const body = error
+    ? `<p>The editor page could not be built: <code>${esc(error)}</code></p><p>See hookline's log; <code>node editor/build.ts</code> shows esbuild's errors. This page tries again every 2 s.</p>`
+    : '<p>Building the editor page (esbuild: the page, Monaco and its TypeScript worker). This happens once per version of hookline and takes a few seconds; this page reloads itself.</p>';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>hookline</title></head><body style="font: 15px system-ui, sans-serif; margin: 15vh auto; max-width: 520px"><h1>hookline</h1>${body}</body></html>`;
 }
 
 async function built(page: () => Promise<PageBuild>, reply: { code(n: number): { send(b: unknown): unknown } }): Promise<PageBuild | null> {

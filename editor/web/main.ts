@@ -25,7 +25,10 @@ function showLogin(message = ''): void {
     ev.preventDefault();
     error.textContent = '';
     const r = await api<{ username: string }>('POST', '/api/login', { username: username.value, password: password.value });
-    if (r.ok) showShell(r.body.username);
+    if (r.ok) {
+      sessionStorage.setItem('hookline.user', r.body.username);
+      showShell(r.body.username);
+    }
     else error.textContent = describe(r.error);
   });
   clear(app, form);
@@ -66,4 +69,4 @@ function showShell(username: string): void {
 whenUnauthorized(() => showLogin('Your session ended: log in again.'));
 
 // Already logged in (the cookie is HttpOnly, so ask the API)?
-void api<{ hooks: unknown[] }>('GET', '/api/hooks').then((r) => (r.ok ? showShell('') : showLogin()));
+void api<{ hooks: unknown[] }>('GET', '/api/hooks').then((r) => (r.ok ? showShell(sessionStorage.getItem('hookline.user') ?? '') : showLogin()));
