@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAllowList, createAutodistribution, type Autodistribution, type AutodistributionOptions } from '../../engine/autodistribution/index.ts';
 import { createKommoClient } from '../../engine/kommo/index.ts';
+import { createPhoneNormalizer } from '../../engine/phone/normalize.ts';
 import type { Runner } from '../../sandbox/index.ts';
 import { DEFAULT_LONG_LIVED_TOKEN, demoAccount, startKommo, type KommoSim } from '../../sim/kommo/index.ts';
 import { createRunner, createScripts, createTestInvoker, startHost, type Host } from './host.ts';
@@ -86,6 +87,24 @@ describe('a known client is routed to the responsible manager', () => {
     const { ad, scripts } = make();
     await scripts.set('customize_autodistribution', `export default (i: HookInput): HookResult => ({ data: { number: '101&PJSIP/999', name: i.name }, state: 'success' });`);
     expect(await ad.decide({ from: '+31260010001' })).toMatchObject({ body: '', reason: 'not-dialable' });
+  });
+});
+
+describe('numbers as different dialplans and trunks deliver them', () => {
+  it.each([
+    ['E.164', '+31150010001'],
+    ['international with 00', '0031150010001'],
+    ['without any prefix', '31150010001'],
+  ])('%s (%s) finds the client: Kommo is searched by the last 10 digits', async (_name, from) => {
+    const { ad } = make();
+    expect((await ad.decide({ from })).body).toBe('103,Carla Jansen');
+  });
+
+  it("a national number (0…) is read with the config's phone rules (the engine's normalizer)", async () => {
+    const { ad: bare } = make();
+    expect(await bare.decide({ from: '0150010001' })).toMatchObject({ body: '', reason: 'no-contact' });
+    const { ad } = make({ normalizePhone: createPhoneNormalizer({ defaultCountry: 'NL', replacements: [], format: 'e164' }) });
+    expect((await ad.decide({ from: '0150010001' })).body).toBe('103,Carla Jansen');
   });
 });
 

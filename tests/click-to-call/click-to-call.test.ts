@@ -113,6 +113,23 @@ describe('a valid request', () => {
   });
 });
 
+describe("the complaint peers' users report most: it rang the user, and never dialled out", () => {
+  it("a user's phone that does not answer is logged with Asterisk's reason, and the client was not dialled", async () => {
+    pbx.setOriginate(() => ({ response: 'Failure', reason: 3 }));
+    try {
+      const res = await post({ number: '+31260010001', user_id: 5_001_002 });
+      expect(res.status).toBe(200); // queued: the outcome comes later, as with Asterisk
+      const { actionId } = (await res.json()) as { actionId: string };
+      for (let i = 0; i < 100 && !memory.lines().some((l) => l.actionId === actionId && l.response); i++) await new Promise((r) => setTimeout(r, 10));
+      const line = memory.lines().find((l) => l.actionId === actionId && l.response);
+      expect(line).toMatchObject({ response: 'Failure', reason: '3', level: 40 });
+      expect(String(line?.msg)).toContain("the user's phone did not answer (Reason 3: 1 hung up, 3 no answer, 5 busy, 8 congestion, 0 failed); +31260010001 was not dialled");
+    } finally {
+      pbx.setOriginate(undefined);
+    }
+  });
+});
+
 describe('refused before anything reaches Asterisk', () => {
   it.each([
     ['no Authorization header', {}],
