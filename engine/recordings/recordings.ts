@@ -42,8 +42,11 @@ export interface RecordingsOptions {
   ttlHours?: number;
   /** A key to sign with instead of the data folder's recordings.key (at least 32 bytes). */
   secret?: string | Buffer;
-  /** The engine's HookInvoker: the published process_record_file_path, or its default. */
-  invoker: RecordHookInvoker;
+  /**
+   * The engine's HookInvoker: the published process_record_file_path, or its default. A function returning it
+   * is taken too, since createEngine makes the invoker and takes this linker: `invoker: () => engine.hooks`.
+   */
+  invoker: RecordHookInvoker | (() => RecordHookInvoker);
   /**
    * The engine's Runner, built with recordingsCapabilities(): runs the default script (DEFAULT_RECORD_SCRIPT)
    * when no script is published. Without it (or with convertToMp3 false) the original file is linked.
@@ -127,7 +130,8 @@ export function createRecordings(o: RecordingsOptions): Recordings {
   async function linkFor(input: { path: string; call_full: unknown }, linkedid: string | null): Promise<RecordingLink> {
     const original = resolve(dir, fromPbx(input.path));
     const hookInput = { call_full: input.call_full, path: original } as HookInput<'process_record_file_path'>;
-    const out = await o.invoker.invoke('process_record_file_path', hookInput, linkedid);
+    const invoker = typeof o.invoker === 'function' ? o.invoker() : o.invoker;
+    const out = await invoker.invoke('process_record_file_path', hookInput, linkedid);
     // The invoker checked it against the hook's contract: { path: non-empty string }.
     let chosen = (out.data as { path: string }).path;
     let error: HooklineError | undefined = out.error && isScriptFailure(out.error.code) ? out.error : undefined;
