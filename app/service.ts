@@ -12,7 +12,8 @@ import { createAuth, startEditor, type Auth, type Editor, type RouteModule } fro
 import { createAutodistribution } from '../engine/autodistribution/index.ts';
 import { createClickToCall } from '../engine/click-to-call/index.ts';
 import { createPublishedScripts, recordInto, type PublishedScripts } from '../engine/hooks/index.ts';
-import { createEngine, type Engine, type EngineOptions } from '../engine/index.ts';
+import { createEngine, type Engine, type EngineOptions, type RecordingLinker } from '../engine/index.ts';
+import { createRecordings, recordingsCapabilities, type Recordings } from '../engine/recordings/index.ts';
 import { createTokenFile, type KommoAuth } from '../engine/kommo/index.ts';
 import { createPhoneNormalizer } from '../engine/phone/normalize.ts';
 import type { Logger } from '../log/index.ts';
@@ -106,7 +107,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     cleanups.push(async () => {
       await store.close();
     });
-    const runner = createRunner({ supervisor: { onCrash: (detail) => log.error({ detail }, 'the sandbox process died and was restarted') } });
+    const runner = createRunner({
+      supervisor: { onCrash: (detail) => log.error({ detail }, 'the sandbox process died and was restarted') },
+      // WAV → MP3 for process_record_file_path only (engine/recordings).
+      capabilities: recordingsCapabilities({ dir: config.recordings.dir, dataDir }),
+    });
     cleanups.push(() => runner.close());
     const scripts = createPublishedScripts(store, runner, log);
     cleanups.push(() => scripts.close());
@@ -136,7 +141,13 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     if (o.kommoRateWindowMs) kommo.rateWindowMs = o.kommoRateWindowMs;
 
     const record = recordInto(store);
+    // The recordings module needs the engine's hooks, and the engine needs the linker: bound after both exist.
+    let recordings: Recordings | null = null;
+    const linker: RecordingLinker = {
+      linkFor: async (input, linkedid) => (recordings ? { url: (await recordings.linkFor(input, linkedid)).url } : { url: null }),
+    };
     const engine = await createEngine({
+      recordings: linker,
       config, dataDir, ami, kommo, runner, scripts, log,
       onInvocation(r) {
         record(r);
@@ -150,6 +161,17 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       ...(o.engine ?? {}),
     });
     cleanups.push(() => engine.close());
+    const rc = config.recordings as Config['recordings'] & { pbxDir?: string };
+    recordings = createRecordings({
+      dir: rc.dir, dataDir, ttlHours: rc.linkTtlHours, convertToMp3: rc.convertToMp3, invoker: engine.hooks, runner, log,
+      ...(rc.publicBaseUrl ? { publicBaseUrl: rc.publicBaseUrl } : {}), ...(rc.pbxDir ? { pbxDir: rc.pbxDir } : {}),
+      ...(config.hooks.process_record_file_path ? { limits: config.hooks.process_record_file_path } : {}),
+      onInvocation(r) {
+        record(r);
+        status.hookInvoked({ hook: r.hook, version: r.version, code: r.error?.code ?? null, durationMs: r.durationMs, at: r.now });
+      },
+    });
+    if (!rc.publicBaseUrl) log.info('recordings.publicBaseUrl is not set: call logs carry no recording link (Kommo needs an address it can reach)');
     engine.ami.on('connected', () => status.ami(true, Date.now()));
     engine.ami.on('disconnected', () => status.ami(false, Date.now()));
     status.outboxDepth(() => engine.outbox.depth());
@@ -174,7 +196,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     if (o.editor !== false) {
       const users = config.users;
       const userExtensions = config.clickToCall.users;
-      const routes: RouteModule[] = [metricsRoutes(status, { token: secret((config as { metrics?: { token?: unknown } }).metrics?.token as never) })];
+      const routes: RouteModule[] = [metricsRoutes(status, { token: secret((config as { metrics?: { token?: unknown } }).metrics?.token as never) }), recordings.route];
       routes.push(createAutodistribution({
         kommo: engine.kommo, invoker: engine.hooks, users, userExtensions, allowFrom: config.autodistribution.allowFrom, deadlineMs: config.autodistribution.deadlineMs,
         normalizePhone: createPhoneNormalizer(config.phone), log,

@@ -140,6 +140,8 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
         .submit({
           linkedid: call.linkedid, phone: last.phone as string, direction: call.direction as 'inbound' | 'outbound',
           call_full: call.call_full as CallToRegister['call_full'], answeredBy: call.answered_by, lastUser: lastUserOf(call),
+          // The tracker puts MixMonitor's file name in call_full.record; the registrar turns it into the link.
+          recording: (call.call_full as { record?: string }).record || null,
         })
         .catch((e: unknown) => log.error({ linkedid: call.linkedid, err: String(e) }, 'could not queue the call for registration; it is retried when the engine restarts only if the PBX replays it'))
         .finally(() => submissions.delete(p));

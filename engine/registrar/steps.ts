@@ -59,6 +59,8 @@ const clone = <T>(x: T): T => structuredClone(x);
 export async function runSteps(job: OutboxJob<CallToRegister>, d: StepDeps): Promise<string[]> {
   const call = job.payload;
   const c: Ctx = { job, d, call, linkedid: job.linkedid, cf: clone(call.call_full), done: [] };
+  // call_full.record is the public link (call_full.md), known only after the record step: not the PBX's file path.
+  if (call.recording && c.cf.record === call.recording) c.cf.record = '';
   fillUsers(c);
   const entity = await entityStep(c);
   c.cf.entity = { type: entity.type, id: entity.id, name: entity.name, responsible_user_id: entity.responsible_user_id, is_new: entity.is_new } as CallFull['entity'];
