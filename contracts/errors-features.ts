@@ -69,6 +69,12 @@ export const featureErrors = {
     hint: () => 'Send {"number": "<the number to call>", "user_id": <the Kommo user id>} with no control characters; nothing was sent to Asterisk.',
     scriptFailure: false,
   },
+  CLICK_TO_CALL_BAD_PARAMS: {
+    what: 'The Originate parameters of a click-to-call cannot be sent (a control character or an empty field), from the config templates or an extension; nothing was sent.',
+    message: (p) => `the call was not placed: ${p.detail ?? 'the Originate parameters cannot be sent'}`,
+    hint: () => 'Check clickToCall.channel, clickToCall.callerId and the user\'s extension in the config: no control characters, and channel must name {extension}.',
+    scriptFailure: false,
+  },
   CLICK_TO_CALL_UNKNOWN_USER: {
     what: 'The Kommo user of a click-to-call request has no extension.',
     message: (p) => `Kommo user ${String(p.userId ?? '?')} has no extension, so there is no phone to ring first`,

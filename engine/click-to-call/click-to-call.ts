@@ -98,14 +98,14 @@ export function createClickToCall(o: ClickToCallOptions): ClickToCall {
     const actionId = `${prefix}${++seq}`;
     const base = buildParams(templates, number, extension);
     const baseProblem = paramsProblem(base);
-    if (baseProblem) return refuse(500, 'CLICK_TO_CALL_BAD_REQUEST', { detail: `the configured clickToCall templates or the user's extension give bad parameters: ${baseProblem}` });
+    if (baseProblem) return refuse(500, 'CLICK_TO_CALL_BAD_PARAMS', { detail: `the clickToCall templates or the extension of user ${userId} give bad parameters: ${baseProblem}` });
     const out = await o.invoker.invoke('process_originate_params', { ...base, request_data: requestData }, null);
     // On a failing script `data` is the input's parameters (the hook's default): the call still goes out.
     const params = out.data;
     const problem = paramsProblem(params);
     if (problem) {
       log.error({ actionId, params }, `process_originate_params gave parameters that cannot be sent: ${problem}`);
-      return refuse(500, 'CLICK_TO_CALL_BAD_REQUEST', { detail: `process_originate_params gave parameters that cannot be sent (${problem}); nothing was sent to Asterisk` });
+      return refuse(500, 'CLICK_TO_CALL_BAD_PARAMS', { detail: `process_originate_params gave parameters that cannot be sent (${problem}); nothing was sent to Asterisk` });
     }
     if (!o.ami.connected) return refuse(503, 'CLICK_TO_CALL_AMI_UNAVAILABLE', { detail: 'reconnecting' });
     // Followed before it is sent: the OriginateResponse of a quick failure can arrive in the same read as

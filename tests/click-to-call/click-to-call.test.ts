@@ -195,6 +195,16 @@ describe('configuration and Asterisk state', () => {
     expect(r).toMatchObject({ ok: false, status: 503, error: { code: 'CLICK_TO_CALL_DISABLED', message: 'click-to-call is not configured: there is no clickToCall.token in the config' } });
   });
 
+  it('500 CLICK_TO_CALL_BAD_PARAMS when the config gives a control character, and nothing is sent', async () => {
+    const before = pbx.actions.length;
+    const other = make({ userExtensions: { '5001002': '102\r\nAction: Command' } });
+    const r = await other.c2c.handle(`Bearer ${TOKEN}`, { number: '+31260010001', user_id: 5_001_002 });
+    other.c2c.close();
+    expect(r).toMatchObject({ ok: false, status: 500, error: { code: 'CLICK_TO_CALL_BAD_PARAMS' } });
+    expect(r.ok ? '' : r.error.message).toContain('the clickToCall templates or the extension of user 5001002 give bad parameters: the Originate parameters.caller_id contains a control character');
+    expect(pbx.actions.length).toBe(before);
+  });
+
   it('503 when AMI is down, and nothing is sent', async () => {
     const down = connectAmi({ host: '127.0.0.1', port: 1, username: 'x', secret: 'y', pingIntervalMs: 0, backoff: { initialMs: 60_000, maxMs: 60_000 } });
     const other = make({ ami: down });
