@@ -196,7 +196,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     if (o.editor !== false) {
       const users = config.users;
       const userExtensions = config.clickToCall.users;
-      const routes: RouteModule[] = [metricsRoutes(status, { token: secret((config as { metrics?: { token?: unknown } }).metrics?.token as never) }), recordings.route];
+      const routes: RouteModule[] = [metricsRoutes(status, { token: secret(config.metrics.token as never) }), recordings.route];
       routes.push(createAutodistribution({
         kommo: engine.kommo, invoker: engine.hooks, users, userExtensions, allowFrom: config.autodistribution.allowFrom, deadlineMs: config.autodistribution.deadlineMs,
         normalizePhone: createPhoneNormalizer(config.phone), log,

@@ -219,6 +219,13 @@ const AutodistributionSchema = Type.Object(
   { ...strict, default: {}, description: 'GET /autodistribution for the dialplan.' },
 );
 
+const MetricsSchema = Type.Object(
+  {
+    token: Type.Optional(SecretSchema),
+  },
+  { ...strict, default: {}, description: 'GET /metrics (Prometheus). Without a token only loopback clients are answered; with one, `Authorization: Bearer <token>` from anywhere.' },
+);
+
 const UsersSchema = Type.Record(Type.String({ pattern: '^\\d+$', description: 'extension' }), Type.Integer({ minimum: 1, description: 'Kommo user id' }), {
   default: {},
   description: 'extension → Kommo user id; extensions not listed are matched by the users list where possible',
@@ -242,6 +249,7 @@ export const ConfigSchema = Type.Object(
     captures: CapturesSchema,
     clickToCall: ClickToCallSchema,
     autodistribution: AutodistributionSchema,
+    metrics: MetricsSchema,
   },
   { ...strict, $id: 'https://hookline.local/hookline.config.schema.json', title: 'hookline configuration' },
 );
