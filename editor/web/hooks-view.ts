@@ -18,6 +18,8 @@ export function createHooksView(root: HTMLElement) {
   root.append(list, pane);
   let rows: HookRow[] = [];
   let open: string | null = null;
+  /** What the server holds for each hook opened so far: the editor's text differs from it = unsaved changes. */
+  const savedByHook = new Map<string, string>();
   let saved = '';
 
   const title = h('h2#hook-title');
@@ -65,6 +67,12 @@ export function createHooksView(root: HTMLElement) {
     clear(problems, errs.map((m) => h('li', { 'data-testid': 'problem' }, `line ${m.startLineNumber}: ${m.message}`)));
   };
   editor.onDidChangeModelContent(updateState);
+  editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => save.click());
+  const unsaved = (ev: BeforeUnloadEvent) => {
+    const dirty = [...savedByHook].some(([hook, text]) => (monaco.editor.getModel(monaco.Uri.parse(`file:///hooks/${hook}.ts`))?.getValue() ?? text) !== text);
+    if (dirty) ev.preventDefault();
+  };
+  window.addEventListener('beforeunload', unsaved);
   const offMarkers = monaco.editor.onDidChangeMarkers(updateState);
 
   let listSeq = 0;
@@ -97,8 +105,13 @@ export function createHooksView(root: HTMLElement) {
     title.textContent = hook;
     summary.textContent = row?.summary ?? '';
     setTypings(dts ?? '');
-    saved = draft.body.fromTemplate ? '' : draft.body.source;
-    editor.setModel(modelFor(hook, draft.body.source));
+    const serverText = draft.body.fromTemplate ? '' : draft.body.source;
+    const existing = monaco.editor.getModel(monaco.Uri.parse(`file:///hooks/${hook}.ts`));
+    // Unsaved edits of a hook opened before are kept when coming back to it.
+    const keep = existing && savedByHook.has(hook) && existing.getValue() !== savedByHook.get(hook);
+    saved = serverText;
+    savedByHook.set(hook, serverText);
+    editor.setModel(keep ? existing : modelFor(hook, draft.body.source));
     pane.hidden = false;
     showPanel('edit');
     updateState();
@@ -114,6 +127,7 @@ export function createHooksView(root: HTMLElement) {
       return;
     }
     saved = source;
+    savedByHook.set(open, source);
     updateState();
     await refreshList();
     note.textContent = r.body.compile ? `Saved, but it does not compile: ${r.body.compile.message}` : 'Draft saved';
@@ -154,6 +168,7 @@ export function createHooksView(root: HTMLElement) {
   void refreshList();
   return {
     dispose() {
+      window.removeEventListener('beforeunload', unsaved);
       offMarkers.dispose();
       replay.dispose();
       history.dispose();

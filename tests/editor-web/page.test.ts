@@ -195,6 +195,13 @@ describe('the editor page in chromium', () => {
     expect(await page.textContent('[data-testid=draft-state]')).toMatch(/unsaved changes · 2 type errors/);
     await shot('type-error');
 
+    // Another hook opened and this one again: the unsaved text is still there.
+    await page.click('[data-hook=need_registration]');
+    await expect.poll(() => page.textContent('#hook-title')).toBe('need_registration');
+    await page.click('[data-hook=process_client_phone]');
+    await expect.poll(() => page.textContent('#hook-title')).toBe('process_client_phone');
+    expect(await page.evaluate(() => window.hookline?.source())).toBe(BROKEN);
+
     // Fixed: no markers; saved as the draft.
     await pasteIntoEditor(FIXED);
     await expect.poll(() => page.evaluate(() => window.hookline?.markers().length), { timeout: 20_000 }).toBe(0);
