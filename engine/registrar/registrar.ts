@@ -92,7 +92,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
   const idleWaiters: (() => void)[] = [];
 
   function checkIdle() {
-    if (queue.length === 0 && active.size === 0 && timers.size === 0) for (const w of idleWaiters.splice(0)) w();
+    if (queue.length === 0 && active.size === 0 && timers.size === 0 && waiting.size === 0) for (const w of idleWaiters.splice(0)) w();
   }
 
   function enqueue(linkedid: string) {
@@ -102,46 +102,47 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
     pump();
   }
 
+  // Calls of one client go strictly one after the other, retries included: two calls from a new number at once
+  // would both find no contact and both create one, and a step reconciled after an ambiguous write (a task,
+  // a lead) must not mistake the next call's entity for its own. Calls of different clients run side by side
+  // (their writes batch together). A call whose client is busy waits without taking a slot.
+  const owner = new Map<string, string>();
+  const waiting = new Map<string, string[]>();
+
   function pump() {
     while (!paused && !closed && deps && active.size < concurrency && queue.length) {
       const id = queue.shift() as string;
       queued.delete(id);
       const job = o.outbox.job(id);
       if (!job) continue;
+      const key = phoneKey(job.payload.phone);
+      const holder = owner.get(key);
+      if (holder !== undefined && holder !== id) {
+        const w = waiting.get(key) ?? [];
+        if (!w.includes(id)) w.push(id);
+        waiting.set(key, w);
+        continue;
+      }
+      owner.set(key, id);
       active.add(id);
-      void run(job, deps).finally(() => {
+      void register(job, deps).finally(() => {
         active.delete(id);
+        if (!o.outbox.job(id)) {
+          // Finished (registered or failed for good): the client's next call may go.
+          owner.delete(key);
+          const w = waiting.get(key);
+          const next = w?.shift();
+          if (!w?.length) waiting.delete(key);
+          if (next !== undefined) {
+            queued.add(next);
+            queue.unshift(next);
+          }
+        }
         pump();
         checkIdle();
       });
     }
     checkIdle();
-  }
-
-  // Calls of one client go one at a time: two calls from a new number at once would both find no contact and
-  // both create one. Calls of different clients run side by side (their writes batch together).
-  const clientLocks = new Map<string, Promise<void>>();
-  async function lockClient(phone: string): Promise<() => void> {
-    const key = phoneKey(phone);
-    const prev = clientLocks.get(key) ?? Promise.resolve();
-    let release = () => {};
-    const mine = new Promise<void>((r) => (release = r));
-    const chained = prev.then(() => mine);
-    clientLocks.set(key, chained);
-    await prev;
-    return () => {
-      release();
-      if (clientLocks.get(key) === chained) clientLocks.delete(key);
-    };
-  }
-
-  async function run(job: OutboxJob<CallToRegister>, d: StepDeps) {
-    const unlock = await lockClient(job.payload.phone);
-    try {
-      await register(job, d);
-    } finally {
-      unlock();
-    }
   }
 
   async function register(job: OutboxJob<CallToRegister>, d: StepDeps) {

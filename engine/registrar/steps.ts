@@ -43,6 +43,8 @@ export interface StepDeps {
 }
 
 type Json = Record<string, unknown>;
+/** Kept with a task's 'sending' record (never sent): the ids of the entity's open tasks before the send. */
+const BEFORE = '__openBefore';
 
 interface Ctx {
   job: OutboxJob<CallToRegister>;
@@ -373,10 +375,13 @@ async function taskStep(c: Ctx, entity: EntityRef, deal: DealRef | null): Promis
   if (!t.enabled || answered(c) || entity.unsortedUid) return;
   const target: ['contacts' | 'leads', number] = deal ? ['leads', deal.id] : ['contacts', entity.id];
   if (was?.status === 'sending') {
-    const sent = was.data as Json;
+    // Ours is an open task like the one sent that was not there before it was sent (the client's calls go one
+    // at a time, so no other call of this client wrote one in between).
+    const sent = was.data as Json & { [BEFORE]?: number[] };
+    const before = new Set(sent[BEFORE] ?? []);
     const open = await c.d.kommo.openTasks(target[0], target[1], { linkedid: c.linkedid });
     if (!open.ok) fail(step, open.error);
-    if (open.value.some((x) => x.text === sent.text && x.complete_till === sent.complete_till)) {
+    if (open.value.some((x) => !before.has(x.id) && x.text === sent.text && x.complete_till === sent.complete_till)) {
       await record(c, step, { status: 'done', result: { reconciled: true } });
       c.done.push('task (reconciled)');
       return;
@@ -403,7 +408,15 @@ async function taskStep(c: Ctx, entity: EntityRef, deal: DealRef | null): Promis
     const { task_type, ...rest } = b;
     return { ...rest, task_type_id: task_type };
   };
-  await write(c, step, 'process_task_creation_params', built, input, async (b) => first(await c.d.kommo.addTasks([b as never], { linkedid: c.linkedid })), toKommo);
+  // The entity's open tasks before the send, kept with the 'sending' record, so a reconciliation after an
+  // ambiguous answer tells ours from an earlier call's with the same text and deadline (one GET per task).
+  const existing = await c.d.kommo.openTasks(target[0], target[1], { linkedid: c.linkedid });
+  if (!existing.ok) fail(step, existing.error);
+  const beforeIds = existing.value.map((x) => x.id);
+  await write(c, step, 'process_task_creation_params', built, input, async (b) => {
+    const { [BEFORE]: _, ...body } = b as Json & { [BEFORE]?: number[] };
+    return first(await c.d.kommo.addTasks([body as never], { linkedid: c.linkedid }));
+  }, (b) => ({ ...toKommo(b), [BEFORE]: beforeIds }));
   await record(c, step, { status: 'done' });
   c.done.push('task');
 }

@@ -56,7 +56,7 @@ it('the status page of the running demo shows the chart, and its counters move a
   const first = await registered();
   await page.screenshot({ path: join(OUT, '1-status.png') });
   // The page refreshes itself (every 5 s): the counter moves without a reload as the demo goes on.
-  await expect.poll(registered, { timeout: 60_000, intervals: [1000] }).toBeGreaterThan(first);
+  await expect.poll(registered, { timeout: 60_000, interval: 1000 }).toBeGreaterThan(first);
   expect(await page.textContent('[data-key="ami.connected"] .value')).toBe('yes');
   await page.screenshot({ path: join(OUT, '2-status-moved.png') });
   expect(outside).toEqual([]);

@@ -294,7 +294,7 @@ describe('task reconciliation: two missed calls of one client with the same dead
   // reconciled by looking for an open task of the entity with the same text and complete_till. Another call's task
   // for the same client with the same deadline matches, so the call is marked "task (reconciled)" and its own task
   // is never created. `it.fails` while the bug stands: when it is fixed this test fails; make it a plain `it`.
-  it.fails('the second call\'s task is not taken for the first call\'s ambiguous write: two missed calls, two tasks', async () => {
+  it('the second call\'s task is not taken for the first call\'s ambiguous write: two missed calls, two tasks', async () => {
     h = await startHarness({ engine: { registrar: { retryBaseMs: 3_000, retryMaxMs: 3_000 } } });
     // Due at the end of the (UTC) day: a deadline every missed call of a day shares.
     await h.publish('process_task_creation_params', `export default function (input: any) {
