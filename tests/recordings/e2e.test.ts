@@ -12,7 +12,7 @@ import { decodedSeconds, makeWav, probe } from './media.ts';
 // The engine (registrar, outbox, hooks) → sim/kommo, with the recordings linker wired in as `npm start` wires
 // it: a call log in sim/kommo carries a link to hookline's GET /recordings/…, which serves the MP3.
 // The call is handed to the engine's registrar as the follower hands it over at call_ended, with `recording`
-// set (engine.ts does not pass the tracker's recording path yet: see docs/design/recordings.md).
+// set (e2e-capture.test.ts plays a recorded call over AMI instead).
 let dir: string;
 let monitor: string;
 let h: Harness;
