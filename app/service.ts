@@ -203,11 +203,13 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       }).route);
       const c2c = config.clickToCall as Config['clickToCall'] & { channel?: string; callerId?: string; ringTimeoutSec?: number };
       const token = secret(c2c.token as never);
-      routes.push(createClickToCall({
+      const clickToCall = createClickToCall({
         ami: engine.ami, invoker: engine.hooks, users, userExtensions, context: c2c.context, log,
         ...(token ? { token } : {}), ...(c2c.channel ? { channel: c2c.channel } : {}), ...(c2c.callerId ? { callerId: c2c.callerId } : {}),
         ...(c2c.ringTimeoutSec ? { ringTimeoutSec: c2c.ringTimeoutSec } : {}),
-      }).route);
+      });
+      routes.push(clickToCall.route);
+      cleanups.push(() => (clickToCall as { close?: () => void | Promise<void> }).close?.());
       // Replays get their own two children (started on first use): the draft and the published version run side by side.
       const replayRunner = createRunner({ children: 2 });
       cleanups.push(() => replayRunner.close());

@@ -107,7 +107,13 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
   const ami = connectAmi({
     host: o.ami.host, port: o.ami.port, username: o.ami.username, secret: o.ami.secret, logger: log,
     // Events the tracker does not read are skipped before their headers are decoded (bench: ami, tracker).
-    parser: { only: TRACKER_AMI_ONLY },
+    // OriginateResponse is click-to-call's answer to its async Originate (it arrives after the action's reply).
+    parser: {
+      only: {
+        events: [...TRACKER_AMI_ONLY.events, 'OriginateResponse'],
+        headers: [...TRACKER_AMI_ONLY.headers, 'ActionID', 'Response', 'Reason', 'CallerIDNum', 'Uniqueid'],
+      },
+    },
     ...(o.ami.pingIntervalMs !== undefined ? { pingIntervalMs: o.ami.pingIntervalMs } : {}),
     ...(o.ami.loginTimeoutMs !== undefined ? { loginTimeoutMs: o.ami.loginTimeoutMs } : {}),
   });
