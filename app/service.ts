@@ -211,7 +211,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       routes.push(clickToCall.route);
       cleanups.push(() => (clickToCall as { close?: () => void | Promise<void> }).close?.());
       // Replays get their own two children (started on first use): the draft and the published version run side by side.
-      const replayRunner = createRunner({ children: 2 });
+      // With the same capability as the engine's runner, so a draft of process_record_file_path replays as it runs.
+      const replayRunner = createRunner({ children: 2, capabilities: recordingsCapabilities({ dir: config.recordings.dir, dataDir }) });
       cleanups.push(() => replayRunner.close());
       const admin = config.editor.admin;
       auth = createAuth(dataDir, { username: admin?.username, password: secret(admin?.password as never), passwordHash: admin?.passwordHash });
