@@ -92,8 +92,20 @@ export function checkConfig(raw: unknown, file: string | null, env: NodeJS.Proce
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return fail('CONFIG_INVALID', file, [{ path: '', expected: 'a JSON object', found: describeValue(raw) }]);
   }
-  const value = Value.Default(ConfigSchema, structuredClone(raw)) as Config;
-  const problems: ConfigProblem[] = [];
+  // Value.Default fills defaults into whatever it finds, an array included ({"pbx": []} would pass as the
+  // defaults): a section that is not an object is reported first, as written.
+  const shape = notObjects(ConfigSchema, raw, '');
+  const input = structuredClone(raw) as Record<string, unknown>;
+  for (const p of shape) {
+    // Left out of the rest of the check (its problem is listed), so the other problems are listed too.
+    const keys = p.path.split('.');
+    const last = keys.pop() as string;
+    let at: Record<string, unknown> = input;
+    for (const k of keys) at = at[k] as Record<string, unknown>;
+    delete at[last];
+  }
+  const value = Value.Default(ConfigSchema, input) as Config;
+  const problems: ConfigProblem[] = [...shape];
   const seen = new Set<string>();
   for (const e of Value.Errors(ConfigSchema, value)) {
     // TypeBox reports a missing key twice (required, then the type of undefined): keep the first per path.
@@ -104,6 +116,21 @@ export function checkConfig(raw: unknown, file: string | null, env: NodeJS.Proce
   problems.push(...semanticProblems(value), ...resolveSecrets(value, env));
   if (problems.length > 0) return fail('CONFIG_INVALID', file, problems);
   return { ok: true, value: { config: value, file, demo: !value.ami && !value.kommo } };
+}
+
+/** Sections (object-typed properties, at any depth) given as something other than a JSON object. */
+function notObjects(schema: unknown, value: unknown, path: string): ConfigProblem[] {
+  const props = (schema as { properties?: Record<string, unknown> }).properties;
+  if (!props || value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  const out: ConfigProblem[] = [];
+  for (const [k, sub] of Object.entries(props)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined || (sub as { type?: string }).type !== 'object') continue;
+    const at = path ? `${path}.${k}` : k;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) out.push({ path: at, expected: 'an object', found: describeValue(v) });
+    else out.push(...notObjects(sub, v, at));
+  }
+  return out;
 }
 
 function semanticProblems(c: Config): ConfigProblem[] {

@@ -67,6 +67,19 @@ describe('configuration mistakes', () => {
     expect(ps).toContainEqual({ path: 'filters.extensions.blacklist', expected: 'array', found: 'string "101"' });
   });
 
+  it('a section given as an array or a string is refused (not filled with defaults), with the other problems', () => {
+    const r = checkConfig({ pbx: [], registration: { tasks: [1] }, captures: 'on', editor: { port: 'x' } }, null, {});
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const problems = (r.error as { problems: ConfigProblem[] }).problems;
+    expect(problems).toEqual(expect.arrayContaining([
+      { path: 'pbx', expected: 'an object', found: 'array []' },
+      { path: 'registration.tasks', expected: 'an object', found: 'array [1]' },
+      expect.objectContaining({ path: 'captures', expected: 'an object' }),
+      expect.objectContaining({ path: 'editor.port', expected: 'integer' }),
+    ]));
+  });
+
   it('an unknown key at the top level lists the known sections', () => {
     const [p] = problems({ editr: { port: 8080 } });
     expect(p?.path).toBe('editr');
