@@ -48,6 +48,10 @@ export function createHookInvoker(o: InvokerOptions): HookInvoker {
       const version = script?.version ?? null;
       if (r.error && isScriptFailure(r.error.code)) {
         o.log.warn({ linkedid, hook, version, code: r.error.code, hint: r.error.hint }, r.error.message);
+      } else if (r.error && r.error.code !== 'NO_SCRIPT') {
+        // Not the script's fault (an input hookline built that breaks the input contract):
+        // the default was used; this is hookline's error and is logged as one.
+        o.log.error({ linkedid, hook, version, code: r.error.code, hint: r.error.hint }, r.error.message);
       }
       try {
         o.onInvocation?.({ hook, linkedid, version, input, now: t, seed, error: r.error, durationMs: r.durationMs });
