@@ -31,7 +31,17 @@ if (!ready.ok) throw new Error(ready.error.message);
 const started = await engine.start();
 if (!started.ok) throw new Error(started.error.message);
 process.stdout.write(`ready pending=${engine.outbox.depth()}\n`);
-// The end of the replay is signalled on stdin: close the calls still open (as the CLI does at the end of a capture).
+// The end of the replay is signalled on stdin: once no AMI event has come for a second (every byte sent has been
+// read), close the calls still open, as the CLI does at the end of a capture. Closing earlier, on a loaded
+// machine, would end calls whose last events were still on their way.
+let lastMessage = Date.now();
+engine.ami.on('message', () => {
+  lastMessage = Date.now();
+});
 process.stdin.on('data', () => {
-  engine.follower.finish();
+  const check = setInterval(() => {
+    if (Date.now() - lastMessage < 1_000) return;
+    clearInterval(check);
+    engine.follower.finish();
+  }, 100);
 });
