@@ -52,6 +52,8 @@ export const command: CliCommand = {
           if (!service.started.ok) throw new UsageError(`${service.started.error.code}: ${service.started.error.message}`);
           for (const f of files) {
             await pbx.replay(readFileSync(join(opts.captures, f)), { pace: 'asap' });
+            // The PBX answers a Ping after the events it wrote before it: then every event of the capture is read.
+            await e.ami.action({ Action: 'Ping' });
             lastMessage = Date.now();
             while (Date.now() - lastMessage < QUIET_MS) await new Promise((r) => setTimeout(r, 50));
           }

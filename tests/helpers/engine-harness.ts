@@ -108,7 +108,11 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       if (p.stampEverySec) text = stamp(text, p.stampEverySec);
       lastMessage = Date.now();
       await pbx.replay(text, { pace: 'asap', rewrite: p.fresh ?? false });
-      while (Date.now() - lastMessage < 300) await new Promise((r) => setTimeout(r, 25));
+      // A barrier: the PBX answers a Ping after the events it has already written on this connection, so when
+      // the Pong is here every replayed event has been read (a quiet period alone is not enough on a busy machine).
+      const pong = await h.engine.ami.action({ Action: 'Ping' });
+      if (!pong.ok) throw new Error(`the PBX did not answer a Ping after the replay: ${pong.error.message}`);
+      while (Date.now() - lastMessage < 100) await new Promise((r) => setTimeout(r, 25));
       await h.engine.follower.idle();
       h.engine.follower.finish();
       await h.engine.idle();

@@ -38,7 +38,9 @@ let lastMessage = Date.now();
 engine.ami.on('message', () => {
   lastMessage = Date.now();
 });
-process.stdin.on('data', () => {
+process.stdin.on('data', async () => {
+  // A Ping answered after every event the PBX wrote before it: all replayed events have been read.
+  await engine.ami.action({ Action: 'Ping' });
   const check = setInterval(() => {
     if (Date.now() - lastMessage < 1_000) return;
     clearInterval(check);
