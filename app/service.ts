@@ -6,7 +6,6 @@
  */
 import { join, resolve } from 'node:path';
 import { secret, type Config } from '../config/index.ts';
-import { HOOK_NAMES } from '../contracts/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
 import { createAuth, startEditor, type Auth, type Editor, type RouteModule } from '../editor/index.ts';
 import { createAutodistribution } from '../engine/autodistribution/index.ts';
@@ -15,7 +14,7 @@ import { createPublishedScripts, recordInto, type PublishedScripts } from '../en
 import { createEngine, type Engine, type EngineOptions, type RecordingLinker } from '../engine/index.ts';
 import { createRecordings, recordingsCapabilities, type Recordings } from '../engine/recordings/index.ts';
 import { createTokenFile, type KommoAuth } from '../engine/kommo/index.ts';
-import { createPhoneNormalizer } from '../engine/phone/normalize.ts';
+import { createPhoneNormalizer } from '../engine/phone/index.ts';
 import type { Logger } from '../log/index.ts';
 import { createRunner, type Runner } from '../sandbox/index.ts';
 import { openStore, type Store } from '../scripts-store/index.ts';
@@ -161,7 +160,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       ...(o.engine ?? {}),
     });
     cleanups.push(() => engine.close());
-    const rc = config.recordings as Config['recordings'] & { pbxDir?: string };
+    const rc = config.recordings;
     recordings = createRecordings({
       dir: rc.dir, dataDir, ttlHours: rc.linkTtlHours, convertToMp3: rc.convertToMp3, invoker: engine.hooks, runner, log,
       ...(rc.publicBaseUrl ? { publicBaseUrl: rc.publicBaseUrl } : {}), ...(rc.pbxDir ? { pbxDir: rc.pbxDir } : {}),
@@ -183,8 +182,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     });
 
     const started = await engine.start();
-    const phoneField = await engine.kommo.checkPhoneField();
-    status.kommo(kommoHealthOf(phoneField));
+    status.kommo(kommoHealthOf(started.phoneField));
     const recheck = setInterval(() => {
       void engine.kommo.checkPhoneField().then((c) => status.kommo(kommoHealthOf(c)));
     }, 5 * 60_000);
@@ -201,7 +199,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         kommo: engine.kommo, invoker: engine.hooks, users, userExtensions, allowFrom: config.autodistribution.allowFrom, deadlineMs: config.autodistribution.deadlineMs,
         normalizePhone: createPhoneNormalizer(config.phone), log,
       }).route);
-      const c2c = config.clickToCall as Config['clickToCall'] & { channel?: string; callerId?: string; ringTimeoutSec?: number };
+      const c2c = config.clickToCall;
       const token = secret(c2c.token as never);
       const clickToCall = createClickToCall({
         ami: engine.ami, invoker: engine.hooks, users, userExtensions, context: c2c.context, log,
@@ -222,7 +220,6 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       });
       cleanups.push(() => editor?.close());
     }
-    void HOOK_NAMES;
     return { store, runner, scripts, engine, status, auth, editor, demoPbx, kommoSim, dataDir, started, stop: stopAll };
   } catch (e) {
     await stopAll();

@@ -5,7 +5,7 @@
  * the built-in demo (sim/pbx replaying captures into sim/kommo).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { HOOK_NAMES } from '../contracts/contract.ts';
+import { HOOK_NAMES } from '../contracts/index.ts';
 
 const strict = { additionalProperties: false } as const;
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import ts from 'typescript';
+import type * as TS from 'typescript';
 import type { HookName } from './contract.ts';
 import { editorTypings } from './typings.ts';
 
@@ -26,31 +26,41 @@ const __check: (input: HookInput) => HookResult | Promise<HookResult> = hook;
 export { __check };
 `;
 
-const options: ts.CompilerOptions = {
-  strict: true,
-  noEmit: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  allowImportingTsExtensions: true,
-  lib: ['lib.es2022.d.ts'],
-  types: [],
-  skipLibCheck: true,
-};
+const require = createRequire(import.meta.url);
+let tsLib: typeof TS | undefined;
+/** TypeScript (~54 MB, ~0.3 s) is loaded by the first check, not by every process that imports contracts. */
+function ts(): typeof TS {
+  return (tsLib ??= require('typescript') as typeof TS);
+}
 
-const libDir = dirname(createRequire(import.meta.url).resolve('typescript'));
-const libCache = new Map<string, ts.SourceFile>();
+let compilerOptions: TS.CompilerOptions | undefined;
+function options(): TS.CompilerOptions {
+  return (compilerOptions ??= {
+    strict: true,
+    noEmit: true,
+    target: ts().ScriptTarget.ES2022,
+    module: ts().ModuleKind.ESNext,
+    moduleResolution: ts().ModuleResolutionKind.Bundler,
+    allowImportingTsExtensions: true,
+    lib: ['lib.es2022.d.ts'],
+    types: [],
+    skipLibCheck: true,
+  });
+}
 
-function libFile(name: string): ts.SourceFile | undefined {
+const libDir = () => dirname(require.resolve('typescript'));
+const libCache = new Map<string, TS.SourceFile>();
+
+function libFile(name: string): TS.SourceFile | undefined {
   let sf = libCache.get(name);
   if (!sf) {
     let text: string;
     try {
-      text = readFileSync(join(libDir, name), 'utf8');
+      text = readFileSync(join(libDir(), name), 'utf8');
     } catch {
       return undefined;
     }
-    sf = ts.createSourceFile(name, text, ts.ScriptTarget.ES2022, true);
+    sf = ts().createSourceFile(name, text, ts().ScriptTarget.ES2022, true);
     libCache.set(name, sf);
   }
   return sf;
@@ -58,14 +68,14 @@ function libFile(name: string): ts.SourceFile | undefined {
 
 // Per hook: its typings parsed once, and the last program (handed back to the compiler as oldProgram, so
 // unchanged files are reused rather than bound again). Only the script is parsed on every call.
-const perHook = new Map<HookName, { typings: ts.SourceFile; probe: ts.SourceFile; last?: ts.Program }>();
+const perHook = new Map<HookName, { typings: TS.SourceFile; probe: TS.SourceFile; last?: TS.Program }>();
 
 function hookFiles(hook: HookName) {
   let h = perHook.get(hook);
   if (!h) {
     h = {
-      typings: ts.createSourceFile(TYPINGS, editorTypings(hook), ts.ScriptTarget.ES2022, true),
-      probe: ts.createSourceFile(PROBE, PROBE_SOURCE, ts.ScriptTarget.ES2022, true),
+      typings: ts().createSourceFile(TYPINGS, editorTypings(hook), ts().ScriptTarget.ES2022, true),
+      probe: ts().createSourceFile(PROBE, PROBE_SOURCE, ts().ScriptTarget.ES2022, true),
     };
     perHook.set(hook, h);
   }
@@ -80,12 +90,12 @@ export function typeCheck(source: string, hook: HookName, fileName = 'script.ts'
     [TYPINGS, cached.typings.text],
     [PROBE, PROBE_SOURCE],
   ]);
-  const host: ts.CompilerHost = {
+  const host: TS.CompilerHost = {
     getSourceFile: (name, target) => {
       if (name === TYPINGS) return cached.typings;
       if (name === PROBE) return cached.probe;
       const text = files.get(name);
-      if (text !== undefined) return ts.createSourceFile(name, text, target, true);
+      if (text !== undefined) return ts().createSourceFile(name, text, target, true);
       return libFile(name.split('/').pop() as string);
     },
     getDefaultLibFileName: () => '/lib/lib.es2022.d.ts',
@@ -98,7 +108,7 @@ export function typeCheck(source: string, hook: HookName, fileName = 'script.ts'
     fileExists: (f) => files.has(f) || (f.startsWith('/lib/') && libFile(f.split('/').pop() as string) !== undefined),
     readFile: (f) => files.get(f),
   };
-  const program = ts.createProgram([TYPINGS, SCRIPT, PROBE], options, host, cached.last);
+  const program = ts().createProgram([TYPINGS, SCRIPT, PROBE], options(), host, cached.last);
   cached.last = program;
   // Only the script and the probe are asked about: the typings and lib files are ours and known clean.
   const mine = [program.getSourceFile(SCRIPT), program.getSourceFile(PROBE)];
@@ -109,7 +119,7 @@ export function typeCheck(source: string, hook: HookName, fileName = 'script.ts'
   ];
   const out: Diagnostic[] = [];
   for (const d of diags) {
-    const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    const text = ts().flattenDiagnosticMessageText(d.messageText, '\n');
     if (d.file?.fileName === PROBE) {
       out.push({ file: fileName, line: 1, column: 1, code: `TS${d.code}`, message: explainProbe(text) });
     } else if (d.file?.fileName === SCRIPT && d.start !== undefined) {

@@ -8,14 +8,14 @@ import type { HookName } from '../contracts/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Runner } from '../sandbox/index.ts';
 import { connectAmi, type AmiClient } from './ami/index.ts';
-import { followCalls, type CallFollower, type FinishedCall } from './calls/follow-calls.ts';
+import { followCalls, type CallFollower, type FinishedCall } from './calls/index.ts';
 import { createHookInvoker, type InvocationRecord, type ScriptSource } from './hooks/index.ts';
 import { createKommoClient, type KommoAuth, type KommoClient } from './kommo/index.ts';
 import { openOutbox, type Outbox } from './outbox/index.ts';
-import { createPhoneNormalizer } from './phone/normalize.ts';
+import { createPhoneNormalizer } from './phone/index.ts';
 import { TRACKER_AMI_ONLY } from './tracker/index.ts';
-import { createRegistrar, type CallToRegister, type RecordingLinker, type Registrar } from './registrar/index.ts';
-import type { HookInvoker } from './stages/hook-invoker.ts';
+import { createRegistrar, type CallToRegister, type RecordingLinker, type Registrar, type StartResult } from './registrar/index.ts';
+import type { HookInvoker } from './stages/index.ts';
 
 export interface EngineOptions {
   config: Config;
@@ -47,7 +47,7 @@ export interface Engine {
   outbox: Outbox<CallToRegister>;
   follower: CallFollower;
   /** Loads the Kommo account facts (PHONE field, users, pipelines) and starts registering. */
-  start(): Promise<{ ok: true } | { ok: false; error: { code: string; message: string; hint: string } }>;
+  start(): Promise<StartResult>;
   /** Calls followed but not yet handed over, plus the registrar's queue. */
   inFlight(): number;
   /** Resolves when every finished call so far is registered or failed (retries waiting included). */

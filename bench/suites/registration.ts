@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallFull } from '../../contracts/call-full.ts';
+import type { CallFull } from '../../contracts/index.ts';
 import { createHookInvoker } from '../../engine/hooks/index.ts';
 import { createKommoClient } from '../../engine/kommo/index.ts';
 import { openOutbox } from '../../engine/outbox/index.ts';

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { isHookName, type HookName } from '../../contracts/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { connectAmi } from '../../engine/ami/index.ts';
-import { followCalls } from '../../engine/calls/follow-calls.ts';
+import { followCalls } from '../../engine/calls/index.ts';
+import { trackerConfig } from '../../engine/index.ts';
 import { TRACKER_AMI_ONLY } from '../../engine/tracker/index.ts';
 import { createHookInvoker } from '../../engine/hooks/index.ts';
-import { createPhoneNormalizer } from '../../engine/phone/normalize.ts';
+import { createPhoneNormalizer } from '../../engine/phone/index.ts';
 import { createLogger } from '../../log/index.ts';
 import { compile, createRunner, type HookScript } from '../../sandbox/index.ts';
 import { startPbx } from '../../sim/pbx/index.ts';
@@ -83,14 +84,3 @@ export const command: CliCommand = {
       });
   },
 };
-
-/** The config names trunks by endpoint ("PJSIP/provider"); the tracker matches channel names ("PJSIP/provider-0000002a"). */
-function trackerConfig(pbx: { internalNumbers: string; trunks: string[]; inboundContexts: string[]; timezone: string }) {
-  const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return {
-    internalNumbers: new RegExp(pbx.internalNumbers),
-    ...(pbx.trunks.length ? { trunks: pbx.trunks.map((t) => new RegExp(`^${escape(t)}(-|$)`)) } : {}),
-    inboundContexts: pbx.inboundContexts,
-    timezone: pbx.timezone,
-  };
-}

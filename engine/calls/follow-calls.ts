@@ -7,7 +7,7 @@
 import type { AmiClient, AmiMessage } from '../ami/index.ts';
 import type { Logger } from '../../log/index.ts';
 import { closeMissing, initialState, track, type StageEvent, type TrackerConfig, type TrackerState } from '../tracker/index.ts';
-import { decideStage, type StageContext, type StageDecision } from '../stages/decide-stage.ts';
+import { decideStage, type StageContext, type StageDecision } from '../stages/index.ts';
 
 export interface FinishedCall {
   linkedid: string;

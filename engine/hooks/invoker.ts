@@ -7,7 +7,7 @@ import type { HookLimits, HookName, HooklineError } from '../../contracts/index.
 import { isScriptFailure } from '../../contracts/index.ts';
 import type { Logger } from '../../log/index.ts';
 import type { HookScript, Runner } from '../../sandbox/index.ts';
-import type { HookInvoker, HookOutcome } from '../stages/hook-invoker.ts';
+import type { HookInvoker, HookOutcome } from '../stages/index.ts';
 
 /** Where published scripts come from (the scripts store, or files given on the command line). */
 export interface ScriptSource {

@@ -1,5 +1,5 @@
 /** What the engine hands the registrar for one finished call, and what the outbox keeps of it. */
-import type { CallFull } from '../../contracts/call-full.ts';
+import type { CallFull } from '../../contracts/index.ts';
 
 export interface CallToRegister {
   linkedid: string;

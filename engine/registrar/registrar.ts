@@ -17,9 +17,9 @@
  * entity's open tasks, the lead among the contact's leads), and sent again only when it is not there.
  */
 import type { Logger } from '../../log/index.ts';
-import { phoneKey, type KommoClient, type KommoPipeline } from '../kommo/index.ts';
+import { phoneKey, type KommoClient, type KommoPipeline, type PhoneFieldCheck } from '../kommo/index.ts';
 import type { Outbox, OutboxJob } from '../outbox/index.ts';
-import type { HookInvoker } from '../stages/hook-invoker.ts';
+import type { HookInvoker } from '../stages/index.ts';
 import { StepFailure } from './errors.ts';
 import type { CallToRegister } from './job.ts';
 import { runSteps, type RegistrationSettings, type StepDeps } from './steps.ts';
@@ -62,11 +62,16 @@ export interface RegistrarStats {
   paused: string | null;
 }
 
+/** What start() found; `phoneField` is the PHONE field check it made (the status page shows it, so nobody checks twice). */
+export type StartResult =
+  | { ok: true; phoneField: PhoneFieldCheck }
+  | { ok: false; error: { code: string; message: string; hint: string }; phoneField: PhoneFieldCheck };
+
 export interface Registrar {
   /** Queues a finished call (durable when the promise resolves). false when the call was already taken. */
   submit(call: CallToRegister): Promise<boolean>;
   /** Loads the account facts (users, pipelines, the PHONE field) and starts the pending work. */
-  start(): Promise<{ ok: true } | { ok: false; error: { code: string; message: string; hint: string } }>;
+  start(): Promise<StartResult>;
   /** Resolves when nothing is queued or in progress (retries waiting count as queued). */
   idle(): Promise<void>;
   stats(): RegistrarStats;
@@ -201,7 +206,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
       if (!field.ok) {
         paused = field.error.message;
         log.error({ code: field.error.code, hint: field.error.hint }, `calls are NOT registered: ${field.error.message}. They stay queued in the outbox.`);
-        return { ok: false, error: { code: field.error.code, message: field.error.message, hint: field.error.hint } };
+        return { ok: false, error: { code: field.error.code, message: field.error.message, hint: field.error.hint }, phoneField: field };
       }
       const users = await o.kommo.users(ctx);
       const pipelines = await o.kommo.pipelines(ctx);
@@ -209,7 +214,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
         const err = !users.ok ? users.error : (pipelines as { ok: false; error: { code: string; message: string; hint: string } }).error;
         paused = err.message;
         log.error({ code: err.code }, `calls are not registered yet: ${err.message}`);
-        return { ok: false, error: { code: err.code, message: err.message, hint: err.hint } };
+        return { ok: false, error: { code: err.code, message: err.message, hint: err.hint }, phoneField: field };
       }
       const dir: UserDirectory = createUserDirectory(o.users, users.value, o.settings.defaultUserId);
       deps = {
@@ -222,7 +227,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
       if (pending.length) log.info({ calls: pending.length }, 'resuming the registration of calls left pending');
       for (const j of pending) enqueue(j.linkedid);
       pump();
-      return { ok: true };
+      return { ok: true, phoneField: field };
     },
     idle() {
       return new Promise<void>((resolve) => {

@@ -3,12 +3,12 @@
  * job (`job.steps[name]`): done steps are skipped on a retry; a step left "sending" is reconciled against
  * Kommo before anything is sent again. See registrar.ts for the order and docs/design/registrar.md.
  */
-import { RESULT_TO_KOMMO, type CallFull } from '../../contracts/call-full.ts';
+import { RESULT_TO_KOMMO, type CallFull } from '../../contracts/index.ts';
 import type { HookName } from '../../contracts/index.ts';
 import type { Logger } from '../../log/index.ts';
 import type { KommoClient, KommoContact, KommoError, KommoResult } from '../kommo/index.ts';
 import type { Outbox, OutboxJob, StepRecord } from '../outbox/index.ts';
-import type { HookInvoker } from '../stages/hook-invoker.ts';
+import type { HookInvoker } from '../stages/index.ts';
 import { StepFailure, isPermanent } from './errors.ts';
 import type { CallToRegister, DealRef, EntityRef } from './job.ts';
 import type { RecordingLinker } from './registrar.ts';

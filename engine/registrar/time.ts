@@ -1,5 +1,5 @@
 /** call_full DateTime ("YYYY-MM-DD HH:MM:SS", PBX time zone) → Unix seconds; and durations between two of them. */
-import { UNSET_TIME } from '../../contracts/call-full.ts';
+import { UNSET_TIME } from '../../contracts/index.ts';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

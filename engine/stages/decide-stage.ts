@@ -3,10 +3,10 @@
  * the built-in black/white lists, then need_registration, then the client's number (built-in replacement
  * rules, then process_client_phone). A failing script never stops the stage: its hook's default is used.
  */
-import type { CallStage, CallFull } from '../../contracts/call-full.ts';
+import type { CallStage, CallFull } from '../../contracts/index.ts';
 import type { HookInvoker } from './hook-invoker.ts';
 import { applyLists, type FilterConfig } from './lists.ts';
-import type { PhoneNormalizer } from '../phone/normalize.ts';
+import type { PhoneNormalizer } from '../phone/index.ts';
 
 export interface StageInput {
   stage: CallStage;

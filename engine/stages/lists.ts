@@ -3,7 +3,7 @@
  * (as the modelled product does from 2.15.0 on): a call touching a blacklisted extension or trunk is not
  * registered; with a whitelist, only calls touching one of its entries are.
  */
-import type { CallFull, Channel } from '../../contracts/call-full.ts';
+import type { CallFull, Channel } from '../../contracts/index.ts';
 
 export interface ListConfig {
   blacklist: string[];

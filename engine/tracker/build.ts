@@ -3,7 +3,7 @@
  * with their keys in alphabetical order (call_full.md: equal calls serialize to equal bytes), and are fresh
  * copies: an emitted call_full never changes when the call goes on.
  */
-import { UNSET_TIME, type CallFull, type Channel, type Conversation, type Party, type Trunk } from '../../contracts/call-full.ts';
+import { UNSET_TIME, type CallFull, type Channel, type Conversation, type Party, type Trunk } from '../../contracts/index.ts';
 import type { CallModel, CallSummary, ChanModel, Direction, TrackerConfig } from './model.ts';
 import { directionOf, isInternalNumber, isTrunkChannel } from './predicates.ts';
 import { resultOf } from './result.ts';

@@ -2,7 +2,7 @@
  * The tracker's call model: small, mutable records owned by the tracker state (see track.ts for why the
  * state is threaded linearly instead of copied). One CallModel per linkedid in flight; dropped at call_ended.
  */
-import type { CallFull, CallStage } from '../../contracts/call-full.ts';
+import type { CallFull, CallStage } from '../../contracts/index.ts';
 
 export type Direction = 'inbound' | 'outbound' | 'internal';
 

@@ -2,7 +2,7 @@
  * The operations every handler (AMI or CEL) performs on the call model, and the stage events they emit.
  * AMI and CEL handlers feed the same model through these, so the stages come out the same from either source.
  */
-import type { CallStage } from '../../contracts/call-full.ts';
+import type { CallStage } from '../../contracts/index.ts';
 import type { CallModel, ChanModel, StageEvent, TrackerProblem, TrackerState } from './model.ts';
 import { buildCallFull, summarizeModel } from './build.ts';
 import { isConversationLeg, isLocalChannel } from './predicates.ts';

@@ -1,5 +1,5 @@
 /** summarize(call): the CLI's one-line view of an emitted call_full (the lead's `hookline calls`). */
-import type { CallFull } from '../../contracts/call-full.ts';
+import type { CallFull } from '../../contracts/index.ts';
 import type { CallSummary, Direction } from './model.ts';
 
 const DIRECTION_OF: Record<string, Direction> = { local: 'internal', incoming: 'inbound', outgoing: 'outbound' };

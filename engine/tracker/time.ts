@@ -3,7 +3,7 @@
  * is either epoch seconds (cel.conf dateformat unset) or a text date, with or without a UTC offset (the Wazo
  * tables: "2022-07-04 09:19:01.815884-04"). A text date without an offset is already PBX time: kept as is.
  */
-import { UNSET_TIME } from '../../contracts/call-full.ts';
+import { UNSET_TIME } from '../../contracts/index.ts';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAllowList, createAutodistribution, type Autodistribution, type AutodistributionOptions } from '../../engine/autodistribution/index.ts';
 import { createKommoClient } from '../../engine/kommo/index.ts';
-import { createPhoneNormalizer } from '../../engine/phone/normalize.ts';
+import { createPhoneNormalizer } from '../../engine/phone/index.ts';
 import type { Runner } from '../../sandbox/index.ts';
 import { DEFAULT_LONG_LIVED_TOKEN, demoAccount, startKommo, type KommoSim } from '../../sim/kommo/index.ts';
 import { createRunner, createScripts, createTestInvoker, startHost, type Host } from './host.ts';

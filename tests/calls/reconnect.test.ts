@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { connectAmi } from '../../engine/ami/index.ts';
-import { followCalls, type FinishedCall } from '../../engine/calls/follow-calls.ts';
+import { followCalls, type FinishedCall } from '../../engine/calls/index.ts';
 import { createHookInvoker } from '../../engine/hooks/index.ts';
-import { createPhoneNormalizer } from '../../engine/phone/normalize.ts';
+import { createPhoneNormalizer } from '../../engine/phone/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { createRunner } from '../../sandbox/index.ts';
 import { splitBlocks, startPbx } from '../../sim/pbx/index.ts';

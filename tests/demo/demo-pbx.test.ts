@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoPbx, DEMO_PBX_SETTINGS, loadDemoCaptures, type DemoCallStarted, type DemoPbx } from '../../demo/index.ts';
 import { connectAmi, type AmiClient } from '../../engine/ami/index.ts';
-import { followCalls, type CallFollower, type FinishedCall } from '../../engine/calls/follow-calls.ts';
+import { followCalls, type CallFollower, type FinishedCall } from '../../engine/calls/index.ts';
 import { createHookInvoker } from '../../engine/hooks/index.ts';
-import { createPhoneNormalizer } from '../../engine/phone/normalize.ts';
+import { createPhoneNormalizer } from '../../engine/phone/index.ts';
 import { createMemoryLogger, silentLogger } from '../../log/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPhoneNormalizer } from '../../engine/phone/normalize.ts';
+import { createPhoneNormalizer } from '../../engine/phone/index.ts';
 
 const ru = createPhoneNormalizer({ defaultCountry: 'RU', replacements: [{ match: '^8(\\d{10})$', replace: '+7$1' }], format: 'e164' });
 

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { hooks, type HookName } from '../../contracts/index.ts';
 import { createHookInvoker, type InvocationRecord } from '../../engine/hooks/index.ts';
-import { createPhoneNormalizer } from '../../engine/phone/normalize.ts';
-import { decideStage, type StageInput } from '../../engine/stages/decide-stage.ts';
+import { createPhoneNormalizer } from '../../engine/phone/index.ts';
+import { decideStage, type StageInput } from '../../engine/stages/index.ts';
 import { createMemoryLogger } from '../../log/index.ts';
 import { compile, createRunner, type HookScript } from '../../sandbox/index.ts';
 
