@@ -4,6 +4,7 @@
  * #107 and #527), only this process dies: the supervisor answers the in-flight invocations with SANDBOX_CRASH
  * and starts a new child.
  */
+import { remember } from './bounded.ts';
 import { createIsolateRunner } from './isolate-runner.ts';
 import type { ChildMessage, HostMessage } from './protocol.ts';
 import type { RawResult, RunnableScript } from './raw.ts';
@@ -20,16 +21,6 @@ const runner = createIsolateRunner();
 const send = (m: ChildMessage) => process.send?.(m);
 const crashed = (e: unknown): RawResult => ({ outcome: { kind: 'crash', detail: String(e) }, logs: [], logsDropped: 0, durationMs: 0 });
 
-function remember(s: RunnableScript): RunnableScript {
-  scripts.delete(s.hash);
-  scripts.set(s.hash, s);
-  for (const old of scripts.keys()) {
-    if (scripts.size <= MAX_SCRIPTS) break;
-    scripts.delete(old);
-  }
-  return s;
-}
-
 process.on('message', (m: HostMessage) => {
   switch (m.type) {
     case 'host:run': {
@@ -38,14 +29,14 @@ process.on('message', (m: HostMessage) => {
         send({ type: 'sandbox:need-script', id: m.id });
         break;
       }
-      void runner.run(remember(known), m.inputJson, m.limits, m.opts).then(
+      void runner.run(remember(scripts, known.hash, known, MAX_SCRIPTS), m.inputJson, m.limits, m.opts).then(
         (result) => send({ type: 'sandbox:result', id: m.id, result }),
         (e: unknown) => send({ type: 'sandbox:result', id: m.id, result: crashed(e) }),
       );
       break;
     }
     case 'host:warm':
-      void runner.warm(remember(m.script), m.limits).finally(() => send({ type: 'sandbox:warmed', id: m.id }));
+      void runner.warm(remember(scripts, m.script.hash, m.script, MAX_SCRIPTS), m.limits).finally(() => send({ type: 'sandbox:warmed', id: m.id }));
       break;
   }
 });

@@ -3,19 +3,20 @@
  * draft and the published version side by side). Each script is pinned to one child, chosen round-robin when
  * it is first seen, so its warm isolate lives in one place. Children start on first use.
  */
+import { remember } from './bounded.ts';
 import type { RawRunner } from './raw.ts';
 import { createSupervisor, type SupervisorOptions } from './supervisor.ts';
 
-export function createSupervisorPool(size: number, opts: SupervisorOptions = {}): RawRunner {
+/** Scripts whose child is remembered; an older one is pinned again round-robin when next seen (a cold start at worst). */
+export const MAX_PINNED = 1_024;
+
+export function createSupervisorPool(size: number, opts: SupervisorOptions & { maxPinned?: number } = {}): RawRunner & { pinned(): number } {
+  const maxPinned = opts.maxPinned ?? MAX_PINNED;
   const children = Array.from({ length: Math.max(1, size) }, () => createSupervisor(opts));
   const pinned = new Map<string, number>();
   let next = 0;
   const pick = (hash: string) => {
-    let i = pinned.get(hash);
-    if (i === undefined) {
-      i = next++ % children.length;
-      pinned.set(hash, i);
-    }
+    const i = remember(pinned, hash, pinned.get(hash) ?? next++ % children.length, maxPinned);
     return children[i] as RawRunner;
   };
   return {
@@ -24,5 +25,6 @@ export function createSupervisorPool(size: number, opts: SupervisorOptions = {})
     async close() {
       await Promise.all(children.map((c) => c.close()));
     },
+    pinned: () => pinned.size,
   };
 }

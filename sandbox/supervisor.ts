@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { childCommand, type ChildCommand } from './child-command.ts';
+import { rememberKey } from './bounded.ts';
 import { EXPIRED, withDeadline } from './deadline.ts';
 import type { ChildMessage, HostMessage } from './protocol.ts';
 import type { RawLimits, RawResult, RawRunner, RawRunOptions, RunnableScript } from './raw.ts';
@@ -15,6 +16,8 @@ export interface SupervisorOptions {
   graceMs?: number;
   /** Called when the child dies or is killed (for logs and status), with the tail of what it wrote on stderr. */
   onCrash?: (detail: string, stderrTail: string) => void;
+  /** How many script hashes are remembered as sent to the child (default MAX_SENT). */
+  maxSent?: number;
 }
 
 interface Pending {
@@ -26,7 +29,7 @@ interface Pending {
 interface Child {
   proc: ChildProcess;
   pending: Map<number, Pending>;
-  /** Hashes of the scripts this child has been sent: later runs name the hash only. */
+  /** Hashes of the scripts this child has been sent, the most recent MAX_SENT: later runs name the hash only. */
   sent: Set<string>;
   /** The last bytes the child wrote on stderr (V8 prints its fatal-error report there). */
   stderr: string;
@@ -43,10 +46,13 @@ function why(stderr: string): string {
 }
 
 const WARM_DEADLINE_MS = 30_000;
+/** The child keeps 256 scripts (child.ts) and asks for one it dropped; past this the host sends a script with its run again. */
+export const MAX_SENT = 1_024;
 const WARMED: RawResult = { outcome: { kind: 'ok', json: '' }, logs: [], logsDropped: 0, durationMs: 0 };
 
-export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pid(): number | undefined; restarts(): number } {
+export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pid(): number | undefined; restarts(): number; sent(): number } {
   const grace = opts.graceMs ?? 2_000;
+  const maxSent = opts.maxSent ?? MAX_SENT;
   let child: Child | null = null;
   let started = 0;
   let nextId = 1;
@@ -91,7 +97,7 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
     });
     // A restarted child has no warm isolates: warm again what was warm, off the call path.
     for (const w of warmed.values()) {
-      c.sent.add(w.script.hash);
+      rememberKey(c.sent, w.script.hash, maxSent);
       proc.send({ type: 'host:warm', id: nextId++, script: w.script, limits: w.limits } satisfies HostMessage);
     }
     return c;
@@ -123,14 +129,14 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
     run(script: RunnableScript, inputJson: string, limits: RawLimits, o: RawRunOptions = {}) {
       return request((id, c, withScript) => {
         const include = withScript || !c.sent.has(script.hash);
-        c.sent.add(script.hash);
+        rememberKey(c.sent, script.hash, maxSent);
         return { type: 'host:run', id, hash: script.hash, ...(include ? { script } : {}), inputJson, limits, opts: o };
       }, limits.timeoutMs + grace);
     },
     async warm(script, limits) {
       warmed.set(script.hook, { script, limits });
       await request((id, c) => {
-        c.sent.add(script.hash);
+        rememberKey(c.sent, script.hash, maxSent);
         return { type: 'host:warm', id, script, limits };
       }, WARM_DEADLINE_MS);
     },
@@ -146,5 +152,6 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
     },
     pid: () => child?.proc.pid,
     restarts: () => Math.max(0, started - 1),
+    sent: () => child?.sent.size ?? 0,
   };
 }
