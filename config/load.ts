@@ -185,7 +185,15 @@ function toProblem(e: ValueError): ConfigProblem {
     const parentPath = e.path.split('/').slice(0, -1).join('/');
     const parent = schemaAt(ConfigSchema, parentPath);
     const allowed = parent && (parent as unknown as { properties?: object }).properties ? Object.keys((parent as unknown as { properties: object }).properties).filter((k) => k !== '$schema') : [];
-    return { path, expected: allowed.length ? `one of the known keys: ${allowed.join(', ')}` : 'no such key', found: `unknown key "${path.split('.').pop()}"` };
+    const key = path.split('.').pop();
+    // A map whose keys follow a pattern (users: extension → Kommo user id): say what a key must look like.
+    const keyPattern = parent ? Object.keys((parent as unknown as { patternProperties?: object }).patternProperties ?? {})[0] : undefined;
+    if (keyPattern) {
+      const what = keyPattern === '^\\d+$' ? 'digits only' : `matching ${keyPattern}`;
+      const described = (parent as { description?: string }).description;
+      return { path, expected: `a key of ${what}${described ? ` (${described})` : ''}`, found: `the key "${key}"` };
+    }
+    return { path, expected: allowed.length ? `one of the known keys: ${allowed.join(', ')}` : 'no such key', found: `unknown key "${key}"` };
   }
   if (e.schema.format === 'regex' && typeof e.value === 'string') {
     return { path, expected: 'a valid regular expression', found: `${found}: ${regexError(e.value)}` };

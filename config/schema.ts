@@ -193,6 +193,7 @@ const ClickToCallSchema = Type.Object(
     token: Type.Optional(SecretSchema),
     users: Type.Record(Type.String({ pattern: '^\\d+$' }), Type.String({ minLength: 1 }), {
       default: {},
+      additionalProperties: false,
       description: 'Kommo user id → extension; absent users are looked up in pbx users',
     }),
     context: Type.String({ minLength: 1, default: 'from-internal', description: 'dialplan context the call is dialled out from once the user answers (it must be allowed to reach your trunks)' }),
@@ -228,6 +229,8 @@ const MetricsSchema = Type.Object(
 
 const UsersSchema = Type.Record(Type.String({ pattern: '^\\d+$', description: 'extension' }), Type.Integer({ minimum: 1, description: 'Kommo user id' }), {
   default: {},
+  // TypeBox's Record puts the key pattern in patternProperties only: without this any key passed.
+  additionalProperties: false,
   description: 'extension → Kommo user id; extensions not listed are matched by the users list where possible',
 });
 

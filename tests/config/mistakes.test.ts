@@ -87,6 +87,16 @@ describe('configuration mistakes', () => {
     expect(p?.expected).toMatch(/^one of the known keys: .*\bami\b.*\bkommo\b.*\beditor\b/);
   });
 
+  it('a map keyed by extension or Kommo user id refuses a key of another form, saying what a key must be', () => {
+    const ps = problems({ users: { '201': 5_001_001, '+31150010004': 5_001_002 }, clickToCall: { users: { alice: '201' } } });
+    expect(ps.map((p) => [p.path, p.found])).toEqual([
+      ['users.+31150010004', 'the key "+31150010004"'],
+      ['clickToCall.users.alice', 'the key "alice"'],
+    ]);
+    expect(ps[0]?.expected).toMatch(/^a key of digits only \(extension → Kommo user id/);
+    expect(ps[1]?.expected).toMatch(/^a key of digits only \(Kommo user id → extension/);
+  });
+
   it('one file with a mistake of every kind: every problem at once, each with path, expected and found', () => {
     const ps = problems(EVERY_KIND);
     const byPath = new Map(ps.map((p) => [p.path, p]));
