@@ -4,8 +4,11 @@
  * sandbox's convertToMp3 capability); the file is checked to be inside the recordings folder or the cache of
  * converted files, and a signed, expiring link to hookline's own GET /recordings/… is made for the call log.
  * Any failure links the original file (a failing script is recorded by the invoker like any hook failure);
- * a file that is not there gives no link. See docs/design/recordings.md.
+ * a file that is not there gives no link. Converted files older than the link TTL are pruned from the cache
+ * (prune.ts) at start and every 6 hours; linking a cached MP3 sets its mtime to the link's time, so it stays
+ * as long as its newest link is valid. See docs/design/recordings.md.
  */
+import { utimes } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { compile, type Capabilities, type HookScript, type Runner } from '../../sandbox/index.ts';
@@ -15,6 +18,7 @@ import type { InvocationRecord } from '../hooks/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
 import { realInside } from './inside.ts';
 import { keyPath, loadOrCreateKey } from './link-key.ts';
+import { DEFAULT_LINK_TTL_HOURS, PRUNE_EVERY_MS, pruneMp3Cache } from './prune.ts';
 import { signToken, type LinkRoot } from './link-token.ts';
 import { serveRecording } from './serve.ts';
 
@@ -64,6 +68,7 @@ export interface RecordingsOptions {
   /** Hook limits from the config (hooks.process_record_file_path), for the default script. */
   limits?: { timeoutMs?: number; memoryMb?: number; maxOutputBytes?: number };
   log?: Logger;
+  /** The clock (ms) for link expiry, the mtime set on a linked cached MP3, and pruning. Default Date.now. */
   now?: () => number;
 }
 
@@ -86,6 +91,11 @@ export interface Recordings {
   /** GET /recordings/<token>[/<name>] on the editor's server (public: the signature is the authentication). */
   route: RouteModule;
   keyFile: string | null;
+  /**
+   * Stops pruning the MP3 cache (done at creation and every 6 hours on an unref'd timer) and waits for a prune
+   * in progress. Links are still made after it.
+   */
+  close(): Promise<void>;
 }
 
 export function createRecordings(o: RecordingsOptions): Recordings {
@@ -96,7 +106,7 @@ export function createRecordings(o: RecordingsOptions): Recordings {
   const roots: Record<LinkRoot, string> = { rec: dir, mp3: cache };
   const key = o.secret !== undefined ? Buffer.from(o.secret) : loadOrCreateKey(o.dataDir);
   if (key.length < 32) throw new Error('recordings: the signing secret must be at least 32 bytes');
-  const ttlSec = Math.round((o.ttlHours ?? 24 * 90) * 3600);
+  const ttlSec = Math.round((o.ttlHours ?? DEFAULT_LINK_TTL_HOURS) * 3600);
   const base = o.publicBaseUrl?.replace(/\/+$/, '');
   const convert = o.convertToMp3 ?? true;
   if (!base) log.warn('recordings.publicBaseUrl is not set: call logs in Kommo get no recording link');
@@ -111,18 +121,35 @@ export function createRecordings(o: RecordingsOptions): Recordings {
       return c.ok ? { version: 'default', compiled: c.compiled } : null;
     }));
 
-  /** Which folder holds the file, and the path inside it; null when neither. */
-  async function place(file: string): Promise<{ root: LinkRoot; rel: string; real: string } | null> {
+  /**
+   * Which folder holds the file, and the path inside it; null when neither. A file in the MP3 cache gets its
+   * mtime set to `at`, the time its link is signed with: the prune keeps a cached file for the TTL after its
+   * newest link (a cached conversion linked again, for a re-registration or by a second call log, would
+   * otherwise be pruned while its new link is valid). A cached file pruned meanwhile is null.
+   */
+  async function place(file: string, at: number): Promise<{ root: LinkRoot; rel: string; real: string } | null> {
     for (const root of ['mp3', 'rec'] as const) {
       const found = await realInside(roots[root], file);
-      if (found) return { root, rel: relative(found.realRoot, found.real).split(sep).join('/'), real: found.real };
+      if (!found) continue;
+      if (root === 'mp3') {
+        const gone = await utimes(found.real, at / 1000, at / 1000).then(
+          () => false,
+          (e: unknown) => {
+            if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+            log.warn({ path: found.real, err: String(e) }, 'the mtime of a linked MP3 could not be set: the cache prune may delete it before its link expires');
+            return false;
+          },
+        );
+        if (gone) continue;
+      }
+      return { root, rel: relative(found.realRoot, found.real).split(sep).join('/'), real: found.real };
     }
     return null;
   }
 
-  function urlFor(root: LinkRoot, rel: string): string | null {
+  function urlFor(root: LinkRoot, rel: string, at: number): string | null {
     if (!base) return null;
-    const token = signToken(key, { r: root, p: rel, e: Math.floor(now() / 1000) + ttlSec });
+    const token = signToken(key, { r: root, p: rel, e: Math.floor(at / 1000) + ttlSec });
     const name = rel.split('/').at(-1) ?? 'recording';
     return `${base}/recordings/${token}/${encodeURIComponent(name)}`;
   }
@@ -152,18 +179,19 @@ export function createRecordings(o: RecordingsOptions): Recordings {
         }
       }
     }
-    let placed = await place(resolve(dir, chosen));
+    const at = now();
+    let placed = await place(resolve(dir, chosen), at);
     if (!placed && resolve(dir, chosen) !== original) {
       error = makeError('RECORDING_NOT_FOUND', { linkedid: linkedid ?? undefined, path: chosen, detail: 'process_record_file_path chose a file that is not inside the recordings folder or the cache; the original is linked' });
       log.warn({ linkedid, chosen, original }, error.message);
-      placed = await place(original);
+      placed = await place(original, at);
     }
     if (!placed) {
       const notFound = makeError('RECORDING_NOT_FOUND', { linkedid: linkedid ?? undefined, path: original, detail: 'it is missing, unreadable, or outside the recordings folder' });
       log.warn({ linkedid, path: original }, notFound.message);
       return { url: null, file: null, converted: false, error: error ?? notFound };
     }
-    const link: RecordingLink = { url: urlFor(placed.root, placed.rel), file: placed.real, converted: placed.root === 'mp3' };
+    const link: RecordingLink = { url: urlFor(placed.root, placed.rel, at), file: placed.real, converted: placed.root === 'mp3' };
     if (error) link.error = error;
     return link;
   }
@@ -181,13 +209,35 @@ export function createRecordings(o: RecordingsOptions): Recordings {
     },
   };
 
+  // Pruning the cache: once now, without holding up the caller, then every 6 hours.
+  let pruning: Promise<void> | null = null;
+  const prune = () =>
+    (pruning ??= pruneMp3Cache({ cacheDir: cache, ttlHours: ttlSec / 3600, now, log })
+      .then((r) => {
+        if (r.removed > 0) {
+          log.info({ path: cache, removed: r.removed, bytes: r.bytes, kept: r.kept }, `pruned ${r.removed} converted recording(s) older than the link TTL from the MP3 cache (${(r.bytes / 1048576).toFixed(1)} MB)`);
+        }
+      })
+      .catch((e: unknown) => log.warn({ path: cache, err: String(e) }, 'pruning the MP3 cache failed'))
+      .finally(() => {
+        pruning = null;
+      }));
+  void prune();
+  const pruneTimer = setInterval(() => void prune(), PRUNE_EVERY_MS);
+  pruneTimer.unref();
+
   return {
     linkFor,
     async linkToFile(file) {
-      const placed = await place(resolve(dir, file));
-      return placed ? urlFor(placed.root, placed.rel) : null;
+      const at = now();
+      const placed = await place(resolve(dir, file), at);
+      return placed ? urlFor(placed.root, placed.rel, at) : null;
     },
     route,
     keyFile: o.secret !== undefined ? null : keyPath(o.dataDir),
+    async close() {
+      clearInterval(pruneTimer);
+      await pruning;
+    },
   };
 }
