@@ -170,6 +170,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         status.hookInvoked({ hook: r.hook, version: r.version, code: r.error?.code ?? null, durationMs: r.durationMs, at: r.now });
       },
     });
+    const rec = recordings;
+    cleanups.push(() => rec.close());
     if (!rc.publicBaseUrl) log.info('recordings.publicBaseUrl is not set: call logs carry no recording link (Kommo needs an address it can reach)');
     engine.ami.on('connected', () => status.ami(true, Date.now()));
     engine.ami.on('disconnected', () => status.ami(false, Date.now()));
