@@ -63,6 +63,14 @@ export const featureErrors = {
     hint: () => 'Send Authorization: Bearer <clickToCall.token>, the token from the config (the widget settings in Kommo hold it).',
     scriptFailure: false,
   },
+  CLICK_TO_CALL_TOO_MANY_ATTEMPTS: {
+    what: 'A click-to-call request was refused (HTTP 429, Retry-After) because its address sent too many wrong bearer tokens within a minute (by default); its token was not checked.',
+    message: (p) =>
+      `too many wrong click-to-call tokens from ${String(p.address ?? 'this address')}: requests from it are refused for ${String(p.retryAfterSec ?? 'a few')} s more, without checking their token`,
+    hint: () =>
+      'Wait for the seconds in the Retry-After header. If the Kommo widget is the one failing, its token differs from clickToCall.token in the config: put the same token in the widget settings. Behind a reverse proxy every request comes from the proxy\'s address, so one client sending wrong tokens blocks all.',
+    scriptFailure: false,
+  },
   CLICK_TO_CALL_BAD_REQUEST: {
     what: 'A click-to-call request is malformed: a field is missing, not a string or number, or holds a control character (CR/LF could inject AMI headers).',
     message: (p) => `the click-to-call request is not valid: ${p.detail ?? 'bad request'}`,

@@ -2,7 +2,8 @@
  * POST /api/click-to-call: a Kommo widget asks hookline to call a client for a user. The order of checks is
  * the order of what could go wrong cheapest first, and nothing reaches the hook or AMI before the request is
  * known to be authentic and clean:
- *   token configured? (503) → bearer token (401) → body shape, control characters (400) → user → extension
+ *   token configured? (503) → too many wrong tokens from this address? (429, the token not checked) →
+ *   bearer token (401) → body shape, control characters (400) → user → extension
  *   (404) → process_originate_params → parameters checked again → AMI Originate (async) → {ok, actionId}.
  * The call itself is then an ordinary call to the engine: the tracker follows it from AMI like any other.
  */
@@ -13,6 +14,7 @@ import { silentLogger, type Logger } from '../../log/index.ts';
 import { header, type AmiClient, type AmiMessage } from '../ami/index.ts';
 import { bearerToken, tokenMatches } from './bearer.ts';
 import { createExtensionMap } from './extensions.ts';
+import { createFailureLimiter } from './failures.ts';
 import type { HookRunner } from './hook-runner.ts';
 import { buildParams, paramsProblem, type OriginateParams } from './originate-params.ts';
 import { checkRequest } from './request.ts';
@@ -36,16 +38,27 @@ export interface ClickToCallOptions {
   callerId?: string;
   /** config.clickToCall.ringTimeoutSec. Default 30. */
   ringTimeoutSec?: number;
+  /** Wrong bearer tokens from one client address within `tokenWindowMs` before its requests are answered 429 (token not checked). Default 10. */
+  tokenFailures?: number;
+  /** The sliding window of `tokenFailures`, in ms. Default 60_000. */
+  tokenWindowMs?: number;
+  /** Client addresses whose wrong tokens are tracked at most (past it, the one whose last failure is oldest is dropped). Default 10_000. */
+  tokenAddresses?: number;
+  /** The clock of the wrong-token limiter, in ms, for tests. Default performance.now. */
+  now?: () => number;
   log?: Logger;
 }
 
 export type ClickResult =
   | { ok: true; status: 200; actionId: string; params: OriginateParams }
-  | { ok: false; status: number; error: ReturnType<typeof makeError> };
+  | { ok: false; status: number; error: ReturnType<typeof makeError>; /** With 429: the Retry-After header, in seconds. */ retryAfterSec?: number };
 
 export interface ClickToCall {
-  /** The whole request, from its Authorization header and body to the Originate. */
-  handle(authorization: string | undefined, body: unknown): Promise<ClickResult>;
+  /**
+   * The whole request, from its Authorization header and body to the Originate. `address` is the client's
+   * (the route passes the request's); wrong tokens are counted per address, and calls without one share a count.
+   */
+  handle(authorization: string | undefined, body: unknown, address?: string): Promise<ClickResult>;
   /** POST /api/click-to-call, for startEditor({ routes }). */
   route: RouteModule;
   /** Stop following OriginateResponse events. */
@@ -66,6 +79,8 @@ export function createClickToCall(o: ClickToCallOptions): ClickToCall {
   let seq = 0;
   const prefix = `hl-c2c-${process.pid.toString(36)}-${Date.now().toString(36)}-`;
   const following = new Map<string, { number: string; userId: number; timer: NodeJS.Timeout }>();
+  const limits = { max: o.tokenFailures ?? 10, windowMs: o.tokenWindowMs ?? 60_000, maxAddresses: o.tokenAddresses ?? 10_000 };
+  const failures = createFailureLimiter({ ...limits, now: o.now });
 
   // The outcome of the call arrives later as OriginateResponse (to every AMI session); it is logged here so
   // "rang the user but never dialled out" has a line that says why (Reason: 1 hangup, 3 no answer, 5 busy …).
@@ -84,11 +99,22 @@ export function createClickToCall(o: ClickToCallOptions): ClickToCall {
 
   const refuse = (status: number, code: ErrorCode, params: ErrorParams = {}): ClickResult => ({ ok: false, status, error: makeError(code, params) });
 
-  async function handle(authorization: string | undefined, body: unknown): Promise<ClickResult> {
+  async function handle(authorization: string | undefined, body: unknown, address?: string): Promise<ClickResult> {
     if (!o.token) return refuse(503, 'CLICK_TO_CALL_DISABLED');
+    // Checked before the token, and the token is then not looked at: a right guess during the block is not confirmed.
+    const key = address ?? '(no address)';
+    const retryAfterSec = failures.blockedFor(key);
+    if (retryAfterSec !== null) return { ok: false, status: 429, error: makeError('CLICK_TO_CALL_TOO_MANY_ATTEMPTS', { address: key, retryAfterSec }), retryAfterSec };
     const given = bearerToken(authorization);
     if (given === null) return refuse(401, 'CLICK_TO_CALL_UNAUTHORIZED', { detail: authorization ? 'the Authorization header is not "Bearer <token>"' : 'no Authorization header' });
-    if (!tokenMatches(given, o.token)) return refuse(401, 'CLICK_TO_CALL_UNAUTHORIZED', { detail: 'the bearer token is not the configured clickToCall.token' });
+    if (!tokenMatches(given, o.token)) {
+      // Only a wrong token counts (no header or another scheme guesses nothing), so the right one never blocks.
+      if (failures.record(key)) {
+        const sec = failures.blockedFor(key);
+        log.warn({ address: key, failures: limits.max, windowMs: limits.windowMs, retryAfterSec: sec }, `click-to-call: ${limits.max} wrong tokens from ${key} within ${limits.windowMs / 1000} s; its requests are refused (429, token not checked) for ${sec} s`);
+      }
+      return refuse(401, 'CLICK_TO_CALL_UNAUTHORIZED', { detail: 'the bearer token is not the configured clickToCall.token' });
+    }
     const req = checkRequest(body);
     if (!req.ok) return refuse(400, 'CLICK_TO_CALL_BAD_REQUEST', { detail: req.detail });
     const { number, userId, requestData } = req.value;
@@ -136,8 +162,11 @@ export function createClickToCall(o: ClickToCallOptions): ClickToCall {
     return { ok: true, status: 200, actionId, params };
   }
 
-  const send = (reply: FastifyReply, r: ClickResult) =>
-    r.ok ? reply.code(200).send({ ok: true, actionId: r.actionId }) : reply.code(r.status).send({ ok: false, error: r.error });
+  const send = (reply: FastifyReply, r: ClickResult) => {
+    if (r.ok) return reply.code(200).send({ ok: true, actionId: r.actionId });
+    if (r.retryAfterSec !== undefined) reply.header('retry-after', String(r.retryAfterSec));
+    return reply.code(r.status).send({ ok: false, error: r.error });
+  };
 
   const route: RouteModule = {
     name: 'click-to-call',
@@ -148,7 +177,7 @@ export function createClickToCall(o: ClickToCallOptions): ClickToCall {
         scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, text, done) => {
           done(null, Object.fromEntries(new URLSearchParams(String(text))));
         });
-        scope.post(PATH, { bodyLimit: BODY_LIMIT }, async (req, reply) => send(reply, await handle(req.headers.authorization, req.body)));
+        scope.post(PATH, { bodyLimit: BODY_LIMIT }, async (req, reply) => send(reply, await handle(req.headers.authorization, req.body, req.ip)));
       });
     },
   };
