@@ -262,6 +262,13 @@ export const errorCatalogue = {
     hint: () => "Restore the contacts' standard Phone field (code PHONE, with the type Work) in Kommo's settings, then restart hookline.",
     scriptFailure: false,
   },
+  KOMMO_UNKNOWN_USER: {
+    what: 'The configuration names a Kommo user id that the account does not have; found at start, and that id is not used.',
+    message: (p) => `${String(p.path ?? 'the configuration')} names Kommo user ${String(p.userId ?? '?')}, which this account does not have; ${String(p.detail ?? 'the fallback user is used instead')}`,
+    hint: (p) =>
+      `Put the id of an existing user at ${String(p.path ?? 'that place')} in the config (Kommo: Settings → Users, the number in a user's address; or GET /api/v4/users), then restart hookline.`,
+    scriptFailure: false,
+  },
   ...featureErrors,
 } satisfies Record<string, CatalogueEntry>;
 

@@ -16,6 +16,7 @@
  * contact searched by phone, the call found among the entity's call notes by uniq, the task among the
  * entity's open tasks, the lead among the contact's leads), and sent again only when it is not there.
  */
+import { makeError } from '../../contracts/index.ts';
 import type { Logger } from '../../log/index.ts';
 import { phoneKey, type KommoClient, type KommoPipeline, type PhoneFieldCheck } from '../kommo/index.ts';
 import type { Outbox, OutboxJob } from '../outbox/index.ts';
@@ -217,6 +218,10 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
         return { ok: false, error: { code: err.code, message: err.message, hint: err.hint }, phoneField: field };
       }
       const dir: UserDirectory = createUserDirectory(o.users, users.value, o.settings.defaultUserId);
+      for (const p of dir.problems) {
+        const e = makeError('KOMMO_UNKNOWN_USER', { path: p.path, userId: p.userId, detail: p.instead });
+        log.error({ code: e.code, hint: e.hint }, e.message);
+      }
       deps = {
         kommo: o.kommo, hooks: o.hooks, outbox: o.outbox, settings: o.settings, users: dir, phoneFieldId: field.fieldId,
         pipeline: pickPipeline(pipelines.value, o.settings.pipelineId, o.settings.statusId), log, now,

@@ -389,7 +389,7 @@ async function taskStep(c: Ctx, entity: EntityRef, deal: DealRef | null): Promis
   }
   const entityResponsible = deal?.responsible_user_id || entity.responsible_user_id || null;
   const lastRang = c.d.users.byExtension(c.call.lastUser)?.id ?? null;
-  const byMode = [entityResponsible, lastRang, c.d.settings.defaultUserId ?? null];
+  const byMode = [entityResponsible, lastRang, c.d.users.configuredDefault()];
   // 0 → 1 → 2 fallback from the configured mode on.
   const responsible = byMode.slice(t.responsibleMode).find((x) => x) ?? byMode.find((x) => x) ?? c.d.users.fallback();
   const endedAt = toUnix(c.call.call_full.channel.end_time, c.d.settings.timezone) ?? Math.floor(c.d.now() / 1000);
