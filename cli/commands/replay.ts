@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { isHookName } from '../../contracts/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { replay } from '../../editor/index.ts';
+import { recordingsCapabilities } from '../../engine/recordings/index.ts';
 import { createRunner } from '../../sandbox/index.ts';
 import { openStore } from '../../scripts-store/index.ts';
 import { UsageError, type CliCommand } from '../command.ts';
@@ -29,16 +30,14 @@ export const command: CliCommand = {
         } catch (e) {
           throw new UsageError(`cannot read the script ${opts.script}: ${(e as Error).message}`);
         }
-        let dir = opts.data;
-        if (!dir) {
-          const c = loadConfig({ file: opts.config });
-          if (!c.ok) throw new UsageError(`${c.error.message}\n${c.error.hint}`);
-          dir = c.value.config.dataDir;
-        }
+        const c = loadConfig({ file: opts.config });
+        if (!c.ok) throw new UsageError(`${c.error.message}\n${c.error.hint}`);
+        const dir = opts.data ?? c.value.config.dataDir;
         // Read-only: hookline may be running on the same folder; a replay must not write (or 'repair') its files.
         const s = await openStore(resolve(dir), { readOnly: true });
         if (!s.ok) throw new UsageError(`${s.error.message}\n${s.error.hint}`);
-        const runner = createRunner();
+        // As the engine runs it: a process_record_file_path draft can convert recordings (into the cache only).
+        const runner = createRunner({ capabilities: recordingsCapabilities({ dir: c.value.config.recordings.dir, dataDir: resolve(dir) }) });
         try {
           const r = await replay({ store: s.value, runner, hook, draftSource: source, limit: opts.limit });
           if (!r.ok) {

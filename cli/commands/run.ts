@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig } from '../../config/index.ts';
 import { isHookName, validateInput } from '../../contracts/index.ts';
+import { recordingsCapabilities } from '../../engine/recordings/index.ts';
 import { compile, createRunner } from '../../sandbox/index.ts';
 import { UsageError, type CliCommand } from '../command.ts';
 
@@ -27,11 +30,12 @@ export const command: CliCommand = {
       .requiredOption('--script <file.ts>', 'the TypeScript script')
       .requiredOption('--input <file.json>', 'the hook input (JSON)')
       .option('--now <time>', 'pin Date inside the script (epoch ms or ISO date), as a replay does')
+      .option('--config <file>', 'configuration file (recordings.dir and dataDir, for the convertToMp3 of process_record_file_path)')
       .option('--seed <n>', 'seed Math.random inside the script', (v) => {
         if (!/^-?\d+$/.test(v)) throw new UsageError(`--seed takes an integer, not "${v}"`);
         return Number(v);
       })
-      .action(async (hook: string, opts: { script: string; input: string; now?: string; seed?: number }) => {
+      .action(async (hook: string, opts: { script: string; input: string; now?: string; seed?: number; config?: string }) => {
         if (!isHookName(hook)) throw new UsageError(`unknown hook "${hook}": see docs/hooks.md for the 13 names`);
         const source = readText(opts.script, 'script');
         let input: unknown;
@@ -53,7 +57,10 @@ export const command: CliCommand = {
           const { defaultData } = await import('../../contracts/index.ts');
           out = { ok: false, data: defaultData(hook, checked.data as never), error: compiled.error, logs: [], durationMs: performance.now() - t0 };
         } else {
-          const runner = createRunner();
+          const c = loadConfig({ file: opts.config });
+          if (!c.ok) throw new UsageError(`${c.error.message}\n${c.error.hint}`);
+          // As the engine runs it: process_record_file_path gets convertToMp3 (reading recordings.dir, writing the cache).
+          const runner = createRunner({ capabilities: recordingsCapabilities({ dir: c.value.config.recordings.dir, dataDir: resolve(c.value.config.dataDir) }) });
           try {
             out = await runner.invoke(hook, { version: 'local', compiled: compiled.compiled }, input, { now, seed: opts.seed });
           } finally {
