@@ -217,7 +217,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       const admin = config.editor.admin;
       auth = createAuth(dataDir, { username: admin?.username, password: secret(admin?.password as never), passwordHash: admin?.passwordHash });
       editor = await startEditor({
-        store, runner, replayRunner, auth, host: config.editor.host, port: config.editor.port, log, routes,
+        store, runner, replayRunner, auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, log, routes,
         status: () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) }),
       });
       cleanups.push(() => editor?.close());

@@ -3,6 +3,7 @@
  * with its JSON path, what was expected and what was found; hookline does not start on a wrong file.
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
@@ -11,6 +12,17 @@ import { ConfigSchema, type Config, type Secret } from './schema.ts';
 export const DEFAULT_CONFIG_FILE = 'hookline.config.json';
 
 FormatRegistry.Set('regex', (v) => regexError(v) === null);
+FormatRegistry.Set('ip-or-cidr', isIpOrCidr);
+
+/** "10.0.0.1", "::1", "192.168.0.0/16", "fd00::/8": what the allow-lists and trustProxy take. */
+function isIpOrCidr(v: string): boolean {
+  const [addr = '', bits, more] = v.trim().split('/');
+  const family = isIP(addr);
+  if (family === 0 || more !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
 
 function regexError(source: string): string | null {
   try {
@@ -194,6 +206,9 @@ function toProblem(e: ValueError): ConfigProblem {
       return { path, expected: `a key of ${what}${described ? ` (${described})` : ''}`, found: `the key "${key}"` };
     }
     return { path, expected: allowed.length ? `one of the known keys: ${allowed.join(', ')}` : 'no such key', found: `unknown key "${key}"` };
+  }
+  if (e.schema.format === 'ip-or-cidr') {
+    return { path, expected: 'an IP address or a CIDR block, like "127.0.0.1", "::1" or "10.0.0.0/8"', found };
   }
   if (e.schema.format === 'regex' && typeof e.value === 'string') {
     return { path, expected: 'a valid regular expression', found: `${found}: ${regexError(e.value)}` };

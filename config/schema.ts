@@ -166,6 +166,11 @@ const EditorSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address the editor and its API listen on' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    trustProxy: Type.Array(Type.String({ minLength: 1, format: 'ip-or-cidr' }), {
+      default: [],
+      description:
+        'addresses or CIDR blocks of reverse proxies in front of hookline (e.g. ["127.0.0.1"] for nginx on this host): their X-Forwarded-For names the client, so login and click-to-call limits count per client. Empty: X-Forwarded-For is ignored',
+    }),
     admin: Type.Optional(
       Type.Object(
         {
@@ -214,7 +219,7 @@ const ClickToCallSchema = Type.Object(
 
 const AutodistributionSchema = Type.Object(
   {
-    allowFrom: Type.Array(Type.String({ minLength: 1 }), { default: ['127.0.0.1', '::1'], description: 'addresses Asterisk calls from' }),
+    allowFrom: Type.Array(Type.String({ minLength: 1, format: 'ip-or-cidr' }), { default: ['127.0.0.1', '::1'], description: 'addresses Asterisk calls from (IP addresses or CIDR blocks)' }),
     deadlineMs: Type.Integer({ minimum: 10, maximum: 10000, default: 500 }),
   },
   { ...strict, default: {}, description: 'GET /autodistribution for the dialplan.' },

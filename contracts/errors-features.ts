@@ -68,7 +68,7 @@ export const featureErrors = {
     message: (p) =>
       `too many wrong click-to-call tokens from ${String(p.address ?? 'this address')}: requests from it are refused for ${String(p.retryAfterSec ?? 'a few')} s more, without checking their token`,
     hint: () =>
-      'Wait for the seconds in the Retry-After header. If the Kommo widget is the one failing, its token differs from clickToCall.token in the config: put the same token in the widget settings. Behind a reverse proxy every request comes from the proxy\'s address, so one client sending wrong tokens blocks all.',
+      'Wait for the seconds in the Retry-After header. If the Kommo widget is the one failing, its token differs from clickToCall.token in the config: put the same token in the widget settings. Behind a reverse proxy, name it in editor.trustProxy: otherwise every request comes from the proxy\'s address, so one client sending wrong tokens blocks all.',
     scriptFailure: false,
   },
   CLICK_TO_CALL_BAD_REQUEST: {

@@ -30,6 +30,13 @@ export interface EditorOptions {
   /** Failed logins allowed per client address per minute. Default 5. */
   loginAttemptsPerMinute?: number;
   /**
+   * config.editor.trustProxy: addresses or CIDR blocks of reverse proxies in front of hookline. A request
+   * arriving from one of them is taken to come from the address its X-Forwarded-For names (the failed-login and
+   * click-to-call limits count per client, not per proxy; the allow-lists see the client). Default none:
+   * X-Forwarded-For is ignored, since anyone can send it.
+   */
+  trustProxy?: readonly string[];
+  /**
    * Route modules of other features (recordings, click-to-call, autodistribution, metrics), registered on the
    * same server. A request for which `isPublic(url, method)` is true skips the session, JSON-only and Origin
    * checks: that route authenticates on its own (a signed link, a bearer token, an address allow-list).
@@ -79,7 +86,7 @@ const bodies = {
 } as const;
 
 export async function startEditor(o: EditorOptions): Promise<Editor> {
-  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, trustProxy: o.trustProxy?.length ? [...o.trustProxy] : false });
   await app.register(cookie);
   const failedLogins = createFailureLimiter(o.loginAttemptsPerMinute ?? 5, 60_000);
 

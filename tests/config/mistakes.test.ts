@@ -97,6 +97,16 @@ describe('configuration mistakes', () => {
     expect(ps[1]?.expected).toMatch(/^a key of digits only \(Kommo user id → extension/);
   });
 
+  it('an address list (editor.trustProxy, autodistribution.allowFrom) refuses what is not an IP address or CIDR block', () => {
+    const ps = problems({ editor: { trustProxy: ['127.0.0.1', 'nginx', '10.0.0.0/33'] }, autodistribution: { allowFrom: ['fd00::/8', '1.2.3'] } });
+    expect(ps.map((p) => [p.path, p.found])).toEqual([
+      ['editor.trustProxy.1', 'string "nginx"'],
+      ['editor.trustProxy.2', 'string "10.0.0.0/33"'],
+      ['autodistribution.allowFrom.1', 'string "1.2.3"'],
+    ]);
+    for (const p of ps) expect(p.expected).toBe('an IP address or a CIDR block, like "127.0.0.1", "::1" or "10.0.0.0/8"');
+  });
+
   it('one file with a mistake of every kind: every problem at once, each with path, expected and found', () => {
     const ps = problems(EVERY_KIND);
     const byPath = new Map(ps.map((p) => [p.path, p]));
