@@ -63,6 +63,11 @@ export function registerControlRoutes(app: FastifyInstance, sim: () => KommoSim)
     }
     return reply.code(201).send(sim().seedContacts(b as ContactSeed[]));
   });
+  app.delete('/__sim/users/:id', async (req, reply) => {
+    const id = Number((req.params as { id: string }).id);
+    if (!Number.isInteger(id)) return reply.code(400).send(bad('expected a numeric user id in the path'));
+    return sim().removeUser(id) ? reply.code(204).send() : reply.code(404).send(bad(`no user ${id} in the account`));
+  });
   app.post('/__sim/leads', async (req, reply) => {
     const b = json(req.body);
     if (!Array.isArray(b) || !b.every((l) => isObject(l) && typeof l.name === 'string')) {

@@ -61,6 +61,8 @@ export interface KommoSim {
   reset(account?: AccountName | KommoAccountSeed): void;
   seedContacts(contacts: ContactSeed[]): KommoContact[];
   seedLeads(leads: LeadSeed[]): KommoLead[];
+  /** Removes a user from the account (an administrator deleting an employee while hookline runs); false when there was none. */
+  removeUser(id: number): boolean;
   /** Adds a fault; returns its id. Throws a TypeError on a rule that makes no sense (a test's mistake). */
   fail(rule: FaultRule): string;
   faults(): ActiveFault[];
@@ -160,6 +162,11 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
     },
     seedContacts: (contacts) => contacts.map((c) => structuredClone(store.seedContact(c))),
     seedLeads: (leads) => leads.map((l) => structuredClone(store.seedLead(l))),
+    removeUser(id) {
+      const before = store.users.length;
+      store.users = store.users.filter((u) => u.id !== id);
+      return store.users.length < before;
+    },
     fail(rule) {
       const checked = checkFaultRule(rule);
       if (!checked.ok) throw new TypeError(`sim/kommo fail(): ${checked.message}`);

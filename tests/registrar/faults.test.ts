@@ -206,7 +206,7 @@ describe('timeouts during a burst (client timeout 400 ms)', () => {
   });
 });
 
-describe('a 400 on a field during a burst (users maps extension 201 to a user the account does not have)', () => {
+describe('a 400 on a field during a burst (extension 201\'s user is deleted from the account while hookline runs)', () => {
   let h: Harness;
   afterAll(async () => {
     await h?.close();
@@ -214,8 +214,10 @@ describe('a 400 on a field during a burst (users maps extension 201 to a user th
 
   it('the calls of 201 fail with KOMMO_BAD_REQUEST and Kommo\'s message; the other calls are registered once', async () => {
     // sim/kommo's fault rules answer only 5xx, 429, delays, timeouts and resets (faults.ts: an error fault's status
-    // must be 500..599), so the 400 comes from Kommo's own validation: the call log's responsible_user_id.
-    h = await startHarness({ config: { users: { '201': 9_999_999 } }, engine: { registrar: { retryBaseMs: 50, retryMaxMs: 300 } } });
+    // must be 500..599), so the 400 comes from Kommo's own validation: the call log's responsible_user_id. A user
+    // unknown at start is never sent (tests/registrar/users.test.ts); one deleted after start is.
+    h = await startHarness({ config: { users: { '201': 5_001_004 } }, engine: { registrar: { retryBaseMs: 50, retryMaxMs: 300 } } });
+    expect(h.kommo.removeUser(5_001_004)).toBe(true);
     const out = await burst(h, 2);
     expect(out).toHaveLength(2 * CALLS_PER_COPY);
     const failed = out.filter((o) => !o.ok);

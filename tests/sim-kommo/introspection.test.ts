@@ -59,6 +59,17 @@ describe('sim/kommo introspection', () => {
     expect(r.body._embedded.contacts.map((x: { name: string }) => x.name)).toEqual(['Seeded', 'Routed']);
   });
 
+  it('removes a user (an administrator deleting an employee): gone from /api/v4/users, and a write naming it is refused', async () => {
+    expect(k.sim.removeUser(5_001_004)).toBe(true);
+    expect(k.sim.removeUser(5_001_004)).toBe(false);
+    expect((await call(`${k.sim.url}/__sim/users/5001003`, 'DELETE', undefined, { token: null })).status).toBe(204);
+    expect((await call(`${k.sim.url}/__sim/users/5001003`, 'DELETE', undefined, { token: null })).status).toBe(404);
+    const users = await k.api('GET', '/api/v4/users');
+    expect(users.body._embedded.users.map((u: { id: number }) => u.id)).toEqual([5_001_001, 5_001_002]);
+    const r = await k.api('POST', '/api/v4/tasks', [{ text: 'Call back', complete_till: 1_736_200_000, entity_type: 'contacts', entity_id: 1_000_001, responsible_user_id: 5_001_004 }]);
+    expect(r.status).toBe(400);
+  });
+
   it('answers an unknown API path with Kommo\'s 404 body', async () => {
     const r = await k.api('GET', '/api/v4/nothing');
     expect(r.status).toBe(404);
