@@ -58,6 +58,10 @@ export interface KommoClientStats {
 export interface KommoClient {
   /** Contacts whose phone ends in the same 10 digits (204 → []). Cached for phoneCacheTtlMs. */
   findContactsByPhone(phone: string, ctx?: RequestContext): Promise<KommoResult<KommoContact[]>>;
+  /** Drops the cached answer for this number (the caller learned it is out of date); the next search asks Kommo. */
+  forgetPhone(phone: string): void;
+  /** Drops every cached answer (the account changed in ways hookline did not make: an import, a reset emulator). */
+  clearPhoneCache(): void;
   /** With `_embedded.leads`; null when there is no such contact. */
   getContact(id: number, ctx?: RequestContext): Promise<KommoResult<KommoContact | null>>;
   addContacts(bodies: ContactBody[], ctx?: RequestContext): Promise<KommoResult<AddedEntity>[]>;
@@ -106,6 +110,13 @@ function phonesIn(body: Json): string[] {
   const cfv = Array.isArray(body.custom_fields_values) ? body.custom_fields_values.filter(isObj) : [];
   return cfv.flatMap((f) => (Array.isArray(f.values) ? f.values.filter(isObj).map((v) => String(v.value ?? '')) : []))
     .filter((v) => /^[+\d\s().-]+$/.test(v) && v.replace(/\D/g, '').length >= 3);
+}
+
+/** The contact Kommo made from `body`, as a search would show it, when the body says all the registrar reads. */
+function createdContact(body: Json, id: number): KommoContact | null {
+  if (typeof body.name !== 'string' || typeof body.responsible_user_id !== 'number') return null;
+  const cfv = Array.isArray(body.custom_fields_values) ? (body.custom_fields_values as unknown as KommoContact['custom_fields_values']) : null;
+  return { id, name: body.name, responsible_user_id: body.responsible_user_id, custom_fields_values: cfv, _embedded: { leads: [] } };
 }
 
 function hasPhone(c: KommoContact, key: string): boolean {
@@ -199,10 +210,24 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
       const r = await p;
       return r.ok ? success(structuredClone(r.value)) : r;
     },
+    forgetPhone: (phone) => cache.forgetPhones([phone]),
+    clearPhoneCache: () => cache.clear(),
     getContact: (id, ctx) => getOne<KommoContact>(transport, `/api/v4/contacts/${id}`, { with: 'leads' }, ctx),
     async addContacts(bodies, ctx) {
       const r = await contactsAdd.add(asJson(bodies), ctx);
-      cache.forgetPhones(bodies.flatMap((b) => phonesIn(b)));
+      // Write-through: where the cache holds the answer for a phone (the search that found nobody, just
+      // before), the new contact joins it, so the client's next call needs no search; Kommo's search may also
+      // not show a contact created a moment ago. Otherwise (no entry, a failed create, a body whose name or
+      // responsible user Kommo would fill in) the phone is forgotten and the next call asks Kommo.
+      bodies.forEach((b, i) => {
+        const added = r[i];
+        const made = added?.ok ? createdContact(b as unknown as Json, added.value.id) : null;
+        for (const key of new Set(phonesIn(b as unknown as Json).map(phoneKey))) {
+          const known = made ? cache.get(key) : undefined;
+          if (known && made) cache.set(key, [...known.filter((c) => c.id !== made.id), made]);
+          else cache.forgetPhones([key]);
+        }
+      });
       return r;
     },
     async updateContacts(patches, ctx) {

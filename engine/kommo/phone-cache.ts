@@ -2,8 +2,9 @@
  * phone → contacts found, for a short time, so that a burst of calls from one number costs one search.
  * Keys are the last 10 digits, the part Kommo matches calls by
  * (https://www.kommo.com/developers/content/telephony/call_logging/). An entry goes when it is older than
- * the TTL, when hookline creates or changes a contact with that phone, or when it changes a contact the
- * entry holds; the next search then asks Kommo again. Concurrent searches for one key share one request.
+ * the TTL, when hookline changes a contact with that phone or one the entry holds, or when it learns the entry
+ * is out of date; the next search then asks Kommo again. A contact hookline creates joins the entry of its
+ * phone (client.ts addContacts). Concurrent searches for one key share one request.
  */
 import type { KommoContact } from './kommo-types.ts';
 
@@ -27,6 +28,7 @@ export interface PhoneCache {
   forgetPhones(phones: string[]): void;
   /** Drops the entries that hold any of these contacts. */
   forgetContacts(ids: number[]): void;
+  clear(): void;
   size(): number;
 }
 
@@ -55,6 +57,7 @@ export function createPhoneCache(options: PhoneCacheOptions): PhoneCache {
       const set = new Set(ids);
       for (const [k, e] of entries) if (e.contacts.some((c) => set.has(c.id))) entries.delete(k);
     },
+    clear: () => entries.clear(),
     size: () => entries.size,
   };
 }

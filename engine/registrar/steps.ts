@@ -70,8 +70,20 @@ export async function runSteps(job: OutboxJob<CallToRegister>, d: StepDeps): Pro
   if (deal) c.cf.deal = deal as CallFull['deal'];
   await updateStep(c, entity, deal);
   await recordStep(c);
-  await callStep(c, entity, deal);
-  await taskStep(c, entity, deal);
+  let client = entity;
+  try {
+    await callStep(c, client, deal);
+  } catch (e) {
+    if (!(e instanceof StepFailure && e.error.code === 'KOMMO_ENTITY_NOT_FOUND') || client.unsortedUid) throw e;
+    // Kommo has no contact with the phone although one was found (or made) for this call: deleted or merged in
+    // Kommo since, or a cached answer outlived it. Found or created again, once, and the call log sent again.
+    c.d.kommo.forgetPhone(c.call.phone);
+    await record(c, 'entity', { status: 'failed', result: { gone: client.id } });
+    client = await entityStep(c);
+    c.cf.entity = { type: client.type, id: client.id, name: client.name, responsible_user_id: client.responsible_user_id, is_new: client.is_new } as CallFull['entity'];
+    await callStep(c, client, deal);
+  }
+  await taskStep(c, client, deal);
   await postStep(c);
   return c.done;
 }

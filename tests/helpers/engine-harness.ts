@@ -33,6 +33,11 @@ export interface Harness {
   publish(hook: HookName, source: string): Promise<void>;
   /** Replays a capture (rewritten to fresh linkedids when `fresh`), waits until every call is registered or failed. */
   play(file: string, o?: { fresh?: boolean; stampEverySec?: number }): Promise<void>;
+  /**
+   * Puts the emulator back to a starting account and has the engine forget what it cached of the old one (its
+   * phone answers), as a hookline restarted against a new account would.
+   */
+  resetKommo(account?: Parameters<KommoSim['reset']>[0]): void;
   /** Stops the engine only (the store, runner, pbx and kommo stay), and starts a new one on the same data folder. */
   restartEngine(): Promise<void>;
   close(): Promise<void>;
@@ -116,6 +121,10 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       await h.engine.follower.idle();
       h.engine.follower.finish();
       await h.engine.idle();
+    },
+    resetKommo(account) {
+      kommo.reset(account);
+      h.engine.kommo.clearPhoneCache();
     },
     async restartEngine() {
       await h.engine.close();

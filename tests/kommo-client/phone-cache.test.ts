@@ -39,6 +39,37 @@ describe('engine/kommo: phone -> contact cache', () => {
     expect([r.ok && r.value.map((c) => c.id), sent(sim, SEARCH)]).toEqual([[added?.ok ? added.value.id : -1], 2]);
   });
 
+  it('adds a contact hookline creates to the answer it holds for that number: the next call needs no search', async () => {
+    const sim = await startSim();
+    const kommo = clientFor(sim);
+    expect(await kommo.findContactsByPhone('+31150010004')).toEqual({ ok: true, value: [] });
+    const body = { name: 'Contact +31150010004', responsible_user_id: 5001003, custom_fields_values: [{ field_code: 'PHONE', values: [{ value: '+31150010004', enum_code: 'WORK' }] }] };
+    const [added] = await kommo.addContacts([body]);
+    const id = added?.ok ? added.value.id : -1;
+    const r = await kommo.findContactsByPhone('0031150010004');
+    expect(r).toEqual({ ok: true, value: [{ id, name: 'Contact +31150010004', responsible_user_id: 5001003, custom_fields_values: body.custom_fields_values, _embedded: { leads: [] } }] });
+    expect(sent(sim, SEARCH)).toBe(1);
+    // What Kommo holds agrees with the cached answer on what the registrar reads.
+    const real = sim.state().contacts.find((c) => c.id === id);
+    expect({ id: real?.id, name: real?.name, responsible_user_id: real?.responsible_user_id }).toEqual({ id, name: body.name, responsible_user_id: 5001003 });
+  });
+
+  it('forgets the number instead when it held no answer for it, or the create failed', async () => {
+    const sim = await startSim();
+    const kommo = clientFor(sim, { retry: { retries: 0, baseMs: 1, maxMs: 1 } });
+    const body = (phone: string) => ({ name: `Contact ${phone}`, responsible_user_id: 5001003, custom_fields_values: [{ field_code: 'PHONE', values: [{ value: phone, enum_code: 'WORK' }] }] });
+    // No search before: nothing cached, so nothing is assumed about who else has the number.
+    await kommo.addContacts([body('+31150010005')]);
+    await kommo.findContactsByPhone('+31150010005');
+    expect(sent(sim, SEARCH)).toBe(1);
+    // A create Kommo refuses (an unknown responsible user): the cached "nobody" is dropped, not extended.
+    await kommo.findContactsByPhone('+31150010006');
+    const [refused] = await kommo.addContacts([{ ...body('+31150010006'), responsible_user_id: 999 }]);
+    expect(refused?.ok).toBe(false);
+    await kommo.findContactsByPhone('+31150010006');
+    expect(sent(sim, SEARCH)).toBe(3);
+  });
+
   it('forgets the entries holding a contact hookline updates', async () => {
     const sim = await startSim();
     const kommo = clientFor(sim);

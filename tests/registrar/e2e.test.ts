@@ -32,7 +32,7 @@ describe('every fixture registered in Kommo (contact mode, demo account: the cli
 
   for (const [file, calls] of Object.entries(EXPECT)) {
     it(file, async () => {
-      h.kommo.reset('demo');
+      h.resetKommo('demo');
       h.outcomes.length = 0;
       await h.play(file, { stampEverySec: 1 });
       const state = h.kommo.state();
@@ -58,7 +58,7 @@ describe('every fixture registered in Kommo (contact mode, demo account: the cli
   }
 
   it('a call played again (the same linkedid) is not registered twice: the outbox remembers it', async () => {
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     // Registered by the fixture test above; Kommo's state was reset, so anything sent now would show.
     await h.play('caco-inbound-queue-answered.ami');
     expect(h.kommo.state().calls).toHaveLength(0);

@@ -96,7 +96,7 @@ describe('429 and 5xx during a burst (demo account)', () => {
   });
 
   it('without faults: the burst is registered once (the baseline the fault tests compare with)', async () => {
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     const out = await burst(h, 2);
     expect(out.filter((o) => !o.ok)).toEqual([]);
     expect(out).toHaveLength(2 * CALLS_PER_COPY);
@@ -104,7 +104,7 @@ describe('429 and 5xx during a burst (demo account)', () => {
   });
 
   it('a 429 storm (every request refused for a while): every call registered exactly once, nothing lost', async () => {
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     const id = h.kommo.fail({ kind: 'rate-limit', times: 'always' });
     const clear = setTimeout(() => h.kommo.clearFaults(id), 1_500);
     const out = await burst(h, 2);
@@ -119,7 +119,7 @@ describe('429 and 5xx during a burst (demo account)', () => {
 
   for (const status of [503, 500, 502]) {
     it(`${status} for a while: every call registered exactly once, nothing lost`, async () => {
-      h.kommo.reset('demo');
+      h.resetKommo('demo');
       const id = h.kommo.fail({ kind: 'error', status, times: 'always' });
       const clear = setTimeout(() => h.kommo.clearFaults(id), 1_500);
       const out = await burst(h, 2);
@@ -132,7 +132,7 @@ describe('429 and 5xx during a burst (demo account)', () => {
   }
 
   it('500 on every write of call logs and tasks a few times (Kommo may have written): reconciled, exactly once', async () => {
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     h.kommo.fail({ kind: 'error', status: 500, method: 'POST', path: '/api/v4/calls', times: 3 });
     h.kommo.fail({ kind: 'error', status: 500, method: 'POST', path: '/api/v4/tasks', times: 2 });
     // One copy: two missed calls of the same client with the same deadline are the task bug below.
@@ -154,7 +154,7 @@ describe('timeouts during a burst (client timeout 400 ms)', () => {
   });
 
   it('the call-log write answers after the timeout (Kommo wrote it): the ambiguous write is reconciled, not sent twice', async () => {
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     h.kommo.fail({ kind: 'delay', ms: 900, method: 'POST', path: '/api/v4/calls', times: 1 });
     const out = await burst(h, 1);
     expect(out.filter((o) => !o.ok)).toEqual([]);
@@ -173,7 +173,7 @@ describe('timeouts during a burst (client timeout 400 ms)', () => {
   });
 
   it('the call-log write gets no answer at all (never processed): sent again, exactly once', async () => {
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     h.kommo.fail({ kind: 'timeout', method: 'POST', path: '/api/v4/calls', times: 1 });
     const out = await burst(h, 1);
     expect(out.filter((o) => !o.ok)).toEqual([]);
@@ -184,7 +184,7 @@ describe('timeouts during a burst (client timeout 400 ms)', () => {
   });
 
   it('the task write answers after the timeout: reconciled among the open tasks, not created twice', async () => {
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     h.kommo.fail({ kind: 'delay', ms: 900, method: 'POST', path: '/api/v4/tasks', times: 1 });
     const out = await burst(h, 1);
     expect(out.filter((o) => !o.ok)).toEqual([]);
@@ -197,7 +197,7 @@ describe('timeouts during a burst (client timeout 400 ms)', () => {
   it('the phone search times out a few times (a read: retried by the client): exactly once', async () => {
     // A new engine: the client remembers phone searches for 30 s, so the earlier bursts would hide them.
     await h.restartEngine();
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     h.kommo.fail({ kind: 'timeout', method: 'GET', path: '/api/v4/contacts', times: 2 });
     const out = await burst(h, 1);
     expect(out.filter((o) => !o.ok)).toEqual([]);
@@ -276,7 +276,7 @@ describe('the long-lived token expires mid-burst', () => {
     const pending = h.engine.outbox.pending().map((j) => j.linkedid);
     expect(pending).toHaveLength(total - registered.length);
     // A working token (the emulator starts over with a valid one): the queued calls go through, each once.
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     await h.engine.idle();
     expect(h.engine.outbox.depth()).toBe(0);
     expect(h.outcomes.filter((o) => !o.ok)).toEqual([]);
@@ -321,5 +321,36 @@ describe('task reconciliation: two missed calls of one client with the same dead
     expect(h.kommo.state().calls).toHaveLength(2);
     // Today A is "task (reconciled)" on B's task: one task for two missed calls.
     expect(h.kommo.state().tasks).toHaveLength(2);
+  });
+});
+
+describe('a contact that disappears from Kommo after hookline found or made it', () => {
+  let h: Harness;
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('the next call of that number finds Kommo has no such contact, makes it again and is logged once', async () => {
+    h = await startHarness({ kommo: { account: 'empty' } });
+    await h.play('caco-inbound-queue-caller-abandon.ami', { fresh: true });
+    expect(h.outcomes).toEqual([expect.objectContaining({ ok: true })]);
+    const first = h.kommo.state().contacts;
+    expect(first.map((c) => c.name)).toEqual(['Contact +31150010001']);
+    // The client's next call needs no search: the contact hookline made is remembered with its phone.
+    const searches = h.kommo.requests({ method: 'GET', path: '/api/v4/contacts' }).length;
+    // Deleted in Kommo (here: the emulator reset behind the engine's back, its cache left as it was).
+    h.kommo.reset('empty');
+    h.outcomes.length = 0;
+    await h.play('caco-inbound-queue-caller-abandon.ami', { fresh: true });
+    expect(h.outcomes).toEqual([expect.objectContaining({ ok: true })]);
+    const s = h.kommo.state();
+    // The first call log was refused (no contact has the phone), the contact made again, the log sent again.
+    expect(h.kommo.requests({ method: 'POST', path: '/api/v4/calls' }).map((r) => r.status)).toEqual([400, 200]);
+    expect(s.contacts.map((c) => c.name)).toEqual(['Contact +31150010001']);
+    expect(s.calls.map((c) => c.uniq)).toEqual([h.outcomes[0]?.linkedid]);
+    expect(s.calls[0]).toMatchObject({ entity_type: 'contact', entity_id: s.contacts[0]?.id });
+    expect(s.tasks).toEqual([expect.objectContaining({ entity_type: 'contacts', entity_id: s.contacts[0]?.id })]);
+    expect(searches).toBe(1);
+    expect(h.kommo.requests({ method: 'GET', path: '/api/v4/contacts' })).toHaveLength(1);
   });
 });

@@ -67,7 +67,7 @@ describe('contact mode, empty account: contact creation, call params, task creat
   });
 
   async function fresh(hook: HookName, source: string) {
-    h.kommo.reset('empty');
+    h.resetKommo('empty');
     await h.publish(hook, source);
     const out = await playFresh(h, ABANDON);
     await h.publish(hook, hook === 'post_registration' ? POST_OK : PASS);
@@ -248,7 +248,7 @@ describe('createLead, empty account: process_lead_creation_params', () => {
   });
 
   it('the lead name and price reach Kommo; the call and the task attach to that lead', async () => {
-    h.kommo.reset('empty');
+    h.resetKommo('empty');
     await h.publish('process_lead_creation_params', script(`data.name = 'Call-back: ' + data.name; data.price = 4200;`));
     const out = await playFresh(h, CTD_BUSY);
     await h.publish('process_lead_creation_params', PASS);
@@ -261,7 +261,7 @@ describe('createLead, empty account: process_lead_creation_params', () => {
   });
 
   it('a lead Kommo refuses (400: unknown responsible) → the default lead is created, and the call and task follow it', async () => {
-    h.kommo.reset('empty');
+    h.resetKommo('empty');
     await h.publish('process_lead_creation_params', script(`data.responsible_user_id = 424242; data.name = 'Scripted lead';`));
     const out = await playFresh(h, CTD_BUSY);
     await h.publish('process_lead_creation_params', PASS);
@@ -286,7 +286,7 @@ describe('updateResponsible, demo account, users {201: 5001004}: process_contact
   });
 
   it('without scripts: the caller extension 201 (user 5001004) becomes responsible for Jan Visser and his open lead', async () => {
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     const out = await playFresh(h, CTD_ANSWERED);
     expect(out).toEqual([expect.objectContaining({ ok: true })]);
     const s = h.kommo.state();
@@ -296,7 +296,7 @@ describe('updateResponsible, demo account, users {201: 5001004}: process_contact
   });
 
   it('scripts change the contact and lead updates (another responsible, extra fields)', async () => {
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     await h.publish('process_contact_update_params', script(`data.responsible_user_id = 5001003; data.first_name = 'Jan (called back)';`));
     await h.publish('process_lead_update_params', script(`data.responsible_user_id = 5001001; data.price = 1500;`));
     const out = await playFresh(h, CTD_ANSWERED);
@@ -313,7 +313,7 @@ describe('updateResponsible, demo account, users {201: 5001004}: process_contact
   });
 
   it('process_lead_update_params: an update Kommo refuses (400) → the default update is sent', async () => {
-    h.kommo.reset('demo');
+    h.resetKommo('demo');
     await h.publish('process_lead_update_params', script(`data.responsible_user_id = 424242;`));
     const out = await playFresh(h, CTD_ANSWERED);
     await h.publish('process_lead_update_params', PASS);
