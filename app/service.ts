@@ -172,7 +172,6 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     });
     const rec = recordings;
     cleanups.push(() => rec.close());
-    if (!rc.publicBaseUrl) log.info('recordings.publicBaseUrl is not set: call logs carry no recording link (Kommo needs an address it can reach)');
     engine.ami.on('connected', () => status.ami(true, Date.now()));
     engine.ami.on('disconnected', () => status.ami(false, Date.now()));
     status.outboxDepth(() => engine.outbox.depth());

@@ -109,7 +109,7 @@ export function createRecordings(o: RecordingsOptions): Recordings {
   const ttlSec = Math.round((o.ttlHours ?? DEFAULT_LINK_TTL_HOURS) * 3600);
   const base = o.publicBaseUrl?.replace(/\/+$/, '');
   const convert = o.convertToMp3 ?? true;
-  if (!base) log.warn('recordings.publicBaseUrl is not set: call logs in Kommo get no recording link');
+  if (!base) log.warn('recordings.publicBaseUrl is not set: call logs in Kommo get no recording link (set it to an address of hookline that Kommo users\' browsers can reach)');
   let defaultScript: Promise<HookScript | null> | null = null;
   const pbxDir = o.pbxDir ? resolve(o.pbxDir) : null;
   /** Asterisk's name for a recording → where hookline reads it. */
