@@ -184,8 +184,10 @@ export async function startService(o: ServiceOptions): Promise<Service> {
 
     const started = await engine.start();
     status.kommo(kommoHealthOf(started.phoneField));
+    // Every 5 minutes: the PHONE field (status page) and the account's users (one deleted in Kommo is no longer sent).
     const recheck = setInterval(() => {
       void engine.kommo.checkPhoneField().then((c) => status.kommo(kommoHealthOf(c)));
+      void engine.registrar.refreshUsers();
     }, 5 * 60_000);
     recheck.unref();
     cleanups.push(() => clearInterval(recheck));

@@ -18,7 +18,7 @@
  */
 import { makeError } from '../../contracts/index.ts';
 import type { Logger } from '../../log/index.ts';
-import { phoneKey, type KommoClient, type KommoPipeline, type PhoneFieldCheck } from '../kommo/index.ts';
+import { phoneKey, type KommoClient, type KommoPipeline, type KommoUser, type PhoneFieldCheck } from '../kommo/index.ts';
 import type { Outbox, OutboxJob } from '../outbox/index.ts';
 import type { HookInvoker } from '../stages/index.ts';
 import { StepFailure } from './errors.ts';
@@ -73,6 +73,11 @@ export interface Registrar {
   submit(call: CallToRegister): Promise<boolean>;
   /** Loads the account facts (users, pipelines, the PHONE field) and starts the pending work. */
   start(): Promise<StartResult>;
+  /**
+   * Reads the account's users again (the service does every 5 minutes): a user deleted in Kommo since start is
+   * then no longer sent (KOMMO_UNKNOWN_USER, said once), and one added back is used again.
+   */
+  refreshUsers(): Promise<{ ok: true } | { ok: false; error: { code: string; message: string; hint: string } }>;
   /** Resolves when nothing is queued or in progress (retries waiting count as queued). */
   idle(): Promise<void>;
   stats(): RegistrarStats;
@@ -195,6 +200,23 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
     timers.set(linkedid, t);
   }
 
+  // The problems last reported, so that a refresh says only what changed.
+  let reported = new Set<string>();
+  function usersFrom(account: KommoUser[]): UserDirectory {
+    const dir = createUserDirectory(o.users, account, o.settings.defaultUserId);
+    const now = new Set<string>();
+    for (const p of dir.problems) {
+      const key = `${p.path}=${p.userId}`;
+      now.add(key);
+      if (reported.has(key)) continue;
+      const e = makeError('KOMMO_UNKNOWN_USER', { path: p.path, userId: p.userId, detail: p.instead });
+      log.error({ code: e.code, hint: e.hint }, e.message);
+    }
+    for (const key of reported) if (!now.has(key)) log.info({ user: key }, `the Kommo user of ${key.split('=')[0]} is in the account again: it is used`);
+    reported = now;
+    return dir;
+  }
+
   return {
     async submit(call) {
       const fresh = await o.outbox.add(call.linkedid, call);
@@ -217,11 +239,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
         log.error({ code: err.code }, `calls are not registered yet: ${err.message}`);
         return { ok: false, error: { code: err.code, message: err.message, hint: err.hint }, phoneField: field };
       }
-      const dir: UserDirectory = createUserDirectory(o.users, users.value, o.settings.defaultUserId);
-      for (const p of dir.problems) {
-        const e = makeError('KOMMO_UNKNOWN_USER', { path: p.path, userId: p.userId, detail: p.instead });
-        log.error({ code: e.code, hint: e.hint }, e.message);
-      }
+      const dir = usersFrom(users.value);
       deps = {
         kommo: o.kommo, hooks: o.hooks, outbox: o.outbox, settings: o.settings, users: dir, phoneFieldId: field.fieldId,
         pipeline: pickPipeline(pipelines.value, o.settings.pipelineId, o.settings.statusId), log, now,
@@ -233,6 +251,13 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
       for (const j of pending) enqueue(j.linkedid);
       pump();
       return { ok: true, phoneField: field };
+    },
+    async refreshUsers() {
+      if (!deps) return { ok: false, error: { code: 'NOT_STARTED', message: 'the registrar has not started', hint: 'Call start() first.' } };
+      const users = await o.kommo.users({ linkedid: undefined });
+      if (!users.ok) return { ok: false, error: { code: users.error.code, message: users.error.message, hint: users.error.hint } };
+      deps = { ...deps, users: usersFrom(users.value) };
+      return { ok: true };
     },
     idle() {
       return new Promise<void>((resolve) => {

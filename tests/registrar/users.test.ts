@@ -41,6 +41,21 @@ describe('Kommo user ids in the configuration that the account does not have', (
     expect(h.logLines().filter((l) => l.code === 'KOMMO_UNKNOWN_USER')).toHaveLength(2);
   });
 
+  it('a user deleted in Kommo while hookline runs is found by the next refresh of the users, said once, and no longer sent', async () => {
+    h = await startHarness({ config: { users: { '201': 5_001_004 } } });
+    expect(h.logLines().filter((l) => l.code === 'KOMMO_UNKNOWN_USER')).toEqual([]);
+    expect(h.kommo.removeUser(5_001_004)).toBe(true);
+    expect(await h.engine.registrar.refreshUsers()).toEqual({ ok: true });
+    expect(await h.engine.registrar.refreshUsers()).toEqual({ ok: true });
+    expect(h.logLines().filter((l) => l.code === 'KOMMO_UNKNOWN_USER').map((l) => l.msg)).toEqual([
+      expect.stringMatching(/^users\.201 names Kommo user 5001004, which this account does not have/),
+    ]);
+    await h.play('caco-originate-ctd-outbound-busy.ami');
+    expect(h.outcomes).toEqual([expect.objectContaining({ ok: true })]);
+    expect(h.kommo.requests({ status: 400 })).toEqual([]);
+    expect(JSON.stringify(h.kommo.requests().filter((r) => r.method !== 'GET').map((r) => r.body))).not.toContain('5001004');
+  });
+
   it('known ids give no report', async () => {
     h = await startHarness({ config: { users: { '201': 5_001_002 }, registration: { defaultUserId: 5_001_004 } } });
     await h.play('caco-originate-ctd-outbound-busy.ami');
