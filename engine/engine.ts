@@ -34,7 +34,7 @@ export interface EngineOptions {
   onOutcome?: (o: { linkedid: string; ok: boolean; error?: { code: string; message: string } }) => void;
   recordings?: RecordingLinker;
   /** Registrar tuning (tests and benchmarks). */
-  registrar?: { concurrency?: number; retryBaseMs?: number; retryMaxMs?: number; maxAttempts?: number };
+  registrar?: { concurrency?: number; retryBaseMs?: number; retryMaxMs?: number; ambiguousSettleMs?: number; maxAttempts?: number };
   /** Outbox fsync (default true). */
   fsync?: boolean;
 }

@@ -12,10 +12,13 @@ export class StepFailure extends Error {
   readonly step: string;
   readonly error: { code: string; message: string; hint?: string };
   readonly permanent: boolean;
-  constructor(step: string, error: { code: string; message: string; hint?: string }, permanent: boolean) {
+  /** The write may have reached Kommo (a timeout, a reset, 500/502/504): the retry reconciles, after a pause. */
+  readonly maybeWritten: boolean;
+  constructor(step: string, error: { code: string; message: string; hint?: string }, permanent: boolean, maybeWritten = false) {
     super(`${step}: ${error.code} ${error.message}`);
     this.step = step;
     this.error = error;
     this.permanent = permanent;
+    this.maybeWritten = maybeWritten;
   }
 }

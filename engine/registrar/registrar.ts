@@ -50,6 +50,13 @@ export interface RegistrarOptions {
   /** Pause before retrying a call after a transient failure: base × 2^(attempt-1), capped. Defaults 2 s, 5 min. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /**
+   * After a write that may have reached Kommo (no answer within the client's timeout, a reset, 500/502/504), the
+   * retry that looks for it waits at least this long, so that a request Kommo is still working on lands before
+   * hookline looks (else it would not be found and would be written twice). Default 15 s: the client's 10 s
+   * timeout and a margin.
+   */
+  ambiguousSettleMs?: number;
   /** Called when a call is registered or fails for good. */
   onOutcome?: (o: { linkedid: string; ok: boolean; error?: { code: string; message: string }; steps: string[] }) => void;
   now?: () => number;
@@ -91,6 +98,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
   const maxAttempts = o.maxAttempts ?? 30;
   const retryBase = o.retryBaseMs ?? 2_000;
   const retryMax = o.retryMaxMs ?? 300_000;
+  const settle = o.ambiguousSettleMs ?? 15_000;
   const queue: string[] = [];
   const queued = new Set<string>();
   const active = new Set<string>();
@@ -184,7 +192,8 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
         return;
       }
       await o.outbox.attempt(linkedid).catch(() => undefined);
-      const wait = Math.min(retryMax, retryBase * 2 ** (attempts - 1));
+      const backoff = Math.min(retryMax, retryBase * 2 ** (attempts - 1));
+      const wait = f.maybeWritten ? Math.max(backoff, settle) : backoff;
       log.warn({ linkedid, step: f.step, code: f.error.code, attempt: attempts, retryInMs: wait }, `registration paused, will retry: ${f.error.message}`);
       later(linkedid, wait);
     }

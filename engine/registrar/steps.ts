@@ -118,7 +118,7 @@ function prior(c: Ctx, step: string): StepRecord | undefined {
 }
 
 function fail(step: string, e: KommoError): never {
-  throw new StepFailure(step, { code: e.code, message: e.message, hint: e.hint }, isPermanent(e));
+  throw new StepFailure(step, { code: e.code, message: e.message, hint: e.hint }, isPermanent(e), e.maybeWritten === true);
 }
 
 async function hook(c: Ctx, name: HookName, input: Json): Promise<{ data: Json; scripted: boolean }> {

@@ -79,7 +79,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       kommo: { baseUrl: kommo.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs, batchWindowMs: 20, ...(kommoTimeoutMs !== undefined ? { timeoutMs: kommoTimeoutMs } : {}) },
       onInvocation: recordInto(store),
       onOutcome: (x) => outcomes.push(x),
-      registrar: { retryBaseMs: 50, retryMaxMs: 500, ...(o.engine?.registrar ?? {}) },
+      registrar: { retryBaseMs: 50, retryMaxMs: 500, ambiguousSettleMs: 300, ...(o.engine?.registrar ?? {}) },
       ...(o.engine?.fsync !== undefined ? { fsync: o.engine.fsync } : {}),
       ...(o.engine?.recordings ? { recordings: o.engine.recordings } : {}),
     });

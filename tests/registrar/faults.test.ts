@@ -146,8 +146,9 @@ describe('429 and 5xx during a burst (demo account)', () => {
 describe('timeouts during a burst (client timeout 400 ms)', () => {
   let h: Harness;
   beforeAll(async () => {
-    // The retry of a call comes after the delayed write landed, so its reconciliation can find it.
-    h = await startHarness({ kommo: { timeoutMs: 400 }, engine: { registrar: { retryBaseMs: 1_500, retryMaxMs: 3_000 } } });
+    // Retries come fast (50 ms), but after a write that may have reached Kommo the registrar waits
+    // ambiguousSettleMs before it looks for it: the delayed write (900 ms) has landed by then and is found.
+    h = await startHarness({ kommo: { timeoutMs: 400 }, engine: { registrar: { retryBaseMs: 50, retryMaxMs: 3_000, ambiguousSettleMs: 1_500 } } });
   });
   afterAll(async () => {
     await h?.close();
@@ -292,10 +293,10 @@ describe('task reconciliation: two missed calls of one client with the same dead
     await h?.close();
   });
 
-  // KNOWN BUG (engine/registrar/steps.ts taskStep): a task write that may have reached Kommo (500, timeout) is
-  // reconciled by looking for an open task of the entity with the same text and complete_till. Another call's task
-  // for the same client with the same deadline matches, so the call is marked "task (reconciled)" and its own task
-  // is never created. `it.fails` while the bug stands: when it is fixed this test fails; make it a plain `it`.
+  // engine/registrar/steps.ts taskStep: a task write that may have reached Kommo (500, timeout) is reconciled by
+  // looking for an open task of the entity with the same text and complete_till that was NOT open before the
+  // write (the ids read just before it are kept with the step). Before that read was added, another call's task
+  // for the same client with the same deadline matched, and this call's own task was never created.
   it('the second call\'s task is not taken for the first call\'s ambiguous write: two missed calls, two tasks', async () => {
     h = await startHarness({ engine: { registrar: { retryBaseMs: 3_000, retryMaxMs: 3_000 } } });
     // Due at the end of the (UTC) day: a deadline every missed call of a day shares.
