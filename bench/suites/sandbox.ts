@@ -174,7 +174,7 @@ export const suite: BenchSuite = {
       },
       {
         key: 'sandbox.rssEngineLikeMb',
-        label: 'RSS of the engine-like parent + child, 13 hooks warm, for reference (the parent holds contracts/, esbuild, typescript)',
+        label: 'RSS of the engine-like parent + child, 13 hooks warm, for reference (the parent holds contracts/ and esbuild; TypeScript is loaded only by a type check)',
         value: mem.parent + mem.child,
         unit: 'MB',
         baseline: { label: 'the parent after loading, before any child', value: mem.loaded },
