@@ -8,7 +8,7 @@ import { checkFaultRule } from './faults.ts';
 import type { RequestFilter } from './request-log.ts';
 import { ACCOUNT_NAMES, type AccountName } from './seeds.ts';
 import type { KommoSim } from './server.ts';
-import type { ContactSeed, LeadSeed } from './types.ts';
+import type { CompanySeed, ContactSeed, LeadSeed } from './types.ts';
 import { isObject, type ParsedBody } from './validate.ts';
 
 function json(b: unknown): unknown {
@@ -63,6 +63,13 @@ export function registerControlRoutes(app: FastifyInstance, sim: () => KommoSim)
     }
     return reply.code(201).send(sim().seedContacts(b as ContactSeed[]));
   });
+  app.post('/__sim/companies', async (req, reply) => {
+    const b = json(req.body);
+    if (!Array.isArray(b) || !b.every((c) => isObject(c) && typeof c.name === 'string')) {
+      return reply.code(400).send(bad('expected an array of {name, phones?: string[], responsible_user_id?}'));
+    }
+    return reply.code(201).send(sim().seedCompanies(b as CompanySeed[]));
+  });
   app.delete('/__sim/users/:id', async (req, reply) => {
     const id = Number((req.params as { id: string }).id);
     if (!Number.isInteger(id)) return reply.code(400).send(bad('expected a numeric user id in the path'));
@@ -71,7 +78,7 @@ export function registerControlRoutes(app: FastifyInstance, sim: () => KommoSim)
   app.post('/__sim/leads', async (req, reply) => {
     const b = json(req.body);
     if (!Array.isArray(b) || !b.every((l) => isObject(l) && typeof l.name === 'string')) {
-      return reply.code(400).send(bad('expected an array of {name, contact_ids?: number[], status_id?, pipeline_id?}'));
+      return reply.code(400).send(bad('expected an array of {name, contact_ids?: number[], company_id?, status_id?, pipeline_id?}'));
     }
     return reply.code(201).send(sim().seedLeads(b as LeadSeed[]));
   });

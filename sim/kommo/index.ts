@@ -13,11 +13,11 @@ export {
   type KommoLimits,
 } from './limits.ts';
 export {
-  ACCOUNT_NAMES, DEMO_ACCOUNT_ID, EMAIL_FIELD_ID, MAIN_PIPELINE_ID, PHONE_ENUMS, PHONE_FIELD_ID, STATUS_LOST, STATUS_WON,
+  ACCOUNT_NAMES, COMPANY_PHONE_FIELD_ID, DEMO_ACCOUNT_ID, EMAIL_FIELD_ID, MAIN_PIPELINE_ID, PHONE_ENUMS, PHONE_FIELD_ID, STATUS_LOST, STATUS_WON,
   SUPPORT_PIPELINE_ID, accountWithoutPhoneField, demoAccount, emptyAccount, namedAccount, type AccountName,
 } from './seeds.ts';
 export { DIFFERENCES, type KnownDifference } from './differences.ts';
 export type {
-  ContactSeed, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoContact, KommoCustomField, KommoLead, KommoPipeline,
+  CompanySeed, ContactSeed, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoPipeline,
   KommoState, KommoStatus, KommoTask, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
 } from './types.ts';

@@ -3,6 +3,7 @@
  * whose numbers occur in the AMI fixtures (/work/shared/fixtures/ami): +31260010001 and +31150010001
  * (cacofonisk's external callers) and 123 (the trunk caller in callme). The other external numbers of the
  * fixtures (+31150010004, 260010001, …) match nobody, so a demo run both finds clients and creates them.
+ * One company, Acme Logistics BV, has +31201234567, which no contact has: the path where a call goes to a company.
  */
 import type { KommoAccountSeed, KommoCustomField, KommoPipeline, KommoUser } from './types.ts';
 
@@ -12,6 +13,8 @@ export const ACCOUNT_NAMES: readonly AccountName[] = ['demo', 'empty', 'no-phone
 export const DEMO_ACCOUNT_ID = 31_000_001;
 export const PHONE_FIELD_ID = 264_001;
 export const EMAIL_FIELD_ID = 264_003;
+/** Companies have their own fields in Kommo: this is their `PHONE`, not the contacts' one. */
+export const COMPANY_PHONE_FIELD_ID = 264_005;
 export const MAIN_PIPELINE_ID = 7_001;
 export const SUPPORT_PIPELINE_ID = 7_002;
 /** Kommo's fixed ids for the two closing statuses, present in every pipeline. */
@@ -35,9 +38,9 @@ export function demoUsers(): KommoUser[] {
 export const PHONE_ENUMS = ['WORK', 'WORKDD', 'MOB', 'FAX', 'HOME', 'OTHER'] as const;
 export const EMAIL_ENUMS = ['WORK', 'PRIV', 'OTHER'] as const;
 
-function multitext(id: number, name: string, code: string, enums: readonly string[], enumBase: number, sort: number): KommoCustomField {
+function multitext(id: number, name: string, code: string, enums: readonly string[], enumBase: number, sort: number, entity: KommoCustomField['entity_type'] = 'contacts'): KommoCustomField {
   return {
-    id, name, code, sort, type: 'multitext', entity_type: 'contacts',
+    id, name, code, sort, type: 'multitext', entity_type: entity,
     is_predefined: true, is_deletable: false, is_visible: true, is_api_only: false,
     group_id: null, required_statuses: [], remind: null,
     enums: enums.map((value, i) => ({ id: enumBase + i, value, sort: (i + 1) * 2 })),
@@ -50,6 +53,11 @@ export function phoneField(): KommoCustomField {
 
 export function emailField(): KommoCustomField {
   return multitext(EMAIL_FIELD_ID, 'Email', 'EMAIL', EMAIL_ENUMS, 140_011, 6);
+}
+
+/** The companies' `PHONE` field: the same enums as the contacts' one, with their own ids (140021 `WORK` … 140026 `OTHER`). */
+export function companyPhoneField(): KommoCustomField {
+  return multitext(COMPANY_PHONE_FIELD_ID, 'Phone', 'PHONE', PHONE_ENUMS, 140_021, 4, 'companies');
 }
 
 function pipeline(id: number, name: string, isMain: boolean, sort: number, stages: string[]): KommoPipeline {
@@ -83,26 +91,28 @@ export function demoAccount(): KommoAccountSeed {
   return {
     account: accountInfo(),
     users: demoUsers(),
-    customFields: [phoneField(), emailField()],
+    customFields: [phoneField(), emailField(), companyPhoneField()],
     pipelines: demoPipelines(),
     contacts: [
       { id: 1_000_001, name: 'Jan Visser', phones: ['+31260010001'], responsible_user_id: 5_001_002 },
       { id: 1_000_002, name: 'Eva Mulder', phones: ['+31150010001', { value: '+31612345678', enum: 'MOB' }], responsible_user_id: 5_001_003 },
       { id: 1_000_003, name: 'Trunk test line', phones: ['123'], responsible_user_id: 5_001_004 },
     ],
+    // A company whose number no contact has: a call from it is attached to the company.
+    companies: [{ id: 6_000_001, name: 'Acme Logistics BV', phones: ['+31201234567'], responsible_user_id: 5_001_004 }],
     // Jan Visser has one active lead, so a call with his number is attached to the lead (Kommo's rule).
     leads: [{ id: 2_000_001, name: 'Jan Visser: renewal', price: 1200, contact_ids: [1_000_001], responsible_user_id: 5_001_002 }],
   };
 }
 
-/** Users, fields and pipelines, but no contacts or leads. */
+/** Users, fields and pipelines, but no contacts, companies or leads. */
 export function emptyAccount(): KommoAccountSeed {
-  return { ...demoAccount(), contacts: [], leads: [] };
+  return { ...demoAccount(), contacts: [], companies: [], leads: [] };
 }
 
-/** The demo account whose contacts have no `PHONE` field: hookline must refuse to register calls. */
+/** The demo account whose contacts (and companies) have no `PHONE` field: hookline must refuse to register calls. */
 export function accountWithoutPhoneField(): KommoAccountSeed {
-  return { ...demoAccount(), customFields: [emailField()], contacts: [], leads: [] };
+  return { ...demoAccount(), customFields: [emailField()], contacts: [], companies: [], leads: [] };
 }
 
 export function namedAccount(name: AccountName): KommoAccountSeed {

@@ -15,6 +15,7 @@ import { RequestLog, type KommoCounters, type KommoRequestRecord, type RequestFi
 import type { RouteContext, RouteDef } from './route.ts';
 import { accountRoutes } from './routes/account.ts';
 import { callRoutes } from './routes/calls.ts';
+import { companyRoutes } from './routes/companies.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
@@ -23,7 +24,7 @@ import { noteRoutes } from './routes/notes.ts';
 import { unsortedRoutes } from './routes/unsorted.ts';
 import { namedAccount, type AccountName } from './seeds.ts';
 import { KommoStore } from './store.ts';
-import type { ContactSeed, KommoAccountSeed, KommoContact, KommoLead, KommoState, LeadSeed } from './types.ts';
+import type { CompanySeed, ContactSeed, KommoAccountSeed, KommoCompany, KommoContact, KommoLead, KommoState, LeadSeed } from './types.ts';
 import type { ParsedBody } from './validate.ts';
 
 export interface StartKommoOptions {
@@ -60,6 +61,8 @@ export interface KommoSim {
   /** Back to the starting account (or another named one): state, log, faults, limiter and tokens. */
   reset(account?: AccountName | KommoAccountSeed): void;
   seedContacts(contacts: ContactSeed[]): KommoContact[];
+  /** Companies with phones in the companies' `PHONE` field (none is seeded when the account has no such field). */
+  seedCompanies(companies: CompanySeed[]): KommoCompany[];
   seedLeads(leads: LeadSeed[]): KommoLead[];
   /** Removes a user from the account (an administrator deleting an employee while hookline runs); false when there was none. */
   removeUser(id: number): boolean;
@@ -75,7 +78,7 @@ export interface KommoSim {
   blockedUntil(): number | null;
 }
 
-const ROUTES: RouteDef[] = [...contactRoutes, ...leadRoutes, ...pipelineRoutes, ...unsortedRoutes, ...callRoutes, ...noteRoutes, ...taskRoutes, ...accountRoutes];
+const ROUTES: RouteDef[] = [...contactRoutes, ...companyRoutes, ...leadRoutes, ...pipelineRoutes, ...unsortedRoutes, ...callRoutes, ...noteRoutes, ...taskRoutes, ...accountRoutes];
 
 function patternOf(url: string): RegExp {
   return new RegExp(`^${url.replace(/:[^/]+/g, '[^/]+')}$`);
@@ -161,6 +164,7 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
       limiter.reset();
     },
     seedContacts: (contacts) => contacts.map((c) => structuredClone(store.seedContact(c))),
+    seedCompanies: (companies) => companies.map((c) => structuredClone(store.seedCompany(c))),
     seedLeads: (leads) => leads.map((l) => structuredClone(store.seedLead(l))),
     removeUser(id) {
       const before = store.users.length;

@@ -7,11 +7,12 @@ import { phonesOf } from './field-values.ts';
 import { phoneKey } from './phone.ts';
 import { STATUS_LOST, STATUS_WON } from './seeds.ts';
 import type {
-  ContactSeed, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoContact, KommoCustomField, KommoLead,
-  KommoPipeline, KommoState, KommoStatus, KommoTask, KommoUnsorted, KommoUser, LeadSeed,
+  CompanySeed, ContactSeed, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead,
+  KommoPipeline, KommoState, KommoStatus, KommoTask, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
 } from './types.ts';
 
-const ID_BASE = { contact: 1_000_001, lead: 2_000_001, call: 3_000_001, task: 4_000_001, unsorted: 1 } as const;
+/** Users are 5_001_xxx (seeds.ts), so companies start above them. */
+const ID_BASE = { contact: 1_000_001, lead: 2_000_001, call: 3_000_001, task: 4_000_001, company: 6_000_001, unsorted: 1 } as const;
 type IdKind = keyof typeof ID_BASE;
 
 export class KommoStore {
@@ -20,6 +21,7 @@ export class KommoStore {
   customFields: KommoCustomField[];
   pipelines: KommoPipeline[];
   contacts = new Map<number, KommoContact>();
+  companies = new Map<number, KommoCompany>();
   leads = new Map<number, KommoLead>();
   unsorted = new Map<string, KommoUnsorted>();
   calls = new Map<number, KommoCall>();
@@ -34,6 +36,7 @@ export class KommoStore {
     this.customFields = structuredClone(seed.customFields);
     this.pipelines = structuredClone(seed.pipelines);
     for (const c of seed.contacts) this.seedContact(c);
+    for (const c of seed.companies ?? []) this.seedCompany(c);
     for (const l of seed.leads) this.seedLead(l);
   }
 
@@ -61,7 +64,7 @@ export class KommoStore {
     return this.account.current_user_id;
   }
 
-  fieldsFor(entity: 'contacts' | 'leads'): KommoCustomField[] {
+  fieldsFor(entity: KommoCustomField['entity_type']): KommoCustomField[] {
     return this.customFields.filter((f) => f.entity_type === entity);
   }
 
@@ -101,21 +104,26 @@ export class KommoStore {
     return [...this.contacts.values()].filter((c) => !c.is_deleted && !c.is_unsorted);
   }
 
+  visibleCompanies(): KommoCompany[] {
+    return [...this.companies.values()].filter((c) => !c.is_deleted);
+  }
+
   /** Visible contacts by the last 10 digits of each phone: one scan per request instead of one per call. */
   phoneIndex(): Map<string, KommoContact[]> {
-    const index = new Map<string, KommoContact[]>();
-    for (const c of this.visibleContacts()) {
-      for (const key of new Set(phonesOf(c.custom_fields_values).map(phoneKey).filter((x) => x !== ''))) {
-        const list = index.get(key);
-        if (list) list.push(c);
-        else index.set(key, [c]);
-      }
-    }
-    return index;
+    return indexByPhone(this.visibleContacts());
+  }
+
+  /** The same for companies, which Kommo's call matching looks at after contacts. */
+  companyPhoneIndex(): Map<string, KommoCompany[]> {
+    return indexByPhone(this.visibleCompanies());
   }
 
   leadsOf(contactId: number): KommoLead[] {
     return [...this.leads.values()].filter((l) => !l.is_deleted && l.contact_ids.includes(contactId));
+  }
+
+  leadsOfCompany(companyId: number): KommoLead[] {
+    return [...this.leads.values()].filter((l) => !l.is_deleted && l.company_id === companyId);
   }
 
   newContact(fields: Partial<KommoContact>): KommoContact {
@@ -130,6 +138,20 @@ export class KommoStore {
     };
     c.id = id;
     this.contacts.set(id, c);
+    return c;
+  }
+
+  newCompany(fields: Partial<KommoCompany>): KommoCompany {
+    const now = this.now();
+    const id = fields.id ?? this.nextId('company');
+    this.#reserve('company', id);
+    const c: KommoCompany = {
+      id, name: '', responsible_user_id: this.currentUserId, group_id: 0,
+      created_by: this.currentUserId, updated_by: this.currentUserId, created_at: now, updated_at: now,
+      closest_task_at: null, is_deleted: false, custom_fields_values: null, account_id: this.account.id, tags: [], ...fields,
+    };
+    c.id = id;
+    this.companies.set(id, c);
     return c;
   }
 
@@ -148,10 +170,11 @@ export class KommoStore {
     return l;
   }
 
-  seedContact(seed: ContactSeed): KommoContact {
-    const phoneField = this.fieldsFor('contacts').find((f) => f.code === 'PHONE');
-    const phones = (seed.phones ?? []).map((p) => (typeof p === 'string' ? { value: p, enum: 'WORK' } : p));
-    const values = phoneField && phones.length > 0
+  /** A seed's phones as the stored values of the entity's `PHONE` field; null without phones or without the field. */
+  #seedPhones(entity: 'contacts' | 'companies', seedPhones: ContactSeed['phones']): StoredFieldValues[] | null {
+    const phoneField = this.fieldsFor(entity).find((f) => f.code === 'PHONE');
+    const phones = (seedPhones ?? []).map((p) => (typeof p === 'string' ? { value: p, enum: 'WORK' } : p));
+    return phoneField && phones.length > 0
       ? [{
           field_id: phoneField.id, field_name: phoneField.name, field_code: phoneField.code, field_type: phoneField.type,
           values: phones.map((p) => {
@@ -160,11 +183,23 @@ export class KommoStore {
           }),
         }]
       : null;
+  }
+
+  seedContact(seed: ContactSeed): KommoContact {
     return this.newContact({
       ...(seed.id !== undefined ? { id: seed.id } : {}),
       name: seed.name,
       responsible_user_id: seed.responsible_user_id ?? this.currentUserId,
-      custom_fields_values: values,
+      custom_fields_values: this.#seedPhones('contacts', seed.phones),
+    });
+  }
+
+  seedCompany(seed: CompanySeed): KommoCompany {
+    return this.newCompany({
+      ...(seed.id !== undefined ? { id: seed.id } : {}),
+      name: seed.name,
+      responsible_user_id: seed.responsible_user_id ?? this.currentUserId,
+      custom_fields_values: this.#seedPhones('companies', seed.phones),
     });
   }
 
@@ -176,14 +211,28 @@ export class KommoStore {
       ...(seed.id !== undefined ? { id: seed.id } : {}),
       name: seed.name, price: seed.price ?? 0, pipeline_id: pipe.id, status_id: statusId,
       responsible_user_id: seed.responsible_user_id ?? this.currentUserId, contact_ids: seed.contact_ids ?? [],
+      ...(seed.company_id !== undefined ? { company_id: seed.company_id } : {}),
     });
   }
 
   snapshot(): KommoState {
     return structuredClone({
       account: this.account, users: this.users, customFields: this.customFields, pipelines: this.pipelines,
-      contacts: [...this.contacts.values()], leads: [...this.leads.values()], unsorted: [...this.unsorted.values()],
+      contacts: [...this.contacts.values()], companies: [...this.companies.values()], leads: [...this.leads.values()], unsorted: [...this.unsorted.values()],
       calls: [...this.calls.values()], tasks: [...this.tasks.values()],
     });
   }
+}
+
+/** Entities by the last 10 digits of each of their phones. */
+function indexByPhone<T extends { custom_fields_values: StoredFieldValues[] | null }>(entities: T[]): Map<string, T[]> {
+  const index = new Map<string, T[]>();
+  for (const c of entities) {
+    for (const key of new Set(phonesOf(c.custom_fields_values).map(phoneKey).filter((x) => x !== ''))) {
+      const list = index.get(key);
+      if (list) list.push(c);
+      else index.set(key, [c]);
+    }
+  }
+  return index;
 }

@@ -39,7 +39,7 @@ export interface KommoCustomField {
   code: string | null;
   sort: number;
   type: 'multitext' | 'text' | 'numeric' | 'select' | 'multiselect' | 'checkbox' | 'date' | 'url';
-  entity_type: 'contacts' | 'leads';
+  entity_type: 'contacts' | 'leads' | 'companies';
   is_predefined: boolean;
   is_deletable: boolean;
   is_visible: boolean;
@@ -91,6 +91,23 @@ export interface KommoContact {
   tags: Array<{ id: number; name: string }>;
 }
 
+/** A company: phones in its own `PHONE` field (entity_type `companies`), as Kommo keeps fields per entity. */
+export interface KommoCompany {
+  id: number;
+  name: string;
+  responsible_user_id: number;
+  group_id: number;
+  created_by: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+  closest_task_at: number | null;
+  is_deleted: boolean;
+  custom_fields_values: StoredFieldValues[] | null;
+  account_id: number;
+  tags: Array<{ id: number; name: string }>;
+}
+
 export interface KommoLead {
   id: number;
   name: string;
@@ -112,6 +129,8 @@ export interface KommoLead {
   account_id: number;
   tags: Array<{ id: number; name: string }>;
   contact_ids: number[];
+  /** The lead's company (Kommo allows one), set only when there is one: read back as `_embedded.companies`. */
+  company_id?: number;
 }
 
 export type UnsortedStatus = 'pending' | 'accepted' | 'declined';
@@ -134,7 +153,7 @@ export interface KommoUnsorted {
 export interface KommoCall {
   id: number;
   entity_id: number;
-  entity_type: 'contact' | 'lead';
+  entity_type: 'contact' | 'lead' | 'company';
   account_id: number;
   direction: 'inbound' | 'outbound';
   uniq?: string;
@@ -189,6 +208,7 @@ export interface KommoState {
   customFields: KommoCustomField[];
   pipelines: KommoPipeline[];
   contacts: KommoContact[];
+  companies: KommoCompany[];
   leads: KommoLead[];
   unsorted: KommoUnsorted[];
   calls: KommoCall[];
@@ -203,7 +223,15 @@ export interface ContactSeed {
   responsible_user_id?: number;
 }
 
-/** A lead to seed, linked to contacts by id. Default status: the first stage after Unsorted of the main pipeline. */
+/** A company to seed: a name and phone numbers in the companies' `PHONE` field (each `WORK` unless given as `{value, enum}`). */
+export interface CompanySeed {
+  id?: number;
+  name: string;
+  phones?: Array<string | { value: string; enum: string }>;
+  responsible_user_id?: number;
+}
+
+/** A lead to seed, linked to contacts (and at most one company) by id. Default status: the first stage after Unsorted of the main pipeline. */
 export interface LeadSeed {
   id?: number;
   name: string;
@@ -212,6 +240,7 @@ export interface LeadSeed {
   pipeline_id?: number;
   responsible_user_id?: number;
   contact_ids?: number[];
+  company_id?: number;
 }
 
 /** The account an emulator starts with. `customFields` without a `PHONE` field gives the "refuse to register" path. */
@@ -221,5 +250,7 @@ export interface KommoAccountSeed {
   customFields: KommoCustomField[];
   pipelines: KommoPipeline[];
   contacts: ContactSeed[];
+  /** Optional so that seeds written before companies existed still type-check; none when absent. */
+  companies?: CompanySeed[];
   leads: LeadSeed[];
 }

@@ -1,6 +1,8 @@
 /**
- * `POST /api/v4/calls`: call logs, attached by the last 10 digits of `phone`. Exactly one active lead of the
- * contact → the lead; otherwise the contact. No entity with that phone → the call is not added.
+ * `POST /api/v4/calls`: call logs, attached by the last 10 digits of `phone` to "the contact or company" with
+ * it. Exactly one active lead of the contact → the lead; otherwise the contact. No contact but a company with
+ * the phone → the same rule with the company's leads: its only active lead, else the company. No entity with
+ * that phone → the call is not added.
  * https://kommo.com/developers/content/api_v4/adding-calls, https://www.kommo.com/developers/content/telephony/call_logging/
  * The "not found" body follows the field reports (https://github.com/amocrm/amocrm-api-php/issues/52).
  */
@@ -8,7 +10,7 @@ import { PROBLEM_JSON, ok, type FieldError, type SimReply } from '../problems.ts
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
 import { phoneKey } from '../phone.ts';
-import type { KommoCall, KommoContact } from '../types.ts';
+import type { KommoCall, KommoCompany, KommoContact } from '../types.ts';
 import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
 import { checkAudit, checkResponsible, entityLink } from './common.ts';
 
@@ -29,17 +31,31 @@ function checkCall(store: KommoStore) {
   };
 }
 
-/** The entity a call goes to, by Kommo's rule, or null when no visible contact has the phone. */
-function attachTo(store: KommoStore, index: Map<string, KommoContact[]>, phone: string): { entity_type: 'lead' | 'contact'; entity_id: number } | null {
-  const contact = [...(index.get(phoneKey(phone)) ?? [])].sort((a, b) => a.id - b.id)[0];
-  if (!contact) return null;
-  const active = store.leadsOf(contact.id).filter((l) => store.isActive(l));
-  return active.length === 1 && active[0] ? { entity_type: 'lead', entity_id: active[0].id } : { entity_type: 'contact', entity_id: contact.id };
+type Attachment = { entity_type: KommoCall['entity_type']; entity_id: number };
+
+/**
+ * The entity a call goes to, by Kommo's rule, or null when no visible contact or company has the phone.
+ * Contacts come first (the lowest id), then companies (the lowest id): differences.ts.
+ */
+function attachTo(store: KommoStore, index: Map<string, KommoContact[]>, companies: Map<string, KommoCompany[]>, phone: string): Attachment | null {
+  const key = phoneKey(phone);
+  const contact = [...(index.get(key) ?? [])].sort((a, b) => a.id - b.id)[0];
+  if (contact) {
+    const active = store.leadsOf(contact.id).filter((l) => store.isActive(l));
+    return active.length === 1 && active[0] ? { entity_type: 'lead', entity_id: active[0].id } : { entity_type: 'contact', entity_id: contact.id };
+  }
+  const company = [...(companies.get(key) ?? [])].sort((a, b) => a.id - b.id)[0];
+  if (!company) return null;
+  const active = store.leadsOfCompany(company.id).filter((l) => store.isActive(l));
+  return active.length === 1 && active[0] ? { entity_type: 'lead', entity_id: active[0].id } : { entity_type: 'company', entity_id: company.id };
 }
+
+/** The collection an attached entity's link points into. */
+const KIND: Record<KommoCall['entity_type'], string> = { lead: 'leads', contact: 'contacts', company: 'companies' };
 
 const OPTIONAL = ['uniq', 'link', 'call_result', 'call_status', 'call_responsible', 'responsible_user_id', 'created_by', 'updated_by'] as const;
 
-function store(s: KommoStore, item: JsonObject, at: { entity_type: 'lead' | 'contact'; entity_id: number }): KommoCall {
+function store(s: KommoStore, item: JsonObject, at: Attachment): KommoCall {
   const now = s.now();
   const call: KommoCall = {
     id: s.nextId('call'), ...at, account_id: s.account.id,
@@ -58,17 +74,18 @@ function add(req: RouteRequest, ctx: RouteContext): SimReply {
   const bad = checkAll(got.items, checkCall(ctx.store));
   if (bad) return bad;
   const index = ctx.store.phoneIndex();
+  const companies = ctx.store.companyPhoneIndex();
   const added: unknown[] = [];
   const errors: unknown[] = [];
   (got.items as JsonObject[]).forEach((item, i) => {
     const requestId = requestIdOf(item, i);
-    const at = attachTo(ctx.store, index, item.phone as string);
+    const at = attachTo(ctx.store, index, companies, item.phone as string);
     if (!at) {
       errors.push({ request_id: requestId, title: 'Entity not found', status: 263 });
       return;
     }
     const c = store(ctx.store, item, at);
-    const kind = at.entity_type === 'lead' ? 'leads' : 'contacts';
+    const kind = KIND[at.entity_type];
     added.push({ id: c.id, entity_id: c.entity_id, entity_type: c.entity_type, account_id: c.account_id, request_id: requestId, _embedded: { entity: { id: c.entity_id, _links: entityLink(ctx.base, kind, c.entity_id) } } });
   });
   if (added.length === 0) return { status: 400, contentType: PROBLEM_JSON, body: { _total_items: 0, errors } };

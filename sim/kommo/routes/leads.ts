@@ -13,8 +13,9 @@ import { checkAll, field, isObject, itemsOf, objectOf, requestIdOf, type JsonObj
 import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, withList } from './common.ts';
 
 export function leadView(l: KommoLead, ctx: RouteContext, withContacts: boolean): Record<string, unknown> {
-  const { tags, contact_ids: contactIds, ...rest } = l;
-  const embedded: Record<string, unknown> = { tags, companies: [] };
+  const { tags, contact_ids: contactIds, company_id: companyId, ...rest } = l;
+  const companies = companyId !== undefined ? [{ id: companyId, _links: entityLink(ctx.base, 'companies', companyId) }] : [];
+  const embedded: Record<string, unknown> = { tags, companies };
   if (withContacts) embedded.contacts = contactIds.map((id, i) => ({ id, is_main: i === 0, _links: entityLink(ctx.base, 'contacts', id) }));
   return { ...rest, labor_cost: null, _links: entityLink(ctx.base, 'leads', l.id), _embedded: embedded };
 }

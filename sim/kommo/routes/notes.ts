@@ -1,5 +1,5 @@
 /**
- * `GET /api/v4/{contacts|leads}/{id}/notes`: the entity's notes. The emulator keeps calls as call records
+ * `GET /api/v4/{contacts|companies|leads}/{id}/notes`: the entity's notes. The emulator keeps calls as call records
  * (routes/calls.ts) and shows each as the note Kommo makes of it: `note_type` `call_in` / `call_out` with
  * `params` {uniq, duration, source, link, phone, call_status, call_result}. Filter `filter[note_type]`
  * (one or several). 204 when there is none, as every Kommo list.
@@ -8,17 +8,20 @@
 import { listPage, paging, type Query } from '../hal.ts';
 import { noContent, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
+import type { KommoCall } from '../types.ts';
+
+const COLLECTION: Record<KommoCall['entity_type'], 'contacts' | 'companies' | 'leads'> = { contact: 'contacts', company: 'companies', lead: 'leads' };
 
 function noteTypes(q: Query): string[] {
   return Object.entries(q).filter(([k]) => k.startsWith('filter[note_type]')).flatMap(([, v]) => (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')));
 }
 
-function list(entity: 'contact' | 'lead') {
+function list(entity: KommoCall['entity_type']) {
   return (req: RouteRequest, ctx: RouteContext): SimReply => {
     const p = paging(req.query, ctx.limits.maxPageLimit);
     if ('reply' in p) return p.reply;
     const id = Number(req.params.id);
-    const exists = entity === 'contact' ? ctx.store.contacts.has(id) : ctx.store.leads.has(id);
+    const exists = ctx.store[COLLECTION[entity]].has(id);
     if (!exists) return noContent();
     const types = noteTypes(req.query);
     const notes = [...ctx.store.calls.values()]
@@ -32,12 +35,13 @@ function list(entity: 'contact' | 'lead') {
         },
       }))
       .filter((n) => types.length === 0 || types.includes(n.note_type));
-    const path = `/api/v4/${entity}s/${id}/notes`;
+    const path = `/api/v4/${COLLECTION[entity]}/${id}/notes`;
     return listPage(notes, { base: ctx.base, path, query: req.query, entity: 'notes', ...p });
   };
 }
 
 export const noteRoutes: RouteDef[] = [
   { method: 'GET', url: '/api/v4/contacts/:id/notes', auth: 'bearer', handler: list('contact') },
+  { method: 'GET', url: '/api/v4/companies/:id/notes', auth: 'bearer', handler: list('company') },
   { method: 'GET', url: '/api/v4/leads/:id/notes', auth: 'bearer', handler: list('lead') },
 ];

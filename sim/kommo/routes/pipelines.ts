@@ -1,6 +1,6 @@
 /**
  * Pipelines with their statuses (https://www.amocrm.ru/developers/content/crm_platform/leads_pipelines) and
- * the custom fields of contacts and leads (https://developers.kommo.com/reference/custom-fields).
+ * the custom fields of contacts, companies and leads (https://developers.kommo.com/reference/custom-fields).
  */
 import { links, listPage, paging } from '../hal.ts';
 import { noContent, ok, type SimReply } from '../problems.ts';
@@ -39,7 +39,7 @@ function fieldView(f: KommoCustomField, ctx: RouteContext): Record<string, unkno
   return { ...f, account_id: ctx.store.account.id, _links: links(ctx.base, `/api/v4/${f.entity_type}/custom_fields/${f.id}`) };
 }
 
-function fieldsOf(entity: 'contacts' | 'leads') {
+function fieldsOf(entity: 'contacts' | 'companies' | 'leads') {
   return (req: RouteRequest, ctx: RouteContext): SimReply => {
     const p = paging(req.query, ctx.limits.maxPageLimit);
     if ('reply' in p) return p.reply;
@@ -52,5 +52,6 @@ export const pipelineRoutes: RouteDef[] = [
   { method: 'GET', url: '/api/v4/leads/pipelines', auth: 'bearer', handler: listPipelines },
   { method: 'GET', url: '/api/v4/leads/pipelines/:id', auth: 'bearer', handler: getPipeline },
   { method: 'GET', url: '/api/v4/contacts/custom_fields', auth: 'bearer', handler: fieldsOf('contacts') },
+  { method: 'GET', url: '/api/v4/companies/custom_fields', auth: 'bearer', handler: fieldsOf('companies') },
   { method: 'GET', url: '/api/v4/leads/custom_fields', auth: 'bearer', handler: fieldsOf('leads') },
 ];

@@ -17,6 +17,7 @@ const ENTITY_TYPES = ['leads', 'contacts', 'companies', 'customers'] as const;
 function entityExists(store: KommoStore, type: unknown, id: unknown): boolean {
   if (type === 'leads') return store.leads.has(id as number);
   if (type === 'contacts') return store.contacts.has(id as number);
+  if (type === 'companies') return store.companies.has(id as number);
   return true;
 }
 
