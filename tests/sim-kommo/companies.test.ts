@@ -68,6 +68,20 @@ describe('sim/kommo companies', () => {
     expect(second.body._embedded.calls[0]).toMatchObject({ entity_id: ACME, entity_type: 'company' });
   });
 
+  it('links a lead created with _embedded.companies to the company (one at most): the company\'s call goes to it', async () => {
+    const two = await k.api('POST', '/api/v4/leads', [{ name: 'Two', _embedded: { companies: [{ id: ACME }, { id: ACME }] } }]);
+    expect(two.status).toBe(400);
+    const unknown = await k.api('POST', '/api/v4/leads', [{ name: 'Nobody', _embedded: { companies: [{ id: 6_999_999 }] } }]);
+    expect(unknown.status).toBe(400);
+    const r = await k.api('POST', '/api/v4/leads', [{ name: 'Acme renewal', _embedded: { companies: [{ id: ACME }] } }]);
+    expect(r.status).toBe(200);
+    const id = r.body._embedded.leads[0].id as number;
+    const company = await k.api('GET', `/api/v4/companies/${ACME}?with=leads`);
+    expect(company.body._embedded.leads.map((l: { id: number }) => l.id)).toEqual([id]);
+    const logged = await k.api('POST', '/api/v4/calls', [callLog('+31201234567')]);
+    expect(logged.body._embedded.calls[0]).toMatchObject({ entity_type: 'lead', entity_id: id });
+  });
+
   it('prefers a contact with the same phone over the company', async () => {
     const c = await k.api('POST', '/api/v4/contacts', [contactWithPhone('Piet at Acme', '+31201234567')]);
     const contactId = c.body._embedded.contacts[0].id;

@@ -67,6 +67,15 @@ function checkLead(store: KommoStore, onUpdate: boolean) {
         if (id !== undefined && !store.contacts.get(id as number)) errors.push({ code: 'NotSupportedChoice', path: `_embedded.contacts.${i}.id`, detail: 'The value you selected is not a valid choice.' });
       });
     }
+    // A lead belongs to at most one company (Kommo's complex-lead doc: 1 contact and 1 company per lead).
+    const companies = field(errors, emb, 'companies', 'array', '_embedded.companies');
+    if (Array.isArray(companies)) {
+      if (companies.length > 1) errors.push({ code: 'NotSupportedChoice', path: '_embedded.companies', detail: 'A lead can be linked to one company.' });
+      companies.forEach((c, i) => {
+        const id = isObject(c) ? field(errors, c, 'id', 'int', `_embedded.companies.${i}.id`, { required: true }) : undefined;
+        if (id !== undefined && !store.companies.get(id as number)) errors.push({ code: 'NotSupportedChoice', path: `_embedded.companies.${i}.id`, detail: 'The value you selected is not a valid choice.' });
+      });
+    }
   };
 }
 
@@ -93,6 +102,8 @@ function applyLead(l: KommoLead, item: JsonObject, store: KommoStore): void {
   if (Array.isArray(emb.contacts)) {
     for (const c of emb.contacts as JsonObject[]) if (!l.contact_ids.includes(c.id as number)) l.contact_ids.push(c.id as number);
   }
+  const company = Array.isArray(emb.companies) ? (emb.companies[0] as JsonObject | undefined) : undefined;
+  if (company && typeof company.id === 'number') l.company_id = company.id;
 }
 
 /** Creates a lead from a checked write item at a given place (also used by incoming leads). */
