@@ -17,7 +17,7 @@ import { createLookupCache } from './lookup-cache.ts';
 
 export interface AutodistributionOptions {
   /** The engine's Kommo client (findContactsByPhone, users). */
-  kommo: Pick<KommoClient, 'findContactsByPhone' | 'users'>;
+  kommo: Pick<KommoClient, 'findContactsByPhone' | 'findCompaniesByPhone' | 'users'>;
   /** The engine's HookInvoker. */
   invoker: HookRunner;
   /** config.users: extension → Kommo user id. */

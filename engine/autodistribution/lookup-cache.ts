@@ -14,7 +14,7 @@ export interface ContactLookup {
 }
 
 export interface LookupCacheOptions {
-  kommo: Pick<KommoClient, 'findContactsByPhone' | 'users'>;
+  kommo: Pick<KommoClient, 'findContactsByPhone' | 'findCompaniesByPhone' | 'users'>;
   contactTtlMs: number;
   missTtlMs: number;
   usersTtlMs: number;
@@ -43,12 +43,21 @@ export function createLookupCache(o: LookupCacheOptions) {
   }
 
   async function search(phone: string, key: string, linkedid: string | undefined): Promise<ContactLookup> {
-    const r = await o.kommo.findContactsByPhone(phone, linkedid ? { linkedid } : undefined);
+    const ctx = linkedid ? { linkedid } : undefined;
+    const r = await o.kommo.findContactsByPhone(phone, ctx);
     if (!r.ok) return { entity: null, error: `Kommo did not answer the contact search for ${phone}: ${r.error.message}` };
-    const c = r.value[0];
+    let c = [...r.value].sort((a, b) => a.id - b.id)[0];
+    let type: 'contacts' | 'companies' = 'contacts';
+    if (!c) {
+      // No contact has the number: a company that has it is the client (as Kommo attaches its calls), asked only then.
+      const co = await o.kommo.findCompaniesByPhone(phone, ctx);
+      if (!co.ok) return { entity: null, error: `Kommo did not answer the company search for ${phone}: ${co.error.message}` };
+      c = [...co.value].sort((a, b) => a.id - b.id)[0];
+      type = 'companies';
+    }
     const value: ContactLookup = c
-      ? { entity: { id: c.id, is_new: false, name: c.name, responsible_user_id: c.responsible_user_id, type: 'contacts' } }
-      : { entity: null, error: `no contact in Kommo has the phone ${phone}` };
+      ? { entity: { id: c.id, is_new: false, name: c.name, responsible_user_id: c.responsible_user_id, type } }
+      : { entity: null, error: `no contact or company in Kommo has the phone ${phone}` };
     keep(key, value, c ? o.contactTtlMs : o.missTtlMs);
     return value;
   }

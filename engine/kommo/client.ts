@@ -11,7 +11,7 @@ import { createBatcher, type Batcher } from './batcher.ts';
 import { success, type KommoResult } from './errors.ts';
 import { createHttp } from './http.ts';
 import type {
-  AddedCall, AddedEntity, AddedUnsorted, CallBody, ContactBody, EntityPatch, KommoAccount, KommoContact, KommoCustomField, KommoLead,
+  AddedCall, AddedEntity, AddedUnsorted, CallBody, ContactBody, EntityPatch, KommoAccount, KommoCompany, KommoContact, KommoCustomField, KommoLead,
   KommoNote, KommoPipeline, KommoTask, KommoUser, LeadBody, TaskBody, UnsortedSipBody, UpdatedEntity,
 } from './kommo-types.ts';
 import { createPhoneCache, phoneKey } from './phone-cache.ts';
@@ -58,6 +58,10 @@ export interface KommoClientStats {
 export interface KommoClient {
   /** Contacts whose phone ends in the same 10 digits (204 → []). Cached for phoneCacheTtlMs. */
   findContactsByPhone(phone: string, ctx?: RequestContext): Promise<KommoResult<KommoContact[]>>;
+  /** Companies whose phone ends in the same 10 digits (Kommo attaches a call to a company when no contact has the number). Cached. */
+  findCompaniesByPhone(phone: string, ctx?: RequestContext): Promise<KommoResult<KommoCompany[]>>;
+  /** With `_embedded.leads`; null when there is no such company. */
+  getCompany(id: number, ctx?: RequestContext): Promise<KommoResult<KommoCompany | null>>;
   /** Drops the cached answer for this number (the caller learned it is out of date); the next search asks Kommo. */
   forgetPhone(phone: string): void;
   /** Drops every cached answer (the account changed in ways hookline did not make: an import, a reset emulator). */
@@ -80,9 +84,9 @@ export interface KommoClient {
   addTasks(bodies: TaskBody[], ctx?: RequestContext): Promise<KommoResult<AddedEntity>[]>;
   users(ctx?: RequestContext): Promise<KommoResult<KommoUser[]>>;
   /** The call notes (call_in, call_out) of a contact or lead: how a call log already written is found again (by `params.uniq`). */
-  callNotes(entity: 'contacts' | 'leads', id: number, ctx?: RequestContext): Promise<KommoResult<KommoNote[]>>;
+  callNotes(entity: 'contacts' | 'companies' | 'leads', id: number, ctx?: RequestContext): Promise<KommoResult<KommoNote[]>>;
   /** The open tasks attached to a contact or lead. */
-  openTasks(entity: 'contacts' | 'leads', id: number, ctx?: RequestContext): Promise<KommoResult<KommoTask[]>>;
+  openTasks(entity: 'contacts' | 'companies' | 'leads', id: number, ctx?: RequestContext): Promise<KommoResult<KommoTask[]>>;
   account(ctx?: RequestContext): Promise<KommoResult<KommoAccount>>;
   /** Sends every waiting batch now. */
   flush(): void;
@@ -118,6 +122,9 @@ function createdContact(body: Json, id: number): KommoContact | null {
   const cfv = Array.isArray(body.custom_fields_values) ? (body.custom_fields_values as unknown as KommoContact['custom_fields_values']) : null;
   return { id, name: body.name, responsible_user_id: body.responsible_user_id, custom_fields_values: cfv, _embedded: { leads: [] } };
 }
+
+/** Who can hold a phone in Kommo: the collections searched by number. */
+type PhoneHolder = 'contacts' | 'companies';
 
 function hasPhone(c: KommoContact, key: string): boolean {
   return (c.custom_fields_values ?? []).some((f) => f.field_code === 'PHONE' && f.values.some((v) => phoneKey(String(v.value)) === key));
@@ -172,47 +179,66 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
   const searching = new Map<string, Promise<KommoResult<KommoContact[]>>>();
   const cacheCounts = { hits: 0, misses: 0, shared: 0 };
 
-  async function search(key: string, ctx?: RequestContext): Promise<KommoResult<KommoContact[]>> {
+  // Companies have phones too, and Kommo attaches a call to "the contact or company" with the number: their own
+  // cache (hookline never writes companies), the same rules.
+  const companyCache = createPhoneCache({ ttlMs: cacheTtl, now });
+  const byHolder = {
+    contacts: { cache, searching },
+    companies: { cache: companyCache, searching: new Map<string, Promise<KommoResult<KommoContact[]>>>() },
+  } as const;
+
+  async function search(holder: PhoneHolder, key: string, ctx?: RequestContext): Promise<KommoResult<KommoContact[]>> {
     // The last 10 digits: a substring of the number however Kommo stores it (+31…, 0031…, 8…); the
     // results are then kept to those whose PHONE ends in the same digits, as Kommo's call matching does.
-    const r = await getAll<KommoContact>(transport, '/api/v4/contacts', 'contacts', { query: key, with: 'leads' }, ctx, 1);
+    const r = await getAll<KommoContact>(transport, `/api/v4/${holder}`, holder, { query: key, with: 'leads' }, ctx, 1);
     if (!r.ok) return r;
     const found = r.value.filter((c) => hasPhone(c, key));
-    if (cacheTtl > 0) cache.set(key, found);
+    if (cacheTtl > 0) byHolder[holder].cache.set(key, found);
     return success(found);
+  }
+
+  async function findByPhone(holder: PhoneHolder, phone: string, ctx?: RequestContext): Promise<KommoResult<KommoContact[]>> {
+    const key = phoneKey(phone);
+    if (key.length < 3) {
+      // Kommo's query would match nearly everyone; a number this short is nobody's phone.
+      logger.debug({ linkedid: ctx?.linkedid, phone }, 'kommo: phone search skipped: fewer than 3 digits');
+      return success([]);
+    }
+    const { cache: c, searching: inFlight } = byHolder[holder];
+    const cached = cacheTtl > 0 ? c.get(key) : undefined;
+    if (cached) {
+      cacheCounts.hits += 1;
+      logger.debug({ linkedid: ctx?.linkedid, key, holder }, 'kommo: phone search answered from the cache');
+      return success(cached);
+    }
+    const pending = inFlight.get(key);
+    if (pending) {
+      cacheCounts.shared += 1;
+      const r = await pending;
+      return r.ok ? success(structuredClone(r.value)) : r;
+    }
+    cacheCounts.misses += 1;
+    const p = search(holder, key, ctx).finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+    const r = await p;
+    return r.ok ? success(structuredClone(r.value)) : r;
   }
 
   const asJson = <T>(xs: T[]) => xs as unknown as Json[];
 
   return {
-    async findContactsByPhone(phone, ctx) {
-      const key = phoneKey(phone);
-      if (key.length < 3) {
-        // Kommo's query would match nearly everyone; a number this short is nobody's phone.
-        logger.debug({ linkedid: ctx?.linkedid, phone }, 'kommo: phone search skipped: fewer than 3 digits');
-        return success([]);
-      }
-      const cached = cacheTtl > 0 ? cache.get(key) : undefined;
-      if (cached) {
-        cacheCounts.hits += 1;
-        logger.debug({ linkedid: ctx?.linkedid, key }, 'kommo: phone search answered from the cache');
-        return success(cached);
-      }
-      const pending = searching.get(key);
-      if (pending) {
-        cacheCounts.shared += 1;
-        const r = await pending;
-        return r.ok ? success(structuredClone(r.value)) : r;
-      }
-      cacheCounts.misses += 1;
-      const p = search(key, ctx).finally(() => searching.delete(key));
-      searching.set(key, p);
-      const r = await p;
-      return r.ok ? success(structuredClone(r.value)) : r;
+    findContactsByPhone: (phone, ctx) => findByPhone('contacts', phone, ctx),
+    findCompaniesByPhone: (phone, ctx) => findByPhone('companies', phone, ctx),
+    forgetPhone(phone) {
+      cache.forgetPhones([phone]);
+      companyCache.forgetPhones([phone]);
     },
-    forgetPhone: (phone) => cache.forgetPhones([phone]),
-    clearPhoneCache: () => cache.clear(),
+    clearPhoneCache() {
+      cache.clear();
+      companyCache.clear();
+    },
     getContact: (id, ctx) => getOne<KommoContact>(transport, `/api/v4/contacts/${id}`, { with: 'leads' }, ctx),
+    getCompany: (id, ctx) => getOne<KommoCompany>(transport, `/api/v4/companies/${id}`, { with: 'leads' }, ctx),
     async addContacts(bodies, ctx) {
       const r = await contactsAdd.add(asJson(bodies), ctx);
       // Write-through: where the cache holds the answer for a phone (the search that found nobody, just

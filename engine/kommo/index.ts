@@ -17,5 +17,5 @@ export { stripNulls } from './strip-nulls.ts';
 export { phoneKey } from './phone-cache.ts';
 export type {
   AddedCall, AddedEntity, AddedUnsorted, CallBody, ContactBody, CustomFieldValueInput, CustomFieldValueRead, EntityPatch, KommoAccount,
-  KommoContact, KommoCustomField, KommoLead, KommoNote, KommoPipeline, KommoTask, KommoStatus, KommoUser, LeadBody, TaskBody, UnsortedSipBody, UpdatedEntity,
+  KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoNote, KommoPipeline, KommoTask, KommoStatus, KommoUser, LeadBody, TaskBody, UnsortedSipBody, UpdatedEntity,
 } from './kommo-types.ts';

@@ -108,6 +108,9 @@ export interface KommoContact {
   [key: string]: unknown;
 }
 
+/** A company as Kommo reads it: the same shape as a contact (name, responsible user, PHONE values, `_embedded.leads`). */
+export type KommoCompany = KommoContact;
+
 export interface KommoLead {
   id: number;
   name: string;

@@ -17,7 +17,8 @@ export interface CallToRegister {
 
 /** The entity a call is attached to, as the steps found or created it. */
 export interface EntityRef {
-  type: 'contacts';
+  /** A contact, or a company when no contact has the number (Kommo attaches the call to it). */
+  type: 'contacts' | 'companies';
   id: number;
   name: string;
   responsible_user_id: number;

@@ -6,7 +6,7 @@
 import { RESULT_TO_KOMMO, type CallFull } from '../../contracts/index.ts';
 import type { HookName } from '../../contracts/index.ts';
 import type { Logger } from '../../log/index.ts';
-import type { KommoClient, KommoContact, KommoError, KommoResult } from '../kommo/index.ts';
+import type { KommoClient, KommoCompany, KommoContact, KommoError, KommoResult } from '../kommo/index.ts';
 import type { Outbox, OutboxJob, StepRecord } from '../outbox/index.ts';
 import type { HookInvoker } from '../stages/index.ts';
 import { StepFailure, isPermanent } from './errors.ts';
@@ -159,15 +159,22 @@ function contactToKommo(b: Json): Json {
   return { ...rest, _embedded: { ...emb, tags: tags.map((t) => (typeof t === 'string' ? { name: t } : t)) } };
 }
 
-function entityOf(contact: KommoContact, isNew: boolean): EntityRef {
+function entityOf(contact: KommoContact, isNew: boolean, type: EntityRef['type'] = 'contacts'): EntityRef {
   return {
-    type: 'contacts', id: contact.id, name: contact.name, responsible_user_id: contact.responsible_user_id, is_new: isNew,
+    type, id: contact.id, name: contact.name, responsible_user_id: contact.responsible_user_id, is_new: isNew,
     leadIds: (contact._embedded?.leads ?? []).map((l) => l.id),
   };
 }
 
 async function findContact(c: Ctx, step: string): Promise<KommoContact | null> {
   const r = await c.d.kommo.findContactsByPhone(c.call.phone, { linkedid: c.linkedid });
+  if (!r.ok) fail(step, r.error);
+  return [...r.value].sort((a, b) => a.id - b.id)[0] ?? null;
+}
+
+/** No contact has the number: a company that has it is the client (Kommo attaches the call to it, lowest id). */
+async function findCompany(c: Ctx, step: string): Promise<KommoCompany | null> {
+  const r = await c.d.kommo.findCompaniesByPhone(c.call.phone, { linkedid: c.linkedid });
   if (!r.ok) fail(step, r.error);
   return [...r.value].sort((a, b) => a.id - b.id)[0] ?? null;
 }
@@ -185,6 +192,14 @@ async function entityStep(c: Ctx): Promise<EntityRef> {
     const ref = entityOf(found, was?.status === 'sending');
     await record(c, step, { status: 'done', result: ref });
     if (was?.status === 'sending') c.done.push('entity (reconciled)');
+    return ref;
+  }
+  // A company with the number is a known client too: nothing is created for it (not even an incoming lead).
+  const company = await findCompany(c, step);
+  if (company) {
+    const ref = entityOf(company, false, 'companies');
+    await record(c, step, { status: 'done', result: ref });
+    c.done.push('company found');
     return ref;
   }
   const s = c.d.settings;
@@ -252,7 +267,7 @@ async function leadStep(c: Ctx, entity: EntityRef): Promise<DealRef | null> {
   const s = c.d.settings;
   if (!s.createLead || s.mode !== 'contact') return null;
   // The contact's leads now: an open one means no new lead (and, after a crash mid-create, finds ours).
-  const contact = await c.d.kommo.getContact(entity.id, { linkedid: c.linkedid });
+  const contact = entity.type === 'companies' ? await c.d.kommo.getCompany(entity.id, { linkedid: c.linkedid }) : await c.d.kommo.getContact(entity.id, { linkedid: c.linkedid });
   if (!contact.ok) fail(step, contact.error);
   for (const ref of contact.value?._embedded?.leads ?? []) {
     const lead = await c.d.kommo.getLead(ref.id, { linkedid: c.linkedid });
@@ -266,7 +281,7 @@ async function leadStep(c: Ctx, entity: EntityRef): Promise<DealRef | null> {
   }
   const missed = !answered(c);
   const input = {
-    _embedded: { contacts: [{ id: entity.id }], tags: s.tags.map((t) => ({ name: t })) },
+    _embedded: { [entity.type]: [{ id: entity.id }], tags: s.tags.map((t) => ({ name: t })) },
     name: `${c.call.phone} - ${missed ? 'missed ' : ''}${c.call.direction === 'inbound' ? 'incoming' : 'outgoing'}`,
     pipeline_id: c.d.pipeline.pipelineId,
     responsible_user_id: entity.responsible_user_id || c.d.users.fallback(),
@@ -290,7 +305,8 @@ async function updateStep(c: Ctx, entity: EntityRef, deal: DealRef | null): Prom
   if (prior(c, step)?.status === 'done' || !c.d.settings.updateResponsible) return;
   const user = callUser(c);
   if (!user) return;
-  if (!entity.is_new && entity.responsible_user_id !== user.id) {
+  // process_contact_update_params is about contacts: a company's responsible user is left as it is.
+  if (entity.type === 'contacts' && !entity.is_new && entity.responsible_user_id !== user.id) {
     const input = { id: entity.id, responsible_user_id: user.id };
     const built = await hook(c, 'process_contact_update_params', { call_full: c.cf, ...input });
     await write(c, step, 'process_contact_update_params', built, input, async (b) => first(await c.d.kommo.updateContacts([b as never], { linkedid: c.linkedid })), (b) => b);
@@ -366,7 +382,7 @@ async function callStep(c: Ctx, entity: EntityRef, deal: DealRef | null): Promis
 }
 
 async function callIsThere(c: Ctx, entity: EntityRef, deal: DealRef | null): Promise<boolean> {
-  const places: ['contacts' | 'leads', number][] = [['contacts', entity.id], ...(deal ? [['leads', deal.id] as ['leads', number]] : [])];
+  const places: [EntityRef['type'] | 'leads', number][] = [[entity.type, entity.id], ...(deal ? [['leads', deal.id] as ['leads', number]] : [])];
   // Kommo attaches a call to the contact's only open lead: look there too.
   for (const id of entity.leadIds) if (!deal || id !== deal.id) places.push(['leads', id]);
   for (const [type, id] of places) {
@@ -385,7 +401,7 @@ async function taskStep(c: Ctx, entity: EntityRef, deal: DealRef | null): Promis
   const t = c.d.settings.tasks;
   // A new incoming lead is itself the to-do in Kommo's Incoming leads column; no task is attached to it.
   if (!t.enabled || answered(c) || entity.unsortedUid) return;
-  const target: ['contacts' | 'leads', number] = deal ? ['leads', deal.id] : ['contacts', entity.id];
+  const target: [EntityRef['type'] | 'leads', number] = deal ? ['leads', deal.id] : [entity.type, entity.id];
   if (was?.status === 'sending') {
     // Ours is an open task like the one sent that was not there before it was sent (the client's calls go one
     // at a time, so no other call of this client wrote one in between).

@@ -65,6 +65,15 @@ describe('a known client is routed to the responsible manager', () => {
     });
   });
 
+  it('a number only a company has (demo: Acme Logistics BV, +31201234567) goes to the company\'s responsible manager', async () => {
+    const { ad, records } = make({ users: { ...USERS, '104': 5_001_004 } });
+    const d = await ad.decide({ from: '+31201234567' });
+    expect(d).toMatchObject({ body: '104,Daan Bakker', reason: 'routed' });
+    expect(records.find((r) => r.hook === 'customize_autodistribution')?.input).toMatchObject({
+      entity: { id: 6_000_001, is_new: false, name: 'Acme Logistics BV', responsible_user_id: 5_001_004, type: 'companies' },
+    });
+  });
+
   it('cuts the name to 20 characters and removes its commas', async () => {
     const { ad } = make();
     const d = await ad.decide({ from: '+31201112222' });
@@ -112,7 +121,7 @@ describe('every failure gives the empty answer within the deadline', () => {
   it('an unknown client: the hook still runs, with the error', async () => {
     const { ad, records } = make();
     expect(await ad.decide({ from: '+31600000000', trunk: '+31201234567' })).toMatchObject({ body: '', reason: 'no-contact' });
-    expect(records[0]?.input).toMatchObject({ number: '', name: '', error: 'no contact in Kommo has the phone +31600000000' });
+    expect(records[0]?.input).toMatchObject({ number: '', name: '', error: 'no contact or company in Kommo has the phone +31600000000' });
   });
 
   it("a client whose manager has no extension", async () => {

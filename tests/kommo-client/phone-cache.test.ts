@@ -96,3 +96,21 @@ describe('engine/kommo: phone -> contact cache', () => {
     expect(r.ok && r.value.map((c) => c.name)).toEqual(['Trunk test line']);
   });
 });
+
+describe('engine/kommo: companies by phone', () => {
+  it('finds the company that has the number (a contact search does not), cached like contacts', async () => {
+    const sim = await startSim();
+    const kommo = clientFor(sim);
+    expect(await kommo.findContactsByPhone('+31201234567')).toEqual({ ok: true, value: [] });
+    const r = await kommo.findCompaniesByPhone('0031201234567');
+    expect(r.ok && r.value.map((c) => [c.id, c.name, c.responsible_user_id])).toEqual([[6_000_001, 'Acme Logistics BV', 5_001_004]]);
+    await kommo.findCompaniesByPhone('+31201234567');
+    expect(sent(sim, 'GET /api/v4/companies')).toBe(1);
+    const one = await kommo.getCompany(6_000_001);
+    expect(one.ok && one.value?.name).toBe('Acme Logistics BV');
+    // forgetPhone drops the company answer too.
+    kommo.forgetPhone('+31201234567');
+    await kommo.findCompaniesByPhone('+31201234567');
+    expect(sent(sim, 'GET /api/v4/companies')).toBe(2);
+  });
+});
