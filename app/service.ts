@@ -184,10 +184,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
 
     const started = await engine.start();
     status.kommo(kommoHealthOf(started.phoneField));
-    // Every 5 minutes: the PHONE field (status page) and the account's users (one deleted in Kommo is no longer sent).
+    // Every 5 minutes: the PHONE field (status page), the account's users (one deleted in Kommo is no longer sent)
+    // and whether it holds companies (only then are they searched by phone).
     const recheck = setInterval(() => {
       void engine.kommo.checkPhoneField().then((c) => status.kommo(kommoHealthOf(c)));
-      void engine.registrar.refreshUsers();
+      void engine.registrar.refreshAccount();
     }, 5 * 60_000);
     recheck.unref();
     cleanups.push(() => clearInterval(recheck));

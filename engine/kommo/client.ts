@@ -60,6 +60,8 @@ export interface KommoClient {
   findContactsByPhone(phone: string, ctx?: RequestContext): Promise<KommoResult<KommoContact[]>>;
   /** Companies whose phone ends in the same 10 digits (Kommo attaches a call to a company when no contact has the number). Cached. */
   findCompaniesByPhone(phone: string, ctx?: RequestContext): Promise<KommoResult<KommoCompany[]>>;
+  /** Whether the account holds any company (one page read): an account without companies needs no company searches. */
+  hasCompanies(ctx?: RequestContext): Promise<KommoResult<boolean>>;
   /** With `_embedded.leads`; null when there is no such company. */
   getCompany(id: number, ctx?: RequestContext): Promise<KommoResult<KommoCompany | null>>;
   /** Drops the cached answer for this number (the caller learned it is out of date); the next search asks Kommo. */
@@ -238,6 +240,10 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
       companyCache.clear();
     },
     getContact: (id, ctx) => getOne<KommoContact>(transport, `/api/v4/contacts/${id}`, { with: 'leads' }, ctx),
+    async hasCompanies(ctx) {
+      const r = await getAll<KommoCompany>(transport, '/api/v4/companies', 'companies', {}, ctx, 1);
+      return r.ok ? success(r.value.length > 0) : r;
+    },
     getCompany: (id, ctx) => getOne<KommoCompany>(transport, `/api/v4/companies/${id}`, { with: 'leads' }, ctx),
     async addContacts(bodies, ctx) {
       const r = await contactsAdd.add(asJson(bodies), ctx);

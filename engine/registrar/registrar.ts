@@ -81,10 +81,11 @@ export interface Registrar {
   /** Loads the account facts (users, pipelines, the PHONE field) and starts the pending work. */
   start(): Promise<StartResult>;
   /**
-   * Reads the account's users again (the service does every 5 minutes): a user deleted in Kommo since start is
-   * then no longer sent (KOMMO_UNKNOWN_USER, said once), and one added back is used again.
+   * Reads the account's users again, and whether it holds companies (the service does every 5 minutes): a user
+   * deleted in Kommo since start is then no longer sent (KOMMO_UNKNOWN_USER, said once), one added back is used
+   * again, and companies are searched by phone once the account has any.
    */
-  refreshUsers(): Promise<{ ok: true } | { ok: false; error: { code: string; message: string; hint: string } }>;
+  refreshAccount(): Promise<{ ok: true } | { ok: false; error: { code: string; message: string; hint: string } }>;
   /** Resolves when nothing is queued or in progress (retries waiting count as queued). */
   idle(): Promise<void>;
   stats(): RegistrarStats;
@@ -209,6 +210,13 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
     timers.set(linkedid, t);
   }
 
+  /** Whether to search companies by phone: yes unless Kommo says the account has none (a failed check searches). */
+  async function companiesInAccount(): Promise<boolean> {
+    const r = await o.kommo.hasCompanies({ linkedid: undefined });
+    if (!r.ok) log.warn({ code: r.error.code }, `could not tell whether the account has companies (${r.error.message}); they are searched`);
+    return r.ok ? r.value : true;
+  }
+
   // The problems last reported, so that a refresh says only what changed.
   let reported = new Set<string>();
   function usersFrom(account: KommoUser[]): UserDirectory {
@@ -250,7 +258,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
       }
       const dir = usersFrom(users.value);
       deps = {
-        kommo: o.kommo, hooks: o.hooks, outbox: o.outbox, settings: o.settings, users: dir, phoneFieldId: field.fieldId,
+        kommo: o.kommo, hooks: o.hooks, outbox: o.outbox, settings: o.settings, users: dir, companies: await companiesInAccount(), phoneFieldId: field.fieldId,
         pipeline: pickPipeline(pipelines.value, o.settings.pipelineId, o.settings.statusId), log, now,
         ...(o.recordings ? { recordings: o.recordings } : {}),
       };
@@ -261,11 +269,12 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
       pump();
       return { ok: true, phoneField: field };
     },
-    async refreshUsers() {
+    async refreshAccount() {
       if (!deps) return { ok: false, error: { code: 'NOT_STARTED', message: 'the registrar has not started', hint: 'Call start() first.' } };
       const users = await o.kommo.users({ linkedid: undefined });
       if (!users.ok) return { ok: false, error: { code: users.error.code, message: users.error.message, hint: users.error.hint } };
-      deps = { ...deps, users: usersFrom(users.value) };
+      const companies = await companiesInAccount();
+      if (deps) deps = { ...deps, users: usersFrom(users.value), companies };
       return { ok: true };
     },
     idle() {

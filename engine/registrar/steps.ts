@@ -35,6 +35,8 @@ export interface StepDeps {
   outbox: Outbox<CallToRegister>;
   settings: RegistrationSettings;
   users: UserDirectory;
+  /** The account holds companies (checked at start and every 5 minutes): only then is a company searched by phone. */
+  companies: boolean;
   phoneFieldId: number;
   pipeline: { pipelineId: number; statusId: number };
   recordings?: RecordingLinker;
@@ -195,7 +197,7 @@ async function entityStep(c: Ctx): Promise<EntityRef> {
     return ref;
   }
   // A company with the number is a known client too: nothing is created for it (not even an incoming lead).
-  const company = await findCompany(c, step);
+  const company = c.d.companies ? await findCompany(c, step) : null;
   if (company) {
     const ref = entityOf(company, false, 'companies');
     await record(c, step, { status: 'done', result: ref });

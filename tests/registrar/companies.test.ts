@@ -20,8 +20,9 @@ describe('a call from a number only a company has', () => {
     h = await startHarness({ kommo: { account: 'empty' }, config });
     const [company] = h.kommo.seedCompanies([{ name: 'Mulder Transport BV', phones: ['+31150010001'], responsible_user_id: 5_001_003 }]);
     if (!company) throw new Error('no company seeded');
-    // The seed went in behind the engine's back: it must not have cached "nobody has this number" before.
-    h.engine.kommo.clearPhoneCache();
+    // The account had no company when the engine started, so it searched none; the 5-minute refresh of the
+    // account (run here at once) sees the new one, and companies are searched from then on.
+    expect(await h.engine.registrar.refreshAccount()).toEqual({ ok: true });
     return { h, company };
   }
 
@@ -58,13 +59,21 @@ describe('a call from a number only a company has', () => {
     expect(s.calls).toEqual([expect.objectContaining({ entity_type: 'company', entity_id: company.id })]);
   });
 
+  it('an account without companies is not searched for them (checked at start and with each refresh)', async () => {
+    h = await startHarness({ kommo: { account: 'empty' } });
+    await h.play(ABANDON, { fresh: true });
+    expect(h.outcomes).toEqual([expect.objectContaining({ ok: true })]);
+    // One page read at start to know there are none; no search by phone.
+    expect(h.kommo.requests({ method: 'GET', path: '/api/v4/companies' }).map((r) => r.query)).toEqual([{ page: '1', limit: '250' }]);
+    expect(h.kommo.state().contacts.map((c) => c.name)).toEqual(['Contact +31150010001']);
+  });
+
   it('a contact with the number wins over the company, as Kommo attaches the call to it', async () => {
     const { h } = await withCompany();
     const [contact] = h.kommo.seedContacts([{ name: 'Eva Mulder', phones: ['+31150010001'], responsible_user_id: 5_001_002 }]);
-    h.engine.kommo.clearPhoneCache();
     await h.play(ABANDON, { fresh: true });
     expect(h.outcomes).toEqual([expect.objectContaining({ ok: true })]);
     expect(h.kommo.state().calls).toEqual([expect.objectContaining({ entity_type: 'contact', entity_id: contact?.id })]);
-    expect(h.kommo.requests({ method: 'GET', path: '/api/v4/companies' })).toEqual([]);
+    expect(h.kommo.requests({ method: 'GET', path: '/api/v4/companies' }).filter((r) => 'query' in r.query)).toEqual([]);
   });
 });

@@ -45,8 +45,8 @@ describe('Kommo user ids in the configuration that the account does not have', (
     h = await startHarness({ config: { users: { '201': 5_001_004 } } });
     expect(h.logLines().filter((l) => l.code === 'KOMMO_UNKNOWN_USER')).toEqual([]);
     expect(h.kommo.removeUser(5_001_004)).toBe(true);
-    expect(await h.engine.registrar.refreshUsers()).toEqual({ ok: true });
-    expect(await h.engine.registrar.refreshUsers()).toEqual({ ok: true });
+    expect(await h.engine.registrar.refreshAccount()).toEqual({ ok: true });
+    expect(await h.engine.registrar.refreshAccount()).toEqual({ ok: true });
     expect(h.logLines().filter((l) => l.code === 'KOMMO_UNKNOWN_USER').map((l) => l.msg)).toEqual([
       expect.stringMatching(/^users\.201 names Kommo user 5001004, which this account does not have/),
     ]);
