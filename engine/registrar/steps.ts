@@ -3,8 +3,7 @@
  * job (`job.steps[name]`): done steps are skipped on a retry; a step left "sending" is reconciled against
  * Kommo before anything is sent again. See registrar.ts for the order and docs/design/registrar.md.
  */
-import { RESULT_TO_KOMMO, type CallFull } from '../../contracts/index.ts';
-import type { HookName } from '../../contracts/index.ts';
+import { RESULT_TO_KOMMO, type CallFull, type HookName } from '../../contracts/index.ts';
 import type { Logger } from '../../log/index.ts';
 import type { KommoClient, KommoCompany, KommoContact, KommoError, KommoResult } from '../kommo/index.ts';
 import type { Outbox, OutboxJob, StepRecord } from '../outbox/index.ts';
