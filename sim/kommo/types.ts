@@ -71,11 +71,10 @@ export interface KommoPipeline {
   statuses: KommoStatus[];
 }
 
-export interface KommoContact {
+/** What contacts and companies share: both hold phones (in their own `PHONE` field) that calls are matched by. */
+interface KommoPhoneHolder {
   id: number;
   name: string;
-  first_name: string;
-  last_name: string;
   responsible_user_id: number;
   group_id: number;
   created_by: number;
@@ -84,29 +83,20 @@ export interface KommoContact {
   updated_at: number;
   closest_task_at: number | null;
   is_deleted: boolean;
-  /** True while the contact belongs to an incoming (unsorted) lead not yet accepted: hidden from lists. */
-  is_unsorted: boolean;
   custom_fields_values: StoredFieldValues[] | null;
   account_id: number;
   tags: Array<{ id: number; name: string }>;
 }
 
-/** A company: phones in its own `PHONE` field (entity_type `companies`), as Kommo keeps fields per entity. */
-export interface KommoCompany {
-  id: number;
-  name: string;
-  responsible_user_id: number;
-  group_id: number;
-  created_by: number;
-  updated_by: number;
-  created_at: number;
-  updated_at: number;
-  closest_task_at: number | null;
-  is_deleted: boolean;
-  custom_fields_values: StoredFieldValues[] | null;
-  account_id: number;
-  tags: Array<{ id: number; name: string }>;
+export interface KommoContact extends KommoPhoneHolder {
+  first_name: string;
+  last_name: string;
+  /** True while the contact belongs to an incoming (unsorted) lead not yet accepted: hidden from lists. */
+  is_unsorted: boolean;
 }
+
+/** A company: phones in its own `PHONE` field (entity_type `companies`), as Kommo keeps fields per entity. */
+export type KommoCompany = KommoPhoneHolder;
 
 export interface KommoLead {
   id: number;

@@ -1,10 +1,11 @@
 /**
- * Field checks and read shapes shared by the contact and lead routes.
+ * Field checks, read shapes and the PATCH handlers shared by the contact, company and lead routes.
  */
 import { links } from '../hal.ts';
-import type { FieldError } from '../problems.ts';
+import { ok, problem, type FieldError, type SimReply } from '../problems.ts';
+import type { RouteContext, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
-import { field, isObject, type JsonObject } from '../validate.ts';
+import { checkAll, field, isObject, itemsOf, objectOf, requestIdOf, type JsonObject } from '../validate.ts';
 
 /** The audit fields every writable entity takes (`created_by`, `updated_at`, …): ints, never null. */
 export function checkAudit(errors: FieldError[], item: JsonObject): void {
@@ -61,4 +62,37 @@ export function filterIds(q: Record<string, unknown>): number[] | null {
   }
   if (raw.length === 0) return null;
   return raw.map((x) => Number(x)).filter((n) => Number.isInteger(n));
+}
+
+/**
+ * `PATCH /api/v4/<entity>` (a list) and `PATCH /api/v4/<entity>/:id`, the same for every entity: every item is
+ * checked before any is applied (one bad item refuses the request), and an unknown id in the path is 404.
+ */
+export function patchHandlers(o: {
+  entity: 'contacts' | 'companies' | 'leads';
+  exists: (store: KommoStore, id: number) => boolean;
+  check: (store: KommoStore) => (item: JsonObject, errors: FieldError[]) => void;
+  /** Applies a checked item and answers its line of the response. */
+  apply: (item: JsonObject, ctx: RouteContext, requestId?: string) => Record<string, unknown>;
+}): { update: (req: RouteRequest, ctx: RouteContext) => SimReply; updateById: (req: RouteRequest, ctx: RouteContext) => SimReply } {
+  return {
+    update(req, ctx) {
+      const got = itemsOf(req.body, ctx.limits.maxEntitiesPerRequest);
+      if ('reply' in got) return got.reply;
+      const bad = checkAll(got.items, o.check(ctx.store));
+      if (bad) return bad;
+      const updated = (got.items as JsonObject[]).map((item, i) => o.apply(item, ctx, requestIdOf(item, i)));
+      return ok({ _links: links(ctx.base, `/api/v4/${o.entity}`), _embedded: { [o.entity]: updated } });
+    },
+    updateById(req, ctx) {
+      const id = Number(req.params.id);
+      if (!o.exists(ctx.store, id)) return problem(404, 'Entity not found');
+      const got = objectOf(req.body);
+      if ('reply' in got) return got.reply;
+      const item = { ...got.item, id };
+      const bad = checkAll([item], o.check(ctx.store));
+      if (bad) return bad;
+      return ok(o.apply(item, ctx));
+    },
+  };
 }

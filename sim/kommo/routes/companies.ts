@@ -7,12 +7,12 @@
 import { applyFieldValues, checkFieldValues, phonesOf } from '../field-values.ts';
 import { links, listPage, one, paging } from '../hal.ts';
 import { queryMatches } from '../phone.ts';
-import { noContent, ok, problem, type FieldError, type SimReply } from '../problems.ts';
+import { noContent, ok, type FieldError, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
 import type { KommoCompany } from '../types.ts';
-import { checkAll, field, itemsOf, objectOf, requestIdOf, type JsonObject } from '../validate.ts';
-import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, withList } from './common.ts';
+import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
+import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, patchHandlers, withList } from './common.ts';
 
 /** The company as Kommo returns it on read. */
 export function companyView(c: KommoCompany, ctx: RouteContext, withLeads: boolean): Record<string, unknown> {
@@ -91,25 +91,12 @@ function updateOne(store: KommoStore, item: JsonObject, ctx: RouteContext, reque
   return { id: c.id, name: c.name, updated_at: c.updated_at, ...(requestId !== undefined ? { request_id: requestId } : {}), _links: entityLink(ctx.base, 'companies', c.id) };
 }
 
-function update(req: RouteRequest, ctx: RouteContext): SimReply {
-  const got = itemsOf(req.body, ctx.limits.maxEntitiesPerRequest);
-  if ('reply' in got) return got.reply;
-  const bad = checkAll(got.items, checkCompany(ctx.store, true));
-  if (bad) return bad;
-  const updated = (got.items as JsonObject[]).map((item, i) => updateOne(ctx.store, item, ctx, requestIdOf(item, i)));
-  return ok({ _links: links(ctx.base, '/api/v4/companies'), _embedded: { companies: updated } });
-}
-
-function updateById(req: RouteRequest, ctx: RouteContext): SimReply {
-  const id = Number(req.params.id);
-  if (!ctx.store.companies.get(id)) return problem(404, 'Entity not found');
-  const got = objectOf(req.body);
-  if ('reply' in got) return got.reply;
-  const item = { ...got.item, id };
-  const bad = checkAll([item], checkCompany(ctx.store, true));
-  if (bad) return bad;
-  return ok(updateOne(ctx.store, item, ctx));
-}
+const { update, updateById } = patchHandlers({
+  entity: 'companies',
+  exists: (store, id) => store.companies.get(id) !== undefined,
+  check: (store) => checkCompany(store, true),
+  apply: (item, ctx, requestId) => updateOne(ctx.store, item, ctx, requestId),
+});
 
 export const companyRoutes: RouteDef[] = [
   { method: 'GET', url: '/api/v4/companies', auth: 'bearer', handler: list },

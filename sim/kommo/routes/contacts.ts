@@ -6,12 +6,12 @@
 import { applyFieldValues, checkFieldValues, phonesOf } from '../field-values.ts';
 import { links, listPage, one, paging } from '../hal.ts';
 import { queryMatches } from '../phone.ts';
-import { noContent, ok, problem, type FieldError, type SimReply } from '../problems.ts';
+import { noContent, ok, type FieldError, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
 import type { KommoContact } from '../types.ts';
-import { checkAll, field, itemsOf, objectOf, requestIdOf, type JsonObject } from '../validate.ts';
-import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, withList } from './common.ts';
+import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
+import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, patchHandlers, withList } from './common.ts';
 
 /** The contact as Kommo returns it on read. */
 export function contactView(c: KommoContact, ctx: RouteContext, withLeads: boolean): Record<string, unknown> {
@@ -104,25 +104,12 @@ function updateOne(store: KommoStore, item: JsonObject, ctx: RouteContext, reque
   return { id: c.id, name: c.name, updated_at: c.updated_at, ...(requestId !== undefined ? { request_id: requestId } : {}), _links: entityLink(ctx.base, 'contacts', c.id) };
 }
 
-function update(req: RouteRequest, ctx: RouteContext): SimReply {
-  const got = itemsOf(req.body, ctx.limits.maxEntitiesPerRequest);
-  if ('reply' in got) return got.reply;
-  const bad = checkAll(got.items, checkContact(ctx.store, true));
-  if (bad) return bad;
-  const updated = (got.items as JsonObject[]).map((item, i) => updateOne(ctx.store, item, ctx, requestIdOf(item, i)));
-  return ok({ _links: links(ctx.base, '/api/v4/contacts'), _embedded: { contacts: updated } });
-}
-
-function updateById(req: RouteRequest, ctx: RouteContext): SimReply {
-  const id = Number(req.params.id);
-  if (!ctx.store.contacts.get(id)) return problem(404, 'Entity not found');
-  const got = objectOf(req.body);
-  if ('reply' in got) return got.reply;
-  const item = { ...got.item, id };
-  const bad = checkAll([item], checkContact(ctx.store, true));
-  if (bad) return bad;
-  return ok(updateOne(ctx.store, item, ctx));
-}
+const { update, updateById } = patchHandlers({
+  entity: 'contacts',
+  exists: (store, id) => store.contacts.get(id) !== undefined,
+  check: (store) => checkContact(store, true),
+  apply: (item, ctx, requestId) => updateOne(ctx.store, item, ctx, requestId),
+});
 
 export const contactRoutes: RouteDef[] = [
   { method: 'GET', url: '/api/v4/contacts', auth: 'bearer', handler: list },

@@ -4,13 +4,13 @@
  */
 import { applyFieldValues, checkFieldValues } from '../field-values.ts';
 import { links, listPage, one, paging } from '../hal.ts';
-import { noContent, ok, problem, type FieldError, type SimReply } from '../problems.ts';
+import { noContent, ok, type FieldError, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import { STATUS_LOST, STATUS_WON } from '../seeds.ts';
 import type { KommoStore } from '../store.ts';
 import type { KommoLead } from '../types.ts';
-import { checkAll, field, isObject, itemsOf, objectOf, requestIdOf, type JsonObject } from '../validate.ts';
-import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, withList } from './common.ts';
+import { checkAll, field, isObject, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
+import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, patchHandlers, withList } from './common.ts';
 
 export function leadView(l: KommoLead, ctx: RouteContext, withContacts: boolean): Record<string, unknown> {
   const { tags, contact_ids: contactIds, company_id: companyId, ...rest } = l;
@@ -153,25 +153,12 @@ function updateOne(item: JsonObject, ctx: RouteContext, requestId?: string): Rec
   return { id: l.id, updated_at: l.updated_at, ...(requestId !== undefined ? { request_id: requestId } : {}), _links: entityLink(ctx.base, 'leads', l.id) };
 }
 
-function update(req: RouteRequest, ctx: RouteContext): SimReply {
-  const got = itemsOf(req.body, ctx.limits.maxEntitiesPerRequest);
-  if ('reply' in got) return got.reply;
-  const bad = checkAll(got.items, checkLead(ctx.store, true));
-  if (bad) return bad;
-  const updated = (got.items as JsonObject[]).map((item, i) => updateOne(item, ctx, requestIdOf(item, i)));
-  return ok({ _links: links(ctx.base, '/api/v4/leads'), _embedded: { leads: updated } });
-}
-
-function updateById(req: RouteRequest, ctx: RouteContext): SimReply {
-  const id = Number(req.params.id);
-  if (!ctx.store.leads.get(id)) return problem(404, 'Entity not found');
-  const got = objectOf(req.body);
-  if ('reply' in got) return got.reply;
-  const item = { ...got.item, id };
-  const bad = checkAll([item], checkLead(ctx.store, true));
-  if (bad) return bad;
-  return ok(updateOne(item, ctx));
-}
+const { update, updateById } = patchHandlers({
+  entity: 'leads',
+  exists: (store, id) => store.leads.get(id) !== undefined,
+  check: (store) => checkLead(store, true),
+  apply: updateOne,
+});
 
 export const leadRoutes: RouteDef[] = [
   { method: 'GET', url: '/api/v4/leads', auth: 'bearer', handler: list },
