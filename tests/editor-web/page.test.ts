@@ -205,7 +205,8 @@ describe('the editor page in chromium', () => {
     // Fixed: no markers; saved as the draft.
     await pasteIntoEditor(FIXED);
     await expect.poll(() => page.evaluate(() => window.hookline?.markers().length), { timeout: 20_000 }).toBe(0);
-    expect(await page.locator('#editor .squiggly-error').count()).toBe(0);
+    // Monaco drops the squiggles on its next render frame, after the markers change: wait for the frame.
+    await expect.poll(() => page.locator('#editor .squiggly-error').count()).toBe(0);
     await page.click('[data-testid=save-draft]');
     await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Draft saved');
     expect(store.draft('process_client_phone')?.source).toBe(FIXED);
