@@ -5,7 +5,7 @@
 import { parseAmiText, type AmiMessage } from '../../engine/ami/index.ts';
 import { initialState, track, TRACKER_AMI_ONLY, type TrackerState } from '../../engine/tracker/index.ts';
 import type { BenchFigure, BenchSuite } from '../suite.ts';
-import { amiBenchInput, measureAmiThroughput } from './ami.ts';
+import { amiBenchInput, measureAmiThroughput, splitBlocksOnly } from './ami.ts';
 
 const CALLS = 10_000;
 
@@ -24,6 +24,52 @@ function callEvents(i: number): AmiMessage[] {
       `Event: DialEnd\r\nChannel: ${a}\r\nUniqueid: ${id}\r\nLinkedid: ${id}\r\nDestChannel: ${b}\r\nDestUniqueid: ${leg}\r\nDestLinkedid: ${id}\r\nDialStatus: ANSWER\r\n\r\n`,
     ].join(''),
   );
+}
+
+/** The six headers every tracked event needs at least (which call, which channel, when, who, what state). */
+const FEW_HEADERS = ['\r\nUniqueid: ', '\r\nLinkedid: ', '\r\nChannel: ', '\r\nCallerIDNum: ', '\r\nTimestamp: ', '\r\nChannelStateDesc: '];
+
+/**
+ * A lower bound for any reader written in JavaScript, for reference: the whole input as one buffer (no
+ * seams), each block found by the same native search as the floor, decoded, and only six headers looked up
+ * by native string search, nothing tracked. If this alone costs more than 40% of the floor allows, no
+ * parser plus tracker in JavaScript can meet that part of the target. Returns the blocks read.
+ */
+function fewHeadersOnly(all: Buffer, onValue: (v: string) => void): number {
+  const end = Buffer.from('\r\n\r\n');
+  let n = 0;
+  let pos = 0;
+  for (let e = all.indexOf(end, pos); e !== -1; e = all.indexOf(end, pos)) {
+    const block = all.toString('utf8', pos === 0 ? 0 : pos - 2, e + 2);
+    for (const k of FEW_HEADERS) {
+      const i = block.indexOf(k);
+      if (i !== -1) onValue(block.slice(i + k.length, block.indexOf('\r', i + k.length)));
+    }
+    n++;
+    pos = e + 4;
+  }
+  return n;
+}
+
+function measureFewHeaders(chunks: Buffer[], rounds: number): { perSec: number; floorPerSec: number } {
+  const all = Buffer.concat(chunks);
+  let chars = 0;
+  const onValue = (v: string) => {
+    chars += v.length;
+  };
+  let best = 0;
+  let bestFloor = 0;
+  fewHeadersOnly(all, onValue);
+  for (let r = 0; r < rounds; r++) {
+    let t = process.hrtime.bigint();
+    const blocks = splitBlocksOnly(chunks);
+    bestFloor = Math.max(bestFloor, blocks / (Number(process.hrtime.bigint() - t) / 1e9));
+    t = process.hrtime.bigint();
+    const n = fewHeadersOnly(all, onValue);
+    best = Math.max(best, n / (Number(process.hrtime.bigint() - t) / 1e9));
+  }
+  if (chars === 0) throw new Error('the lower-bound reader found no header values');
+  return { perSec: best, floorPerSec: bestFloor };
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -50,6 +96,7 @@ export const suite: BenchSuite = {
     const left = state.calls.size;
     // For reference: every event and header decoded, as a client without `only` gets them.
     const whole = measureAmiThroughput(onMessage, 5, input, { beforeRound });
+    const few = measureFewHeaders(input.chunks, 7);
 
     state = initialState(); // drop the throughput run's calls before measuring memory
     gc?.();
@@ -78,6 +125,13 @@ export const suite: BenchSuite = {
         value: whole.messagesPerSec,
         unit: 'events/s',
         baseline: { label: 'split into blocks only', value: whole.floorBlocksPerSec },
+      },
+      {
+        key: 'tracker.sixHeadersLowerBoundPerSec',
+        label: 'lower bound for any JavaScript reader, for reference: each block decoded and six headers found by native search, nothing parsed or tracked',
+        value: few.perSec,
+        unit: 'blocks/s',
+        baseline: { label: 'split into blocks only', value: few.floorPerSec },
       },
       {
         key: 'tracker.bytesPerCallInFlight',
