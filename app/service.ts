@@ -4,6 +4,7 @@
  * click-to-call). In demo mode (no PBX and no Kommo configured) the built-in demo PBX loops the shipped captures
  * and the built-in Kommo emulator holds a demo account, all on loopback. `npm start` and `hookline demo` run this.
  */
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { secret, type Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
@@ -53,6 +54,11 @@ export interface Service {
   demoPbx: DemoPbx | null;
   kommoSim: KommoSim | null;
   dataDir: string;
+  /**
+   * The demo's click-to-call token, generated at start when the demo runs without `clickToCall.token`, so that
+   * click-to-call can be tried at once (the demo PBX answers an Originate with a call to the number). Else null.
+   */
+  demoClickToCallToken: string | null;
   /** The Kommo start check: ok, or why calls are not registered. */
   started: Awaited<ReturnType<Engine['start']>>;
   stop(): Promise<void>;
@@ -195,6 +201,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
 
     let editor: Editor | null = null;
     let auth: Auth | null = null;
+    let demoClickToCallToken: string | null = null;
     if (o.editor !== false) {
       const users = config.users;
       const userExtensions = config.clickToCall.users;
@@ -204,7 +211,9 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         normalizePhone: createPhoneNormalizer(config.phone), log,
       }).route);
       const c2c = config.clickToCall;
-      const token = secret(c2c.token as never);
+      const configured = secret(c2c.token as never);
+      if (!configured && demoPbx) demoClickToCallToken = randomBytes(18).toString('base64url');
+      const token = configured ?? demoClickToCallToken ?? undefined;
       const clickToCall = createClickToCall({
         ami: engine.ami, invoker: engine.hooks, users, userExtensions, context: c2c.context, log,
         ...(token ? { token } : {}), ...(c2c.channel ? { channel: c2c.channel } : {}), ...(c2c.callerId ? { callerId: c2c.callerId } : {}),
@@ -224,7 +233,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       });
       cleanups.push(() => editor?.close());
     }
-    return { store, runner, scripts, engine, status, auth, editor, demoPbx, kommoSim, dataDir, started, stop: stopAll };
+    return { store, runner, scripts, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, started, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -169,6 +169,13 @@ export const errorCatalogue = {
     hint: () => 'Run the newer hookline that wrote it, or restore a backup made by this version.',
     scriptFailure: false,
   },
+  STORE_IN_USE: {
+    what: 'Another hookline (or another store in this process) already writes to this data folder; two writers would overwrite each other, so this one did not start.',
+    message: (p) => `the data folder ${p.path ?? '?'} is in use by ${String(p.holder ?? 'another hookline')}`,
+    hint: (p) =>
+      `Stop that hookline first (systemctl stop hookline, or Ctrl-C where it runs), or give this one its own data folder (config dataDir). To read the scripts while it runs, use \`hookline replay\` (it opens the store read-only). If you are sure no hookline uses the folder any more, delete ${String(p.lock ?? 'its hookline.lock file')} and start again.`,
+    scriptFailure: false,
+  },
   PUBLISH_REFUSED: {
     what: 'A version was not published because its script does not compile (or there is nothing to publish).',
     message: (p) => `${describeWhere(p)} was not published: ${p.detail ?? 'refused'}`,

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/index.ts';
-import { startPbx, type Pbx, type RewriteCounters } from '../sim/pbx/index.ts';
+import { header, type AmiMessage } from '../engine/ami/index.ts';
+import { startPbx, type OriginatePlan, type Pbx, type RewriteCounters } from '../sim/pbx/index.ts';
 import { loadDemoCaptures, type DemoCapture, type DemoProblem } from './captures.ts';
 import { freshCall, stampBlock } from './fresh-call.ts';
 
@@ -49,9 +50,22 @@ export interface DemoPbx {
   credentials: DemoCredentials;
   /** Stops the loop (the call being replayed is cut short) and closes the PBX and its connections. */
   stop(): Promise<void>;
-  /** Calls (capture replays) started so far. */
+  /** Calls (capture replays) started so far, click-to-call ones included. */
   callsStarted(): number;
+  /** Originates answered with a demo call (click-to-call in the demo). */
+  clicksAnswered(): number;
 }
+
+/**
+ * Click-to-call in the demo: an Originate is answered by replaying the click-to-dial capture (the agent at
+ * extension 201 rings first, then the number is dialled through the trunk and answers) with the clicked number
+ * in place of the one the capture dialled, so the call the engine follows and registers is the one asked for.
+ */
+export const DEMO_CLICK_CAPTURE = 'caco-originate-ctd-outbound-answered';
+/** The number the click-to-dial capture dialled: every occurrence is the callee (its metadata's `what_happened.to`). */
+export const DEMO_CLICK_CAPTURE_NUMBER = '+31260010001';
+/** What the demo dials in place of the capture's number; anything else (a name, an odd form) plays the capture as recorded. */
+const DIALLABLE = /^\+?[0-9]{3,20}$/;
 
 export const DEFAULT_PACE_MS = 60;
 /** Pause between two calls, in paces: 25 × 60 ms = 1.5 s; a capture of 30-146 events takes 2-9 s at 60 ms. */
@@ -94,15 +108,27 @@ export async function startDemoPbx(o: StartDemoPbxOptions): Promise<DemoPbx> {
   const counters: RewriteCounters = { seq: 1, channel: 1, bridge: 1 };
   let started = 0;
 
+  let clicks = 0;
+  const clickCapture = captures.find((c) => c.name === DEMO_CLICK_CAPTURE);
+  // Asterisk emits the originated call's events before its OriginateResponse: the plan resolves after the replay.
+  pbx.setOriginate(async (action: AmiMessage): Promise<OriginatePlan> => {
+    if (!clickCapture) return { response: 'Failure', reason: 0 };
+    const exten = header(action, 'Exten') ?? '';
+    const number = DIALLABLE.test(exten) ? exten : DEMO_CLICK_CAPTURE_NUMBER;
+    clicks++;
+    await playOne({ ...clickCapture, text: clickCapture.text.split(DEMO_CLICK_CAPTURE_NUMBER).join(number), summary: `201 (click-to-call) -> ${number}` }, 'click-to-call');
+    return { response: 'Success', reason: 4 };
+  });
+
   const listening = () => pbx.clients.some((c) => c.authenticated && c.eventsOn && !c.stalled);
   const pause = (ms: number) => sleep(ms, undefined, { signal: abort.signal });
 
-  async function playOne(capture: DemoCapture): Promise<void> {
+  async function playOne(capture: DemoCapture, why = 'loop'): Promise<void> {
     while (!listening()) await pause(100);
     const call = freshCall(capture.text, counters, Date.now() / 1000);
     const linkedids = capture.linkedids.map((id) => call.linkedids.get(id) ?? id);
     const info: DemoCallStarted = { capture: capture.name, linkedids, direction: capture.direction, answered: capture.answered, n: ++started };
-    log.info({ linkedid: linkedids[0], linkedids, capture: capture.name, direction: capture.direction, answered: capture.answered, call: capture.summary }, 'demo call started');
+    log.info({ linkedid: linkedids[0], linkedids, capture: capture.name, direction: capture.direction, answered: capture.answered, call: capture.summary, why }, 'demo call started');
     o.onCallStarted?.(info);
     for (let i = 0; i < call.blocks.length; i++) {
       if (i > 0 && paceMs > 0) await pause(paceMs);
@@ -129,6 +155,7 @@ export async function startDemoPbx(o: StartDemoPbxOptions): Promise<DemoPbx> {
     host,
     credentials,
     callsStarted: () => started,
+    clicksAnswered: () => clicks,
     async stop() {
       abort.abort();
       await loop;

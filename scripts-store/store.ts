@@ -14,6 +14,7 @@ import { capturesLogSpec, createCaptures, type CaptureInput } from './captures.t
 import { openDataFile, type DataFile, type DataFileOptions } from './data-file.ts';
 import { createFailures, failuresLogSpec, type FailureInput } from './failures.ts';
 import { JsonFileAdapter } from './json-adapter.ts';
+import { acquireDataLock, type DataLock } from './lock.ts';
 import { RingLogAdapter, type RingLog } from './ring-log-adapter.ts';
 import type { Capture, Draft, Failure, ScriptsFile, Version } from './schema.ts';
 import { createScripts, emptyScripts, scriptsFileSpec, type HookScriptState, type PublishOptions, type RollbackOptions, type StoreResult } from './scripts.ts';
@@ -95,6 +96,19 @@ export async function openStore(dir = './data', opts: StoreOptions = {}): Promis
   } catch (e) {
     return { ok: false, error: makeError('STORE_UNREADABLE', { path: dir, detail: (e as Error).message }) };
   }
+  // One writer per data folder (scripts-store/lock.ts); a reader takes no lock.
+  let lock: DataLock | null = null;
+  if (!opts.readOnly) {
+    const l = acquireDataLock(dir, opts.now);
+    if (!l.ok) return l;
+    lock = l.value;
+  }
+  const opened = await openFiles(dir, opts, lock);
+  if (!opened.ok) lock?.release();
+  return opened;
+}
+
+async function openFiles(dir: string, opts: StoreOptions, lock: DataLock | null): Promise<StoreResult<Store>> {
   const log = (opts.log ?? silentLogger).child({ module: 'scripts-store' });
   const fileOpts = (file: StoreFileName): DataFileOptions => ({
     readOnly: opts.readOnly,
@@ -112,10 +126,18 @@ export async function openStore(dir = './data', opts: StoreOptions = {}): Promis
   for (const f of [scripts.file, captures.file, failures.file]) {
     if (f.migratedFrom !== null && !opts.readOnly) log.info({ path: f.path, from: f.migratedFrom }, `${f.path} was migrated from schema version ${f.migratedFrom}; the original is kept as ${f.path}.v${f.migratedFrom}.bak`);
   }
-  return { ok: true, value: createStore(dir, scripts.file, captures.file, failures.file, opts, log) };
+  return { ok: true, value: createStore(dir, scripts.file, captures.file, failures.file, opts, log, lock) };
 }
 
-function createStore(dir: string, scriptsFile: DataFile<ScriptsFile>, capturesFile: DataFile<RingLog<Capture>>, failuresFile: DataFile<RingLog<Failure>>, opts: StoreOptions, log: Logger): Store {
+function createStore(
+  dir: string,
+  scriptsFile: DataFile<ScriptsFile>,
+  capturesFile: DataFile<RingLog<Capture>>,
+  failuresFile: DataFile<RingLog<Failure>>,
+  opts: StoreOptions,
+  log: Logger,
+  lock: DataLock | null,
+): Store {
   const now = opts.now ?? (() => new Date());
   const flushMs = opts.flushMs ?? 1000;
   const ring = opts.captureRing ?? 200;
@@ -209,7 +231,9 @@ function createStore(dir: string, scriptsFile: DataFile<ScriptsFile>, capturesFi
     },
     async close() {
       closed = true;
-      return flush();
+      const error = await flush();
+      lock?.release();
+      return error;
     },
   };
 }

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,9 +37,22 @@ describe('hookline start', () => {
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
       const hooks = await fetch(`${url}/api/hooks`, { headers: { cookie } });
       expect(((await hooks.json()) as { hooks: unknown[] }).hooks).toHaveLength(13);
+      // The demo's click-to-call line: a token generated for this run, and the request it shows is accepted.
+      const [, c2cToken, userId] = await waitFor(/^Click-to-call \(demo\): curl -X POST \S+\/api\/click-to-call -H 'Authorization: Bearer (\S+)' .*"user_id": (\d+)\}'$/m);
+      const c2c = await fetch(`${url}/api/click-to-call`, { method: 'POST', headers: { authorization: `Bearer ${c2cToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ number: '+31612345678', user_id: Number(userId) }) });
+      expect(c2c.status).toBe(200);
+      // A second hookline on the same data folder is refused, names the first, and changes nothing there.
+      const admin = readFileSync(join(dir, 'data', 'admin.json'), 'utf8');
+      const second = spawnSync(process.execPath, ['--no-node-snapshot', join(process.cwd(), 'cli/main.ts'), 'start'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+      expect(second.status).toBe(2);
+      expect(second.stderr).toContain(`STORE_IN_USE: the data folder ${join(dir, 'data')} is in use by another hookline (pid ${child.pid} on `);
+      expect(second.stderr).toContain(`delete ${join(dir, 'data', 'hookline.lock')}`);
+      expect(second.stdout).not.toMatch(/Admin password/);
+      expect(readFileSync(join(dir, 'data', 'admin.json'), 'utf8')).toBe(admin);
       const exited = new Promise<number | null>((r) => child.on('exit', r));
       child.kill('SIGINT');
       expect(await exited).toBe(0);
+      expect(existsSync(join(dir, 'data', 'hookline.lock')), 'a clean stop releases the data folder').toBe(false);
     } finally {
       child.kill('SIGKILL');
     }

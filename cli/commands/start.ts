@@ -1,4 +1,4 @@
-import { ServiceError, startService } from '../../app/index.ts';
+import { DEMO_USERS, ServiceError, startService } from '../../app/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { DemoStartError } from '../../demo/index.ts';
 import { createLogger } from '../../log/index.ts';
@@ -35,6 +35,12 @@ export const command: CliCommand = {
         if (auth?.generatedPassword) {
           console.log(`Admin password: ${auth.generatedPassword}`);
           console.log(`(generated on this first start for user "${auth.username}"; only its hash is kept, in ${service.dataDir}/admin.json)`);
+        }
+        if (service.demoClickToCallToken) {
+          // the demo's click-to-dial call rings extension 201 first: the user mapped to it asks for the call
+          const users: Record<string, number> = Object.keys(config.users).length ? config.users : DEMO_USERS;
+          const userId = users['201'] ?? Object.values(users)[0] ?? DEMO_USERS['201'];
+          console.log(`Click-to-call (demo): curl -X POST http://${config.editor.host}:${editor?.port}/api/click-to-call -H 'Authorization: Bearer ${service.demoClickToCallToken}' -H 'content-type: application/json' -d '{"number": "+31612345678", "user_id": ${userId}}'`);
         }
         console.log(`Status: GET /api/status (with a session), metrics: GET /metrics. Data: ${service.dataDir}. Ctrl-C stops everything.`);
         let stopping = false;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { HOOK_NAMES } from '../../contracts/index.ts';
 import { createMemoryLogger } from '../../log/index.ts';
 import type { StoreFileName } from '../../scripts-store/index.ts';
-import { captureOf, freshDir, openOk, readLog } from './store-helpers.ts';
+import { abandon, captureOf, freshDir, openOk, readLog } from './store-helpers.ts';
 
 const NO_TIMER = { flushMs: 3_600_000 };
 
@@ -114,6 +114,7 @@ describe('capture writes are batched off the call path', () => {
     expect(onDisk.header).toEqual({ schemaVersion: 1, kind: 'captures' });
     expect(onDisk.lines).toHaveLength(1300);
     expect(new Set(onDisk.lines.map(([hook]) => hook))).toEqual(new Set(HOOK_NAMES));
+    abandon(dir);
     const reopened = await openOk(dir, NO_TIMER);
     for (const hook of HOOK_NAMES) expect(reopened.captures(hook)).toEqual(s.captures(hook));
   });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { HOOK_NAMES } from '../../contracts/index.ts';
 import { createMemoryLogger } from '../../log/index.ts';
 import { openStore, StoreWriteError } from '../../scripts-store/index.ts';
-import { compiles, freshDir, openOk, tempFiles } from './store-helpers.ts';
+import { abandon, compiles, freshDir, openOk, tempFiles } from './store-helpers.ts';
 
 describe('atomic writes', () => {
   it('keeps every change of many saves and publishes run at once, in a valid file', async () => {
@@ -36,6 +36,7 @@ describe('atomic writes', () => {
     const dir = freshDir();
     const s = await openOk(dir);
     await Promise.all(Array.from({ length: 20 }, (_, i) => s.publish('need_registration', { source: `v${i}`, message: 'm', author: 'a', check: compiles })));
+    abandon(dir);
     const again = await openOk(dir);
     expect(again.versions('need_registration')).toEqual(s.versions('need_registration'));
   });
@@ -81,6 +82,7 @@ describe('a corrupt file', () => {
     const file = join(dir, 'scripts.json');
     const broken = '{"schemaVersion": 1, "hooks": {"need_registr';
     writeFileSync(file, broken);
+    abandon(dir);
     return { dir, file, broken };
   }
 
@@ -156,6 +158,7 @@ describe('an unreadable or missing file', () => {
     await s.publish('need_registration', { source: 'good', message: 'm', author: 'a', check: compiles });
     const file = join(dir, 'scripts.json');
     rmSync(file);
+    abandon(dir);
     const r = await openStore(dir);
     expect(!r.ok && r.error).toMatchObject({ code: 'STORE_MISSING', message: `the store file ${file} is missing, but its backup ${file}.bak is there` });
     expect(existsSync(file)).toBe(false);
@@ -170,6 +173,7 @@ describe('a backup that cannot be written', () => {
     const backup = join(dir, 'scripts.json.bak');
     rmSync(backup);
     mkdirSync(backup); // a folder where the backup should be
+    abandon(dir);
     const { log, lines } = createMemoryLogger();
     const s = await openOk(dir, { log });
     const r = await s.publish('need_registration', { source: 'b', message: 'm', author: 'a', check: compiles });

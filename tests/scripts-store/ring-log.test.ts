@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../log/index.ts';
 import { openStore, type StoreOptions } from '../../scripts-store/index.ts';
-import { captureOf, freshDir, openOk, readLog } from './store-helpers.ts';
+import { abandon, captureOf, freshDir, openOk, readLog } from './store-helpers.ts';
 
 const NO_TIMER = { flushMs: 3_600_000 };
 
@@ -40,6 +40,7 @@ describe('the capture log on disk (captures.jsonl)', () => {
     expect(writes.filter(([mode]) => mode === 'rewrite').length).toBeGreaterThanOrEqual(4);
     expect(Math.max(...sizes)).toBe(10);
     expect(sizes.at(-1)).toBeGreaterThanOrEqual(5);
+    abandon(dir);
     expect((await openOk(dir, { ...NO_TIMER, captureRing: 5 })).captures('process_client_phone').map((c) => c.seed)).toEqual([29, 28, 27, 26, 25]);
   });
 
@@ -68,6 +69,7 @@ describe('the capture log on disk (captures.jsonl)', () => {
     const onDisk = readLog(file);
     expect([onDisk.lines.length, onDisk.endsWithNewline]).toEqual([3, true]);
     // The rewrite used each entry's text as read from the file: reading it again gives the same entries.
+    abandon(dir);
     expect((await openOk(dir, NO_TIMER)).captures('process_client_phone')).toEqual(again.captures('process_client_phone'));
   });
 

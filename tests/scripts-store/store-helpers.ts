@@ -17,6 +17,14 @@ export function freshDir(): string {
   return dir;
 }
 
+/**
+ * The process that held the folder is gone without closing its store (a crash, a kill): its lock is stale,
+ * as the next process would find it. Tests that reopen a folder in the same process call this first.
+ */
+export function abandon(dir: string): void {
+  rmSync(join(dir, 'hookline.lock'), { force: true });
+}
+
 /** A check that lets every source through. */
 export const compiles = async () => null;
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeError } from '../../contracts/index.ts';
 import { createMemoryLogger } from '../../log/index.ts';
-import { compiles, freshDir, openOk } from './store-helpers.ts';
+import { abandon, compiles, freshDir, openOk } from './store-helpers.ts';
 
 const T0 = new Date('2026-11-20T10:00:00.000Z');
 const clock = () => T0;
@@ -126,6 +126,7 @@ describe('rollback', () => {
     const s = await openOk(dir);
     for (const src of ['a', 'b']) await s.publish('process_client_phone', { source: src, message: src, author: 'x', check: compiles });
     await s.rollback('process_client_phone', { author: 'y' });
+    abandon(dir);
     const again = await openOk(dir);
     expect(again.published('process_client_phone')).toMatchObject({ version: 3, source: 'a', rollbackOf: 1 });
     expect(again.versions('process_client_phone')).toEqual(s.versions('process_client_phone'));

@@ -1,0 +1,139 @@
+/**
+ * One writer per data folder. Every file under it (scripts, captures, failures, the outbox, Kommo tokens) is
+ * written by one process that assumes it is alone: two hooklines on the same folder would each replace the
+ * other's atomic rewrites and replay each other's outbox. The writer holds `<dataDir>/hookline.lock`, created
+ * exclusively (O_EXCL) with its pid, host and start time; a second writer is refused with STORE_IN_USE, which
+ * names the holder. A lock left by a process that died (SIGKILL, power loss) is taken over: on the same host a
+ * holder whose pid is gone, or whose pid now belongs to a process started at another time (Linux
+ * /proc/<pid>/stat start time; a pid reused after a reboot), is stale. A lock from another host is never
+ * presumed stale. Readers (`openStore(dir, { readOnly: true })`) take no lock.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { makeError, type HooklineError } from '../contracts/index.ts';
+
+export const LOCK_FILE = 'hookline.lock';
+
+/** A lock file too young to have been written yet is another writer starting, not a dead one. */
+const UNWRITTEN_GRACE_MS = 5_000;
+
+interface LockRecord {
+  pid: number;
+  host: string;
+  since: string;
+  /** Field 22 of /proc/<pid>/stat (clock ticks after boot) when known. */
+  procStart?: string;
+  /** Tells this holder's lock from another store's in the same process. */
+  token?: string;
+}
+
+/** Locks this process holds, released at exit: one listener, however many stores are open. */
+const held = new Set<() => void>();
+let exitHook = false;
+
+export interface DataLock {
+  readonly path: string;
+  /** Removes the lock file if it is still this process's. Idempotent. */
+  release(): void;
+}
+
+function procStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) may hold spaces and parentheses: count fields after the last ')'
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function readRecord(path: string): LockRecord | null {
+  try {
+    const r = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockRecord>;
+    return typeof r.pid === 'number' && typeof r.host === 'string' ? { pid: r.pid, host: r.host, since: String(r.since ?? '?'), ...(r.procStart ? { procStart: r.procStart } : {}), ...(r.token ? { token: r.token } : {}) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the process that wrote `r` may still run. */
+function holderAlive(r: LockRecord): boolean {
+  if (r.host !== hostname()) return true;
+  try {
+    process.kill(r.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
+  }
+  const now = procStart(r.pid);
+  return !(r.procStart && now && now !== r.procStart);
+}
+
+function describe(r: LockRecord): string {
+  const self = r.pid === process.pid && r.host === hostname();
+  return `${self ? 'another store opened by this process' : 'another hookline'} (pid ${r.pid} on ${r.host}, since ${r.since})`;
+}
+
+/** Takes the data folder's lock, or says who holds it. */
+export function acquireDataLock(dir: string, now: () => Date = () => new Date()): { ok: true; value: DataLock } | { ok: false; error: HooklineError } {
+  const path = join(dir, LOCK_FILE);
+  const start = procStart(process.pid);
+  const mine: LockRecord = { pid: process.pid, host: hostname(), since: now().toISOString(), ...(start ? { procStart: start } : {}), token: randomUUID() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx', 0o644);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: false, error: makeError('STORE_UNREADABLE', { path, detail: (e as Error).message }) };
+      const holder = readRecord(path);
+      if (holder === null) {
+        let age = Infinity;
+        try {
+          age = Date.now() - statSync(path).mtimeMs;
+        } catch {
+          continue; // removed meanwhile: try again
+        }
+        if (age < UNWRITTEN_GRACE_MS) return { ok: false, error: makeError('STORE_IN_USE', { path: dir, lock: path, holder: 'another hookline that is starting (its lock file is not written yet)' }) };
+      } else if (holderAlive(holder)) {
+        return { ok: false, error: makeError('STORE_IN_USE', { path: dir, lock: path, holder: describe(holder) }) };
+      }
+      try {
+        unlinkSync(path); // stale: its writer is gone
+      } catch (u) {
+        if ((u as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, error: makeError('STORE_UNREADABLE', { path, detail: (u as Error).message }) };
+      }
+      continue;
+    }
+    try {
+      writeSync(fd, `${JSON.stringify(mine)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      held.delete(release);
+      const on = readRecord(path);
+      if (on && on.token === mine.token) {
+        try {
+          unlinkSync(path);
+        } catch {
+          // already gone
+        }
+      }
+    };
+    // a process that exits without closing its store (an uncaught error) leaves no lock behind
+    held.add(release);
+    if (!exitHook) {
+      exitHook = true;
+      process.on('exit', () => {
+        for (const r of [...held]) r();
+      });
+    }
+    return { ok: true, value: { path, release } };
+  }
+  return { ok: false, error: makeError('STORE_IN_USE', { path: dir, lock: path, holder: 'another hookline (its lock file kept coming back)' }) };
+}
