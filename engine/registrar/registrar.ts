@@ -92,6 +92,9 @@ export interface Registrar {
   close(): Promise<void>;
 }
 
+/** A Kommo 400 on a field that names a user: the user may have been deleted in Kommo since the users were read. */
+const USER_FIELD = /responsible_user_id|call_responsible|created_by/;
+
 export function createRegistrar(o: RegistrarOptions): Registrar {
   const log = o.log.child({ module: 'registrar' });
   const now = o.now ?? Date.now;
@@ -183,6 +186,18 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
         later(linkedid, retryMax);
         return;
       }
+      if (f.permanent && f.error.code === 'KOMMO_BAD_REQUEST' && USER_FIELD.test(f.error.message) && !userRetried.has(linkedid)) {
+        // A user deleted in Kommo since the last refresh of the users (every 5 minutes): read them again now,
+        // and if one hookline sends is gone, try the call again at once; the fallback user stands in.
+        userRetried.add(linkedid);
+        const gone = await usersGone();
+        if (gone.length > 0) {
+          log.warn({ linkedid, step: f.step, code: f.error.code, users: gone }, `Kommo refused a user deleted since the last refresh (${gone.join(', ')}); the users were read again and the call is tried again with the fallback user`);
+          later(linkedid, 0);
+          return;
+        }
+      }
+      userRetried.delete(linkedid);
       const attempts = job.attempts + 1;
       if (f.permanent || attempts >= maxAttempts) {
         const error = { code: f.error.code, message: `${f.step}: ${f.error.message}${f.permanent ? '' : ` (gave up after ${attempts} attempts)`}` };
@@ -208,6 +223,28 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
     }, wait);
     t.unref();
     timers.set(linkedid, t);
+  }
+
+  // Calls retried once after a 400 that named a user (usersGone), so that a second such 400 fails them.
+  const userRetried = new Set<string>();
+  let usersRead: Promise<number[]> | null = null;
+  /**
+   * Reads the account's users again (one read for all the calls that ask at once) and answers the configured
+   * user ids that were usable before and are not any more: [] when none went, or when the read failed.
+   */
+  function usersGone(): Promise<number[]> {
+    usersRead ??= (async () => {
+      const before = deps?.users;
+      const r = await o.kommo.users({ linkedid: undefined });
+      if (!r.ok || !deps || !before) return [];
+      const after = usersFrom(r.value);
+      deps = { ...deps, users: after };
+      const ids = new Set([...Object.values(o.users), ...(o.settings.defaultUserId !== undefined ? [o.settings.defaultUserId] : [])]);
+      return [...ids].filter((id) => before.has(id) && !after.has(id));
+    })().finally(() => {
+      usersRead = null;
+    });
+    return usersRead;
   }
 
   /** Whether to search companies by phone: yes unless Kommo says the account has none (a failed check searches). */

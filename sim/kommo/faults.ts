@@ -1,6 +1,7 @@
 /**
  * Faults a test asks for: the next N requests (or the next N matching a method and path) answer 5xx, are
- * delayed, time out (the socket is held with no answer), get 429, or have their connection reset.
+ * delayed, time out (the socket is held with no answer), get 429, have their connection reset, or are refused
+ * as Kommo refuses data it will not take (`invalid`: 400 with `validation-errors` on one field of the first item).
  * Faults are taken before the rate limit and authentication, as a broken network or server would be.
  */
 
@@ -9,7 +10,9 @@ export type FaultKind =
   | { kind: 'delay'; ms: number }
   | { kind: 'timeout' }
   | { kind: 'rate-limit' }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** 400 `validation-errors` naming `field` of the request's first item (code default NotSupportedChoice). */
+  | { kind: 'invalid'; field: string; code?: string; detail?: string };
 
 export type FaultRule = FaultKind & {
   /** How many matching requests get the fault: a count (default 1) or 'always' until cleared. */
@@ -27,7 +30,7 @@ export interface ActiveFault {
   hits: number;
 }
 
-const KINDS = ['error', 'delay', 'timeout', 'rate-limit', 'reset'] as const;
+const KINDS = ['error', 'delay', 'timeout', 'rate-limit', 'reset', 'invalid'] as const;
 
 /** Checks a rule from a test or from `POST /__sim/faults`; the message says what is wrong. */
 export function checkFaultRule(x: unknown): { ok: true; rule: FaultRule } | { ok: false; message: string } {
@@ -38,6 +41,7 @@ export function checkFaultRule(x: unknown): { ok: true; rule: FaultRule } | { ok
     return { ok: false, message: `status of an error fault must be 500..599; got ${JSON.stringify(r.status)}` };
   }
   if (r.kind === 'delay' && !(typeof r.ms === 'number' && r.ms >= 0)) return { ok: false, message: `a delay fault needs ms >= 0; got ${JSON.stringify(r.ms)}` };
+  if (r.kind === 'invalid' && !(typeof r.field === 'string' && r.field !== '')) return { ok: false, message: `an invalid fault needs the field Kommo refuses, e.g. "responsible_user_id"; got ${JSON.stringify(r.field)}` };
   if (r.times !== undefined && r.times !== 'always' && !(Number.isInteger(r.times) && (r.times as number) >= 1)) {
     return { ok: false, message: `times must be a whole number >= 1 or "always"; got ${JSON.stringify(r.times)}` };
   }

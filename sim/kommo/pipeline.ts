@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../log/index.ts';
 import type { FaultPlan, FaultRule } from './faults.ts';
 import type { Query } from './hal.ts';
-import { blocked, serverError, tooManyRequests, unauthorized, type SimReply, type TooManyRequestsBody } from './problems.ts';
+import { blocked, serverError, tooManyRequests, unauthorized, validationFailed, type SimReply, type TooManyRequestsBody } from './problems.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { RequestLog } from './request-log.ts';
 import type { RouteContext, RouteDef } from './route.ts';
@@ -69,6 +69,14 @@ async function applyFault(f: FaultRule, req: FastifyRequest, reply: FastifyReply
       reply.hijack();
       req.raw.socket.destroy();
       return 'held';
+    case 'invalid': {
+      // As Kommo answers a write it will not take: the first item's request_id (or its index) and the field.
+      const b = bodyOf(req);
+      const items = b.kind === 'json' && Array.isArray(b.value) ? b.value : [];
+      const first = items[0] as Record<string, unknown> | undefined;
+      const requestId = first && (typeof first.request_id === 'string' || typeof first.request_id === 'number') ? String(first.request_id) : '0';
+      return validationFailed([{ request_id: requestId, errors: [{ code: f.code ?? 'NotSupportedChoice', path: f.field, detail: f.detail ?? 'The value you selected is not a valid choice.' }] }]);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rewriteCapture, type RewriteCounters } from '../../sim/pbx/index.ts';
 import { FIXTURES, startHarness, type Harness } from '../helpers/engine-harness.ts';
 
@@ -207,36 +207,52 @@ describe('timeouts during a burst (client timeout 400 ms)', () => {
   });
 });
 
-describe('a 400 on a field during a burst (extension 201\'s user is deleted from the account while hookline runs)', () => {
+describe('a 400 on a field during a burst', () => {
   let h: Harness;
-  afterAll(async () => {
+  afterEach(async () => {
     await h?.close();
   });
 
-  it('the calls of 201 fail with KOMMO_BAD_REQUEST and Kommo\'s message; the other calls are registered once', async () => {
-    // sim/kommo's fault rules answer only 5xx, 429, delays, timeouts and resets (faults.ts: an error fault's status
-    // must be 500..599), so the 400 comes from Kommo's own validation: the call log's responsible_user_id. A user
-    // unknown at start is never sent (tests/registrar/users.test.ts); one deleted after start is.
+  it('Kommo refuses one call log (validation-errors on its duration): that call fails with KOMMO_BAD_REQUEST and Kommo\'s message, never sent again; the rest are registered once', async () => {
+    h = await startHarness({ engine: { registrar: { retryBaseMs: 50, retryMaxMs: 300 } } });
+    h.kommo.fail({ kind: 'invalid', field: 'duration', code: 'InvalidType', detail: 'This value should be of type int.', method: 'POST', path: '/api/v4/calls', times: 1 });
+    const out = await burst(h, 1);
+    const failed = out.filter((o) => !o.ok);
+    expect(failed).toHaveLength(1);
+    const f = failed[0]!;
+    expect(f.error?.code).toBe('KOMMO_BAD_REQUEST');
+    expect(f.error?.message).toContain('POST /api/v4/calls');
+    expect(f.error?.message).toContain('duration');
+    expect(f.error?.message).toContain('This value should be of type int.');
+    expect(h.engine.outbox.outcome(f.linkedid)).toMatchObject({ ok: false, error: { code: 'KOMMO_BAD_REQUEST' } });
+    // One refused item did not cost the rest of its batch: the others were sent again without it, and the
+    // refused call was not sent again (its uniq is in no later request).
+    const posts = h.kommo.requests({ method: 'POST', path: '/api/v4/calls' });
+    expect(posts[0]?.status).toBe(400);
+    expect(posts.slice(1).some((r) => JSON.stringify(r.body).includes(f.linkedid))).toBe(false);
+    const ok = out.filter((o) => o.ok).map((o) => o.linkedid);
+    expect(ok).toHaveLength(CALLS_PER_COPY - 1);
+    expect(h.kommo.state().calls.map((c) => c.uniq).sort()).toEqual([...ok].sort());
+    expect(h.engine.outbox.depth()).toBe(0);
+  });
+
+  it('extension 201\'s user is deleted from the account while hookline runs: its calls are refused once (400 on responsible_user_id), the users are read again at once, and every call is registered once with the fallback user', async () => {
+    // A user unknown at start is never sent (tests/registrar/users.test.ts); one deleted after start is sent
+    // until the 5-minute refresh, or until Kommo refuses it.
     h = await startHarness({ config: { users: { '201': 5_001_004 } }, engine: { registrar: { retryBaseMs: 50, retryMaxMs: 300 } } });
     expect(h.kommo.removeUser(5_001_004)).toBe(true);
+    const usersReadBefore = h.kommo.requests({ method: 'GET', path: '/api/v4/users' }).length;
     const out = await burst(h, 2);
     expect(out).toHaveLength(2 * CALLS_PER_COPY);
-    const failed = out.filter((o) => !o.ok);
-    expect(failed).toHaveLength(2 * BY_201_PER_COPY);
-    for (const f of failed) {
-      expect(f.error?.code).toBe('KOMMO_BAD_REQUEST');
-      expect(f.error?.message).toContain('POST /api/v4/calls');
-      expect(f.error?.message).toContain('responsible_user_id');
-      expect(f.error?.message).toContain('The value you selected is not a valid choice.');
-      expect(h.engine.outbox.outcome(f.linkedid)).toMatchObject({ ok: false, error: { code: 'KOMMO_BAD_REQUEST' } });
-    }
-    // One refused item did not cost the rest of its batch: the others were sent again without it.
-    const calls = h.kommo.requests({ method: 'POST', path: '/api/v4/calls' });
-    expect(calls.some((r) => r.status === 400)).toBe(true);
-    const ok = out.filter((o) => o.ok).map((o) => o.linkedid);
-    expect(ok).toHaveLength(2 * (CALLS_PER_COPY - BY_201_PER_COPY));
-    // The busy click-to-dial call failed before its task; the abandoned queue call still has one.
-    expectExactlyOnce(h, { linkedids: ok, tasks: 2 * (TASKS_PER_COPY - 1), contactsBefore: 3 });
+    expect(out.filter((o) => !o.ok)).toEqual([]);
+    const refused = h.kommo.requests({ method: 'POST', path: '/api/v4/calls' }).filter((r) => r.status === 400);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(JSON.stringify(refused.map((r) => r.body))).toContain('5001004');
+    // The calls refused together share one read of the users.
+    expect(h.kommo.requests({ method: 'GET', path: '/api/v4/users' }).length - usersReadBefore).toBeLessThanOrEqual(refused.length);
+    const writesAfter = h.kommo.requests().filter((r) => r.method !== 'GET' && r.status !== 400);
+    expect(JSON.stringify(writesAfter.map((r) => r.body))).not.toContain('5001004');
+    expectExactlyOnce(h, { linkedids: out.map((o) => o.linkedid), tasks: 2 * TASKS_PER_COPY, contactsBefore: 3 });
     expect(h.engine.outbox.depth()).toBe(0);
   });
 });

@@ -56,6 +56,24 @@ describe('Kommo user ids in the configuration that the account does not have', (
     expect(JSON.stringify(h.kommo.requests().filter((r) => r.method !== 'GET').map((r) => r.body))).not.toContain('5001004');
   });
 
+  it('a user deleted in Kommo before the next refresh: the 400 that names the user refreshes the users at once, and the call is registered with the fallback', async () => {
+    h = await startHarness({ config: { users: { '201': 5_001_004 } } });
+    expect(h.kommo.removeUser(5_001_004)).toBe(true); // no refresh: hookline still maps 201 to 5_001_004
+    await h.play('caco-originate-ctd-outbound-busy.ami');
+    expect(h.outcomes).toEqual([expect.objectContaining({ ok: true })]);
+    // Kommo refused the user once; the users were read again, said once, and the retry sent the fallback.
+    const refused = h.kommo.requests({ status: 400 });
+    expect(refused).toHaveLength(1);
+    expect(JSON.stringify(refused[0]?.body)).toContain('5001004');
+    expect(h.logLines().filter((l) => l.code === 'KOMMO_UNKNOWN_USER').map((l) => l.msg)).toEqual([
+      expect.stringMatching(/^users\.201 names Kommo user 5001004, which this account does not have/),
+    ]);
+    // As when the id is unknown from the start: the usable choice is the client's responsible (Jan Visser's lead).
+    expect(h.kommo.state().calls).toEqual([expect.objectContaining({ direction: 'outbound', phone: '+31260010001', responsible_user_id: 5_001_002 })]);
+    expect(h.kommo.state().tasks.map((t) => t.responsible_user_id)).toEqual([5_001_002]);
+    expect(h.logLines().filter((l) => /deleted since the last refresh \(5001004\)/.test(String(l.msg)))).toHaveLength(1);
+  });
+
   it('known ids give no report', async () => {
     h = await startHarness({ config: { users: { '201': 5_001_002 }, registration: { defaultUserId: 5_001_004 } } });
     await h.play('caco-originate-ctd-outbound-busy.ami');

@@ -59,7 +59,21 @@ describe('sim/kommo faults', () => {
     expect((await k.api('GET', '/api/v4/account')).status).toBe(200);
   });
 
+  it('refuses a write as Kommo refuses data it will not take: 400 validation-errors on the field asked for, with the item\'s request_id', async () => {
+    k.sim.fail({ kind: 'invalid', field: 'duration', code: 'InvalidType', detail: 'This value should be of type int.', method: 'POST', path: '/api/v4/calls' });
+    const item = { direction: 'inbound', duration: 1, source: 's', phone: '+31260010001', request_id: 'r-7' };
+    const r = await k.api('POST', '/api/v4/calls', [item]);
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({
+      'validation-errors': [{ request_id: 'r-7', errors: [{ code: 'InvalidType', path: 'duration', detail: 'This value should be of type int.' }] }],
+      title: 'Bad Request', type: 'https://httpstatus.es/400', status: 400, detail: 'Request validation failed',
+    });
+    expect(k.sim.state().calls).toEqual([]);
+    expect((await k.api('POST', '/api/v4/calls', [item])).status).toBe(200);
+  });
+
   it('refuses a fault rule that makes no sense', () => {
+    expect(() => k.sim.fail({ kind: 'invalid' } as never)).toThrow('sim/kommo fail(): an invalid fault needs the field Kommo refuses, e.g. "responsible_user_id"; got undefined');
     expect(() => k.sim.fail({ kind: 'error', status: 404 })).toThrow('sim/kommo fail(): status of an error fault must be 500..599; got 404');
   });
 
@@ -72,7 +86,7 @@ describe('sim/kommo faults', () => {
   it('answers 400 with the reason to a bad fault on the control route', async () => {
     const r = await call(`${k.sim.url}/__sim/faults`, 'POST', { kind: 'explode' }, { token: null });
     expect(r.status).toBe(400);
-    expect(r.body.error).toBe('kind must be one of error, delay, timeout, rate-limit, reset; got "explode"');
+    expect(r.body.error).toBe('kind must be one of error, delay, timeout, rate-limit, reset, invalid; got "explode"');
   });
 
   it('expires the current access token over the control route', async () => {
