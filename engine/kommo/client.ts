@@ -241,7 +241,8 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
     },
     getContact: (id, ctx) => getOne<KommoContact>(transport, `/api/v4/contacts/${id}`, { with: 'leads' }, ctx),
     async hasCompanies(ctx) {
-      const r = await getAll<KommoCompany>(transport, '/api/v4/companies', 'companies', {}, ctx, 1);
+      // One company is enough to know: a page of one, not of 250.
+      const r = await getAll<KommoCompany>(transport, '/api/v4/companies', 'companies', {}, ctx, 1, 1);
       return r.ok ? success(r.value.length > 0) : r;
     },
     getCompany: (id, ctx) => getOne<KommoCompany>(transport, `/api/v4/companies/${id}`, { with: 'leads' }, ctx),

@@ -34,10 +34,10 @@ export async function getOne<T>(transport: Transport, path: string, query: Recor
 }
 
 /** Every page of a list; `entity` names the `_embedded` key. */
-export async function getAll<T>(transport: Transport, path: string, entity: string, query: Record<string, QueryValue> = {}, ctx?: RequestContext, maxPages = MAX_PAGES): Promise<KommoResult<T[]>> {
+export async function getAll<T>(transport: Transport, path: string, entity: string, query: Record<string, QueryValue> = {}, ctx?: RequestContext, maxPages = MAX_PAGES, pageLimit = PAGE_LIMIT): Promise<KommoResult<T[]>> {
   const all: T[] = [];
   for (let page = 1; page <= maxPages; page += 1) {
-    const r = await transport.request({ method: 'GET', path, query: { ...query, page, limit: PAGE_LIMIT }, ...(ctx ? { ctx } : {}) });
+    const r = await transport.request({ method: 'GET', path, query: { ...query, page, limit: pageLimit }, ...(ctx ? { ctx } : {}) });
     if (!r.ok) return r;
     if (r.value.status === 204 || r.value.body === undefined) break;
     const body = r.value.body;
@@ -45,7 +45,7 @@ export async function getAll<T>(transport: Transport, path: string, entity: stri
     if (!isObj(body) || !Array.isArray(list)) return badShape(path, ctx, `the answer has no _embedded.${entity} list`);
     all.push(...(list as T[]));
     const next = isObj(body._links) && isObj(body._links.next);
-    if (!next || list.length < PAGE_LIMIT) break;
+    if (!next || list.length < pageLimit) break;
   }
   return success(all);
 }
