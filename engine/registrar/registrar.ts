@@ -192,7 +192,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
         userRetried.add(linkedid);
         const gone = await usersGone();
         if (gone.length > 0) {
-          log.warn({ linkedid, step: f.step, code: f.error.code, users: gone }, `Kommo refused a user deleted since the last refresh (${gone.join(', ')}); the users were read again and the call is tried again with the fallback user`);
+          log.warn({ linkedid, step: f.step, code: f.error.code, users: gone }, `Kommo refused a user deleted in Kommo while hookline runs (${gone.join(', ')}); the users were read again and the call is tried again with the fallback user`);
           later(linkedid, 0);
           return;
         }
@@ -234,17 +234,28 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
    */
   function usersGone(): Promise<number[]> {
     usersRead ??= (async () => {
-      const before = deps?.users;
       const r = await o.kommo.users({ linkedid: undefined });
-      if (!r.ok || !deps || !before) return [];
-      const after = usersFrom(r.value);
-      deps = { ...deps, users: after };
-      const ids = new Set([...Object.values(o.users), ...(o.settings.defaultUserId !== undefined ? [o.settings.defaultUserId] : [])]);
-      return [...ids].filter((id) => before.has(id) && !after.has(id));
+      if (!r.ok || !deps) return [];
+      setUsers(usersFrom(r.value));
+      return [...lostUsers];
     })().finally(() => {
       usersRead = null;
     });
     return usersRead;
+  }
+
+  // Configured user ids that were usable and are not any more (deleted in Kommo while hookline runs); one that
+  // comes back leaves the set. A call refused for a user while any is here was built before it went.
+  const lostUsers = new Set<number>();
+  function setUsers(after: UserDirectory) {
+    if (!deps) return;
+    const before = deps.users;
+    const configured = new Set([...Object.values(o.users), ...(o.settings.defaultUserId !== undefined ? [o.settings.defaultUserId] : [])]);
+    for (const id of configured) {
+      if (after.has(id)) lostUsers.delete(id);
+      else if (before.has(id)) lostUsers.add(id);
+    }
+    deps = { ...deps, users: after };
   }
 
   /** Whether to search companies by phone: yes unless Kommo says the account has none (a failed check searches). */
@@ -311,7 +322,8 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
       const users = await o.kommo.users({ linkedid: undefined });
       if (!users.ok) return { ok: false, error: { code: users.error.code, message: users.error.message, hint: users.error.hint } };
       const companies = await companiesInAccount();
-      if (deps) deps = { ...deps, users: usersFrom(users.value), companies };
+      setUsers(usersFrom(users.value));
+      if (deps) deps = { ...deps, companies };
       return { ok: true };
     },
     idle() {

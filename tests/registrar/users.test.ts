@@ -71,7 +71,7 @@ describe('Kommo user ids in the configuration that the account does not have', (
     // As when the id is unknown from the start: the usable choice is the client's responsible (Jan Visser's lead).
     expect(h.kommo.state().calls).toEqual([expect.objectContaining({ direction: 'outbound', phone: '+31260010001', responsible_user_id: 5_001_002 })]);
     expect(h.kommo.state().tasks.map((t) => t.responsible_user_id)).toEqual([5_001_002]);
-    expect(h.logLines().filter((l) => /deleted since the last refresh \(5001004\)/.test(String(l.msg)))).toHaveLength(1);
+    expect(h.logLines().filter((l) => /deleted in Kommo while hookline runs \(5001004\)/.test(String(l.msg)))).toHaveLength(1);
   });
 
   it('known ids give no report', async () => {
