@@ -4,3 +4,4 @@ export { createAuth, hashPassword, verifyPassword, SESSION_COOKIE, type Auth, ty
 export { replay, type ReplayReport, type ReplayResult, type ReplayRun, type ReplayOutcome } from './replay.ts';
 export { pageRoutes } from './assets.ts';
 export { ensurePage, pageKey, type PageBuild } from './build.ts';
+export { clientKey } from './client-key.ts';

@@ -14,6 +14,7 @@ import { compile, type Runner } from '../sandbox/index.ts';
 import type { Store } from '../scripts-store/index.ts';
 import { pageRoutes } from './assets.ts';
 import { SESSION_COOKIE, type Auth } from './auth.ts';
+import { clientKey } from './client-key.ts';
 import { replay } from './replay.ts';
 
 export interface EditorOptions {
@@ -118,11 +119,11 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
   });
 
   app.post('/api/login', { schema: { body: bodies.login } }, async (req, reply) => {
-    if (failedLogins.blocked(req.ip)) return problem(reply, 429, 'TOO_MANY_ATTEMPTS', 'too many failed logins from this address', 'Wait a minute and try again.');
+    if (failedLogins.blocked(clientKey(req.ip))) return problem(reply, 429, 'TOO_MANY_ATTEMPTS', 'too many failed logins from this address', 'Wait a minute and try again.');
     const b = req.body as { username: string; password: string };
     const token = o.auth.login(b.username, b.password);
     if (!token) {
-      failedLogins.record(req.ip);
+      failedLogins.record(clientKey(req.ip));
       return problem(reply, 401, 'BAD_LOGIN', 'wrong user name or password');
     }
     reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/' });

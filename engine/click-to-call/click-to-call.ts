@@ -9,7 +9,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import { makeError, type ErrorCode, type ErrorParams } from '../../contracts/index.ts';
-import type { RouteModule } from '../../editor/index.ts';
+import { clientKey, type RouteModule } from '../../editor/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
 import { header, type AmiClient, type AmiMessage } from '../ami/index.ts';
 import { bearerToken, tokenMatches } from './bearer.ts';
@@ -102,7 +102,7 @@ export function createClickToCall(o: ClickToCallOptions): ClickToCall {
   async function handle(authorization: string | undefined, body: unknown, address?: string): Promise<ClickResult> {
     if (!o.token) return refuse(503, 'CLICK_TO_CALL_DISABLED');
     // Checked before the token, and the token is then not looked at: a right guess during the block is not confirmed.
-    const key = address ?? '(no address)';
+    const key = clientKey(address); // an IPv6 client is counted by its /64
     const retryAfterSec = failures.blockedFor(key);
     if (retryAfterSec !== null) return { ok: false, status: 429, error: makeError('CLICK_TO_CALL_TOO_MANY_ATTEMPTS', { address: key, retryAfterSec }), retryAfterSec };
     const given = bearerToken(authorization);

@@ -207,6 +207,19 @@ describe('the addresses tracked stay bounded (handle with an address, as the rou
       other.c2c.close();
     }
   });
+
+  it('an IPv6 client is counted by its /64: wrong tokens from many addresses of one /64 block them all, not the next /64', async () => {
+    const v6 = make();
+    try {
+      for (let i = 1; i <= 10; i++) expect((await v6.c2c.handle('Bearer wrong', BODY, `2001:db8:5:6::${i.toString(16)}`)).status).toBe(401);
+      const blocked = await v6.c2c.handle(`Bearer ${TOKEN}`, BODY, '2001:db8:5:6:abcd::99');
+      expect(blocked).toMatchObject({ status: 429, error: { code: 'CLICK_TO_CALL_TOO_MANY_ATTEMPTS' } });
+      expect(!blocked.ok && blocked.error.message).toContain('2001:db8:5:6::/64');
+      expect(await v6.c2c.handle(`Bearer ${TOKEN}`, NO_EXTENSION, '2001:db8:5:7::1')).toMatchObject({ status: 404 });
+    } finally {
+      v6.c2c.close();
+    }
+  });
 });
 
 describe('createFailureLimiter', () => {
