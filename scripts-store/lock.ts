@@ -5,10 +5,12 @@
  * exclusively (O_EXCL) with its pid, host and start time; a second writer is refused with STORE_IN_USE, which
  * names the holder. A lock left by a process that died (SIGKILL, power loss) is taken over: on the same host a
  * holder whose pid is gone, or whose pid now belongs to a process started at another time (Linux
- * /proc/<pid>/stat start time; a pid reused after a reboot), is stale. A lock from another host is never
- * presumed stale. Readers (`openStore(dir, { readOnly: true })`) take no lock.
+ * /proc/<pid>/stat start time; a pid reused after a reboot), is stale. The holder touches the file every
+ * 10 s; a lock from another host (a folder on a shared filesystem, or a container recreated with a new host
+ * name) is stale only when it has not been touched for a minute. Readers (`openStore(dir, { readOnly: true })`)
+ * take no lock.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,9 @@ export const LOCK_FILE = 'hookline.lock';
 
 /** A lock file too young to have been written yet is another writer starting, not a dead one. */
 const UNWRITTEN_GRACE_MS = 5_000;
+/** How often the holder touches its lock file, and how long a lock from another host lives untouched. */
+export const LOCK_HEARTBEAT_MS = 10_000;
+export const LOCK_FOREIGN_STALE_MS = 60_000;
 
 interface LockRecord {
   pid: number;
@@ -58,9 +63,9 @@ function readRecord(path: string): LockRecord | null {
   }
 }
 
-/** Whether the process that wrote `r` may still run. */
-function holderAlive(r: LockRecord): boolean {
-  if (r.host !== hostname()) return true;
+/** Whether the process that wrote `r` may still run (`touchedAgo`: ms since the file was last touched). */
+function holderAlive(r: LockRecord, touchedAgo: number, foreignStaleMs: number): boolean {
+  if (r.host !== hostname()) return touchedAgo < foreignStaleMs;
   try {
     process.kill(r.pid, 0);
   } catch (e) {
@@ -75,8 +80,26 @@ function describe(r: LockRecord): string {
   return `${self ? 'another store opened by this process' : 'another hookline'} (pid ${r.pid} on ${r.host}, since ${r.since})`;
 }
 
+function ageOf(path: string): number | null {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+export interface DataLockOptions {
+  now?: () => Date;
+  /** Default LOCK_HEARTBEAT_MS. */
+  heartbeatMs?: number;
+  /** Default LOCK_FOREIGN_STALE_MS. */
+  foreignStaleMs?: number;
+}
+
 /** Takes the data folder's lock, or says who holds it. */
-export function acquireDataLock(dir: string, now: () => Date = () => new Date()): { ok: true; value: DataLock } | { ok: false; error: HooklineError } {
+export function acquireDataLock(dir: string, o: DataLockOptions = {}): { ok: true; value: DataLock } | { ok: false; error: HooklineError } {
+  const now = o.now ?? (() => new Date());
+  const foreignStaleMs = o.foreignStaleMs ?? LOCK_FOREIGN_STALE_MS;
   const path = join(dir, LOCK_FILE);
   const start = procStart(process.pid);
   const mine: LockRecord = { pid: process.pid, host: hostname(), since: now().toISOString(), ...(start ? { procStart: start } : {}), token: randomUUID() };
@@ -87,15 +110,11 @@ export function acquireDataLock(dir: string, now: () => Date = () => new Date())
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: false, error: makeError('STORE_UNREADABLE', { path, detail: (e as Error).message }) };
       const holder = readRecord(path);
+      const age = ageOf(path);
+      if (age === null) continue; // removed meanwhile: try again
       if (holder === null) {
-        let age = Infinity;
-        try {
-          age = Date.now() - statSync(path).mtimeMs;
-        } catch {
-          continue; // removed meanwhile: try again
-        }
         if (age < UNWRITTEN_GRACE_MS) return { ok: false, error: makeError('STORE_IN_USE', { path: dir, lock: path, holder: 'another hookline that is starting (its lock file is not written yet)' }) };
-      } else if (holderAlive(holder)) {
+      } else if (holderAlive(holder, age, foreignStaleMs)) {
         return { ok: false, error: makeError('STORE_IN_USE', { path: dir, lock: path, holder: describe(holder) }) };
       }
       try {
@@ -112,9 +131,20 @@ export function acquireDataLock(dir: string, now: () => Date = () => new Date())
       closeSync(fd);
     }
     let released = false;
+    // Touched while held, so that a host that cannot see this process can tell it lives.
+    const heartbeat = setInterval(() => {
+      const t = new Date();
+      try {
+        utimesSync(path, t, t);
+      } catch {
+        // gone or unwritable: the next open decides
+      }
+    }, o.heartbeatMs ?? LOCK_HEARTBEAT_MS);
+    heartbeat.unref();
     const release = () => {
       if (released) return;
       released = true;
+      clearInterval(heartbeat);
       held.delete(release);
       const on = readRecord(path);
       if (on && on.token === mine.token) {

@@ -99,7 +99,7 @@ export async function openStore(dir = './data', opts: StoreOptions = {}): Promis
   // One writer per data folder (scripts-store/lock.ts); a reader takes no lock.
   let lock: DataLock | null = null;
   if (!opts.readOnly) {
-    const l = acquireDataLock(dir, opts.now);
+    const l = acquireDataLock(dir, opts.now ? { now: opts.now } : {});
     if (!l.ok) return l;
     lock = l.value;
   }

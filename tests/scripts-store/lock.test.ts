@@ -4,11 +4,11 @@
  * another host never is.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOCK_FILE, openStore } from '../../scripts-store/index.ts';
+import { acquireDataLock, LOCK_FILE, LOCK_FOREIGN_STALE_MS, openStore } from '../../scripts-store/index.ts';
 import { compiles, freshDir, openOk } from './store-helpers.ts';
 
 const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as { pid: number; host: string; since: string };
@@ -88,11 +88,35 @@ describe('the data folder lock', () => {
     }
   });
 
-  it('never takes over a lock from another host, nor a lock file too young to be written yet; an old unwritten one is taken', async () => {
+  it('refuses a lock from another host while it is touched; one left untouched for a minute is taken over (a container recreated under a new host name)', async () => {
     const dir = freshDir();
-    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1234, host: 'pbx-2.example', since: '2026-11-30T10:00:00.000Z' }));
+    const lock = join(dir, LOCK_FILE);
+    writeFileSync(lock, JSON.stringify({ pid: 1234, host: 'pbx-2.example', since: '2026-11-30T10:00:00.000Z' }));
     expect((await refused(dir)).message).toBe(`the data folder ${dir} is in use by another hookline (pid 1234 on pbx-2.example, since 2026-11-30T10:00:00.000Z)`);
     expect(lockOf(dir).host, 'the refusal changed nothing').toBe('pbx-2.example');
+    const old = (Date.now() - LOCK_FOREIGN_STALE_MS - 5_000) / 1000;
+    utimesSync(lock, old, old);
+    const s = await openOk(dir);
+    expect(lockOf(dir)).toMatchObject({ pid: process.pid, host: hostname() });
+    await s.close();
+  });
+
+  it('the holder touches its lock file while it holds it, and stops when it lets go', async () => {
+    const dir = freshDir();
+    const lock = join(dir, LOCK_FILE);
+    const l = acquireDataLock(dir, { heartbeatMs: 20 });
+    if (!l.ok) throw new Error(l.error.message);
+    const old = (Date.now() - 3_600_000) / 1000;
+    utimesSync(lock, old, old);
+    await expect.poll(() => Date.now() - statSync(lock).mtimeMs, { timeout: 2_000, interval: 20 }).toBeLessThan(10_000);
+    l.value.release();
+    expect(existsSync(lock)).toBe(false);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(existsSync(lock), 'no heartbeat after the release brings it back').toBe(false);
+  });
+
+  it('never takes over a lock file too young to be written yet; an old unwritten one is taken', async () => {
+    const dir = freshDir();
 
     writeFileSync(join(dir, LOCK_FILE), '');
     expect((await refused(dir)).message).toContain('another hookline that is starting');
