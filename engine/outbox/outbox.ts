@@ -191,7 +191,12 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
       }
       if (size > compactBytes && !queue.length) {
         await fh.close();
+        // Records appended while the file was closing are already applied, so the compacted file holds them:
+        // they are acknowledged with it, not appended again (a 'try' written twice counts two attempts).
+        const covered = queue;
+        queue = [];
         await compact();
+        for (const b of covered) b.resolve();
         fh = await open(path, 'a');
       }
     }
