@@ -178,13 +178,17 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
     while (queue.length) {
       const batch = queue;
       queue = [];
-      const chunk = batch.map((b) => b.text).join('');
+      const chunk = Buffer.from(batch.map((b) => b.text).join(''), 'utf8');
       try {
-        await fh.write(chunk);
+        // On a full disk write() may take only part of the chunk and report fewer bytes instead of an error.
+        const { bytesWritten } = await fh.write(chunk);
+        if (bytesWritten < chunk.length) throw new Error(`only ${bytesWritten} of ${chunk.length} bytes were written`);
         if (doFsync) await fh.sync();
-        size += Buffer.byteLength(chunk);
+        size += chunk.length;
         for (const b of batch) b.resolve();
       } catch (e) {
+        // Drop what went through in part: a torn line followed by later appends would make both unreadable.
+        await fh.truncate(size).catch(() => undefined);
         const err = new Error(`writing the outbox ${path} failed (${(e as Error).message}); check free disk space and permissions. The work stays in memory and is retried; nothing is acknowledged until it is written.`);
         log.error({ file: path }, err.message);
         for (const b of batch) b.reject(err);
@@ -215,7 +219,14 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
   return {
     async add(linkedid, payload) {
       if (jobs.has(linkedid) || done.has(linkedid)) return false;
-      await append({ t: 'add', id: linkedid, at: now(), p: payload });
+      try {
+        await append({ t: 'add', id: linkedid, at: now(), p: payload });
+      } catch (e) {
+        // Not written: the call is not taken, so it can be submitted again (else it would be refused as pending).
+        const j = jobs.get(linkedid);
+        if (j && j.payload === payload) jobs.delete(linkedid);
+        throw e;
+      }
       return true;
     },
     step(linkedid, name, record) {

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openOutbox } from '../../engine/outbox/index.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+// A full disk (here: the file size limit of the child process, `ulimit -f`) lets a write go through only in part:
+// write() then reports fewer bytes instead of an error. Nothing may be acknowledged on a line written in part.
+describe('outbox on a full disk', () => {
+  it('a write that goes through only in part is not acknowledged, leaves no torn line, and the call can be added again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-outbox-full-'));
+    dirs.push(dir);
+    const script = `
+      import { openOutbox } from ${JSON.stringify(new URL('../../engine/outbox/index.ts', import.meta.url).pathname)};
+      const o = await openOutbox(${JSON.stringify(dir)});
+      let failed = null;
+      for (let i = 0; i < 20 && failed === null; i++) {
+        try { await o.add('L' + i, { pad: 'x'.repeat(700) }); console.log('ack L' + i); }
+        catch (e) { failed = 'L' + i; console.log('fail L' + i); }
+      }
+      // The same call again, smaller: it fits in what is left, and must be taken (not refused as already there).
+      if (failed !== null && await o.add(failed, { small: true })) console.log('ack ' + failed);
+      await o.close();
+    `;
+    const child = spawnSync('bash', ['-c', 'ulimit -f 8; exec "$0" --input-type=module -e "$1"', process.execPath, script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    const acked = [...child.stdout.matchAll(/ack (L\d+)/g)].map((m) => m[1] as string);
+    expect(child.stdout).toMatch(/fail L\d+/);
+    const o = await openOutbox(dir);
+    expect(o.problems(), 'no torn or unreadable line').toEqual([]);
+    for (const id of acked) expect(o.job(id), `acknowledged job ${id}`).toBeDefined();
+    const retried = /fail (L\d+)/.exec(child.stdout)?.[1] as string;
+    expect(acked).toContain(retried);
+    expect(o.job(retried)?.payload).toEqual({ small: true });
+    await o.close();
+  });
+});
