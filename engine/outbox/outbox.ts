@@ -16,6 +16,9 @@ import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../log/index.ts';
 import { writeFileAtomic } from '../../scripts-store/index.ts';
 
+/** How long after a failed compaction the next is tried. */
+const COMPACT_RETRY_MS = 60_000;
+
 export const OUTBOX_FILE = 'outbox.jsonl';
 export const OUTBOX_SCHEMA = 1;
 
@@ -154,7 +157,8 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
 
   // Start from a compacted file: it drops finished work and any torn or unreadable line.
   let size = 0;
-  let fh: FileHandle;
+  /** Open for appends; null after a compaction until the next write opens it again. */
+  let fh: FileHandle | null;
   async function compact() {
     const out: string[] = [JSON.stringify({ t: 'schema', v: OUTBOX_SCHEMA })];
     for (const d of done.values()) out.push(JSON.stringify({ t: 'done', id: d.linkedid, ok: d.ok, at: d.at, ...(d.error ? { e: d.error } : {}) }));
@@ -173,6 +177,8 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
   let queue: { text: string; resolve: () => void; reject: (e: Error) => void }[] = [];
   let writing: Promise<void> | null = null;
   let closed = false;
+  /** After a compaction that failed (a full disk), the next one waits this long; the journal keeps growing. */
+  let compactNotBefore = 0;
 
   async function drain() {
     while (queue.length) {
@@ -180,6 +186,7 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
       queue = [];
       const chunk = Buffer.from(batch.map((b) => b.text).join(''), 'utf8');
       try {
+        fh ??= await open(path, 'a');
         // On a full disk write() may take only part of the chunk and report fewer bytes instead of an error.
         const { bytesWritten } = await fh.write(chunk);
         if (bytesWritten < chunk.length) throw new Error(`only ${bytesWritten} of ${chunk.length} bytes were written`);
@@ -188,20 +195,27 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
         for (const b of batch) b.resolve();
       } catch (e) {
         // Drop what went through in part: a torn line followed by later appends would make both unreadable.
-        await fh.truncate(size).catch(() => undefined);
-        const err = new Error(`writing the outbox ${path} failed (${(e as Error).message}); check free disk space and permissions. The work stays in memory and is retried; nothing is acknowledged until it is written.`);
+        await fh?.truncate(size).catch(() => undefined);
+        const err = new Error(`writing the outbox ${path} failed (${(e as Error).message}); check free disk space and permissions. Nothing in this write was acknowledged: the registration that asked for it fails this attempt and is tried again.`);
         log.error({ file: path }, err.message);
         for (const b of batch) b.reject(err);
       }
-      if (size > compactBytes && !queue.length) {
-        await fh.close();
+      if (size > compactBytes && !queue.length && Date.now() >= compactNotBefore) {
+        await fh?.close().catch(() => undefined);
+        fh = null;
         // Records appended while the file was closing are already applied, so the compacted file holds them:
         // they are acknowledged with it, not appended again (a 'try' written twice counts two attempts).
         const covered = queue;
         queue = [];
-        await compact();
-        for (const b of covered) b.resolve();
-        fh = await open(path, 'a');
+        try {
+          await compact();
+          for (const b of covered) b.resolve();
+        } catch (e) {
+          // The old journal is intact (the rewrite is atomic): keep appending to it, the covered records too.
+          compactNotBefore = Date.now() + COMPACT_RETRY_MS;
+          queue = covered.concat(queue);
+          log.error({ file: path }, `compacting the outbox ${path} failed (${(e as Error).message}); it was left as it was and grows until the next try in ${COMPACT_RETRY_MS / 1000} s. Check free disk space and permissions.`);
+        }
       }
     }
     writing = null;
@@ -251,7 +265,7 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
       if (closed) return;
       while (writing) await writing;
       closed = true;
-      await fh.close();
+      await fh?.close();
     },
   };
 }

@@ -172,6 +172,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
     const linkedid = job.linkedid;
     try {
       const steps = await runSteps(job, d);
+      userRetried.delete(linkedid);
       await o.outbox.complete(linkedid, { ok: true });
       registered += 1;
       log.info({ linkedid, steps }, 'call registered in Kommo');

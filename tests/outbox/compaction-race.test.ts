@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OUTBOX_FILE, openOutbox } from '../../engine/outbox/index.ts';
+import { createMemoryLogger } from '../../log/index.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -54,6 +55,34 @@ describe('outbox compaction racing appends', () => {
       expect(j?.steps.call?.data).toMatchObject({ round: 9 });
     }
     for (let i = 0; i < 10; i++) expect(again.isDone(`L${i}`)).toBe(true);
+    await again.close();
+  });
+
+  it('a compaction that fails crashes and stalls nothing: the journal is kept, a write that cannot reach it fails with a clear error, and writes go on once it is back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-outbox-race-'));
+    dirs.push(dir);
+    const file = join(dir, OUTBOX_FILE);
+    const a = await openOutbox(dir);
+    await a.add('L0', { n: 0 });
+    await a.add('L1', { n: 1 });
+    await a.step('L0', 'call', { status: 'sending', data: { pad: 'x'.repeat(3_000) } });
+    await a.close();
+    const { log, lines } = createMemoryLogger();
+    const o = await openOutbox(dir, { compactBytes: statSync(file).size + 10, log });
+    // A folder takes the journal's place: the open handle still appends to the journal (moved aside), but the
+    // compaction cannot rename its new file over a folder, and reopening the journal fails (EISDIR).
+    renameSync(file, `${file}.aside`);
+    mkdirSync(file);
+    await o.complete('L0', { ok: true }); // written, and it starts the compaction that fails
+    await expect(o.attempt('L1')).rejects.toThrow(new RegExp(`^writing the outbox ${file} failed \\(EISDIR`));
+    expect(lines().map((l) => String(l.msg))).toContainEqual(expect.stringMatching(new RegExp(`^compacting the outbox ${file} failed .*EISDIR.*; it was left as it was and grows until the next try in 60 s`)));
+    rmdirSync(file);
+    renameSync(`${file}.aside`, file);
+    await o.step('L1', 'call', { status: 'done' });
+    await o.close();
+    const again = await openOutbox(dir);
+    expect(again.isDone('L0')).toBe(true);
+    expect(again.job('L1')?.steps.call?.status).toBe('done');
     await again.close();
   });
 });
