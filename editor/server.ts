@@ -101,9 +101,11 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
   // Authentication and CSRF, before any /api handler.
   const publicRoute = (url: string, method: string) => (o.routes ?? []).some((r) => r.isPublic?.(url, method) ?? false);
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/api/')) return;
+    // The path the router matched, not the raw URL: the router decodes %xx, so /%61pi/hooks is /api/hooks.
+    const path = req.routeOptions.url ?? req.url;
+    if (!path.startsWith('/api/')) return;
     if (publicRoute(req.url, req.method)) return;
-    const isLogin = req.url === '/api/login';
+    const isLogin = path === '/api/login';
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const type = String(req.headers['content-type'] ?? '');
       if (!type.startsWith('application/json')) {

@@ -1,0 +1,66 @@
+/**
+ * The editor's API security over real HTTP: the session check on paths the router decodes, the replay
+ * WebSocket (malformed messages, logout), body validation, and the autodistribution allow-list behind a
+ * trusted proxy (the route sees req.ip, the client's address, like every route module).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createAuth, startEditor, type Editor } from '../../editor/index.ts';
+import { createAutodistribution } from '../../engine/autodistribution/index.ts';
+import { createRunner, type Runner } from '../../sandbox/index.ts';
+import { openStore, type Store } from '../../scripts-store/index.ts';
+
+let editor: Editor;
+let runner: Runner;
+let store: Store;
+
+async function login(): Promise<string> {
+  const res = await fetch(`${editor.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'pw' }) });
+  expect(res.status).toBe(200);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
+}
+
+async function openWs(cookie: string): Promise<WebSocket> {
+  const ws = new WebSocket(`${editor.url.replace('http', 'ws')}/api/ws`, { headers: { cookie } });
+  await new Promise((res, rej) => {
+    ws.once('open', res);
+    ws.once('error', rej);
+  });
+  return ws;
+}
+
+const nextMessage = (ws: WebSocket) =>
+  new Promise<{ type: string; error?: { code: string } } | { closed: number }>((res) => {
+    ws.once('message', (m) => res(JSON.parse(String(m)) as { type: string }));
+    ws.once('close', (code) => res({ closed: code }));
+  });
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-editor-sec-'));
+  const r = await openStore(dir, { flushMs: 60_000 });
+  if (!r.ok) throw new Error(r.error.message);
+  store = r.value;
+  runner = createRunner();
+  editor = await startEditor({ store, runner, auth: createAuth(dir, { username: 'admin', password: 'pw' }), port: 0, page: false });
+});
+afterAll(async () => {
+  await editor.close();
+  await runner.close();
+  await store.close();
+});
+
+describe('the session check', () => {
+  it('covers a path the router decodes: /%61pi/hooks is /api/hooks and needs the session', async () => {
+    for (const path of ['/%61pi/hooks', '/%61%70%69/status', '/api/%68ooks']) {
+      const res = await fetch(`${editor.url}${path}`);
+      expect(res.status, path).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
+    }
+    const res = await fetch(`${editor.url}/api/hooks/process_client_phone/dr%61ft`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    expect(res.status).toBe(415);
+    expect(store.draft('process_client_phone')).toBeNull();
+  });
+});
