@@ -272,31 +272,42 @@ function attachReplayStream(app: FastifyInstance, o: EditorOptions): WebSocketSe
       socket.destroy();
     };
     if (!url.startsWith('/api/ws')) return refuse('404 Not Found');
-    if (!o.auth.session(cookies[SESSION_COOKIE])) return refuse('401 Unauthorized');
+    const token = cookies[SESSION_COOKIE];
+    if (!o.auth.session(token)) return refuse('401 Unauthorized');
     if (origin && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) return refuse('403 Forbidden');
-    wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, token as string));
   });
 
-  function serve(ws: WebSocket) {
+  function serve(ws: WebSocket, token: string) {
+    const bad = (message: string) => ws.send(JSON.stringify({ type: 'error', error: { code: 'BAD_REQUEST', message, hint: '' } }));
     ws.on('message', async (raw) => {
-      let msg: { type?: string; hook?: string; limit?: number; ids?: string[]; source?: string };
+      // The session is checked at every message, not only at the upgrade: a logout or an expiry ends the stream.
+      if (!o.auth.session(token)) return ws.close(1008, 'the session has ended; log in again');
+      let msg: { type?: unknown; hook?: unknown; limit?: unknown; ids?: unknown; source?: unknown } | null;
       try {
         msg = JSON.parse(String(raw)) as typeof msg;
       } catch {
-        ws.send(JSON.stringify({ type: 'error', error: { code: 'BAD_REQUEST', message: 'send JSON', hint: '' } }));
-        return;
+        return bad('send JSON');
       }
-      if (msg.type !== 'replay' || !isHookName(msg.hook)) {
-        ws.send(JSON.stringify({ type: 'error', error: { code: 'BAD_REQUEST', message: 'expected {"type":"replay","hook":<one of the 13 hooks>}', hint: '' } }));
-        return;
-      }
+      // The same shape as POST /api/hooks/:hook/replay's body; anything else would throw inside replay().
+      if (typeof msg !== 'object' || msg === null || msg.type !== 'replay' || !isHookName(msg.hook)) return bad('expected {"type":"replay","hook":<one of the 13 hooks>}');
+      const { limit, ids, source: given } = msg;
+      if (limit !== undefined && !(Number.isInteger(limit) && (limit as number) >= 1 && (limit as number) <= 10_000)) return bad('limit must be an integer from 1 to 10000');
+      if (ids !== undefined && !(Array.isArray(ids) && ids.length <= 10_000 && ids.every((i) => typeof i === 'string'))) return bad('ids must be an array of at most 10000 capture ids (strings)');
+      if (given !== undefined && typeof given !== 'string') return bad('source must be a string');
       const hook = msg.hook;
-      const source = msg.source ?? o.store.draft(hook)?.source ?? o.store.published(hook)?.source ?? hooks[hook].template;
-      const r = await replay({
-        store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: msg.limit, ids: msg.ids,
-        onResult: (result) => ws.send(JSON.stringify({ type: 'result', result })),
-      });
-      ws.send(JSON.stringify(r.ok ? { type: 'summary', summary: r.report.summary } : { type: 'error', error: r.error }));
+      const source = given ?? o.store.draft(hook)?.source ?? o.store.published(hook)?.source ?? hooks[hook].template;
+      try {
+        const r = await replay({
+          store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: limit as number | undefined, ids: ids as string[] | undefined,
+          onResult: (result) => ws.send(JSON.stringify({ type: 'result', result })),
+        });
+        ws.send(JSON.stringify(r.ok ? { type: 'summary', summary: r.report.summary } : { type: 'error', error: r.error }));
+      } catch (err) {
+        // A rejection here would be unhandled (an event listener), and an unhandled rejection ends the process.
+        o.log?.error({ err: String(err) }, 'editor replay stream failed');
+        ws.send(JSON.stringify({ type: 'error', error: { code: 'INTERNAL', message: 'the replay failed inside hookline', hint: 'See the log.' } }));
+      }
     });
   }
   return wss;

@@ -64,3 +64,31 @@ describe('the session check', () => {
     expect(store.draft('process_client_phone')).toBeNull();
   });
 });
+
+describe('the replay WebSocket', () => {
+  it('answers a malformed message with BAD_REQUEST and keeps serving', async () => {
+    const ws = await openWs(await login());
+    try {
+      for (const raw of ['null', '5', '"replay"', JSON.stringify({ type: 'replay', hook: 'process_client_phone', ids: 'abc' }), JSON.stringify({ type: 'replay', hook: 'process_client_phone', limit: 'all' })]) {
+        const m = nextMessage(ws);
+        ws.send(raw);
+        expect(await m, raw).toMatchObject({ type: 'error', error: { code: 'BAD_REQUEST' } });
+      }
+      const m = nextMessage(ws);
+      ws.send(JSON.stringify({ type: 'replay', hook: 'process_client_phone', limit: 1 }));
+      expect(await m).toMatchObject({ type: 'summary' });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('stops serving a connection whose session has logged out', async () => {
+    const cookie = await login();
+    const ws = await openWs(cookie);
+    const out = await fetch(`${editor.url}/api/logout`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{}' });
+    expect(out.status).toBe(200);
+    const m = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'replay', hook: 'process_client_phone', limit: 1 }));
+    expect(await m).toEqual({ closed: 1008 });
+  });
+});
