@@ -150,6 +150,8 @@ interface Pending {
   events: AmiMessage[];
   listing: boolean;
   waitEvent: string | undefined;
+  /** Called synchronously when the action ends, before the next message of the same read is handled. */
+  settled: ((r: AmiResult<AmiActionReply>) => void) | undefined;
 }
 
 export function connectAmi(options: AmiClientOptions): AmiClient {
@@ -418,8 +420,10 @@ class NetAmiClient implements AmiClient {
     this.emitter.emit('connected', { banner: conn.banner, reconnect, connectionId: conn.id });
     this.schedulePing(conn);
     if (this.opts.resyncOnConnect ?? true) {
-      void this.coreShowChannels().then((r) => {
-        if (r.ok) this.emitter.emit('resync', { reconnect, channels: r.value });
+      // resync is emitted synchronously when the list completes: events behind the list in the same read were
+      // raised after Asterisk took it (a call they start is not listed), so they must reach listeners after it
+      void this.send({ Action: 'CoreShowChannels' }, this.opts.actionTimeoutMs ?? 10_000, undefined, (r) => {
+        if (r.ok) this.emitter.emit('resync', { reconnect, channels: r.value.events.filter((m) => m['Event'] === 'CoreShowChannel') });
         else if (this.conn === conn) this.log.warn({ code: r.error.code, connection: conn.id }, `AMI resync (CoreShowChannels) failed: ${r.error.message}`);
       });
     }
@@ -443,7 +447,7 @@ class NetAmiClient implements AmiClient {
 
   // ---- actions ----
 
-  private send(action: AmiAction, timeoutMs: number, waitEvent: string | undefined): Promise<AmiResult<AmiActionReply>> {
+  private send(action: AmiAction, timeoutMs: number, waitEvent: string | undefined, settled?: (r: AmiResult<AmiActionReply>) => void): Promise<AmiResult<AmiActionReply>> {
     const name = typeof action['Action'] === 'string' ? action['Action'] : '(no Action)';
     if (this.isClosed) return Promise.resolve(fail('AMI_CLOSED', `${name}: the AMI client is closed`));
     const conn = this.conn;
@@ -466,6 +470,7 @@ class NetAmiClient implements AmiClient {
         events: [],
         listing: false,
         waitEvent,
+        settled,
       };
       this.pending.set(id, p);
       this.syncFilter();
@@ -478,6 +483,7 @@ class NetAmiClient implements AmiClient {
     clearTimeout(p.timer);
     this.pending.delete(p.id);
     this.syncFilter();
+    p.settled?.(result);
     p.resolve(result);
   }
 

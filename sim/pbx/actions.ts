@@ -3,7 +3,7 @@
  * Login, Challenge, Logoff, Ping, Events, CoreShowChannels, Originate; Permission denied before login.
  */
 import { createHash, randomInt } from 'node:crypto';
-import type { AmiMessage } from '../../engine/ami/index.ts';
+import { AmiParser, type AmiMessage } from '../../engine/ami/index.ts';
 import type { ChannelTable } from './channels.ts';
 import type { Session } from './session.ts';
 import type { OriginatePlan, PbxClientInfo, PbxFaults, PbxUser } from './types.ts';
@@ -134,6 +134,12 @@ function coreShowChannels(ctx: ActionContext, session: Session, id: string): voi
   if (id !== '') done.push(['ActionID', id]);
   done.push(['EventList', 'Complete'], ['ListItems', String(items.length)]);
   out += formatBlock(done);
+  const burst = ctx.faults.afterNextChannelList;
+  if (burst !== '') {
+    ctx.faults.afterNextChannelList = '';
+    for (const m of new AmiParser().push(Buffer.from(burst, 'utf8')).messages) ctx.channels.apply(m);
+    out += burst;
+  }
   void session.write(out);
 }
 

@@ -20,6 +20,12 @@ export interface PbxFaults {
   refuseLogins: number;
   /** Send the Login response and the next queued events in separate writes instead of one (Asterisk usually sends them together). */
   splitLoginWrite: boolean;
+  /**
+   * Raw event blocks written once, in the same write right after the next CoreShowChannelsComplete (as
+   * Asterisk flushes events raised during the action right after the list), then cleared. Their channels
+   * are applied to the PBX's channel table after the list is taken.
+   */
+  afterNextChannelList: string;
 }
 
 export interface OriginatePlan {
