@@ -87,7 +87,12 @@ const bodies = {
 } as const;
 
 export async function startEditor(o: EditorOptions): Promise<Editor> {
-  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, trustProxy: o.trustProxy?.length ? [...o.trustProxy] : false });
+  const app = Fastify({
+    logger: false, bodyLimit: 2 * 1024 * 1024, trustProxy: o.trustProxy?.length ? [...o.trustProxy] : false,
+    // Fastify's Ajv removes properties a schema does not allow instead of refusing them: a typo such as
+    // {"toversion": 1} would be dropped and roll back to the previous version. Refused with a 400 instead.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
   await app.register(cookie);
   const failedLogins = createFailureLimiter(o.loginAttemptsPerMinute ?? 5, 60_000);
 

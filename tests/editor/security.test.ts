@@ -92,3 +92,16 @@ describe('the replay WebSocket', () => {
     expect(await m).toEqual({ closed: 1008 });
   });
 });
+
+describe('body validation', () => {
+  it('refuses a field the route does not know with a 400 instead of dropping it', async () => {
+    const cookie = await login();
+    const res = await fetch(`${editor.url}/api/hooks/process_client_phone/rollback`, {
+      method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ toversion: 1 }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('BAD_REQUEST');
+    expect(body.error.message).toMatch(/the request body is not valid: .*additional properties/i);
+  });
+});
