@@ -163,7 +163,9 @@ export function createAutodistribution(o: AutodistributionOptions): Autodistribu
     isPublic: (url) => url === '/autodistribution' || url.startsWith('/autodistribution?'),
     register(app) {
       app.get('/autodistribution', async (req, reply) => {
-        const address = req.socket.remoteAddress;
+        // req.ip, not the socket's address: behind a proxy named in editor.trustProxy every request comes from
+        // the proxy (often loopback, which allowFrom allows by default); X-Forwarded-For names the client then.
+        const address = req.ip;
         if (!allow.allows(address)) {
           log.warn({ address }, 'autodistribution request from an address not in autodistribution.allowFrom refused');
           return reply.code(403).send({ error: makeError('AUTODISTRIBUTION_FORBIDDEN', { address }) });

@@ -105,3 +105,37 @@ describe('body validation', () => {
     expect(body.error.message).toMatch(/the request body is not valid: .*additional properties/i);
   });
 });
+
+describe('autodistribution behind a trusted proxy', () => {
+  it('checks allowFrom against the client the proxy names, not the proxy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-editor-sec-ad-'));
+    const r = await openStore(dir, { flushMs: 60_000 });
+    if (!r.ok) throw new Error(r.error.message);
+    let asked = 0;
+    const ad = createAutodistribution({
+      kommo: {
+        findContactsByPhone: async () => { asked++; return { ok: true, value: [] } as never; },
+        findCompaniesByPhone: async () => { asked++; return { ok: true, value: [] } as never; },
+        users: async () => ({ ok: true, value: [] }) as never,
+      },
+      invoker: { invoke: async () => { asked++; return { data: { number: '', name: '' } } as never; } } as never,
+      // allowFrom: loopback (the default); the proxy runs on this host.
+    });
+    const e = await startEditor({
+      store: r.value, runner, auth: createAuth(dir, { username: 'admin', password: 'pw' }), port: 0, page: false,
+      trustProxy: ['127.0.0.1', '::1'], routes: [ad.route],
+    });
+    try {
+      const outside = await fetch(`${e.url}/autodistribution?from=%2B31260010001&trunk=1`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+      expect(outside.status).toBe(403);
+      expect(((await outside.json()) as { error: { code: string } }).error.code).toBe('AUTODISTRIBUTION_FORBIDDEN');
+      expect(asked).toBe(0);
+      // Asterisk on this host, straight to hookline (no proxy header): allowed as before.
+      const local = await fetch(`${e.url}/autodistribution?from=%2B31260010001&trunk=1`);
+      expect(local.status).toBe(200);
+    } finally {
+      await e.close();
+      await r.value.close();
+    }
+  });
+});
