@@ -133,13 +133,14 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
       failedLogins.record(clientKey(req.ip));
       return problem(reply, 401, 'BAD_LOGIN', 'wrong user name or password');
     }
-    reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/' });
+    // Secure when the page is served over HTTPS (a trusted proxy's X-Forwarded-Proto), so the cookie never goes out over plain HTTP.
+    reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, secure: req.protocol === 'https', sameSite: 'strict', path: '/' });
     return { ok: true, username: o.auth.username };
   });
 
   app.post('/api/logout', async (req, reply) => {
     o.auth.logout(req.cookies[SESSION_COOKIE]);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(SESSION_COOKIE, { httpOnly: true, secure: req.protocol === 'https', sameSite: 'strict', path: '/' });
     return { ok: true };
   });
 

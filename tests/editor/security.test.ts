@@ -139,3 +139,27 @@ describe('autodistribution behind a trusted proxy', () => {
     }
   });
 });
+
+describe('the session cookie', () => {
+  it('is Secure when the editor is reached over HTTPS through a trusted proxy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-editor-sec-tls-'));
+    const r = await openStore(dir, { flushMs: 60_000 });
+    if (!r.ok) throw new Error(r.error.message);
+    const e = await startEditor({ store: r.value, runner, auth: createAuth(dir, { username: 'admin', password: 'pw' }), port: 0, page: false, trustProxy: ['127.0.0.1', '::1'] });
+    try {
+      const post = (path: string, headers: Record<string, string>, body: unknown) =>
+        fetch(`${e.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const tls = await post('/api/login', { 'x-forwarded-proto': 'https' }, { username: 'admin', password: 'pw' });
+      expect(tls.headers.get('set-cookie')).toMatch(/hookline_session=[\w-]+; Path=\/; HttpOnly; Secure; SameSite=Strict/);
+      const cookie = (tls.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const out = await post('/api/logout', { 'x-forwarded-proto': 'https', cookie }, {});
+      expect(out.headers.get('set-cookie')).toMatch(/hookline_session=;.*Secure/);
+      // Plain HTTP (the default, 127.0.0.1): no Secure, or the browser would not send the cookie back.
+      const plain = await post('/api/login', {}, { username: 'admin', password: 'pw' });
+      expect(plain.headers.get('set-cookie')).not.toMatch(/Secure/);
+    } finally {
+      await e.close();
+      await r.value.close();
+    }
+  });
+});
