@@ -17,14 +17,27 @@ const until = async (cond: () => boolean, ms = 10_000) => {
   while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
 };
 
-const newchannel = (uid: string, chan: string, num: string): Array<[string, string]> => [
+const newchannel = (uid: string, chan: string, num: string, linkedid = uid): Array<[string, string]> => [
   ['Event', 'Newchannel'], ['Privilege', 'call,all'], ['Channel', chan], ['ChannelState', '4'], ['ChannelStateDesc', 'Ring'],
   ['CallerIDNum', num], ['CallerIDName', num], ['Context', 'from-internal'], ['Exten', '202'], ['Priority', '1'],
-  ['Uniqueid', uid], ['Linkedid', uid],
+  ['Uniqueid', uid], ['Linkedid', linkedid],
 ];
-const hangup = (uid: string, chan: string): Array<[string, string]> => [
-  ['Event', 'Hangup'], ['Privilege', 'call,all'], ['Channel', chan], ['Uniqueid', uid], ['Linkedid', uid], ['Cause', '16'], ['Cause-txt', 'Normal Clearing'],
+const hangup = (uid: string, chan: string, linkedid = uid): Array<[string, string]> => [
+  ['Event', 'Hangup'], ['Privilege', 'call,all'], ['Channel', chan], ['Uniqueid', uid], ['Linkedid', linkedid], ['Cause', '16'], ['Cause-txt', 'Normal Clearing'],
 ];
+
+function follow(ami: ReturnType<typeof connectAmi>, runner: ReturnType<typeof createRunner>, finished: FinishedCall[]) {
+  return followCalls({
+    ami,
+    stages: {
+      filters: {},
+      normalizePhone: createPhoneNormalizer({ defaultCountry: 'RU', replacements: [], format: 'asis' }),
+      hooks: createHookInvoker({ runner, scripts: { published: () => null }, log: silentLogger }),
+    },
+    log: silentLogger,
+    onCall: (c) => finished.push(c),
+  });
+}
 
 describe('resync after a reconnect, with events right behind the list', () => {
   it('delivers resync before the events that follow the list, so a call they start is not closed', async () => {
@@ -35,16 +48,7 @@ describe('resync after a reconnect, with events right behind the list', () => {
     ami.on('resync', (r) => order.push(`resync ${r.reconnect}`));
     const runner = createRunner();
     const finished: FinishedCall[] = [];
-    const follower = followCalls({
-      ami,
-      stages: {
-        filters: {},
-        normalizePhone: createPhoneNormalizer({ defaultCountry: 'RU', replacements: [], format: 'asis' }),
-        hooks: createHookInvoker({ runner, scripts: { published: () => null }, log: silentLogger }),
-      },
-      log: silentLogger,
-      onCall: (c) => finished.push(c),
-    });
+    const follower = follow(ami, runner, finished);
     try {
       expect((await ami.ready(5_000)).ok).toBe(true);
       await until(() => order.includes('resync false'));
@@ -67,6 +71,42 @@ describe('resync after a reconnect, with events right behind the list', () => {
       for (const c of finished) {
         expect((c.call_full as { channel: { extra: Record<string, unknown> } }).channel.extra.hookline_closed_by).toBeUndefined();
       }
+    } finally {
+      follower.stop();
+      await ami.close();
+      await pbx.close();
+      await runner.close();
+    }
+  });
+
+  it('ends a channel of a live call whose Hangup was missed, so the call still ends when its last live channel hangs up', async () => {
+    const pbx = await startPbx();
+    const ami = connectAmi({ host: pbx.host, port: pbx.port, username: 'hookline', secret: 'hookline', pingIntervalMs: 0, backoff: { initialMs: 100, maxMs: 200 } });
+    let resyncs = 0;
+    ami.on('resync', () => resyncs++);
+    const runner = createRunner();
+    const finished: FinishedCall[] = [];
+    const follower = follow(ami, runner, finished);
+    try {
+      expect((await ami.ready(5_000)).ok).toBe(true);
+      await until(() => resyncs === 1);
+      pbx.emit(newchannel('1700000000.1', 'PJSIP/101-00000001', '101'));
+      pbx.emit(newchannel('1700000000.2', 'PJSIP/202-00000002', '202', '1700000000.1'));
+      await until(() => follower.inFlight() > 0);
+      await new Promise((r) => setTimeout(r, 50));
+
+      // while we are away, 202 hangs up; 101 is still up when we are back
+      pbx.drop();
+      pbx.emit(hangup('1700000000.2', 'PJSIP/202-00000002', '1700000000.1'));
+      await until(() => resyncs === 2);
+      await follower.idle();
+      expect(finished).toEqual([]);
+
+      pbx.emit(hangup('1700000000.1', 'PJSIP/101-00000001'));
+      await until(() => finished.length === 1, 3_000);
+      await follower.idle();
+      expect(finished.map((c) => c.linkedid)).toEqual(['1700000000.1']);
+      expect(follower.inFlight()).toBe(0);
     } finally {
       follower.stop();
       await ami.close();
