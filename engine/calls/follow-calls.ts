@@ -113,7 +113,15 @@ export function followCalls(o: FollowOptions): CallFollower {
   return {
     inFlight: () => progress.size + Math.max(0, (state as { calls?: Map<string, unknown> }).calls?.size ?? 0),
     async idle() {
-      while (chains.size) await Promise.all([...chains.values()]);
+      // wait for the chains as they are now, then for any stage added meanwhile; a call still open keeps its
+      // (settled) chain in the map, so waiting for the map to empty would never yield and never end
+      const done = new Set<Promise<void>>();
+      for (;;) {
+        const open = [...chains.values()].filter((p) => !done.has(p));
+        if (open.length === 0) return;
+        await Promise.all(open);
+        for (const p of open) done.add(p);
+      }
     },
     finish() {
       const r = closeMissing(state, new Set<string>());
