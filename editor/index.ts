@@ -5,3 +5,4 @@ export { replay, type ReplayReport, type ReplayResult, type ReplayRun, type Repl
 export { pageRoutes } from './assets.ts';
 export { ensurePage, pageKey, type PageBuild } from './build.ts';
 export { clientKey } from './client-key.ts';
+export { createFailureLimiter, type FailureLimiter, type FailureLimiterOptions } from './failures.ts';

@@ -15,6 +15,7 @@ import type { Store } from '../scripts-store/index.ts';
 import { pageRoutes } from './assets.ts';
 import { SESSION_COOKIE, type Auth } from './auth.ts';
 import { clientKey } from './client-key.ts';
+import { createFailureLimiter } from './failures.ts';
 import { replay } from './replay.ts';
 
 export interface EditorOptions {
@@ -94,7 +95,8 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
     ajv: { customOptions: { removeAdditional: false } },
   });
   await app.register(cookie);
-  const failedLogins = createFailureLimiter(o.loginAttemptsPerMinute ?? 5, 60_000);
+  // Bounded like click-to-call's: at most 10,000 clients tracked, those whose failures fell out of the window dropped.
+  const failedLogins = createFailureLimiter({ max: o.loginAttemptsPerMinute ?? 5, windowMs: 60_000 });
 
   app.setErrorHandler((err: { statusCode?: number; validation?: unknown; message: string }, _req, reply) => {
     if (err.validation) return problem(reply, 400, 'BAD_REQUEST', `the request body is not valid: ${err.message}`, 'Send JSON of the shape the route documents (README, docs/DESIGN.md).');
@@ -126,7 +128,11 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
   });
 
   app.post('/api/login', { schema: { body: bodies.login } }, async (req, reply) => {
-    if (failedLogins.blocked(clientKey(req.ip))) return problem(reply, 429, 'TOO_MANY_ATTEMPTS', 'too many failed logins from this address', 'Wait a minute and try again.');
+    const retryAfter = failedLogins.blockedFor(clientKey(req.ip));
+    if (retryAfter !== null) {
+      reply.header('retry-after', String(retryAfter));
+      return problem(reply, 429, 'TOO_MANY_ATTEMPTS', 'too many failed logins from this address', `Wait ${retryAfter} s and try again.`);
+    }
     const b = req.body as { username: string; password: string };
     const token = o.auth.login(b.username, b.password);
     if (!token) {
@@ -249,19 +255,6 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
  * Failed logins per client address in a sliding window. Only failures count, which @fastify/rate-limit
  * cannot do (it counts every request; it has no skip-on-success), so a user who logs in often is never locked out.
  */
-function createFailureLimiter(max: number, windowMs: number) {
-  const failures = new Map<string, number[]>();
-  const recent = (ip: string) => (failures.get(ip) ?? []).filter((t) => t > Date.now() - windowMs);
-  return {
-    blocked: (ip: string) => recent(ip).length >= max,
-    record(ip: string) {
-      const list = recent(ip);
-      list.push(Date.now());
-      failures.set(ip, list);
-    },
-  };
-}
-
 /**
  * GET /api/ws (WebSocket): replay results stream as they complete. The upgrade needs the session cookie and,
  * like every state-changing route, refuses a foreign Origin. Send {"type":"replay","hook","limit"?,"ids"?,"source"?};

@@ -9,12 +9,11 @@
  */
 import type { FastifyReply } from 'fastify';
 import { makeError, type ErrorCode, type ErrorParams } from '../../contracts/index.ts';
-import { clientKey, type RouteModule } from '../../editor/index.ts';
+import { clientKey, createFailureLimiter, type RouteModule } from '../../editor/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
 import { header, type AmiClient, type AmiMessage } from '../ami/index.ts';
 import { bearerToken, tokenMatches } from './bearer.ts';
 import { createExtensionMap } from './extensions.ts';
-import { createFailureLimiter } from './failures.ts';
 import type { HookRunner } from './hook-runner.ts';
 import { buildParams, paramsProblem, type OriginateParams } from './originate-params.ts';
 import { checkRequest } from './request.ts';

@@ -3,7 +3,6 @@
  * extension, process_originate_params, AMI Originate. See docs/design/click-to-call.md.
  */
 export { createClickToCall, type ClickToCall, type ClickToCallOptions, type ClickResult } from './click-to-call.ts';
-export { createFailureLimiter, type FailureLimiter, type FailureLimiterOptions } from './failures.ts';
 export { createExtensionMap, type ExtensionMap, type ExtensionMapOptions } from './extensions.ts';
 export { checkRequest, controlCharAt, type ClickRequest } from './request.ts';
 export type { HookRunner } from './hook-runner.ts';

@@ -74,6 +74,13 @@ describe('editor API over HTTP', () => {
     for (let i = 0; i < 5; i++) statuses.push((await api('/api/login', { body: { username: 'admin', password: `wrong ${i}` }, cookie: '' })).status);
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
     expect(statuses.slice(3)).toEqual([429, 429]);
+    // The answer says when to try again, in seconds, as a header and in the hint.
+    const r = await api('/api/login', { body: { username: 'admin', password: 'correct horse' }, cookie: '' });
+    expect(r.status).toBe(429);
+    const after = Number(r.headers.get('retry-after'));
+    expect(after).toBeGreaterThanOrEqual(1);
+    expect(after).toBeLessThanOrEqual(60);
+    expect(r.body?.error.hint).toBe(`Wait ${after} s and try again.`);
   });
 
   it('refuses a state-changing request that is not JSON (a cross-site form), even with the cookie', async () => {
