@@ -32,6 +32,8 @@ export interface AmiClientOptions {
   backoff?: BackoffOptions;
   /** After each login, list the channels (CoreShowChannels) and emit `resync`. Default true. */
   resyncOnConnect?: boolean;
+  /** A CoreShowChannels that failed is asked again after this long, doubling up to 60 s. Default 5000. */
+  resyncRetryMs?: number;
   /**
    * Parser options. `parser.only` (e.g. the tracker's TRACKER_AMI_ONLY) lets the parser skip the events and
    * headers no listener reads, undecoded; it is a hint: while an action waits for its answer every event
@@ -135,6 +137,8 @@ interface Connection {
   banner: string | undefined;
   loginTimer: NodeJS.Timeout | undefined;
   pingTimer: NodeJS.Timeout | undefined;
+  /** The next CoreShowChannels after one failed. */
+  resyncTimer: NodeJS.Timeout | undefined;
   closeReason: AmiError | undefined;
   tcpConnected: boolean;
   socketError: Error | undefined;
@@ -298,6 +302,7 @@ class NetAmiClient implements AmiClient {
       banner: undefined,
       loginTimer: undefined,
       pingTimer: undefined,
+      resyncTimer: undefined,
       closeReason: undefined,
       tcpConnected: false,
       socketError: undefined,
@@ -331,6 +336,7 @@ class NetAmiClient implements AmiClient {
   private onClose(conn: Connection): void {
     clearTimeout(conn.loginTimer);
     clearTimeout(conn.pingTimer);
+    clearTimeout(conn.resyncTimer);
     if (this.conn !== conn) return;
     this.conn = undefined;
     const wasConnected = conn.state === 'up';
@@ -419,14 +425,30 @@ class NetAmiClient implements AmiClient {
     for (const w of [...this.readyWaiters]) w();
     this.emitter.emit('connected', { banner: conn.banner, reconnect, connectionId: conn.id });
     this.schedulePing(conn);
-    if (this.opts.resyncOnConnect ?? true) {
-      // resync is emitted synchronously when the list completes: events behind the list in the same read were
-      // raised after Asterisk took it (a call they start is not listed), so they must reach listeners after it
-      void this.send({ Action: 'CoreShowChannels' }, this.opts.actionTimeoutMs ?? 10_000, undefined, (r) => {
-        if (r.ok) this.emitter.emit('resync', { reconnect, channels: r.value.events.filter((m) => m['Event'] === 'CoreShowChannel') });
-        else if (this.conn === conn) this.log.warn({ code: r.error.code, connection: conn.id }, `AMI resync (CoreShowChannels) failed: ${r.error.message}`);
-      });
-    }
+    if (this.opts.resyncOnConnect ?? true) this.resync(conn, reconnect, 0);
+  }
+
+  /**
+   * CoreShowChannels, then `resync`. A list that fails (a timeout on a busy PBX) is asked again on the same
+   * connection after resyncRetryMs, doubling up to a minute, until it answers: without it the calls whose end
+   * was missed while AMI was down would stay open until the next reconnect.
+   */
+  private resync(conn: Connection, reconnect: boolean, failures: number): void {
+    // resync is emitted synchronously when the list completes: events behind the list in the same read were
+    // raised after Asterisk took it (a call they start is not listed), so they must reach listeners after it
+    void this.send({ Action: 'CoreShowChannels' }, this.opts.actionTimeoutMs ?? 10_000, undefined, (r) => {
+      if (r.ok) {
+        this.emitter.emit('resync', { reconnect, channels: r.value.events.filter((m) => m['Event'] === 'CoreShowChannel') });
+        return;
+      }
+      if (this.conn !== conn || conn.state !== 'up') return;
+      const wait = Math.min(60_000, (this.opts.resyncRetryMs ?? 5_000) * 2 ** failures);
+      this.log.warn({ code: r.error.code, connection: conn.id, retryInMs: wait }, `AMI resync (CoreShowChannels) failed: ${r.error.message}; asked again in ${wait} ms`);
+      conn.resyncTimer = setTimeout(() => {
+        if (this.conn === conn && conn.state === 'up') this.resync(conn, reconnect, failures + 1);
+      }, wait);
+      conn.resyncTimer.unref();
+    });
   }
 
   private schedulePing(conn: Connection): void {

@@ -123,6 +123,10 @@ function login(ctx: ActionContext, session: Session, action: AmiMessage, id: str
 }
 
 function coreShowChannels(ctx: ActionContext, session: Session, id: string): void {
+  if (ctx.faults.ignoreChannelLists > 0) {
+    ctx.faults.ignoreChannelLists--;
+    return;
+  }
   const items = ctx.channels.list();
   let out = response('Success', id, [['EventList', 'start'], ['Message', 'Channels will follow']]);
   for (const item of items) {

@@ -26,6 +26,8 @@ export interface PbxFaults {
    * are applied to the PBX's channel table after the list is taken.
    */
   afterNextChannelList: string;
+  /** Leave the next N CoreShowChannels unanswered (as an Asterisk too busy to list its channels). */
+  ignoreChannelLists: number;
 }
 
 export interface OriginatePlan {

@@ -98,6 +98,16 @@ describe('AMI client: reconnection', () => {
     expect(h.seen.message.map((m) => m['Event'])).toEqual(['Newchannel', 'Newchannel']);
   });
 
+  it('a channel list that is not answered is asked again on the same connection, and resync comes when it answers', async () => {
+    const h = await start({ fullyBooted: false, faults: { ignoreChannelLists: 2 } }, { resyncOnConnect: true, actionTimeoutMs: 150, resyncRetryMs: 50 });
+    await waitFor(() => h.seen.resync.length === 1, 'the resync after two unanswered lists', 5000);
+    expect(h.seen.resync[0]).toEqual({ reconnect: false, channels: [] });
+    expect(h.pbx.actions.filter((a) => a.action['Action'] === 'CoreShowChannels')).toHaveLength(3);
+    const warned = h.logLines().filter((l) => String(l['msg']).startsWith('AMI resync (CoreShowChannels) failed'));
+    expect(warned.map((l) => l['retryInMs'])).toEqual([50, 100]);
+    expect(h.seen.disconnected, 'the connection itself is kept').toEqual([]);
+  });
+
   it('keeps reconnecting across repeated failures of every kind', async () => {
     // connection 1 silent, 2 closed at Login, 3 Login refused, 4 logs in
     const h = await start({ faults: { silentConnections: 1, closeOnLogins: 1, refuseLogins: 1 } }, { loginTimeoutMs: 100 });
