@@ -3,7 +3,7 @@
  * or `password`), or generated on first start, stored in `<dataDir>/admin.json`, and printed once.
  * Sessions live in memory behind an HttpOnly, SameSite=Strict cookie.
  */
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -13,6 +13,8 @@ const P = 1;
 const KEYLEN = 32;
 export const SESSION_COOKIE = 'hookline_session';
 const SESSION_TTL_MS = 12 * 3600_000;
+/** Sessions kept at most: past it a new login ends the oldest (a script that logs in for every run never grows the map). */
+const MAX_SESSIONS = 1000;
 
 export function hashPassword(password: string): string {
   const salt = randomBytes(16);
@@ -41,9 +43,14 @@ export interface Auth {
   login(username: string, password: string): string | null;
   session(token: string | undefined): { username: string } | null;
   logout(token: string | undefined): void;
+  /** Sessions held now (expired ones are dropped at each login). */
+  activeSessions(): number;
 }
 
-export function createAuth(dataDir: string, admin: AdminConfig = {}, now: () => number = Date.now): Auth {
+/** Equal-length digests, so comparing them says nothing about the length of what was typed. */
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+export function createAuth(dataDir: string, admin: AdminConfig = {}, now: () => number = Date.now, maxSessions = MAX_SESSIONS): Auth {
   const username = admin.username ?? 'admin';
   let hash: string;
   let generatedPassword: string | null = null;
@@ -64,11 +71,17 @@ export function createAuth(dataDir: string, admin: AdminConfig = {}, now: () => 
     username,
     generatedPassword,
     login(u, p) {
-      const okUser = u.length === username.length && timingSafeEqual(Buffer.from(u), Buffer.from(username));
+      const okUser = timingSafeEqual(digest(u), digest(username));
       const okPass = verifyPassword(p, hash);
       if (!okUser || !okPass) return null;
+      // Every session has the same lifetime, so the map (in insertion order) holds the expired ones first.
+      const t = now();
+      for (const [k, v] of sessions) {
+        if (v.expires >= t && sessions.size < maxSessions) break;
+        sessions.delete(k);
+      }
       const token = randomBytes(32).toString('base64url');
-      sessions.set(token, { username, expires: now() + SESSION_TTL_MS });
+      sessions.set(token, { username, expires: t + SESSION_TTL_MS });
       return token;
     },
     session(token) {
@@ -84,5 +97,6 @@ export function createAuth(dataDir: string, admin: AdminConfig = {}, now: () => 
     logout(token) {
       if (token) sessions.delete(token);
     },
+    activeSessions: () => sessions.size,
   };
 }
