@@ -8,11 +8,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { connectAmi } from '../../engine/ami/index.ts';
 import { followCalls, type FinishedCall } from '../../engine/calls/index.ts';
-import { createHookInvoker } from '../../engine/hooks/index.ts';
-import { createPhoneNormalizer } from '../../engine/phone/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { createRunner } from '../../sandbox/index.ts';
 import { splitBlocks, startPbx } from '../../sim/pbx/index.ts';
+import { defaultStages } from '../helpers/stages.ts';
 
 const until = async (cond: () => boolean, ms = 10_000) => {
   const end = Date.now() + ms;
@@ -34,11 +33,7 @@ describe('follower.idle() with a call in flight', () => {
     let decided = 0;
     const follower = followCalls({
       ami,
-      stages: {
-        filters: {},
-        normalizePhone: createPhoneNormalizer({ defaultCountry: 'RU', replacements: [], format: 'asis' }),
-        hooks: createHookInvoker({ runner, scripts: { published: () => null }, log: silentLogger }),
-      },
+      stages: defaultStages(runner),
       log: silentLogger,
       onCall: (c) => finished.push(c),
       onStage: () => {

@@ -6,11 +6,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { connectAmi } from '../../engine/ami/index.ts';
 import { followCalls, type FinishedCall } from '../../engine/calls/index.ts';
-import { createHookInvoker } from '../../engine/hooks/index.ts';
-import { createPhoneNormalizer } from '../../engine/phone/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { createRunner } from '../../sandbox/index.ts';
 import { splitBlocks, startPbx } from '../../sim/pbx/index.ts';
+import { defaultStages } from '../helpers/stages.ts';
 
 const until = async (cond: () => boolean, ms = 10_000) => {
   const end = Date.now() + ms;
@@ -25,11 +24,7 @@ describe('AMI connection dropped mid-call', () => {
     const finished: FinishedCall[] = [];
     const follower = followCalls({
       ami,
-      stages: {
-        filters: {},
-        normalizePhone: createPhoneNormalizer({ defaultCountry: 'RU', replacements: [], format: 'asis' }),
-        hooks: createHookInvoker({ runner, scripts: { published: () => null }, log: silentLogger }),
-      },
+      stages: defaultStages(runner),
       log: silentLogger,
       onCall: (c) => finished.push(c),
     });

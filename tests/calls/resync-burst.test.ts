@@ -5,12 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { connectAmi, type AmiMessage } from '../../engine/ami/index.ts';
 import { followCalls, type FinishedCall } from '../../engine/calls/index.ts';
-import { createHookInvoker } from '../../engine/hooks/index.ts';
-import { createPhoneNormalizer } from '../../engine/phone/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { createRunner } from '../../sandbox/index.ts';
 import { startPbx } from '../../sim/pbx/index.ts';
 import { formatBlock } from '../../sim/pbx/wire.ts';
+import { defaultStages } from '../helpers/stages.ts';
 
 const until = async (cond: () => boolean, ms = 10_000) => {
   const end = Date.now() + ms;
@@ -29,11 +28,7 @@ const hangup = (uid: string, chan: string, linkedid = uid): Array<[string, strin
 function follow(ami: ReturnType<typeof connectAmi>, runner: ReturnType<typeof createRunner>, finished: FinishedCall[]) {
   return followCalls({
     ami,
-    stages: {
-      filters: {},
-      normalizePhone: createPhoneNormalizer({ defaultCountry: 'RU', replacements: [], format: 'asis' }),
-      hooks: createHookInvoker({ runner, scripts: { published: () => null }, log: silentLogger }),
-    },
+    stages: defaultStages(runner),
     log: silentLogger,
     onCall: (c) => finished.push(c),
   });

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoPbx, DEMO_PBX_SETTINGS, loadDemoCaptures, type DemoCallStarted, type DemoPbx } from '../../demo/index.ts';
 import { connectAmi, type AmiClient } from '../../engine/ami/index.ts';
 import { followCalls, type CallFollower, type FinishedCall } from '../../engine/calls/index.ts';
-import { createHookInvoker } from '../../engine/hooks/index.ts';
-import { createPhoneNormalizer } from '../../engine/phone/index.ts';
 import { createMemoryLogger, silentLogger } from '../../log/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
+import { defaultStages } from '../helpers/stages.ts';
 
 const until = async (cond: () => boolean, ms: number) => {
   const end = Date.now() + ms;
@@ -40,11 +39,7 @@ describe('startDemoPbx', () => {
     follower = followCalls({
       ami,
       tracker: { trunks: DEMO_PBX_SETTINGS.trunks.map((t) => new RegExp(`^${escape(t)}(-|$)`)) },
-      stages: {
-        filters: {},
-        normalizePhone: createPhoneNormalizer({ defaultCountry: 'RU', replacements: [], format: 'asis' }),
-        hooks: createHookInvoker({ runner, scripts: { published: () => null }, log: silentLogger }),
-      },
+      stages: defaultStages(runner),
       log: silentLogger,
       onCall: (c) => finished.push(c),
     });
