@@ -6,7 +6,7 @@
  */
 import type { AmiClient, AmiMessage } from '../ami/index.ts';
 import type { Logger } from '../../log/index.ts';
-import { closeMissing, initialState, track, type StageEvent, type TrackerConfig, type TrackerState } from '../tracker/index.ts';
+import { closeMissing, endMissingChannels, initialState, track, type StageEvent, type TrackerConfig, type TrackerState } from '../tracker/index.ts';
 import { decideStage, type StageContext, type StageDecision } from '../stages/index.ts';
 
 export interface FinishedCall {
@@ -94,20 +94,11 @@ export function followCalls(o: FollowOptions): CallFollower {
     state = r.state;
     if (r.emitted.length) log.warn({ calls: [...new Set(r.emitted.map((e) => e.linkedid))] }, 'closed calls whose end was missed while AMI was down');
     handle(r.emitted);
-    // closeMissing leaves a call with a live channel alone, but a channel of it that hung up while we were away
-    // would stay open for ever, and the call with it (it ends when every channel has hung up): end that channel
-    const at = (clock() / 1000).toFixed(6);
-    for (const call of [...state.calls.values()]) {
-      for (const ch of [...call.chans.values()]) {
-        if (ch.state === 'ended' || live.has(ch.id)) continue;
-        ch.extra.hookline_closed_by = 'resync';
-        log.warn({ linkedid: call.linkedid, channel: ch.name }, 'ended a channel whose Hangup was missed while AMI was down');
-        const h = track(state, { Event: 'Hangup', Uniqueid: ch.id, Linkedid: call.linkedid, Channel: ch.name, Timestamp: at });
-        state = h.state;
-        for (const p of h.problems ?? []) log.warn({ linkedid: p.linkedid, problem: p.message }, 'tracker problem');
-        handle(h.emitted);
-      }
-    }
+    // closeMissing leaves a call with a live channel alone; a channel of it that hung up meanwhile is ended here
+    const m = endMissingChannels(state, live, (clock() / 1000).toFixed(6));
+    state = m.state;
+    for (const p of m.problems) log.warn({ linkedid: p.linkedid, code: p.code }, p.message);
+    handle(m.emitted);
   });
 
   return {

@@ -4,7 +4,7 @@
  */
 export type { CallSummary, Direction, StageEvent, TrackerConfig, TrackerProblem, TrackerProblemCode, TrackerState, TrackResult } from './model.ts';
 export { DEFAULT_TRACKER_CONFIG } from './model.ts';
-export { closeMissing, initialState, track } from './track.ts';
+export { closeMissing, endMissingChannels, initialState, track } from './track.ts';
 export { summarize } from './summarize.ts';
 export { eventTime } from './time.ts';
 export { TRACKER_AMI_EVENTS, TRACKER_AMI_HEADERS, TRACKER_AMI_ONLY } from './interest.ts';

@@ -122,3 +122,25 @@ export function closeMissing(state: TrackerState, liveChannelIds: ReadonlySet<st
   }
   return { state, emitted, problems };
 }
+
+/**
+ * After an AMI reconnect, for the calls `closeMissing` left open (they still have a live channel): each of their
+ * channels that is not in `liveChannelIds` hung up while AMI was down. It is ended as by its missed Hangup, at
+ * `timestamp` (AMI Timestamp, epoch seconds), and flagged `extra.hookline_closed_by = 'resync'`; a call whose
+ * last live channel hangs up later then ends as usual, instead of waiting for that channel for ever.
+ */
+export function endMissingChannels(state: TrackerState, liveChannelIds: ReadonlySet<string>, timestamp: string): TrackResult {
+  const emitted: StageEvent[] = [];
+  const problems: TrackerProblem[] = [];
+  for (const call of [...state.calls.values()]) {
+    for (const ch of [...call.chans.values()]) {
+      if (ch.state === 'ended' || liveChannelIds.has(ch.id)) continue;
+      ch.extra.hookline_closed_by = 'resync';
+      problems.push({ code: 'TRACKER_RESYNC_CLOSED', linkedid: call.linkedid, message: `channel ${ch.name} of call ${call.linkedid} hung up while AMI was down; ended` });
+      const r = track(state, { Event: 'Hangup', Uniqueid: ch.id, Linkedid: call.linkedid, Channel: ch.name, Timestamp: timestamp });
+      emitted.push(...r.emitted);
+      problems.push(...r.problems);
+    }
+  }
+  return { state, emitted, problems };
+}
