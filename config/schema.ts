@@ -28,7 +28,7 @@ const AmiSchema = Type.Object(
     port: Type.Integer({ minimum: 1, maximum: 65535, default: 5038, description: 'AMI port (manager.conf `port`)' }),
     username: Type.String({ minLength: 1, description: 'AMI user (a [section] of manager.conf)' }),
     secret: SecretSchema,
-    pingIntervalMs: Type.Integer({ minimum: 1000, default: 15000, description: 'send Ping this often; no Pong within the same time means the connection is dead' }),
+    pingIntervalMs: Type.Integer({ minimum: 1000, default: 15000, description: 'send Ping this often; a Ping with no answer and nothing else received within 5 s, or 3 Pings in a row unanswered while events still arrive, close the connection and open it again' }),
     loginTimeoutMs: Type.Integer({ minimum: 500, default: 10000, description: 'give up a login attempt after this long and retry' }),
   },
   { ...strict, description: 'Connection to Asterisk\'s Manager Interface. Absent: the built-in demo PBX is used.' },

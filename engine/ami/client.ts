@@ -27,8 +27,15 @@ export interface AmiClientOptions {
   actionTimeoutMs?: number;
   /** Ping this often while connected; 0 turns the keepalive off. Default 15 s. */
   pingIntervalMs?: number;
-  /** A Ping unanswered this long means the connection is dead: it is closed and reconnected. Default 5 s. */
+  /**
+   * A Ping unanswered this long, with not one byte received since it was sent, means the connection is dead:
+   * it is closed and reconnected. While bytes still arrive (a backlog of events ahead of the Pong, or the
+   * engine too busy to read in time) the connection is alive, and only `pingMisses` Pings in a row left
+   * unanswered close it. Default 5 s.
+   */
   pingTimeoutMs?: number;
+  /** Pings in a row left unanswered, while events still arrive, before the connection is closed. Default 3. */
+  pingMisses?: number;
   backoff?: BackoffOptions;
   /** After each login, list the channels (CoreShowChannels) and emit `resync`. Default true. */
   resyncOnConnect?: boolean;
@@ -137,6 +144,11 @@ interface Connection {
   banner: string | undefined;
   loginTimer: NodeJS.Timeout | undefined;
   pingTimer: NodeJS.Timeout | undefined;
+  /** Bytes received on this connection (a Ping's deadline asks whether any arrived since it was sent). */
+  bytesIn: number;
+  /** Pings in a row that timed out while bytes still arrived; a late Pong for one of them resets it. */
+  pingMissed: number;
+  missedPingIds: Set<string>;
   /** The next CoreShowChannels after one failed. */
   resyncTimer: NodeJS.Timeout | undefined;
   closeReason: AmiError | undefined;
@@ -302,6 +314,9 @@ class NetAmiClient implements AmiClient {
       banner: undefined,
       loginTimer: undefined,
       pingTimer: undefined,
+      bytesIn: 0,
+      pingMissed: 0,
+      missedPingIds: new Set(),
       resyncTimer: undefined,
       closeReason: undefined,
       tcpConnected: false,
@@ -363,6 +378,7 @@ class NetAmiClient implements AmiClient {
 
   private onData(conn: Connection, chunk: Buffer): void {
     if (this.conn !== conn) return;
+    conn.bytesIn += chunk.length;
     const { messages, problems } = conn.parser.push(chunk);
     if (conn.banner === undefined && conn.parser.banner !== undefined) conn.banner = conn.parser.banner;
     for (const p of problems) this.reportProblem(conn, p);
@@ -399,6 +415,11 @@ class NetAmiClient implements AmiClient {
     }
     const p = actionId === undefined ? undefined : this.pending.get(actionId);
     if (p === undefined) {
+      if (actionId !== undefined && conn.missedPingIds.has(actionId)) {
+        // the Pong came late (a backlog ahead of it): the PBX still answers actions
+        this.pingAnswered(conn);
+        return;
+      }
       this.log.debug({ connection: conn.id, actionId }, 'AMI response for no pending action (late, or not ours)');
       return;
     }
@@ -451,18 +472,47 @@ class NetAmiClient implements AmiClient {
     });
   }
 
+  private pingAnswered(conn: Connection): void {
+    conn.pingMissed = 0;
+    conn.missedPingIds.clear();
+  }
+
   private schedulePing(conn: Connection): void {
     const interval = this.opts.pingIntervalMs ?? 15_000;
     if (interval <= 0) return;
     const timeoutMs = this.opts.pingTimeoutMs ?? 5_000;
+    const misses = Math.max(1, this.opts.pingMisses ?? 3);
     conn.pingTimer = setTimeout(() => {
-      void this.send({ Action: 'Ping' }, timeoutMs, undefined).then((r) => {
+      const bytesAtSend = conn.bytesIn;
+      const pingId = this.newActionId();
+      void this.send({ Action: 'Ping', ActionID: pingId }, timeoutMs, undefined).then((r) => {
         if (this.conn !== conn) return;
-        if (!r.ok && r.error.code === 'AMI_TIMEOUT') {
-          this.dropConnection(conn, amiError('AMI_PING_TIMEOUT', `${this.where()} did not answer a Ping within ${timeoutMs} ms; the connection is taken as dead`));
+        if (r.ok || r.error.code !== 'AMI_TIMEOUT') {
+          if (r.ok) this.pingAnswered(conn);
+          this.schedulePing(conn);
           return;
         }
-        this.schedulePing(conn);
+        // Decide after the poll phase: when the event loop was blocked past the deadline, the timer runs
+        // before the bytes already waiting in the socket (the Pong among them) are read.
+        conn.missedPingIds.add(pingId);
+        setImmediate(() => {
+          if (this.conn !== conn) return;
+          if (!conn.missedPingIds.has(pingId)) {
+            this.schedulePing(conn); // its Pong was read meanwhile
+            return;
+          }
+          if (conn.bytesIn === bytesAtSend) {
+            this.dropConnection(conn, amiError('AMI_PING_TIMEOUT', `${this.where()} did not answer a Ping within ${timeoutMs} ms and sent nothing else; the connection is taken as dead`));
+            return;
+          }
+          conn.pingMissed++;
+          if (conn.pingMissed >= misses) {
+            this.dropConnection(conn, amiError('AMI_PING_TIMEOUT', `${this.where()} left ${conn.pingMissed} Pings in a row unanswered for ${timeoutMs} ms each while still sending events; the connection is taken as stuck and opened again`));
+            return;
+          }
+          this.log.warn({ code: 'AMI_PING_TIMEOUT', connection: conn.id, missed: conn.pingMissed, of: misses }, `AMI ${this.where()} did not answer a Ping within ${timeoutMs} ms but is still sending; kept (${conn.pingMissed} of ${misses})`);
+          this.schedulePing(conn);
+        });
       });
     }, interval);
   }

@@ -47,6 +47,10 @@ export function answerAction(ctx: ActionContext, session: Session, action: AmiMe
       session.endWith(response('Goodbye', id, [['Message', 'Thanks for all the fish.']]));
       return;
     case 'ping': {
+      if (ctx.faults.ignorePings > 0) {
+        ctx.faults.ignorePings--;
+        return;
+      }
       const ts = (ctx.now() / 1000).toFixed(6);
       void session.write(response('Success', id, [['Ping', 'Pong'], ['Timestamp', ts]]));
       return;

@@ -28,6 +28,8 @@ export interface PbxFaults {
   afterNextChannelList: string;
   /** Leave the next N CoreShowChannels unanswered (as an Asterisk too busy to list its channels). */
   ignoreChannelLists: number;
+  /** Leave the next N Pings unanswered while events still flow (as an Asterisk whose manager is slow to answer actions). */
+  ignorePings: number;
 }
 
 export interface OriginatePlan {

@@ -62,6 +62,52 @@ describe('AMI client: connection', () => {
     expect(seen.disconnected[0]?.wasConnected).toBe(true);
   });
 
+  it('keeps a connection whose Pings go unanswered while events still arrive, and says so', async () => {
+    const { pbx, seen, client, logLines } = await start({ faults: { ignorePings: 2 } }, { pingIntervalMs: 20, pingTimeoutMs: 60 });
+    await client.ready();
+    const feed = setInterval(() => pbx.emit({ Event: 'PeerStatus', Peer: 'PJSIP/201', PeerStatus: 'Reachable' }), 5);
+    try {
+      await waitFor(() => pbx.actions.filter((a) => a.action['Action'] === 'Ping').length >= 4, 'four Pings');
+    } finally {
+      clearInterval(feed);
+    }
+    expect(seen.disconnected).toEqual([]);
+    expect(pbx.connectionCount).toBe(1);
+    const kept = logLines().filter((l) => l['code'] === 'AMI_PING_TIMEOUT');
+    expect(kept.map((l) => l['msg'])).toEqual([expect.stringContaining('still sending; kept (1 of 3)'), expect.stringContaining('still sending; kept (2 of 3)')]);
+  });
+
+  it('closes a connection that answers no Ping three times in a row although events still arrive', async () => {
+    const { pbx, seen, client } = await start({ faults: { ignorePings: 3 } }, { pingIntervalMs: 20, pingTimeoutMs: 60 });
+    await client.ready();
+    const feed = setInterval(() => pbx.emit({ Event: 'PeerStatus', Peer: 'PJSIP/201', PeerStatus: 'Reachable' }), 5);
+    try {
+      await waitFor(() => seen.connected.length === 2, 'reconnect');
+    } finally {
+      clearInterval(feed);
+    }
+    expect(seen.disconnected[0]?.error.code).toBe('AMI_PING_TIMEOUT');
+    expect(seen.disconnected[0]?.error.message).toContain('3 Pings in a row unanswered');
+    expect(pbx.actions.filter((a) => a.action['Action'] === 'Ping').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('does not take the connection for dead when the engine was too busy to read the Pong before the deadline', async () => {
+    const { pbx, seen, client } = await start({}, { pingIntervalMs: 30, pingTimeoutMs: 50 });
+    await client.ready();
+    for (let round = 0; round < 3; round++) {
+      const pings = pbx.actions.filter((a) => a.action['Action'] === 'Ping').length;
+      // the PBX has answered the next Ping; block the event loop before the client reads the Pong
+      while (pbx.actions.filter((a) => a.action['Action'] === 'Ping').length === pings) await new Promise((r) => setImmediate(r));
+      const until = Date.now() + 150;
+      while (Date.now() < until) {
+        // busy: a long synchronous piece of work in the engine
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(seen.disconnected).toEqual([]);
+    expect(pbx.connectionCount).toBe(1);
+  });
+
   it('logs off on close and does not reconnect', async () => {
     const { pbx, client } = await start();
     await client.ready();
