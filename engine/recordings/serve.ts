@@ -3,10 +3,12 @@
  * with them and Safari requires them). Refusals are JSON errors: 403 for a link that is not ours or expired,
  * 404 for a file that is not there or not inside its folder, 416 for a range past the end.
  * The file is opened once its real path is checked, and everything after reads that descriptor, so a file
- * swapped for a symlink in between is not followed.
+ * swapped for a symlink in between is not followed. A file that shrinks while it is sent ends the response
+ * with an error (the connection is closed), never a short body on a keep-alive connection.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Transform, pipeline } from 'node:stream';
 import { basename, extname } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { makeError, type ErrorCode, type ErrorParams } from '../../contracts/index.ts';
@@ -77,8 +79,28 @@ export async function serveRecording(c: ServeContext, req: FastifyRequest, reply
     reply.header('content-length', String(size === 0 ? 0 : end - start + 1));
     if (req.method === 'HEAD' || size === 0) return reply.send();
     handed = true;
-    return reply.send(createReadStream('', { fd: fh, start, end, autoClose: true }));
+    return reply.send(exactly(createReadStream('', { fd: fh, start, end, autoClose: true }), end - start + 1));
   } finally {
     if (!handed) await fh.close();
   }
+}
+
+/**
+ * The stream's bytes, failing at its end if there were fewer than `length`: Content-Length is already sent, so
+ * a file truncated meanwhile must not end the response as if it were complete (the client would wait for the
+ * rest, and read the next response on the connection as this body). Fastify destroys the response on the error.
+ */
+function exactly(source: NodeJS.ReadableStream, length: number): Transform {
+  let seen = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      done(seen < length ? new Error(`the file shrank while it was sent: ${seen} of ${length} bytes`) : null);
+    },
+  });
+  pipeline(source, counted, () => undefined);
+  return counted;
 }
