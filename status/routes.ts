@@ -1,7 +1,9 @@
 /**
  * GET /metrics on the editor's server. A Prometheus scraper has no session, so the route authenticates on its
  * own: with `metrics.token` configured it wants `Authorization: Bearer <token>` from any address; without one
- * it answers loopback clients only (a scraper on the same host), and tells anyone else how to get in.
+ * it answers loopback clients only (a scraper on the same host), and tells anyone else how to get in. The
+ * client is `req.ip`, as for the editor's other allow-lists: the socket's address, or behind a reverse proxy
+ * named in editor.trustProxy the client its X-Forwarded-For names (the proxy itself is usually loopback).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -39,12 +41,12 @@ export function metricsRoutes(status: Pick<Status, 'metricsText'>, o: MetricsRou
       void problem(reply, 401, 'METRICS_UNAUTHORIZED', `${METRICS_PATH} needs the metrics token`, 'Send Authorization: Bearer <metrics.token from the configuration>.');
       return false;
     }
-    if (isLoopback(req.socket.remoteAddress)) return true;
+    if (isLoopback(req.ip)) return true;
     void problem(
       reply,
       403,
       'METRICS_LOOPBACK_ONLY',
-      `${METRICS_PATH} answers only this host when no metrics token is set (the request came from ${req.socket.remoteAddress ?? 'an unknown address'})`,
+      `${METRICS_PATH} answers only this host when no metrics token is set (the request came from ${req.ip || 'an unknown address'})`,
       'Set metrics.token in the configuration and have the scraper send Authorization: Bearer <token>, or scrape from this host.',
     );
     return false;

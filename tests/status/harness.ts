@@ -13,7 +13,7 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function serve(o: { status?: () => unknown; routes?: RouteModule[] }): Promise<Served> {
+export async function serve(o: { status?: () => unknown; routes?: RouteModule[]; trustProxy?: string[] }): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), 'hl-status-'));
   const r = await openStore(dir, { flushMs: 60_000 });
   if (!r.ok) throw new Error(r.error.message);

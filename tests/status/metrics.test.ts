@@ -124,6 +124,37 @@ describe('GET /metrics with a token', () => {
   });
 });
 
+describe('GET /metrics without a token, behind a reverse proxy on this host (editor.trustProxy)', () => {
+  let served: Served;
+  beforeAll(async () => {
+    const status = createStatus({ now: () => T0, processMetrics: false });
+    feed(status);
+    served = await serve({ routes: [metricsRoutes(status)], trustProxy: ['127.0.0.1', '::1'] });
+  });
+  afterAll(async () => {
+    await served.close();
+  });
+
+  it('judges the client the trusted proxy names, not the proxy: a client on the internet is refused', async () => {
+    // nginx on loopback forwarding a request from the internet: the socket's address is the proxy's.
+    const outside = await served.get('/metrics', { 'x-forwarded-for': '203.0.113.7' });
+    expect(outside.status).toBe(403);
+    const e = JSON.parse(outside.text).error;
+    expect(e.code).toBe('METRICS_LOOPBACK_ONLY');
+    expect(e.message).toContain('203.0.113.7');
+  });
+
+  it('still answers a scraper on this host, through the proxy or not', async () => {
+    expect((await served.get('/metrics', { 'x-forwarded-for': '127.0.0.1' })).status).toBe(200);
+    expect((await served.get('/metrics')).status).toBe(200);
+  });
+
+  it('a proxy that is not trusted cannot make a client look local', async () => {
+    const r = await served.editor.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.1.2.3', headers: { 'x-forwarded-for': '127.0.0.1' } });
+    expect(r.statusCode).toBe(403);
+  });
+});
+
 it('knows loopback addresses', () => {
   for (const a of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) expect(isLoopback(a), a).toBe(true);
   for (const a of ['10.0.0.1', '::ffff:10.0.0.1', '::', '0.0.0.0', '1270.0.0.1', 'fe80::1', '', undefined]) expect(isLoopback(a), String(a)).toBe(false);
