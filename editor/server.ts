@@ -91,8 +91,10 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
   const app = Fastify({
     logger: false, bodyLimit: 2 * 1024 * 1024, trustProxy: o.trustProxy?.length ? [...o.trustProxy] : false,
     // Fastify's Ajv removes properties a schema does not allow instead of refusing them: a typo such as
-    // {"toversion": 1} would be dropped and roll back to the previous version. Refused with a 400 instead.
-    ajv: { customOptions: { removeAdditional: false } },
+    // {"toversion": 1} would be dropped and roll back to the previous version. And it converts types: a
+    // {"source": 1} was saved as the draft "1". Both refused with a 400 instead (no route validates a query
+    // string or params by schema, where converting would be wanted).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   await app.register(cookie);
   // Bounded like click-to-call's: at most 10,000 clients tracked, those whose failures fell out of the window dropped.

@@ -104,6 +104,27 @@ describe('body validation', () => {
     expect(body.error.code).toBe('BAD_REQUEST');
     expect(body.error.message).toMatch(/the request body is not valid: .*additional properties/i);
   });
+
+  it('refuses a value of the wrong type instead of converting it', async () => {
+    const cookie = await login();
+    const post = (path: string, body: unknown) =>
+      fetch(`${editor.url}/api/hooks/process_client_phone/${path}`, { method: path === 'draft' ? 'PUT' : 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
+    const cases: [string, unknown, RegExp][] = [
+      ['draft', { source: 1 }, /source.*must be string/],
+      ['draft', { source: true }, /source.*must be string/],
+      ['publish', { message: ['ship it'] }, /message.*must be string/],
+      ['rollback', { toVersion: '1' }, /toVersion.*must be integer/],
+      ['replay', { limit: '5' }, /limit.*must be integer/],
+    ];
+    for (const [path, body, why] of cases) {
+      const res = await post(path, body);
+      expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(why);
+    }
+    // nothing was saved from the refused bodies
+    const draft = (await (await fetch(`${editor.url}/api/hooks/process_client_phone/draft`, { headers: { cookie } })).json()) as { updatedAt: unknown };
+    expect(draft.updatedAt).toBeNull();
+  });
 });
 
 describe('autodistribution behind a trusted proxy', () => {
