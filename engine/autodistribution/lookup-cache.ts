@@ -1,7 +1,7 @@
 /**
  * Look-ups the autodistribution answer depends on, kept so that a call answers from memory: the client's
  * contact by phone (a hit for contactTtlMs, a miss for missTtlMs; Kommo errors are not kept) and the Kommo
- * users' names. A look-up still running when the deadline passes goes on and fills the cache, so the client's
+ * users' names (for usersTtlMs; a failed load is tried again after missTtlMs). A look-up still running when the deadline passes goes on and fills the cache, so the client's
  * next call is answered even when Kommo is slow now. Concurrent look-ups of one phone share one request.
  */
 import type { Entity } from '../../contracts/index.ts';
@@ -74,17 +74,19 @@ export function createLookupCache(o: LookupCacheOptions) {
       }
       return p;
     },
-    /** The Kommo user's name, '' when unknown or Kommo is down. */
+    /**
+     * The Kommo user's name, '' when unknown or Kommo is down. Only the first load is waited for; a load that
+     * fails keeps the names held (none at first) for missTtlMs and is tried again after, off the call path: the
+     * list gives the display name only, and a ringing caller must not wait for it at every call (a token without
+     * admin rights is refused the list for good; a hanging users request would run every call into the deadline).
+     */
     async userName(id: number): Promise<string> {
       if (!names || names.until <= o.now()) {
-        namesLoading ??= o.kommo.users().then((r) => {
-          const byId = new Map<number, string>();
-          if (r.ok) {
-            for (const u of r.value) byId.set(u.id, u.name);
-            names = { byId, until: o.now() + o.usersTtlMs };
-          }
-          return byId;
-        }, () => new Map<number, string>()).finally(() => {
+        namesLoading ??= o.kommo.users().then((r) => (r.ok ? r.value : null), () => null).then((users) => {
+          if (users) names = { byId: new Map(users.map((u) => [u.id, u.name])), until: o.now() + o.usersTtlMs };
+          else names = { byId: names?.byId ?? new Map<number, string>(), until: o.now() + o.missTtlMs };
+          return names.byId;
+        }).finally(() => {
           namesLoading = null;
         });
         // A stale list is better than waiting: it is used while the new one loads.

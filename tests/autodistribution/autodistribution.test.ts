@@ -166,6 +166,42 @@ describe('every failure gives the empty answer within the deadline', () => {
   });
 });
 
+describe("Kommo's users list (names only) failing does not hold up the routing", () => {
+  /** A module whose Kommo client gives up after `timeoutMs`, without retries. */
+  function withClient(timeoutMs: number, deadlineMs: number) {
+    const t = createTestInvoker(runner);
+    const client = createKommoClient({
+      baseUrl: kommo.url, auth: { kind: 'long-lived', token: DEFAULT_LONG_LIVED_TOKEN }, timeoutMs, retry: { retries: 0, baseMs: 5, maxMs: 20 },
+      rateWindowMs: 100, phoneCacheTtlMs: 0,
+    });
+    return createAutodistribution({ kommo: client, invoker: t.invoker, users: USERS, deadlineMs });
+  }
+
+  it('users that time out: once the list has failed, a known client is routed within the deadline (no name), not held until the next users request times out', async () => {
+    const id = kommo.fail({ kind: 'timeout', times: 'always', path: '/api/v4/users' });
+    try {
+      const ad = withClient(1_000, 600);
+      await new Promise((r) => setTimeout(r, 1_300)); // the load at creation has timed out
+      expect(await ad.decide({ from: '+31260010001' })).toMatchObject({ body: '102,', reason: 'routed' });
+      expect(await ad.decide({ from: '+31150010001' })).toMatchObject({ body: '103,', reason: 'routed' });
+    } finally {
+      kommo.clearFaults(id);
+    }
+  });
+
+  it('users refused (a token without admin rights, a 5xx): not asked again at every call', async () => {
+    const id = kommo.fail({ kind: 'error', status: 503, times: 'always', path: '/api/v4/users' });
+    try {
+      const before = kommo.requests({ path: '/api/v4/users' }).length;
+      const ad = withClient(1_000, 5_000);
+      for (const from of ['+31260010001', '+31150010001', '+31260010001']) expect((await ad.decide({ from })).reason).toBe('routed');
+      expect(kommo.requests({ path: '/api/v4/users' }).length - before).toBe(1);
+    } finally {
+      kommo.clearFaults(id);
+    }
+  });
+});
+
 describe('allowFrom', () => {
   it('accepts addresses and CIDR blocks, IPv4 clients on dual-stack sockets, and ignores what it cannot read', () => {
     const list = createAllowList(['127.0.0.1', '10.1.0.0/16', '::1', 'pbx.example.com', '10.0.0.0/99']);
