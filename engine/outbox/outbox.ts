@@ -97,20 +97,45 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
   const done = new Map<string, OutboxOutcome>();
   const problems: string[] = [];
 
-  function apply(l: Line) {
+  /** Applies a record to memory; returns how to take it back (a write that fails), or undefined when it changed nothing. */
+  function apply(l: Line): (() => void) | undefined {
     if (l.t === 'add') {
-      if (!jobs.has(l.id) && !done.has(l.id)) jobs.set(l.id, { linkedid: l.id, addedAt: l.at, payload: l.p as P, steps: {}, attempts: 0 });
+      if (jobs.has(l.id) || done.has(l.id)) return undefined;
+      const j: OutboxJob<P> = { linkedid: l.id, addedAt: l.at, payload: l.p as P, steps: {}, attempts: 0 };
+      jobs.set(l.id, j);
+      return () => {
+        if (jobs.get(l.id) === j) jobs.delete(l.id);
+      };
     } else if (l.t === 'step') {
       const j = jobs.get(l.id);
-      if (j) j.steps[l.s] = l.r;
+      if (!j) return undefined;
+      const had = Object.hasOwn(j.steps, l.s);
+      const before = j.steps[l.s];
+      j.steps[l.s] = l.r;
+      return () => {
+        if (j.steps[l.s] !== l.r) return; // a later record replaced it
+        if (had) j.steps[l.s] = before as StepRecord;
+        else delete j.steps[l.s];
+      };
     } else if (l.t === 'try') {
       const j = jobs.get(l.id);
-      if (j) j.attempts += 1;
+      if (!j) return undefined;
+      j.attempts += 1;
+      return () => {
+        j.attempts = Math.max(0, j.attempts - 1);
+      };
     } else if (l.t === 'done') {
+      const j = jobs.get(l.id);
       jobs.delete(l.id);
-      done.set(l.id, { linkedid: l.id, ok: l.ok, at: l.at, ...(l.e ? { error: l.e } : {}) });
+      const outcome: OutboxOutcome = { linkedid: l.id, ok: l.ok, at: l.at, ...(l.e ? { error: l.e } : {}) };
+      done.set(l.id, outcome);
       if (done.size > rememberDone) done.delete(done.keys().next().value as string);
+      return () => {
+        if (done.get(l.id) === outcome) done.delete(l.id);
+        if (j && !jobs.has(l.id)) jobs.set(l.id, j);
+      };
     }
+    return undefined;
   }
 
   // Read what is there.
@@ -174,7 +199,7 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
   size = (await stat(path)).size;
 
   // Group commit: lines queued while a write is in flight go together in the next one.
-  let queue: { text: string; resolve: () => void; reject: (e: Error) => void }[] = [];
+  let queue: { text: string; undo: (() => void) | undefined; resolve: () => void; reject: (e: Error) => void }[] = [];
   let writing: Promise<void> | null = null;
   let closed = false;
   /** After a compaction that failed (a full disk), the next one waits this long; the journal keeps growing. */
@@ -198,6 +223,9 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
         await fh?.truncate(size).catch(() => undefined);
         const err = new Error(`writing the outbox ${path} failed (${(e as Error).message}); check free disk space and permissions. Nothing in this write was acknowledged: the registration that asked for it fails this attempt and is tried again.`);
         log.error({ file: path }, err.message);
+        // Memory follows the disk: what this write recorded is taken back, newest first, so that the job
+        // looks as it did (still pending, not done; the step not recorded) and its retry writes it again.
+        for (let i = batch.length - 1; i >= 0; i--) batch[i]!.undo?.();
         for (const b of batch) b.reject(err);
       }
       if (size > compactBytes && !queue.length && Date.now() >= compactNotBefore) {
@@ -223,9 +251,9 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
 
   function append(l: Line): Promise<void> {
     if (closed) return Promise.reject(new Error('the outbox is closed'));
-    apply(l);
+    const undo = apply(l);
     return new Promise<void>((resolve, reject) => {
-      queue.push({ text: JSON.stringify(l) + '\n', resolve, reject });
+      queue.push({ text: JSON.stringify(l) + '\n', undo, resolve, reject });
       if (!writing) writing = drain();
     });
   }
@@ -233,14 +261,8 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
   return {
     async add(linkedid, payload) {
       if (jobs.has(linkedid) || done.has(linkedid)) return false;
-      try {
-        await append({ t: 'add', id: linkedid, at: now(), p: payload });
-      } catch (e) {
-        // Not written: the call is not taken, so it can be submitted again (else it would be refused as pending).
-        const j = jobs.get(linkedid);
-        if (j && j.payload === payload) jobs.delete(linkedid);
-        throw e;
-      }
+      // Not written: the write's failure takes the job back, so the call can be submitted again.
+      await append({ t: 'add', id: linkedid, at: now(), p: payload });
       return true;
     },
     step(linkedid, name, record) {
