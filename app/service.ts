@@ -14,7 +14,7 @@ import { createClickToCall } from '../engine/click-to-call/index.ts';
 import { createPublishedScripts, recordInto, type PublishedScripts } from '../engine/hooks/index.ts';
 import { createEngine, type Engine, type EngineOptions, type RecordingLinker } from '../engine/index.ts';
 import { createRecordings, recordingsCapabilities, type Recordings } from '../engine/recordings/index.ts';
-import { createTokenFile, type KommoAuth } from '../engine/kommo/index.ts';
+import { createTokenFile, type KommoAuth, type TokenStore } from '../engine/kommo/index.ts';
 import { createPhoneNormalizer } from '../engine/phone/index.ts';
 import type { Logger } from '../log/index.ts';
 import { createRunner, type Runner } from '../sandbox/index.ts';
@@ -82,10 +82,26 @@ function kommoAuth(config: Config, dataDir: string): KommoAuth {
   if (o) {
     return {
       kind: 'oauth', clientId: o.clientId, clientSecret: secret(o.clientSecret as never) ?? '', redirectUri: o.redirectUri,
-      tokens: createTokenFile(join(dataDir, 'kommo-tokens.json')),
+      tokens: seededTokens(createTokenFile(join(dataDir, 'kommo-tokens.json')), secret(o.refreshToken as never)),
     };
   }
   throw new ServiceError('CONFIG_INVALID', 'kommo needs a long-lived `token` or an `oauth` section', 'Add kommo.token (Kommo → Settings → Integrations → your private integration → Keys and scopes → long-lived token), or kommo.oauth.');
+}
+
+/**
+ * The OAuth pair kept in the data folder. Before the first refresh there is none yet: the refresh token of the
+ * code exchange (kommo.oauth.refreshToken) starts it, with no access token, so the first request refreshes at
+ * once and the new pair is saved. From then on the saved pair is used (the configured refresh token is spent).
+ */
+function seededTokens(file: TokenStore, refreshToken: string | undefined): TokenStore {
+  return {
+    async load() {
+      const kept = await file.load();
+      if (kept || !refreshToken) return kept;
+      return { accessToken: '', refreshToken, expiresAt: 0 };
+    },
+    save: (t) => file.save(t),
+  };
 }
 
 export async function startService(o: ServiceOptions): Promise<Service> {
