@@ -61,7 +61,9 @@ export async function serveRecording(c: ServeContext, req: FastifyRequest, reply
     const st = await fh.stat();
     if (!st.isFile()) return refuse(reply, 404, 'RECORDING_NOT_FOUND', { path: basename(p), detail: 'it is not a file' });
     const size = st.size;
-    const range = byteRange(req.headers.range, size);
+    // If-Range (RFC 9110 §13.1.5): a client resuming a download asks for the range only if the file is still the
+    // one it has the beginning of; otherwise it gets the whole file, never a range of another file.
+    const range = ifRangeHolds(req.headers['if-range'], st.mtime, c.now()) ? byteRange(req.headers.range, size) : ({ kind: 'whole' } as const);
     if (range.kind === 'unsatisfiable') {
       reply.header('accept-ranges', 'bytes').header('content-range', `bytes */${size}`);
       return refuse(reply, 416, 'RECORDING_BAD_RANGE', { detail: `${req.headers.range ?? ''} is outside the file's ${size} bytes` });
@@ -83,6 +85,16 @@ export async function serveRecording(c: ServeContext, req: FastifyRequest, reply
   } finally {
     if (!handed) await fh.close();
   }
+}
+
+/**
+ * Whether the Range may be answered under If-Range: no If-Range, or one equal to the Last-Modified sent
+ * (exact match, and the date strong: at least a second before now, RFC 9110 §8.8.2.2). An entity tag never
+ * matches: none is given out.
+ */
+function ifRangeHolds(header: string | string[] | undefined, mtime: Date, nowMs: number): boolean {
+  if (header === undefined) return true;
+  return typeof header === 'string' && header.trim() === mtime.toUTCString() && nowMs - mtime.getTime() >= 1000;
 }
 
 /**
