@@ -59,18 +59,22 @@ export function followCalls(o: FollowOptions): CallFollower {
       p.stages.push(ev.stage);
       const prev = chains.get(ev.linkedid) ?? Promise.resolve();
       const next = prev.then(async () => {
-        const client = ev.summary.direction === 'internal' ? null : ev.summary.direction === 'inbound' ? ev.summary.from : ev.summary.to;
-        const d = await decideStage({ stage: ev.stage, linkedid: ev.linkedid, call: ev.call, clientNumber: client || null }, o.stages);
-        p.decisions.push(d.register ? { stage: d.stage, register: true, phone: d.phone } : { stage: d.stage, register: false, reason: d.reason });
-        await o.onStage?.(ev, d);
-        if (ev.stage === 'call_ended') {
-          chains.delete(ev.linkedid);
-          progress.delete(ev.linkedid);
-          const s = ev.summary;
-          o.onCall({
-            linkedid: ev.linkedid, direction: s.direction, from: s.from, to: s.to, answered: s.answered, answered_by: s.answered_by,
-            conversations: s.conversations, result: s.result, stages: p.stages, decisions: p.decisions, call_full: ev.call,
-          });
+        try {
+          const client = ev.summary.direction === 'internal' ? null : ev.summary.direction === 'inbound' ? ev.summary.from : ev.summary.to;
+          const d = await decideStage({ stage: ev.stage, linkedid: ev.linkedid, call: ev.call, clientNumber: client || null }, o.stages);
+          p.decisions.push(d.register ? { stage: d.stage, register: true, phone: d.phone } : { stage: d.stage, register: false, reason: d.reason });
+          await o.onStage?.(ev, d);
+        } finally {
+          // the call is over even when its last stage failed: report it and let it go (else it stays for good)
+          if (ev.stage === 'call_ended') {
+            chains.delete(ev.linkedid);
+            progress.delete(ev.linkedid);
+            const s = ev.summary;
+            o.onCall({
+              linkedid: ev.linkedid, direction: s.direction, from: s.from, to: s.to, answered: s.answered, answered_by: s.answered_by,
+              conversations: s.conversations, result: s.result, stages: p.stages, decisions: p.decisions, call_full: ev.call,
+            });
+          }
         }
       }).catch((e: unknown) => log.error({ linkedid: ev.linkedid, err: String(e) }, 'a stage of this call failed; later calls go on'));
       chains.set(ev.linkedid, next);
