@@ -176,6 +176,19 @@ export const errorCatalogue = {
       `Stop that hookline first (systemctl stop hookline, or Ctrl-C where it runs), or give this one its own data folder (config dataDir). To read the scripts while it runs, use \`hookline replay\` (it opens the store read-only). If you are sure no hookline uses the folder any more, delete ${String(p.lock ?? 'its hookline.lock file')} and start again.`,
     scriptFailure: false,
   },
+  EDITOR_LISTEN_FAILED: {
+    what: 'hookline did not start: the editor (and its API, click-to-call, autodistribution, metrics) could not listen on editor.host:editor.port.',
+    message: (p) => `the editor cannot listen on ${String(p.host ?? '?')}:${String(p.port ?? '?')}: ${p.detail ?? 'refused'}`,
+    hint: (p) =>
+      p.errno === 'EADDRINUSE'
+        ? `Another program (or another hookline) already listens on port ${String(p.port ?? '?')}: stop it, or set editor.port in the config to a free port. hookline did not start; nothing was changed.`
+        : p.errno === 'EADDRNOTAVAIL'
+          ? `${String(p.host ?? 'editor.host')} is not an address of this machine: set editor.host in the config to one of its addresses (127.0.0.1 by default). hookline did not start; nothing was changed.`
+          : p.errno === 'EACCES'
+            ? `Ports below 1024 need privileges hookline does not have: set editor.port in the config to 1024 or above (put a reverse proxy on 80/443). hookline did not start; nothing was changed.`
+            : 'Check editor.host and editor.port in the config. hookline did not start; nothing was changed.',
+    scriptFailure: false,
+  },
   PUBLISH_REFUSED: {
     what: 'A version was not published because its script does not compile (or there is nothing to publish).',
     message: (p) => `${describeWhere(p)} was not published: ${p.detail ?? 'refused'}`,
