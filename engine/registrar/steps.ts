@@ -217,6 +217,9 @@ async function entityStep(c: Ctx): Promise<EntityRef> {
     return ref;
   }
   // Unsorted (incoming lead): source_uid and metadata.uniq carry the linkedid, so Kommo refuses a second one.
+  // The incoming lead carries the call itself (no call log follows), so the recording link goes in its
+  // metadata: the record step runs first here (it is journaled, so the later record step only reads it back).
+  await recordStep(c);
   const missed = !answered(c);
   const startedAt = toUnix(c.call.call_full.channel.start_time, s.timezone) ?? Math.floor(c.d.now() / 1000);
   const leadName = `${c.call.phone} - ${missed ? 'missed ' : ''}${c.call.direction === 'inbound' ? 'incoming' : 'outgoing'}`;
@@ -228,7 +231,7 @@ async function entityStep(c: Ctx): Promise<EntityRef> {
     created_at: startedAt,
     metadata: {
       called_at: startedAt, duration: duration(c), from: c.call.direction === 'inbound' ? c.call.phone : c.call.call_full.channel.from.number || c.call.phone,
-      is_call_event_needed: true, phone: c.call.phone, service_code: s.source ?? 'hookline', uniq: c.linkedid,
+      is_call_event_needed: true, ...(c.cf.record ? { link: c.cf.record } : {}), phone: c.call.phone, service_code: s.source ?? 'hookline', uniq: c.linkedid,
     },
     pipeline_id: c.d.pipeline.pipelineId,
     source_name: s.source ?? 'hookline',

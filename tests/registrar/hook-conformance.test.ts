@@ -1,0 +1,59 @@
+/**
+ * The CRM hook points against docs (../shared/spec/hooks.md and the seed documentation): what each hook is
+ * given and what the engine does with what it returns, where that was found to differ. Real parts only:
+ * sim/pbx over TCP or the engine's own registrar, real isolates, sim/kommo over HTTP.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hooks, type HookName } from '../../contracts/index.ts';
+import { createRecordings, type RecordHookInvoker } from '../../engine/recordings/index.ts';
+import { startHarness, type Harness, type HarnessOptions } from '../helpers/engine-harness.ts';
+
+let h: Harness | undefined;
+let tmp: string | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  tmp = undefined;
+});
+
+/** A harness whose registrar links recordings (no MP3 conversion: the original file is linked). */
+async function withRecordings(o: HarnessOptions): Promise<{ h: Harness; monitor: string }> {
+  tmp = mkdtempSync(join(tmpdir(), 'hl-conf-'));
+  const monitor = join(tmp, 'monitor');
+  mkdirSync(monitor, { recursive: true });
+  const invoker = (): RecordHookInvoker => (h as Harness).engine.hooks;
+  const recordings = createRecordings({ dir: monitor, dataDir: join(tmp, 'data'), publicBaseUrl: 'http://hookline.test', invoker, convertToMp3: false });
+  h = await startHarness({ ...o, engine: { ...(o.engine ?? {}), recordings } });
+  return { h, monitor };
+}
+
+/** The input the hook last received for this call (the engine captures every input for replay). */
+function captured(x: Harness, hook: HookName, linkedid: string): Record<string, unknown> | undefined {
+  return x.store.captures(hook).find((c) => c.linkedid === linkedid)?.input as Record<string, unknown> | undefined;
+}
+
+describe('process_unsorted_creation_params', () => {
+  it('a recorded call from a new client: the incoming lead carries the recording link (metadata.link), and the hook sees it', async () => {
+    const { h, monitor } = await withRecordings({ kommo: { account: 'empty' }, config: { registration: { mode: 'unsorted' } } });
+    const wav = join(monitor, 'in-101-1763633700.65.wav');
+    writeFileSync(wav, 'RIFF....WAVE');
+    const linkedid = '1763633700.65';
+    const call_full = { ...structuredClone(hooks.process_record_file_path.exampleInput.call_full), entity: null, record: wav };
+    await h.engine.registrar.submit({ linkedid, phone: '+79161234567', direction: 'inbound', call_full, answeredBy: '101', lastUser: '101', recording: wav });
+    await h.engine.idle();
+    expect(h.outcomes).toEqual([expect.objectContaining({ linkedid, ok: true })]);
+    const s = h.kommo.state();
+    expect(s.unsorted).toHaveLength(1);
+    // In unsorted mode no call log is written: the incoming lead is the only place the recording can reach Kommo.
+    expect(s.calls).toEqual([]);
+    const link = s.unsorted[0]?.metadata.link;
+    expect(link).toMatch(/^http:\/\/hookline\.test\/recordings\/[^/]+\/in-101-1763633700\.65\.wav$/);
+    const input = captured(h, 'process_unsorted_creation_params', linkedid);
+    expect((input?.metadata as Record<string, unknown>).link).toBe(link);
+    expect((input?.call_full as Record<string, unknown>).record).toBe(link);
+  });
+});
