@@ -15,7 +15,7 @@
  * MAX_CALLS_PER_INVOCATION conversions per invocation, so a script cannot fork-bomb the host.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
 
@@ -52,9 +52,16 @@ const STDERR_KEEP = 400;
 
 let running = 0;
 const waiting: Array<() => void> = [];
+/** Conversions under way, by their MP3's path: a second request for the same recording waits for the first. */
+const converting = new Map<string, Promise<string>>();
 
+/**
+ * An encoder slot. A slot freed while others wait is handed to the first of them as it is (`running` stays),
+ * so a request arriving in between cannot take it too and make a third encoder.
+ */
 async function slot(signal: AbortSignal): Promise<() => void> {
-  if (running >= MAX_CONCURRENT) {
+  if (running < MAX_CONCURRENT) running++;
+  else {
     await new Promise<void>((resolve, reject) => {
       const go = () => {
         signal.removeEventListener('abort', stop);
@@ -69,10 +76,13 @@ async function slot(signal: AbortSignal): Promise<() => void> {
       signal.addEventListener('abort', stop, { once: true });
     });
   }
-  running++;
+  let released = false;
   return () => {
-    running--;
-    waiting.shift()?.();
+    if (released) return;
+    released = true;
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
   };
 }
 
@@ -121,8 +131,25 @@ export async function convertToMp3(path: string, o: ConvertToMp3Options, signal:
   const done = await stat(out).catch(() => null);
   if (done?.isFile() && done.size > 0) return out;
 
+  const under = converting.get(out);
+  if (under) {
+    const shared = await under.catch((e: unknown) => e as Error);
+    if (typeof shared === 'string') return shared;
+    // it failed for the invocation that started it (ended, killed): this one tries on its own
+    if (signal.aborted) throw shared;
+  }
+  const job = encode(real, out, o, signal);
+  converting.set(out, job);
+  try {
+    return await job;
+  } finally {
+    if (converting.get(out) === job) converting.delete(out);
+  }
+}
+
+async function encode(real: string, out: string, o: ConvertToMp3Options, signal: AbortSignal): Promise<string> {
   const release = await slot(signal);
-  const tmp = `${out}.${process.pid}.${Date.now().toString(36)}.part`;
+  const tmp = `${out}.${process.pid}.${randomBytes(6).toString('hex')}.part`;
   const kbps = String(o.bitrateKbps ?? 32);
   const lame = () => run(o.lamePath ?? '/usr/bin/lame', ['--quiet', '--nohist', '-b', kbps, real, tmp], signal);
   const ffmpeg = () =>
