@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeError } from '../contracts/index.ts';
+import { adminFileProblem } from './admin-file.ts';
 import { secret, type Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
 import { createAuth, startEditor, type Auth, type Editor, type RouteModule } from '../editor/index.ts';
@@ -132,6 +133,12 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     cleanups.push(async () => {
       await store.close();
     });
+    // Before anything starts: the editor's admin.json, when it is the one the admin logs in with.
+    const adminConfig = config.editor.admin;
+    if (o.editor !== false && !adminConfig?.passwordHash && secret(adminConfig?.password as never) === undefined) {
+      const bad = adminFileProblem(dataDir);
+      if (bad) throw new ServiceError(bad.code, bad.message, bad.hint);
+    }
     const runner = createRunner({
       supervisor: { onCrash: (detail) => log.error({ detail }, 'the sandbox process died and was restarted') },
       // WAV → MP3 for process_record_file_path only (engine/recordings).

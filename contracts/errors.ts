@@ -147,7 +147,9 @@ export const errorCatalogue = {
     what: 'A store file under the data folder is not valid JSON or not in the expected shape; hookline did not change it.',
     message: (p) => `the store file ${p.path ?? '?'} cannot be read as hookline data: ${p.detail ?? 'invalid'}`,
     hint: (p) =>
-      `hookline left the file as it is. Restore the last good state from ${p.backup ?? 'its .bak copy beside it'} (copy it over the file), or move the file and its backup away to start that part of the store empty; then start hookline again.`,
+      typeof p.remedy === 'string'
+        ? `hookline left the file as it is. ${p.remedy}`
+        : `hookline left the file as it is. Restore the last good state from ${p.backup ?? 'its .bak copy beside it'} (copy it over the file), or move the file and its backup away to start that part of the store empty; then start hookline again.`,
     scriptFailure: false,
   },
   STORE_UNREADABLE: {

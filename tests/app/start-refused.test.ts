@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,4 +62,27 @@ describe('a first start that is refused', () => {
       expect(login.status).toBe(200);
     });
   }, 90_000);
+});
+
+describe('a hand-edited admin.json', () => {
+  const cases: [string, string, string][] = [
+    ['not JSON', '{"username": "admin", ', 'not valid JSON'],
+    ['without its passwordHash', '{"username": "admin"}\n', 'passwordHash'],
+  ];
+  for (const [what, text, detail] of cases) {
+    it(`${what}: refused at start with STORE_CORRUPT naming the file and what to do, exit 2, the file left as it is`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hl-admin-'));
+      const config = join(dir, 'hookline.config.json');
+      writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), editor: { port: 0 } }));
+      mkdirSync(join(dir, 'data'));
+      writeFileSync(join(dir, 'data', 'admin.json'), text);
+      const r = spawnSync(process.execPath, ['--no-node-snapshot', cli, 'start', '--config', config], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stdout).toBe(2);
+      expect(r.stderr).toContain(`STORE_CORRUPT: the store file ${join(dir, 'data', 'admin.json')} cannot be read as hookline data`);
+      expect(r.stderr).toContain(detail);
+      expect(r.stderr).toContain('Delete it');
+      expect(readFileSync(join(dir, 'data', 'admin.json'), 'utf8')).toBe(text);
+      expect(existsSync(join(dir, 'data', 'hookline.lock'))).toBe(false);
+    }, 60_000);
+  }
 });
