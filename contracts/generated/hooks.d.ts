@@ -166,8 +166,14 @@ interface HookInputs {
     /** The whole call, read-only. Keys are emitted in alphabetical order. */
     call_full: CallFull;
     _embedded: {
-      /** the contact the lead is linked to */
-      contacts: {
+      /** the contact the lead is linked to (absent when the client is a company) */
+      contacts?: {
+        id: number;
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      /** the company the lead is linked to, when no contact has the number and a company does (then `contacts` is absent) */
+      companies?: {
         id: number;
         /** other fields can also be set: they go to Kommo as they are */
         [key: string]: unknown;
@@ -400,8 +406,14 @@ interface HookDatas {
   /** Change the lead hookline creates for a call (title, pipeline, status, responsible, tags, any lead field). */
   process_lead_creation_params: {
     _embedded: {
-      /** the contact the lead is linked to */
-      contacts: {
+      /** the contact the lead is linked to (absent when the client is a company) */
+      contacts?: {
+        id: number;
+        /** other fields can also be set: they go to Kommo as they are */
+        [key: string]: unknown;
+      }[];
+      /** the company the lead is linked to, when no contact has the number and a company does (then `contacts` is absent) */
+      companies?: {
         id: number;
         /** other fields can also be set: they go to Kommo as they are */
         [key: string]: unknown;

@@ -7,7 +7,8 @@ import { IdRefSchema, TagRefSchema, UserId, open } from '../kommo-bodies.ts';
 const body = {
   _embedded: Type.Object(
     {
-      contacts: Type.Array(IdRefSchema, { description: 'the contact the lead is linked to' }),
+      contacts: Type.Optional(Type.Array(IdRefSchema, { description: 'the contact the lead is linked to (absent when the client is a company)' })),
+      companies: Type.Optional(Type.Array(IdRefSchema, { description: 'the company the lead is linked to, when no contact has the number and a company does (then `contacts` is absent)' })),
       tags: Type.Array(TagRefSchema),
     },
     open,
@@ -33,7 +34,7 @@ export const process_lead_creation_params = {
   defaultData: ({ call_full: _c, ...rest }) => rest,
   defaultDescription: 'the input body',
   limits: { ...DEFAULT_LIMITS },
-  docs: 'Extra keys (e.g. `price`, `custom_fields_values`) go to Kommo as they are.',
+  docs: 'Extra keys (e.g. `price`, `custom_fields_values`) go to Kommo as they are. The lead is linked to the client: `_embedded.contacts: [{id}]`, or `_embedded.companies: [{id}]` when the number belongs to a company and to no contact (hookline then creates no contact).',
   template: `// process_lead_creation_params: change the lead created for a call.
 export default function (input: HookInput): HookResult {
   const { call_full, ...lead } = input;

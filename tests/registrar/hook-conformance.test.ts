@@ -57,3 +57,25 @@ describe('process_unsorted_creation_params', () => {
     expect((input?.call_full as Record<string, unknown>).record).toBe(link);
   });
 });
+
+describe('process_lead_creation_params', () => {
+  it("a client known as a company: the script shapes the company's new lead (its input is the lead body, linked to the company)", async () => {
+    h = await startHarness({ kommo: { account: 'empty' }, config: { registration: { createLead: true } } });
+    const [company] = h.kommo.seedCompanies([{ name: 'Mulder Transport BV', phones: ['+31150010001'], responsible_user_id: 5_001_003 }]);
+    expect(await h.engine.registrar.refreshAccount()).toEqual({ ok: true });
+    await h.publish('process_lead_creation_params', `export default function (input: any) {
+  const { call_full, ...lead } = input;
+  return { data: { ...lead, name: 'Company call: ' + lead.name, price: 990 }, state: 'success' };
+}`);
+    const before = h.outcomes.length;
+    await h.play('caco-inbound-queue-caller-abandon.ami', { fresh: true });
+    const out = h.outcomes.slice(before);
+    expect(out).toEqual([expect.objectContaining({ ok: true })]);
+    const linkedid = out[0]?.linkedid as string;
+    const s = h.kommo.state();
+    expect(s.leads).toEqual([expect.objectContaining({ company_id: company?.id, name: 'Company call: +31150010001 - missed incoming', price: 990 })]);
+    expect(captured(h, 'process_lead_creation_params', linkedid)).toMatchObject({ _embedded: { companies: [{ id: company?.id }] } });
+    // The script ran: hookline did not refuse the input it built itself.
+    expect(h.logLines().filter((l) => l.hook === 'process_lead_creation_params' && l.level === 'error')).toEqual([]);
+  });
+});
