@@ -65,11 +65,14 @@ export async function runSteps(job: OutboxJob<CallToRegister>, d: StepDeps): Pro
   // call_full.record is the public link (call_full.md), known only after the record step: not the PBX's file path.
   if (call.recording && c.cf.record === call.recording) c.cf.record = '';
   fillUsers(c);
-  const entity = await entityStep(c);
+  let entity = await entityStep(c);
   c.cf.entity = { type: entity.type, id: entity.id, name: entity.name, responsible_user_id: entity.responsible_user_id, is_new: entity.is_new } as CallFull['entity'];
-  const deal = await leadStep(c, entity);
-  if (deal) c.cf.deal = deal as CallFull['deal'];
-  await updateStep(c, entity, deal);
+  const found = await leadStep(c, entity);
+  if (found) c.cf.deal = found as CallFull['deal'];
+  // The later steps (the task's responsible, call_full of the later hooks) read the entity and lead as updated.
+  const updated = await updateStep(c, entity, found);
+  entity = updated.entity;
+  const deal = updated.deal;
   await recordStep(c);
   let client = entity;
   try {
@@ -303,26 +306,50 @@ async function leadStep(c: Ctx, entity: EntityRef): Promise<DealRef | null> {
   return deal;
 }
 
-/** registration.updateResponsible: the user who took the call becomes responsible (process_*_update_params). */
-async function updateStep(c: Ctx, entity: EntityRef, deal: DealRef | null): Promise<void> {
+/** The responsible users the update step set, journaled with it: `contact` / `lead` when that entity was updated. */
+interface UpdateResult {
+  contact?: number;
+  lead?: number;
+}
+
+/**
+ * registration.updateResponsible: the user who took the call becomes responsible (process_*_update_params).
+ * Returns the entity and lead as they are after it (the responsible user that was sent, when the update was for
+ * them), so a task for "the entity's responsible" goes to the new one and later hooks read it in call_full.
+ */
+async function updateStep(c: Ctx, entity: EntityRef, deal: DealRef | null): Promise<{ entity: EntityRef; deal: DealRef | null }> {
   const step = 'update';
-  if (prior(c, step)?.status === 'done' || !c.d.settings.updateResponsible) return;
-  const user = callUser(c);
-  if (!user) return;
+  const was = prior(c, step);
+  if (was?.status === 'done') return applyUpdate(c, entity, deal, (was.result ?? {}) as UpdateResult);
+  const user = c.d.settings.updateResponsible ? callUser(c) : null;
+  if (!user) return { entity, deal };
+  const set: UpdateResult = {};
   // process_contact_update_params is about contacts: a company's responsible user is left as it is.
   if (entity.type === 'contacts' && !entity.is_new && entity.responsible_user_id !== user.id) {
     const input = { id: entity.id, responsible_user_id: user.id };
     const built = await hook(c, 'process_contact_update_params', { call_full: c.cf, ...input });
     await write(c, step, 'process_contact_update_params', built, input, async (b) => first(await c.d.kommo.updateContacts([b as never], { linkedid: c.linkedid })), (b) => b);
+    // A script may point the update at another contact: only an update of this one changes its responsible.
+    if (built.data.id === entity.id) set.contact = Number(built.data.responsible_user_id);
     c.done.push('contact updated');
   }
   if (deal && !deal.is_new && deal.responsible_user_id !== user.id) {
     const input = { id: deal.id, responsible_user_id: user.id };
     const built = await hook(c, 'process_lead_update_params', { call_full: c.cf, ...input });
     await write(c, step, 'process_lead_update_params', built, input, async (b) => first(await c.d.kommo.updateLeads([b as never], { linkedid: c.linkedid })), (b) => b);
+    if (built.data.id === deal.id) set.lead = Number(built.data.responsible_user_id);
     c.done.push('lead updated');
   }
-  await record(c, step, { status: 'done' });
+  await record(c, step, { status: 'done', result: set });
+  return applyUpdate(c, entity, deal, set);
+}
+
+function applyUpdate(c: Ctx, entity: EntityRef, deal: DealRef | null, set: UpdateResult): { entity: EntityRef; deal: DealRef | null } {
+  const e = set.contact !== undefined ? { ...entity, responsible_user_id: set.contact } : entity;
+  const d = deal && set.lead !== undefined ? { ...deal, responsible_user_id: set.lead } : deal;
+  if (c.cf.entity && e !== entity) c.cf.entity = { ...c.cf.entity, responsible_user_id: e.responsible_user_id };
+  if (d && d !== deal) c.cf.deal = d as CallFull['deal'];
+  return { entity: e, deal: d };
 }
 
 /** The recording link of the call (process_record_file_path runs inside the linker). */

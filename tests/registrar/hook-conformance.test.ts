@@ -79,3 +79,28 @@ describe('process_lead_creation_params', () => {
     expect(h.logLines().filter((l) => l.hook === 'process_lead_creation_params' && l.level === 'error')).toEqual([]);
   });
 });
+
+describe('process_task_creation_params after process_contact_update_params', () => {
+  // caco-originate-ctd-outbound-busy: extension 201 calls Jan Visser (+31260010001, contact 1000001, responsible
+  // 5001002 in the demo account); nobody answers, so a task follows. users {201: 5001004}.
+  it("responsibleMode 0 (the entity's responsible): the task goes to the responsible the update just set", async () => {
+    h = await startHarness({ config: { registration: { updateResponsible: true }, users: { '201': 5_001_004 } } });
+    await h.publish('process_contact_update_params', `export default function (input: any) {
+  const { call_full, ...update } = input;
+  return { data: { ...update, responsible_user_id: 5001003 }, state: 'success' };
+}`);
+    const before = h.outcomes.length;
+    await h.play('caco-originate-ctd-outbound-busy.ami', { fresh: true });
+    const out = h.outcomes.slice(before);
+    expect(out).toEqual([expect.objectContaining({ ok: true })]);
+    const linkedid = out[0]?.linkedid as string;
+    const s = h.kommo.state();
+    expect(s.contacts.find((c) => c.id === 1_000_001)?.responsible_user_id).toBe(5_001_003);
+    expect(s.tasks).toEqual([expect.objectContaining({ entity_type: 'contacts', entity_id: 1_000_001, responsible_user_id: 5_001_003 })]);
+    // The hooks after the update read the contact as it now is.
+    const task = captured(h, 'process_task_creation_params', linkedid);
+    expect((task?.call_full as { entity: { responsible_user_id: number } }).entity.responsible_user_id).toBe(5_001_003);
+    const call = captured(h, 'process_call_params', linkedid);
+    expect((call?.call_full as { entity: { responsible_user_id: number } }).entity.responsible_user_id).toBe(5_001_003);
+  });
+});
