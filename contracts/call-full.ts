@@ -9,7 +9,7 @@ const strict = { additionalProperties: false } as const;
 
 export const DateTimeSchema = Type.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$',
-  description: '"YYYY-MM-DD HH:MM:SS" in the PBX\'s time zone (config `timezone`); unset: "0001-01-01 00:00:00"',
+  description: '"YYYY-MM-DD HH:MM:SS" in the PBX\'s time zone (config `pbx.timezone`); unset: "0001-01-01 00:00:00"',
 });
 export const UNSET_TIME = '0001-01-01 00:00:00';
 

@@ -36,7 +36,7 @@ export function hooksDoc(): string {
     '`{ data, state: "success" }` (or a promise of it). Any other state, a throw, a timeout, a memory-limit kill,',
     'an output that is not plain JSON or a `data` that breaks the contract below is a failure: the engine goes on',
     'with the default, records the failure and counts it. A failing script never stops a call from being registered.',
-    '`call_full` (the whole call, read-only) is described in `docs/DESIGN.md` and typed in the editor.',
+    '`call_full` (the whole call, read-only) is typed in the editor; `npx hookline contracts --dts` prints its types with a line on each field.',
     '',
     '| # | hook | when | input (beyond `call_full`) | `data` it returns | extra keys | default on failure | limits |',
     '|---|---|---|---|---|---|---|---|',

@@ -22,9 +22,9 @@ interface CallFull {
 
 /** One Asterisk channel. */
 interface Channel {
-  /** "YYYY-MM-DD HH:MM:SS" in the PBX's time zone (config `timezone`); unset: "0001-01-01 00:00:00" */
+  /** "YYYY-MM-DD HH:MM:SS" in the PBX's time zone (config `pbx.timezone`); unset: "0001-01-01 00:00:00" */
   answer_time: string;
-  /** "YYYY-MM-DD HH:MM:SS" in the PBX's time zone (config `timezone`); unset: "0001-01-01 00:00:00" */
+  /** "YYYY-MM-DD HH:MM:SS" in the PBX's time zone (config `pbx.timezone`); unset: "0001-01-01 00:00:00" */
   end_time: string;
   /** CEL-style extra of the channel's last event (hangupcause, hangupsource, dialstatus, ...) */
   extra: Record<string, string | number>;
@@ -36,7 +36,7 @@ interface Channel {
   is_primary: boolean;
   /** channel name, e.g. "PJSIP/101-00000012" */
   name: string;
-  /** "YYYY-MM-DD HH:MM:SS" in the PBX's time zone (config `timezone`); unset: "0001-01-01 00:00:00" */
+  /** "YYYY-MM-DD HH:MM:SS" in the PBX's time zone (config `pbx.timezone`); unset: "0001-01-01 00:00:00" */
   start_time: string;
   state: ChannelState;
   /** One end of a channel. */
