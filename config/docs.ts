@@ -31,7 +31,9 @@ export function configDoc(): string {
     const showDefault = def === undefined || (typeof def === 'object' && def !== null && !Array.isArray(def) && Object.keys(def).length === 0) ? '' : `\`${JSON.stringify(def)}\``;
     const desc = ((s as { description?: string }).description ?? '').replace(/\|/g, '\\|');
     rows.push(`| \`${path}\` | ${typeOf(s)} | ${showDefault} | ${desc} |`);
-    for (const r of ((s as { required?: string[] }).required ?? [])) required.add(`${path}.${r}`);
+    // TypeBox marks every non-Optional key required, but a key with a default is filled in when left out.
+    const props = (s as { properties?: Record<string, { default?: unknown }> }).properties ?? {};
+    for (const r of ((s as { required?: string[] }).required ?? [])) if (props[r]?.default === undefined) required.add(`${path}.${r}`);
   }
   return [
     `<!-- ${GENERATED_HEADER} -->`,

@@ -134,6 +134,24 @@ describe('configuration', () => {
     expect(readFileSync('config/hookline.config.schema.json', 'utf8'), 'the JSON Schema is stale: run npm run gen:config').toBe(configJsonSchema());
   });
 
+  it('docs/config.md lists as "must be present" only keys whose absence (in a given section) is refused, not keys with a default', () => {
+    const doc = readFileSync('docs/config.md', 'utf8');
+    const listed = [...(doc.match(/^Keys that must be present when their section is given: (.*)\.$/m)?.[1] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
+    expect(listed.length).toBeGreaterThan(0);
+    const oauth = { clientId: 'id', clientSecret: 'cs', redirectUri: 'https://crm.example/oauth', refreshToken: 'rt' };
+    const refusedWithout = (key: string): boolean => {
+      const raw = structuredClone({ ...realMode, kommo: { ...realMode.kommo, oauth } }) as Record<string, unknown>;
+      const parts = key.split('.');
+      const last = parts.pop() as string;
+      let at = raw;
+      for (const k of parts) at = (at[k] ??= {}) as Record<string, unknown>;
+      delete at[last];
+      const r = checkConfig(raw, null, {});
+      return !r.ok && r.error.problems.some((p) => p.path === key);
+    };
+    expect(listed.filter((k) => !refusedWithout(k)), 'listed as required, but a section without them is accepted (the default applies)').toEqual([]);
+  });
+
   it('`hookline config check` exits 1 and prints every problem for a wrong file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hl-cfg-'));
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ ami: { port: 'x' } }));
