@@ -223,9 +223,10 @@ interface HookInputs {
     complete_till: number;
     /** the user creating the task (0: robot) */
     created_by: number;
-    /** the contact or lead the task is attached to */
+    /** the contact, company or lead the task is attached to */
     entity_id: number;
-    entity_type: "contacts" | "leads";
+    /** the call's lead when there is one; else the client: a contact, or a company when no contact has the number */
+    entity_type: "contacts" | "companies" | "leads";
     /** always false when created */
     is_completed: boolean;
     /** who must call back */
@@ -459,9 +460,10 @@ interface HookDatas {
     complete_till: number;
     /** the user creating the task (0: robot) */
     created_by: number;
-    /** the contact or lead the task is attached to */
+    /** the contact, company or lead the task is attached to */
     entity_id: number;
-    entity_type: "contacts" | "leads";
+    /** the call's lead when there is one; else the client: a contact, or a company when no contact has the number */
+    entity_type: "contacts" | "companies" | "leads";
     /** always false when created */
     is_completed: boolean;
     /** who must call back */

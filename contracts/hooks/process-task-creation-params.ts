@@ -7,8 +7,10 @@ import { UnixTime, UserId, open } from '../kommo-bodies.ts';
 const body = {
   complete_till: UnixTime('deadline'),
   created_by: UserId('the user creating the task (0: robot)'),
-  entity_id: Type.Integer({ minimum: 1, description: 'the contact or lead the task is attached to' }),
-  entity_type: Type.Union([Type.Literal('contacts'), Type.Literal('leads')]),
+  entity_id: Type.Integer({ minimum: 1, description: 'the contact, company or lead the task is attached to' }),
+  entity_type: Type.Union([Type.Literal('contacts'), Type.Literal('companies'), Type.Literal('leads')], {
+    description: 'the call\'s lead when there is one; else the client: a contact, or a company when no contact has the number',
+  }),
   is_completed: Type.Boolean({ description: 'always false when created' }),
   responsible_user_id: UserId('who must call back'),
   task_type: Type.Integer({ minimum: 1, description: '1 call, 2 meeting, 3 email' }),

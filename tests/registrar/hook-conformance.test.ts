@@ -76,7 +76,7 @@ describe('process_lead_creation_params', () => {
     expect(s.leads).toEqual([expect.objectContaining({ company_id: company?.id, name: 'Company call: +31150010001 - missed incoming', price: 990 })]);
     expect(captured(h, 'process_lead_creation_params', linkedid)).toMatchObject({ _embedded: { companies: [{ id: company?.id }] } });
     // The script ran: hookline did not refuse the input it built itself.
-    expect(h.logLines().filter((l) => l.hook === 'process_lead_creation_params' && l.level === 'error')).toEqual([]);
+    expect(h.logLines().filter((l) => l.hook === 'process_lead_creation_params' && l.code === 'INVALID_INPUT')).toEqual([]);
   });
 });
 
@@ -102,5 +102,25 @@ describe('process_task_creation_params after process_contact_update_params', () 
     expect((task?.call_full as { entity: { responsible_user_id: number } }).entity.responsible_user_id).toBe(5_001_003);
     const call = captured(h, 'process_call_params', linkedid);
     expect((call?.call_full as { entity: { responsible_user_id: number } }).entity.responsible_user_id).toBe(5_001_003);
+  });
+});
+
+describe('process_task_creation_params', () => {
+  it('a missed call from a client known as a company: the script shapes the task attached to the company', async () => {
+    h = await startHarness({ kommo: { account: 'empty' } });
+    const [company] = h.kommo.seedCompanies([{ name: 'Mulder Transport BV', phones: ['+31150010001'], responsible_user_id: 5_001_003 }]);
+    expect(await h.engine.registrar.refreshAccount()).toEqual({ ok: true });
+    await h.publish('process_task_creation_params', `export default function (input: any) {
+  const { call_full, ...task } = input;
+  return { data: { ...task, text: 'Company: ' + task.text }, state: 'success' };
+}`);
+    const before = h.outcomes.length;
+    await h.play('caco-inbound-queue-caller-abandon.ami', { fresh: true });
+    const out = h.outcomes.slice(before);
+    expect(out).toEqual([expect.objectContaining({ ok: true })]);
+    const linkedid = out[0]?.linkedid as string;
+    expect(h.kommo.state().tasks).toEqual([expect.objectContaining({ entity_type: 'companies', entity_id: company?.id, text: 'Company: Call back Mulder Transport BV on a missed call from +31150010001' })]);
+    expect(captured(h, 'process_task_creation_params', linkedid)).toMatchObject({ entity_type: 'companies', entity_id: company?.id });
+    expect(h.logLines().filter((l) => l.hook === 'process_task_creation_params' && l.code === 'INVALID_INPUT')).toEqual([]);
   });
 });
