@@ -30,7 +30,7 @@ export const command: CliCommand = {
       .requiredOption('--script <file.ts>', 'the TypeScript script')
       .requiredOption('--input <file.json>', 'the hook input (JSON)')
       .option('--now <time>', 'pin Date inside the script (epoch ms or ISO date), as a replay does')
-      .option('--config <file>', 'configuration file (recordings.dir and dataDir, for the convertToMp3 of process_record_file_path)')
+      .option('--config <file>', 'configuration file (the hook\'s limits hooks.<hook>; recordings.dir and dataDir, for the convertToMp3 of process_record_file_path)')
       .option('--seed <n>', 'seed Math.random inside the script', (v) => {
         if (!/^-?\d+$/.test(v)) throw new UsageError(`--seed takes an integer, not "${v}"`);
         return Number(v);
@@ -62,7 +62,9 @@ export const command: CliCommand = {
           // As the engine runs it: process_record_file_path gets convertToMp3 (reading recordings.dir, writing the cache).
           const runner = createRunner({ capabilities: recordingsCapabilities({ dir: c.value.config.recordings.dir, dataDir: resolve(c.value.config.dataDir) }) });
           try {
-            out = await runner.invoke(hook, { version: 'local', compiled: compiled.compiled }, input, { now, seed: opts.seed });
+            // The hook's limits as the engine applies them (hooks.<hook> in the config, over the contract's defaults).
+            const limits = c.value.config.hooks[hook];
+            out = await runner.invoke(hook, { version: 'local', compiled: compiled.compiled }, input, { now, seed: opts.seed, ...(limits ? { limits } : {}) });
           } finally {
             await runner.close();
           }
