@@ -132,7 +132,7 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
   const follower = followCalls({
     ami,
     tracker: trackerConfig(c.pbx),
-    stages: { filters: c.filters, normalizePhone: createPhoneNormalizer(c.phone), hooks },
+    stages: { filters: c.filters, normalizePhone: createPhoneNormalizer(c.phone), hooks, users: (ext) => registrar.userByExtension(ext) },
     log,
     onCall(call) {
       const last = call.decisions.at(-1);

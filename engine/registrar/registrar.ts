@@ -89,6 +89,8 @@ export interface Registrar {
   /** Resolves when nothing is queued or in progress (retries waiting count as queued). */
   idle(): Promise<void>;
   stats(): RegistrarStats;
+  /** The Kommo user of an extension (config `users`, checked against the account), or null; null before start(). */
+  userByExtension(extension: string): { id: number; name: string; extension: string } | null;
   close(): Promise<void>;
 }
 
@@ -334,6 +336,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
       });
     },
     stats: () => ({ registered, failed, pending: o.outbox.depth(), inProgress: active.size, paused }),
+    userByExtension: (extension) => deps?.users.byExtension(extension) ?? null,
     async close() {
       closed = true;
       for (const t of timers.values()) clearTimeout(t);

@@ -20,6 +20,29 @@ export interface StageContext {
   filters: FilterConfig;
   normalizePhone: PhoneNormalizer;
   hooks: HookInvoker;
+  /** The Kommo user of an extension (config `users`, names from the account), for call_full's conversation users. */
+  users?: (extension: string) => CallUser | null;
+}
+
+type CallUser = NonNullable<CallFull['conversations'][string]['user']>;
+
+/**
+ * call_full as the stage hooks see it: each conversation's `user` is the Kommo user of the extension it rang
+ * (or that placed it), as call_full.md says and as the registrar's hooks see it; the tracker knows no users.
+ */
+function withUsers(call: CallFull, users: StageContext['users']): CallFull {
+  if (!users) return call;
+  let conversations: CallFull['conversations'] | null = null;
+  for (const [id, conv] of Object.entries(call.conversations)) {
+    if (conv.user) continue;
+    const ch = conv.channel;
+    const ext = ch.to.is_internal ? ch.to.number : ch.from.is_internal ? ch.from.number : '';
+    const user = ext ? users(ext) : null;
+    if (!user) continue;
+    conversations ??= { ...call.conversations };
+    conversations[id] = { ...conv, user };
+  }
+  return conversations ? { ...call, conversations } : call;
 }
 
 export type StageDecision =
@@ -31,11 +54,12 @@ export async function decideStage(s: StageInput, ctx: StageContext): Promise<Sta
   const lists = applyLists(s.call, ctx.filters);
   if (!lists.allow) return { ...base, register: false, reason: lists.reason };
 
-  const need = await ctx.hooks.invoke('need_registration', { call_full: s.call, call_stage: s.stage }, s.linkedid);
+  const call = withUsers(s.call, ctx.users);
+  const need = await ctx.hooks.invoke('need_registration', { call_full: call, call_stage: s.stage }, s.linkedid);
   if (!need.data.result) return { ...base, register: false, reason: 'need_registration returned false' };
 
   if (s.clientNumber === null) return { ...base, register: false, reason: 'internal call: there is no client to register' };
   const replaced = ctx.normalizePhone(s.clientNumber);
-  const phone = await ctx.hooks.invoke('process_client_phone', { call_full: s.call, call_stage: s.stage, phone: replaced }, s.linkedid);
+  const phone = await ctx.hooks.invoke('process_client_phone', { call_full: call, call_stage: s.stage, phone: replaced }, s.linkedid);
   return { ...base, register: true, phone: phone.data.phone };
 }

@@ -124,3 +124,27 @@ describe('process_task_creation_params', () => {
     expect(h.logLines().filter((l) => l.hook === 'process_task_creation_params' && l.code === 'INVALID_INPUT')).toEqual([]);
   });
 });
+
+describe('need_registration and process_client_phone: call_full at the stages', () => {
+  // caco-originate-ctd-outbound-answered: extension 201 (users {201: 5001004}, Daan Bakker) calls +31260010001.
+  it("each conversation's user is the Kommo user of its extension (call_full.md), so a script can decide by it", async () => {
+    h = await startHarness({ config: { users: { '201': 5_001_004 } } });
+    // Registers only calls in which a conversation rang Daan Bakker.
+    await h.publish('need_registration', `export default function (input: any) {
+  const users = Object.values(input.call_full.conversations).map((c: any) => c.user);
+  return { data: { result: users.some((u: any) => u && u.id === 5001004) }, state: 'success' };
+}`);
+    const before = h.outcomes.length;
+    await h.play('caco-originate-ctd-outbound-answered.ami', { fresh: true });
+    const out = h.outcomes.slice(before);
+    expect(out).toEqual([expect.objectContaining({ ok: true })]);
+    const linkedid = out[0]?.linkedid as string;
+    expect(h.kommo.state().calls).toEqual([expect.objectContaining({ uniq: linkedid })]);
+    const stages = h.store.captures('process_client_phone').filter((c) => c.linkedid === linkedid);
+    expect(stages.length).toBeGreaterThan(0);
+    for (const c of stages) {
+      const users = Object.values((c.input as { call_full: { conversations: Record<string, { user: unknown }> } }).call_full.conversations).map((x) => x.user);
+      expect(users).toContainEqual({ id: 5_001_004, name: 'Daan Bakker', extension: '201' });
+    }
+  });
+});
