@@ -251,9 +251,12 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
 
   function append(l: Line): Promise<void> {
     if (closed) return Promise.reject(new Error('the outbox is closed'));
-    const undo = apply(l);
+    const text = JSON.stringify(l);
+    // Memory takes the record as the journal has it, parsed back: no string of the caller's is kept. A linkedid
+    // read from AMI is a slice of the whole chunk it arrived in (up to 64 KiB), and `done` remembers 50,000 of them.
+    const undo = apply(JSON.parse(text) as Line);
     return new Promise<void>((resolve, reject) => {
-      queue.push({ text: JSON.stringify(l) + '\n', undo, resolve, reject });
+      queue.push({ text: text + '\n', undo, resolve, reject });
       if (!writing) writing = drain();
     });
   }
