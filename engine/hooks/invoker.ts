@@ -46,12 +46,14 @@ export function createHookInvoker(o: InvokerOptions): HookInvoker {
       const seed = (t ^ (++seq * 2654435761)) | 0;
       const r: { data: unknown; error: HooklineError | null; durationMs: number } = await o.runner.invoke(hook as HookName, script, input, { linkedid: linkedid ?? undefined, now: t, seed, limits: o.limits?.[hook] });
       const version = script?.version ?? null;
+      // hooks.md: a failure is recorded with hook, script version, linkedid, code, message and duration.
+      const durationMs = Math.round(r.durationMs);
       if (r.error && isScriptFailure(r.error.code)) {
-        o.log.warn({ linkedid, hook, version, code: r.error.code, hint: r.error.hint }, r.error.message);
+        o.log.warn({ linkedid, hook, version, code: r.error.code, durationMs, hint: r.error.hint }, r.error.message);
       } else if (r.error && r.error.code !== 'NO_SCRIPT') {
         // Not the script's fault (an input hookline built that breaks the input contract):
         // the default was used; this is hookline's error and is logged as one.
-        o.log.error({ linkedid, hook, version, code: r.error.code, hint: r.error.hint }, r.error.message);
+        o.log.error({ linkedid, hook, version, code: r.error.code, durationMs, hint: r.error.hint }, r.error.message);
       }
       try {
         o.onInvocation?.({ hook, linkedid, version, input, now: t, seed, error: r.error, durationMs: r.durationMs });

@@ -148,3 +148,25 @@ describe('need_registration and process_client_phone: call_full at the stages', 
     }
   });
 });
+
+describe('a failing script is recorded with hook, version, linkedid, code, message and duration', () => {
+  it('process_client_phone past its timeout (config hooks.process_client_phone.timeoutMs): the log line says how long it ran', async () => {
+    h = await startHarness({ kommo: { account: 'empty' }, config: { hooks: { process_client_phone: { timeoutMs: 150 } } } });
+    await h.publish('process_client_phone', `export default async function (input: any) { await new Promise(() => {}); return { data: { phone: 'never' }, state: 'success' }; }`);
+    const before = h.outcomes.length;
+    await h.play('caco-inbound-queue-caller-abandon.ami', { fresh: true });
+    const out = h.outcomes.slice(before);
+    expect(out).toEqual([expect.objectContaining({ ok: true })]);
+    const linkedid = out[0]?.linkedid as string;
+    // The default (the input phone) was used.
+    expect(h.kommo.state().calls).toEqual([expect.objectContaining({ uniq: linkedid, phone: '+31150010001' })]);
+    expect(h.store.failures('process_client_phone')[0]).toMatchObject({ code: 'TIMEOUT', version: 1, linkedid });
+    const lines = h.logLines().filter((l) => l.hook === 'process_client_phone' && l.code === 'TIMEOUT');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) {
+      expect(l).toMatchObject({ linkedid, version: 1 });
+      expect(String(l.msg)).toContain('did not finish within 150 ms');
+      expect(l.durationMs).toBeGreaterThanOrEqual(150);
+    }
+  });
+});
