@@ -31,6 +31,11 @@ function linkedidOf(ev: AmiMessage, name: string, cel: boolean, state: TrackerSt
   );
 }
 
+/** A copy of `s` that shares no storage with the string it was cut from (V8 bug 2869's known workaround). */
+function ownCopy(s: string): string {
+  return (' ' + s).slice(1);
+}
+
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -58,8 +63,10 @@ export function track(state: TrackerState, event: AmiMessage): TrackResult {
       }
       return { state, emitted, problems };
     }
-    call = newCall(linkedid);
-    state.calls.set(linkedid, call);
+    // The linkedid outlives the call (`ended`, `absorbed`, and downstream the outbox): kept as read, this slice
+    // of the AMI chunk's text would keep the whole chunk (V8 keeps a substring's parent), up to 64 KiB.
+    call = newCall(ownCopy(linkedid));
+    state.calls.set(call.linkedid, call);
     if (!(cel ? CEL_OPENERS : AMI_OPENERS).has(name)) {
       call.extra.hookline_joined = 'midcall';
       problems.push({ code: 'TRACKER_UNKNOWN_CALL', linkedid, message: `first event seen for call ${linkedid} is ${name}, not its start; followed from here` });
