@@ -19,8 +19,13 @@ export interface ChannelRow {
   bridgeId: string;
 }
 
+/** Hung-up channels remembered, so that an event of one after its Hangup does not bring it back. */
+const REMEMBER_HUNG_UP = 1024;
+
 export class ChannelTable {
   private readonly rows = new Map<string, ChannelRow>();
+  /** The last REMEMBER_HUNG_UP uniqueids hung up, oldest first (captures have events after a Hangup). */
+  private readonly hungUp = new Set<string>();
   private readonly now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -35,11 +40,16 @@ export class ChannelTable {
     if (typeof uid !== 'string' || uid === '') return;
     if (name === 'Hangup') {
       this.rows.delete(uid);
+      this.hungUp.add(uid);
+      if (this.hungUp.size > REMEMBER_HUNG_UP) this.hungUp.delete(this.hungUp.values().next().value as string);
       return;
     }
     if (!UPDATES.has(name)) return;
     let row = this.rows.get(uid);
     if (row === undefined) {
+      // a late event of a channel already hung up (caco-inbound-queue-answered has a NewConnectedLine after its
+      // Local channel's Hangup): brought back, it would be listed for good, one more at every replay of the demo
+      if (this.hungUp.has(uid) && name !== 'Newchannel') return;
       // a channel first seen after its Newchannel (a capture cut short) is still a live channel
       row = { fields: {}, createdAtMs: this.now(), application: '', applicationData: '', bridgeId: '' };
       this.rows.set(uid, row);
@@ -58,6 +68,7 @@ export class ChannelTable {
 
   clear(): void {
     this.rows.clear();
+    this.hungUp.clear();
   }
 
   set(list: ReadonlyArray<Record<string, string>>): void {
