@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config, type Secret } from './schema.ts';
+import type { ErrorCode } from '../contracts/index.ts';
 
 export const DEFAULT_CONFIG_FILE = 'hookline.config.json';
 
@@ -40,7 +41,8 @@ export interface ConfigProblem {
   found: string;
 }
 
-export type ConfigCode = 'CONFIG_UNREADABLE' | 'CONFIG_INVALID';
+/** Listed in the error catalogue (contracts/errors-service.ts). */
+export type ConfigCode = Extract<ErrorCode, 'CONFIG_UNREADABLE' | 'CONFIG_INVALID'>;
 
 export interface ConfigError {
   code: ConfigCode;

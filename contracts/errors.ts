@@ -5,6 +5,7 @@
  */
 
 import { featureErrors } from './errors-features.ts';
+import { serviceErrors } from './errors-service.ts';
 
 /** Where an error happened. Every part is optional; the message names the parts that are known. */
 export interface ErrorWhere {
@@ -292,6 +293,7 @@ export const errorCatalogue = {
     scriptFailure: false,
   },
   ...featureErrors,
+  ...serviceErrors,
 } satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

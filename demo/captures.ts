@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ErrorCode } from '../contracts/index.ts';
 
 export const DEMO_CAPTURES_DIR = join(import.meta.dirname, 'captures');
 
@@ -22,7 +23,7 @@ export interface DemoCapture {
 }
 
 export interface DemoProblem {
-  code: 'DEMO_CAPTURES_UNREADABLE';
+  code: Extract<ErrorCode, 'DEMO_CAPTURES_UNREADABLE'>;
   message: string;
   hint: string;
 }

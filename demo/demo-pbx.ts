@@ -10,6 +10,7 @@ import { header, type AmiMessage } from '../engine/ami/index.ts';
 import { startPbx, type OriginatePlan, type Pbx, type RewriteCounters } from '../sim/pbx/index.ts';
 import { loadDemoCaptures, type DemoCapture, type DemoProblem } from './captures.ts';
 import { freshCall, stampBlock } from './fresh-call.ts';
+import type { ErrorCode } from '../contracts/index.ts';
 
 export interface DemoCredentials {
   username: string;
@@ -80,7 +81,7 @@ export const DEMO_PBX_SETTINGS = { trunks: ['SIP/voipgrid-siproute-docker'] } as
 
 /** Thrown when the demo cannot start (captures missing, port taken): `code` and `hint` say which and what to do. */
 export class DemoStartError extends Error {
-  readonly code: DemoProblem['code'] | 'DEMO_PBX_LISTEN';
+  readonly code: DemoProblem['code'] | Extract<ErrorCode, 'DEMO_PBX_LISTEN'>;
   readonly hint: string;
   constructor(code: DemoStartError['code'], message: string, hint: string) {
     super(message);

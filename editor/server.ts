@@ -8,7 +8,7 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { hooks, isHookName, type HookName, type HooklineError } from '../contracts/index.ts';
+import { hooks, isHookName, type ErrorCode, type HookName, type HooklineError } from '../contracts/index.ts';
 import type { Logger } from '../log/index.ts';
 import { compile, type Runner } from '../sandbox/index.ts';
 import type { Store } from '../scripts-store/index.ts';
@@ -63,7 +63,7 @@ export interface Editor {
 
 const DAY_MS = 24 * 3600_000;
 
-function problem(reply: FastifyReply, status: number, code: string, message: string, hint?: string) {
+function problem(reply: FastifyReply, status: number, code: ErrorCode, message: string, hint?: string) {
   return reply.code(status).send({ error: { code, message, hint: hint ?? '' } });
 }
 

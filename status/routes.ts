@@ -9,6 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteModule } from '../editor/index.ts';
 import type { Status } from './status.ts';
+import type { ErrorCode } from '../contracts/index.ts';
 
 export interface MetricsRouteOptions {
   /** The bearer token scrapers must send (config `metrics.token`); none: loopback clients only. */
@@ -26,7 +27,7 @@ export function isLoopback(address: string | undefined): boolean {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-function problem(reply: FastifyReply, status: number, code: string, message: string, hint: string) {
+function problem(reply: FastifyReply, status: number, code: ErrorCode, message: string, hint: string) {
   return reply.code(status).send({ error: { code, message, hint } });
 }
 

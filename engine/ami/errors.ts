@@ -1,7 +1,10 @@
 /** Errors of the AMI client, as values: a code from this list and a message that says what and where. */
+import type { ErrorCode } from '../../contracts/index.ts';
 import type { AmiMessage } from './message.ts';
 
-export type AmiErrorCode =
+/** Listed in the error catalogue (contracts/errors-service.ts): a code missing there drops out and fails to type-check where used. */
+export type AmiErrorCode = Extract<
+  ErrorCode,
   /** No logged-in connection right now (connecting, or waiting to reconnect). */
   | 'AMI_NOT_CONNECTED'
   /** The client was closed. */
@@ -23,7 +26,8 @@ export type AmiErrorCode =
   /** The server closed the connection, or the socket failed. */
   | 'AMI_CONNECTION_LOST'
   /** A Ping got no answer within pingTimeoutMs: the connection is taken as dead and closed. */
-  | 'AMI_PING_TIMEOUT';
+  | 'AMI_PING_TIMEOUT'
+>;
 
 export interface AmiError {
   code: AmiErrorCode;

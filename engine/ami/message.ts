@@ -1,7 +1,11 @@
 /** One AMI block. A header repeated in the block keeps every value, in wire order, as an array. Keys as on the wire. */
 export type AmiMessage = Record<string, string | string[]>;
 
-export type AmiProblemCode =
+import type { ErrorCode } from '../../contracts/index.ts';
+
+/** Listed in the error catalogue (contracts/errors-service.ts). */
+export type AmiProblemCode = Extract<
+  ErrorCode,
   | 'AMI_INVALID_UTF8'
   | 'AMI_LINE_TOO_LONG'
   | 'AMI_BLOCK_TOO_LARGE'
@@ -9,7 +13,8 @@ export type AmiProblemCode =
   | 'AMI_BAD_HEADER_NAME'
   | 'AMI_BARE_LF'
   | 'AMI_NO_EVENT_OR_RESPONSE'
-  | 'AMI_TRUNCATED';
+  | 'AMI_TRUNCATED'
+>;
 
 /** A fault in the byte stream: reported once, never thrown; parsing goes on with the next block. */
 export interface AmiProblem {

@@ -2,7 +2,7 @@
  * The tracker's call model: small, mutable records owned by the tracker state (see track.ts for why the
  * state is threaded linearly instead of copied). One CallModel per linkedid in flight; dropped at call_ended.
  */
-import type { CallFull, CallStage } from '../../contracts/index.ts';
+import type { CallFull, CallStage, ErrorCode } from '../../contracts/index.ts';
 
 export type Direction = 'inbound' | 'outbound' | 'internal';
 
@@ -97,7 +97,8 @@ export interface StageEvent {
   summary: CallSummary;
 }
 
-export type TrackerProblemCode = 'TRACKER_HANDLER_FAILED' | 'TRACKER_LATE_EVENT' | 'TRACKER_UNKNOWN_CALL' | 'TRACKER_RESYNC_CLOSED';
+/** Listed in the error catalogue (contracts/errors-service.ts). */
+export type TrackerProblemCode = Extract<ErrorCode, 'TRACKER_HANDLER_FAILED' | 'TRACKER_LATE_EVENT' | 'TRACKER_UNKNOWN_CALL' | 'TRACKER_RESYNC_CLOSED'>;
 
 export interface TrackerProblem {
   code: TrackerProblemCode;

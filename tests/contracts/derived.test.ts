@@ -15,9 +15,9 @@ describe('artefacts derived from contracts/', () => {
 
   it('lists the same error codes in the catalogue, docs/errors.md and the typings', () => {
     const doc = readFileSync('docs/errors.md', 'utf8');
-    const docCodes = [...doc.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    const docCodes = [...doc.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
     const dts = editorTypings();
-    const dtsCodes = [...(dts.match(/type HooklineErrorCode = (.*);/)?.[1] ?? '').matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]);
+    const dtsCodes = [...(dts.match(/type HooklineErrorCode = (.*);/)?.[1] ?? '').matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1]);
     expect(docCodes).toEqual(errorCodes);
     expect(dtsCodes).toEqual(errorCodes);
   });
