@@ -24,6 +24,7 @@ export async function startPbx(options: StartPbxOptions = {}): Promise<Pbx> {
   const faults: PbxFaults = { silentConnections: 0, ignoreLogins: 0, closeOnLogins: 0, refuseLogins: 0, splitLoginWrite: false, afterNextChannelList: '', ignoreChannelLists: 0, ignorePings: 0, ...options.faults };
   const sessions = new Map<number, Session>();
   const actions: RecordedAction[] = [];
+  const maxActions = Math.max(1, options.maxActions ?? 10_000);
   const channels = new ChannelTable(now);
   const counters: RewriteCounters = { seq: 1, channel: 1, bridge: 1 };
   let nextId = 1;
@@ -111,6 +112,8 @@ export async function startPbx(options: StartPbxOptions = {}): Promise<Pbx> {
     const session = new Session(nextId++, socket, {
       onAction: (s, action) => {
         actions.push({ client: s.id, atMs: now() - startedAtMs, action });
+        // the engine pings every 15 s and the demo runs as long as hookline does
+        if (actions.length > maxActions) actions.splice(0, actions.length - maxActions);
         answerAction(ctx, s, action);
       },
       onParseError: (s, message) => void s.write(response('Error', '', [['Message', message]])),

@@ -63,6 +63,8 @@ export interface StartPbxOptions {
   faults?: Partial<PbxFaults>;
   /** Clock for Duration/Uptime and recorded times. Default Date.now. */
   now?: () => number;
+  /** How many received actions `actions` keeps (oldest dropped first): the demo runs for months. Default 10,000. */
+  maxActions?: number;
 }
 
 export interface PbxClientInfo {
@@ -105,7 +107,7 @@ export interface ReplayResult {
 export interface Pbx {
   readonly host: string;
   readonly port: number;
-  /** Every action received, from every client, in order (Login included). */
+  /** The actions received, from every client, in order (Login included): the most recent `maxActions`. */
   readonly actions: RecordedAction[];
   /** Decide the outcome of the next Originates (as StartPbxOptions.originate; undefined: answered). */
   setOriginate(plan: StartPbxOptions['originate']): void;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
-import { LOGIN, rawClient, type RawClient } from './helpers.ts';
+import { LOGIN, rawClient, waitFor, type RawClient } from './helpers.ts';
 
 // sim/pbx also runs for as long as hookline does: `npm start` without a PBX loops the demo captures through it
 // (demo/), and the engine pings it every 15 s. What it keeps must not grow with the calls and actions it sees.
@@ -33,4 +33,12 @@ describe('sim/pbx over a long run', () => {
     expect(pbx.channelCount()).toBe(0);
   });
 
+  it('keeps the most recent actions only (maxActions, oldest dropped first)', async () => {
+    pbx = await startPbx({ maxActions: 5 });
+    const c = await loggedIn(pbx);
+    for (let i = 1; i <= 12; i++) c.send(`Action: Ping\r\nActionID: p${i}\r\n\r\n`);
+    await c.until('ActionID: p12\r\n');
+    await waitFor(() => pbx?.actions.at(-1)?.action['ActionID'] === 'p12', 'the last Ping recorded');
+    expect(pbx.actions.map((a) => a.action['ActionID'])).toEqual(['p8', 'p9', 'p10', 'p11', 'p12']);
+  });
 });
