@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { makeError } from '../contracts/index.ts';
+import { makeError, type HookName } from '../contracts/index.ts';
 import { adminFileProblem } from './admin-file.ts';
 import { secret, type Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
@@ -257,7 +257,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       if (auth.generatedPassword) generatedAdminFile = join(dataDir, 'admin.json');
       try {
         editor = await startEditor({
-          store, runner, replayRunner, auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, log, routes,
+          store, runner, replayRunner, hookLimits: config.hooks as Partial<Record<HookName, never>>, auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, log, routes,
           status: () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) }),
         });
       } catch (e) {

@@ -3,7 +3,7 @@
  * each with the capture's time and seed, and compared output by output.
  */
 import { createTwoFilesPatch } from 'diff';
-import { canonicalJson, makeError, type HookName, type HooklineError } from '../contracts/index.ts';
+import { canonicalJson, makeError, type HookLimits, type HookName, type HooklineError } from '../contracts/index.ts';
 import { compile, type HookScript, type InvocationResult, type Runner } from '../sandbox/index.ts';
 import type { Capture, Store } from '../scripts-store/index.ts';
 
@@ -84,7 +84,11 @@ const view = (r: InvocationResult): ReplayRun => ({
 });
 
 export async function replay(
-  o: { store: Store; runner: Runner; hook: HookName; draftSource: string; limit?: number; ids?: string[]; onResult?: (r: ReplayResult) => void },
+  o: {
+    store: Store; runner: Runner; hook: HookName; draftSource: string; limit?: number; ids?: string[]; onResult?: (r: ReplayResult) => void;
+    /** The hook's limits as the engine applies them (config hooks.<hook>), for both versions. */
+    limits?: Partial<HookLimits>;
+  },
 ): Promise<ReplayOutcome> {
   const draft = await compile(o.draftSource, { hook: o.hook, version: 'draft' });
   if (!draft.ok) return { ok: false, error: draft.error };
@@ -107,7 +111,7 @@ export async function replay(
   const results: ReplayResult[] = new Array(captures.length);
 
   async function one(c: Capture, i: number): Promise<ReplayResult> {
-    const opts = { now: c.now, seed: c.seed, linkedid: c.linkedid ?? undefined };
+    const opts = { now: c.now, seed: c.seed, linkedid: c.linkedid ?? undefined, ...(o.limits ? { limits: o.limits } : {}) };
     const reused = known.get(c.id);
     const [d, p] = await Promise.all([
       o.runner.invoke(o.hook, draftScripts[i % SHARDS] as HookScript, c.input, opts).then(view),

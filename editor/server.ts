@@ -8,7 +8,7 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { hooks, isHookName, type ErrorCode, type HookName, type HooklineError } from '../contracts/index.ts';
+import { hooks, isHookName, type ErrorCode, type HookLimits, type HookName, type HooklineError } from '../contracts/index.ts';
 import type { Logger } from '../log/index.ts';
 import { compile, type Runner } from '../sandbox/index.ts';
 import type { Store } from '../scripts-store/index.ts';
@@ -23,6 +23,8 @@ export interface EditorOptions {
   runner: Runner;
   /** Runs replays; default `runner`. A runner with two children lets the draft and the published version run side by side. */
   replayRunner?: Runner;
+  /** Each hook's limits as the engine applies them (config `hooks`), for replays. */
+  hookLimits?: Partial<Record<HookName, Partial<HookLimits>>>;
   auth: Auth;
   host?: string;
   port?: number;
@@ -226,7 +228,7 @@ export async function startEditor(o: EditorOptions): Promise<Editor> {
     if (!hook) return reply;
     const b = req.body as { limit?: number; ids?: string[]; source?: string };
     const source = b.source ?? o.store.draft(hook)?.source ?? o.store.published(hook)?.source ?? hooks[hook].template;
-    const r = await replay({ store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: b.limit, ids: b.ids });
+    const r = await replay({ store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: b.limit, ids: b.ids, limits: o.hookLimits?.[hook] });
     if (!r.ok) return reply.code(400).send({ error: r.error });
     return r.report;
   });
@@ -300,7 +302,7 @@ function attachReplayStream(app: FastifyInstance, o: EditorOptions): WebSocketSe
       const source = given ?? o.store.draft(hook)?.source ?? o.store.published(hook)?.source ?? hooks[hook].template;
       try {
         const r = await replay({
-          store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: limit as number | undefined, ids: ids as string[] | undefined,
+          store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: limit as number | undefined, ids: ids as string[] | undefined, limits: o.hookLimits?.[hook],
           onResult: (result) => ws.send(JSON.stringify({ type: 'result', result })),
         });
         ws.send(JSON.stringify(r.ok ? { type: 'summary', summary: r.report.summary } : { type: 'error', error: r.error }));

@@ -20,7 +20,7 @@ export const command: CliCommand = {
         return Number(v);
       })
       .option('--json', 'print one JSON object {summary, results}')
-      .option('--config <file>', 'configuration file (for dataDir)')
+      .option('--config <file>', 'configuration file (dataDir; the hook\'s limits hooks.<hook>)')
       .option('--data <dir>', 'the data folder (default: dataDir from the configuration, ./data)')
       .action(async (hook: string, opts: { script: string; limit?: number; json?: boolean; config?: string; data?: string }) => {
         if (!isHookName(hook)) throw new UsageError(`unknown hook "${hook}": see docs/hooks.md for the 13 names`);
@@ -39,7 +39,9 @@ export const command: CliCommand = {
         // As the engine runs it: a process_record_file_path draft can convert recordings (into the cache only).
         const runner = createRunner({ capabilities: recordingsCapabilities({ dir: c.value.config.recordings.dir, dataDir: resolve(dir) }) });
         try {
-          const r = await replay({ store: s.value, runner, hook, draftSource: source, limit: opts.limit });
+          // The hook's limits as the engine applies them (hooks.<hook> in the config, over the contract's defaults).
+          const limits = c.value.config.hooks[hook];
+          const r = await replay({ store: s.value, runner, hook, draftSource: source, limit: opts.limit, ...(limits ? { limits } : {}) });
           if (!r.ok) {
             console.error(`hookline: ${r.error.code}: ${r.error.message}\n${r.error.hint}`);
             process.exitCode = 1;

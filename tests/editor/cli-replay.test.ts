@@ -27,4 +27,28 @@ describe('hookline replay', () => {
     const json = spawnSync(process.execPath, ['--no-node-snapshot', 'cli/main.ts', 'replay', 'process_client_phone', '--script', script, '--data', dir, '--json', '--limit', '1'], { encoding: 'utf8' });
     expect(JSON.parse(json.stdout).summary).toEqual({ total: 1, changed: 0, unchanged: 1, failed: 0 });
   });
+
+  it('applies the hook limits of --config (hooks.<hook>), as the engine runs the script', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-replay-limits-'));
+    const s = await openStore(join(dir, 'data'));
+    if (!s.ok) throw new Error(s.error.message);
+    s.value.capture({ hook: 'process_client_phone', linkedid: '8.1', input: hooks.process_client_phone.exampleInput, now: 1, seed: 1 });
+    await s.value.flush();
+    await s.value.close();
+    // Big by nature: ~100 MB of numbers, past the default 64 MB, within the 256 MB the config allows. (Not a slow
+    // script: a replay pins Date to the capture's time, so a loop waiting for the clock would never end.)
+    const script = join(dir, 'big.ts');
+    writeFileSync(script, "export default function (i: HookInput): HookResult {\n  const table = Array.from({ length: 12_000_000 }, (_, k) => k + 0.5);\n  return { data: { phone: table.length > 0 ? i.phone : '' }, state: 'success' };\n}\n");
+    const config = join(dir, 'hookline.config.json');
+    writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), hooks: { process_client_phone: { memoryMb: 256, timeoutMs: 10_000 } } }));
+    const replay = (...extra: string[]) => spawnSync(process.execPath, ['--no-node-snapshot', 'cli/main.ts', 'replay', 'process_client_phone', '--script', script, '--json', ...extra], { encoding: 'utf8' });
+
+    const withConfig = replay('--config', config);
+    expect(withConfig.status, withConfig.stderr).toBe(0);
+    expect(JSON.parse(withConfig.stdout).summary).toEqual({ total: 1, changed: 0, unchanged: 1, failed: 0 });
+
+    const onDefaults = replay('--data', join(dir, 'data'));
+    expect(onDefaults.status).toBe(1);
+    expect(['MEMORY_LIMIT', 'TIMEOUT']).toContain(JSON.parse(onDefaults.stdout).results[0].draft.error.code);
+  }, 60_000);
 });
