@@ -27,6 +27,7 @@ export const DIFFERENCES: readonly KnownDifference[] = [
   { what: 'OAuth errors use the field\'s OAuthProblemJson body with league/oauth2-server hints ("Token has been revoked", "Cannot decrypt the refresh token", "Client authentication failed" with 401).', reason: 'Kommo does not document its OAuth errors.' },
   { what: 'Old access tokens stay valid until they expire after a refresh; using a refresh token revokes every older refresh token.', reason: 'Kommo documents only that the old refresh token works until the new one is used.' },
   { what: 'Calls are stored as call records (`state().calls`), not as `call_in`/`call_out` notes, and there is no endpoint to list them.', reason: 'Kommo exposes calls as notes; tests need the call fields, not the note wrapper.' },
+  { what: 'Only the most recent 10,000 call records and 10,000 tasks are kept (`maxCallsAndTasksKept`); older ones are gone from `state()`, `GET /api/v4/tasks` and `GET /api/v4/tasks/:id`.', reason: 'The demo (`npm start` without a PBX) runs the emulator inside hookline for as long as hookline runs, a call every few seconds; Kommo keeps them all.' },
   { what: 'Customers, notes other than the call notes of contacts, companies and leads, webhooks, `leads/complex`, `If-Modified-Since` and the 402 payment state are not emulated.', reason: 'hookline does not use them.' },
   { what: 'A route that throws answers 500 with Kommo\'s 500 body; 502, 503 and 504 faults answer nginx HTML pages.', reason: 'Kommo\'s 500 is JSON (http-codes page); gateway errors come from its nginx edge.' },
 ];

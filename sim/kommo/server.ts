@@ -39,6 +39,11 @@ export interface StartKommoOptions {
   tooManyRequestsBody?: TooManyRequestsBody;
   /** How many request records to keep (oldest dropped first); counters keep counting. Default 10,000. */
   maxRequestsLogged?: number;
+  /**
+   * How many call records and how many tasks to keep, each (oldest dropped first; ids go on). Default 10,000: the
+   * demo (`npm start` without a PBX) runs the emulator in hookline's process and adds them for as long as it runs.
+   */
+  maxCallsAndTasksKept?: number;
   /** The emulator's clock in ms since the epoch (token expiry, rate limit, timestamps). Default Date.now. */
   now?: () => number;
   logger?: Logger;
@@ -104,7 +109,7 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
   const logger = options.logger ?? silentLogger;
   let limits: KommoLimits = { ...DEFAULT_LIMITS, ...options.limits };
   let seed = seedOf(options.account);
-  const makeStore = () => new KommoStore(seed, () => Math.floor(nowMs() / 1000));
+  const makeStore = () => new KommoStore(seed, () => Math.floor(nowMs() / 1000), options.maxCallsAndTasksKept);
   const makeTokens = (s: KommoStore) => new TokenBook(options.auth ?? {}, {
     nowMs, accessTtlSec: () => limits.accessTokenTtlSec, refreshTtlSec: () => limits.refreshTokenTtlSec,
     accountId: s.account.id, userId: s.account.current_user_id,

@@ -15,6 +15,17 @@ import type {
 const ID_BASE = { contact: 1_000_001, lead: 2_000_001, call: 3_000_001, task: 4_000_001, company: 6_000_001, unsorted: 1 } as const;
 type IdKind = keyof typeof ID_BASE;
 
+/** Default of StartKommoOptions.maxCallsAndTasksKept. */
+export const DEFAULT_MAX_CALLS_AND_TASKS_KEPT = 10_000;
+
+/** Drops the first-inserted (oldest) entries past `max`. */
+function keepRecent<K, V>(map: Map<K, V>, max: number): void {
+  for (const k of map.keys()) {
+    if (map.size <= max) break;
+    map.delete(k);
+  }
+}
+
 export class KommoStore {
   account: KommoAccountInfo;
   users: KommoUser[];
@@ -28,9 +39,12 @@ export class KommoStore {
   tasks = new Map<number, KommoTask>();
   #next: Record<IdKind, number> = { ...ID_BASE };
   #nowSec: () => number;
+  /** Calls and tasks kept, each; the oldest go first (write-only records: the demo adds them for months). */
+  #maxKept: number;
 
-  constructor(seed: KommoAccountSeed, nowSec: () => number) {
+  constructor(seed: KommoAccountSeed, nowSec: () => number, maxKept = DEFAULT_MAX_CALLS_AND_TASKS_KEPT) {
     this.#nowSec = nowSec;
+    this.#maxKept = Math.max(1, maxKept);
     this.account = structuredClone(seed.account);
     this.users = structuredClone(seed.users);
     this.customFields = structuredClone(seed.customFields);
@@ -42,6 +56,16 @@ export class KommoStore {
 
   now(): number {
     return this.#nowSec();
+  }
+
+  addCall(call: KommoCall): void {
+    this.calls.set(call.id, call);
+    keepRecent(this.calls, this.#maxKept);
+  }
+
+  addTask(task: KommoTask): void {
+    this.tasks.set(task.id, task);
+    keepRecent(this.tasks, this.#maxKept);
   }
 
   nextId(kind: IdKind): number {

@@ -64,7 +64,7 @@ function store(s: KommoStore, item: JsonObject, at: Attachment): KommoCall {
     updated_at: typeof item.updated_at === 'number' ? item.updated_at : now,
   };
   for (const k of OPTIONAL) if (item[k] !== undefined) (call as unknown as Record<string, unknown>)[k] = item[k];
-  s.calls.set(call.id, call);
+  s.addCall(call);
   return call;
 }
 

@@ -53,7 +53,7 @@ function create(store: KommoStore, item: JsonObject): KommoTask {
     updated_at: typeof item.updated_at === 'number' ? item.updated_at : now,
     account_id: store.account.id,
   };
-  store.tasks.set(t.id, t);
+  store.addTask(t);
   return t;
 }
 
