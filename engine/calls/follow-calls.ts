@@ -6,7 +6,7 @@
  */
 import type { AmiClient, AmiMessage } from '../ami/index.ts';
 import type { Logger } from '../../log/index.ts';
-import { closeMissing, endMissingChannels, initialState, track, type StageEvent, type TrackerConfig, type TrackerState } from '../tracker/index.ts';
+import { closeMissing, endMissingChannels, initialState, track, type StageEvent, type TrackerConfig, type TrackerState, type TrackResult } from '../tracker/index.ts';
 import { decideStage, type StageContext, type StageDecision } from '../stages/index.ts';
 
 export interface FinishedCall {
@@ -81,6 +81,27 @@ export function followCalls(o: FollowOptions): CallFollower {
     }
   }
 
+  /**
+   * A call the tracker dropped without call_ended (even its call_full could not be built: TRACKER_HANDLER_FAILED)
+   * had its earlier stages here, waiting for a call_ended that never comes: let it go once they are done, or it
+   * stays for good and counts in inFlight() for ever.
+   */
+  function forgetDropped(r: TrackResult) {
+    const seen = new Set<string>();
+    for (const p of r.problems ?? []) {
+      const id = p.linkedid;
+      if (p.code !== 'TRACKER_HANDLER_FAILED' || seen.has(id) || state.calls.has(id) || !progress.has(id)) continue;
+      seen.add(id);
+      if (r.emitted.some((e) => e.linkedid === id && e.stage === 'call_ended')) continue;
+      const gone: Promise<void> = (chains.get(id) ?? Promise.resolve()).then(() => {
+        if (chains.get(id) !== gone) return;
+        chains.delete(id);
+        progress.delete(id);
+      });
+      chains.set(id, gone);
+    }
+  }
+
   const clock = o.now ?? Date.now;
   const offMessage = o.ami.on('message', (msg: AmiMessage) => {
     // Asterisk sends `Timestamp` only with manager.conf timestampevents=yes (off by default), and CEL carries
@@ -90,6 +111,7 @@ export function followCalls(o: FollowOptions): CallFollower {
     state = r.state;
     for (const p of r.problems ?? []) log.warn({ linkedid: p.linkedid, problem: p.message }, 'tracker problem');
     handle(r.emitted);
+    forgetDropped(r);
   });
   const offResync = o.ami.on('resync', (info) => {
     if (!info.reconnect) return;
@@ -98,11 +120,13 @@ export function followCalls(o: FollowOptions): CallFollower {
     state = r.state;
     if (r.emitted.length) log.warn({ calls: [...new Set(r.emitted.map((e) => e.linkedid))] }, 'closed calls whose end was missed while AMI was down');
     handle(r.emitted);
+    forgetDropped(r);
     // closeMissing leaves a call with a live channel alone; a channel of it that hung up meanwhile is ended here
     const m = endMissingChannels(state, live, (clock() / 1000).toFixed(6));
     state = m.state;
     for (const p of m.problems) log.warn({ linkedid: p.linkedid, code: p.code }, p.message);
     handle(m.emitted);
+    forgetDropped(m);
   });
 
   return {
@@ -122,6 +146,7 @@ export function followCalls(o: FollowOptions): CallFollower {
       const r = closeMissing(state, new Set<string>());
       state = r.state;
       handle(r.emitted);
+      forgetDropped(r);
     },
     stop() {
       offMessage();
