@@ -40,7 +40,8 @@ export class ChannelTable {
     if (typeof uid !== 'string' || uid === '') return;
     if (name === 'Hangup') {
       this.rows.delete(uid);
-      this.hungUp.add(uid);
+      // a copy: the uniqueid as read is a slice that keeps the whole text it was read from (a replay)
+      this.hungUp.add((' ' + uid).slice(1));
       if (this.hungUp.size > REMEMBER_HUNG_UP) this.hungUp.delete(this.hungUp.values().next().value as string);
       return;
     }
