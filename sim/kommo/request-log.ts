@@ -42,15 +42,48 @@ export interface RequestFilter {
 
 /** How many records the log keeps by default; counters keep counting past it. */
 export const DEFAULT_MAX_RECORDS = 10_000;
+/**
+ * How much of request and response bodies (their JSON length) the log keeps by default. A record is as large
+ * as what was answered: a list of 250 tasks is ~100 KB, and in the demo the list a missed call reads grows with
+ * every task written, so a count alone let the log reach a gigabyte.
+ */
+export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+
+const jsonLength = (v: unknown): number => (v === null || v === undefined ? 0 : (JSON.stringify(v)?.length ?? 0));
 
 export class RequestLog {
   #records: KommoRequestRecord[] = [];
+  /** The JSON length of each record's body and response, by record. */
+  #sizes = new WeakMap<KommoRequestRecord, number>();
+  #bytes = 0;
   #seq = 0;
   #max: number;
+  #maxBytes: number;
   #counters: KommoCounters = RequestLog.#zero();
 
-  constructor(maxRecords = DEFAULT_MAX_RECORDS) {
+  constructor(maxRecords = DEFAULT_MAX_RECORDS, maxBytes = DEFAULT_MAX_BYTES) {
     this.#max = maxRecords;
+    this.#maxBytes = maxBytes;
+  }
+
+  #grow(rec: KommoRequestRecord, bytes: number): void {
+    this.#sizes.set(rec, (this.#sizes.get(rec) ?? 0) + bytes);
+    this.#bytes += bytes;
+    this.#trim();
+  }
+
+  /** Drops the oldest records past the count or the bytes (the newest one is always kept). */
+  #trim(): void {
+    let drop = 0;
+    let bytes = this.#bytes;
+    const n = this.#records.length;
+    while (drop < n - 1 && (n - drop > this.#max || bytes > this.#maxBytes)) {
+      bytes -= this.#sizes.get(this.#records[drop] as KommoRequestRecord) ?? 0;
+      drop++;
+    }
+    if (drop === 0) return;
+    for (const r of this.#records.splice(0, drop)) this.#sizes.delete(r);
+    this.#bytes = bytes;
   }
 
   static #zero(): KommoCounters {
@@ -61,7 +94,7 @@ export class RequestLog {
     this.#seq += 1;
     const rec: KommoRequestRecord = { ...r, seq: this.#seq, status: null, fault: null, response: null };
     this.#records.push(rec);
-    if (this.#records.length > this.#max) this.#records.splice(0, this.#records.length - this.#max);
+    this.#grow(rec, jsonLength(rec.body));
     const c = this.#counters;
     c.requests += 1;
     c.byRoute[rec.route] = (c.byRoute[rec.route] ?? 0) + 1;
@@ -73,6 +106,8 @@ export class RequestLog {
     rec.status = status;
     rec.response = response === undefined ? null : structuredClone(response);
     rec.fault = fault;
+    // a record dropped meanwhile (still pending while newer ones pushed it out) is not counted again
+    if (this.#sizes.has(rec)) this.#grow(rec, jsonLength(rec.response));
     const c = this.#counters;
     const key = status === null ? 'none' : String(status);
     c.byStatus[key] = (c.byStatus[key] ?? 0) + 1;
@@ -96,6 +131,8 @@ export class RequestLog {
 
   clear(): void {
     this.#records = [];
+    this.#sizes = new WeakMap();
+    this.#bytes = 0;
     this.#counters = RequestLog.#zero();
   }
 }

@@ -39,6 +39,8 @@ export interface StartKommoOptions {
   tooManyRequestsBody?: TooManyRequestsBody;
   /** How many request records to keep (oldest dropped first); counters keep counting. Default 10,000. */
   maxRequestsLogged?: number;
+  /** How much of request and response bodies (JSON length) the log keeps, oldest records dropped first. Default 16 MiB. */
+  maxRequestsLoggedBytes?: number;
   /**
    * How many call records and how many tasks to keep, each (oldest dropped first; ids go on). Default 10,000: the
    * demo (`npm start` without a PBX) runs the emulator in hookline's process and adds them for as long as it runs.
@@ -117,7 +119,7 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
   let store = makeStore();
   let tokens = makeTokens(store);
   const faults = new FaultPlan();
-  const log = new RequestLog(options.maxRequestsLogged);
+  const log = new RequestLog(options.maxRequestsLogged, options.maxRequestsLoggedBytes);
   const limiter = new RateLimiter(() => limits, nowMs);
   const held = new Set<FastifyReply>();
   let base = '';
