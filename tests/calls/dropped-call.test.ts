@@ -6,32 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { connectAmi } from '../../engine/ami/index.ts';
-import { followCalls, type FinishedCall } from '../../engine/calls/index.ts';
-import { createMemoryLogger } from '../../log/index.ts';
-import { createRunner } from '../../sandbox/index.ts';
-import { startPbx } from '../../sim/pbx/index.ts';
-import { defaultStages } from '../helpers/stages.ts';
-
-const until = async (cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-};
+import { startFollower, until } from '../helpers/follower.ts';
 
 describe('a call the tracker drops without call_ended', () => {
   it('leaves nothing in the follower', async () => {
-    const pbx = await startPbx();
-    const ami = connectAmi({ host: pbx.host, port: pbx.port, username: 'hookline', secret: 'hookline', pingIntervalMs: 0 });
-    const runner = createRunner();
-    const { log, lines } = createMemoryLogger('debug');
-    const finished: FinishedCall[] = [];
     const stages: string[] = [];
     // A fault in building call_full, from a given moment on (as the tracker's own tests make a handler fail).
     let broken = false;
     const internalNumbers = { test: (n: string) => { if (broken) throw new Error('call_full cannot be built'); return /^\d{2,5}$/.test(n); } } as unknown as RegExp;
-    const follower = followCalls({ ami, tracker: { internalNumbers }, stages: defaultStages(runner), log, onCall: (c) => finished.push(c), onStage: (ev) => void stages.push(ev.stage) });
+    const { pbx, follower, finished, lines, close } = await startFollower({ tracker: { internalNumbers }, onStage: (ev) => void stages.push(ev.stage) });
     try {
-      expect((await ami.ready(5_000)).ok).toBe(true);
       const blocks = readFileSync('tests/fixtures/ami/caco-internal-busy-reject.ami', 'utf8').split('\r\n\r\n').filter((b) => b.trim());
       const firstHangup = blocks.findIndex((b) => b.startsWith('Event: Hangup'));
       await pbx.replay(`${blocks.slice(0, firstHangup).join('\r\n\r\n')}\r\n\r\n`);
@@ -47,12 +31,7 @@ describe('a call the tracker drops without call_ended', () => {
       expect(follower.inFlight()).toBe(0);
     } finally {
       broken = false;
-      follower.finish();
-      await follower.idle();
-      follower.stop();
-      await ami.close();
-      await pbx.close();
-      await runner.close();
+      await close();
     }
   });
 });

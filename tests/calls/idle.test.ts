@@ -6,17 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { connectAmi } from '../../engine/ami/index.ts';
-import { followCalls, type FinishedCall } from '../../engine/calls/index.ts';
-import { silentLogger } from '../../log/index.ts';
-import { createRunner } from '../../sandbox/index.ts';
-import { splitBlocks, startPbx } from '../../sim/pbx/index.ts';
-import { defaultStages } from '../helpers/stages.ts';
-
-const until = async (cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-};
+import { splitBlocks } from '../../sim/pbx/index.ts';
+import { startFollower, until } from '../helpers/follower.ts';
 
 /** Resolves after `n` microtask turns, without letting the event loop run. */
 const microtasks = async (n: number) => {
@@ -25,17 +16,9 @@ const microtasks = async (n: number) => {
 
 describe('follower.idle() with a call in flight', () => {
   it('resolves once the stages so far are decided, while the call is still open', async () => {
-    const pbx = await startPbx();
-    const ami = connectAmi({ host: pbx.host, port: pbx.port, username: 'hookline', secret: 'hookline', pingIntervalMs: 0 });
-    const runner = createRunner();
-    const finished: FinishedCall[] = [];
     let emitted = 0;
     let decided = 0;
-    const follower = followCalls({
-      ami,
-      stages: defaultStages(runner),
-      log: silentLogger,
-      onCall: (c) => finished.push(c),
+    const { pbx, ami, follower, finished, close } = await startFollower({
       onStage: () => {
         decided++;
       },
@@ -44,7 +27,6 @@ describe('follower.idle() with a call in flight', () => {
       emitted++;
     });
     try {
-      expect((await ami.ready(5_000)).ok).toBe(true);
       const blocks = splitBlocks(readFileSync('tests/fixtures/ami/caco-internal-busy-reject.ami'));
       // up to the first Hangup: the call has rung (conversation_requested) and is still open
       const half = blocks.findIndex((b) => b.bytes.toString('utf8').startsWith('Event: Hangup'));
@@ -62,12 +44,7 @@ describe('follower.idle() with a call in flight', () => {
       expect(follower.inFlight()).toBeGreaterThan(0);
     } finally {
       offCount();
-      follower.finish();
-      await follower.idle();
-      follower.stop();
-      await ami.close();
-      await pbx.close();
-      await runner.close();
+      await close();
     }
   });
 });
