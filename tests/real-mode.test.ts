@@ -17,6 +17,22 @@ afterAll(async () => {
   await kommo?.close();
 });
 
+/** `hookline start --config <file>` as a child; resolves once it prints `Editor:`, with its output so far and since. */
+async function startHookline(config: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--no-node-snapshot', join(process.cwd(), 'cli/main.ts'), 'start', '--config', config], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout?.on('data', (b: Buffer) => (out += String(b)));
+  const t0 = Date.now();
+  while (!/^Editor: /m.test(out)) {
+    if (Date.now() - t0 > 20_000 || child.exitCode !== null) throw new Error(`hookline did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { out: () => out, t0 };
+}
+
 it('a valid real-mode file connects to a PBX and a Kommo account on other ports and registers their calls', async () => {
   pbx = await startPbx({ users: { crm: { secret: 's3cret' } } });
   kommo = await startKommo({ account: 'demo', auth: { longLivedToken: 'account-token-123' } });
@@ -29,19 +45,9 @@ it('a valid real-mode file connects to a PBX and a Kommo account on other ports 
     kommo: { baseUrl: kommo.url, token: { env: 'HL_KOMMO_TOKEN' } },
     pbx: { trunks: ['SIP/voipgrid-siproute-docker'] },
   }));
-  const child = spawn(process.execPath, ['--no-node-snapshot', join(process.cwd(), 'cli/main.ts'), 'start', '--config', config], {
-    env: { ...process.env, HL_AMI_SECRET: 's3cret', HL_KOMMO_TOKEN: 'account-token-123' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout?.on('data', (b: Buffer) => (out += String(b)));
-  const t0 = Date.now();
-  while (!/^Editor: /m.test(out)) {
-    if (Date.now() - t0 > 20_000 || child.exitCode !== null) throw new Error(`hookline did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(out).not.toMatch(/DEMO/);
-  expect(out).toMatch(new RegExp(`AMI 127\\.0\\.0\\.1:${pbx.port}`));
+  const { out, t0 } = await startHookline(config, { HL_AMI_SECRET: 's3cret', HL_KOMMO_TOKEN: 'account-token-123' });
+  expect(out()).not.toMatch(/DEMO/);
+  expect(out()).toMatch(new RegExp(`AMI 127\\.0\\.0\\.1:${pbx.port}`));
   while (!pbx.clients.some((c) => c.authenticated)) await new Promise((r) => setTimeout(r, 50));
   expect(pbx.clients.find((c) => c.authenticated)?.username).toBe('crm');
   await pbx.replay(readFileSync(new URL('./fixtures/ami/caco-inbound-queue-answered.ami', import.meta.url)), { pace: 'asap' });
@@ -70,22 +76,12 @@ it('an OAuth configuration as the README gives it (kommo.oauth with the refresh_
       kommo: { baseUrl: oauthKommo.url, oauth: { clientId: 'client-1', clientSecret: { env: 'HL_KOMMO_CLIENT_SECRET' }, redirectUri: 'https://crm.example/oauth', refreshToken: { env: 'HL_KOMMO_REFRESH' } } },
       pbx: { trunks: ['SIP/voipgrid-siproute-docker'] },
     }));
-    const child = spawn(process.execPath, ['--no-node-snapshot', join(process.cwd(), 'cli/main.ts'), 'start', '--config', config], {
-      env: { ...process.env, HL_KOMMO_CLIENT_SECRET: 'client-secret-1', HL_KOMMO_REFRESH: 'refresh-0' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let out = '';
-    child.stdout?.on('data', (b: Buffer) => (out += String(b)));
-    const t0 = Date.now();
-    while (!/^Editor: /m.test(out)) {
-      if (Date.now() - t0 > 20_000 || child.exitCode !== null) throw new Error(`hookline did not start: ${out}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(out).not.toMatch(/NOT registered/);
+    const { out, t0 } = await startHookline(config, { HL_KOMMO_CLIENT_SECRET: 'client-secret-1', HL_KOMMO_REFRESH: 'refresh-0' });
+    expect(out()).not.toMatch(/NOT registered/);
     while (!oauthPbx.clients.some((c) => c.authenticated)) await new Promise((r) => setTimeout(r, 50));
     await oauthPbx.replay(readFileSync(new URL('./fixtures/ami/caco-inbound-queue-answered.ami', import.meta.url)), { pace: 'asap' });
     while (!oauthKommo.state().calls.some((c) => c.uniq === '195176c06ab8-1529939196.518')) {
-      if (Date.now() - t0 > 45_000) throw new Error(`no call registered; output: ${out}; requests: ${JSON.stringify(oauthKommo.requests().map((r) => `${r.method} ${r.path} ${r.status}`))}`);
+      if (Date.now() - t0 > 45_000) throw new Error(`no call registered; output: ${out()}; requests: ${JSON.stringify(oauthKommo.requests().map((r) => `${r.method} ${r.path} ${r.status}`))}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     // The configured refresh token was spent on the first refresh: the pair Kommo issued then is the one kept.
