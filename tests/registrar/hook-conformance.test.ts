@@ -31,6 +31,15 @@ async function withRecordings(o: HarnessOptions): Promise<{ h: Harness; monitor:
   return { h, monitor };
 }
 
+/** Plays a capture as a fresh call and expects it registered; returns its linkedid. */
+async function playOne(x: Harness, file: string): Promise<string> {
+  const before = x.outcomes.length;
+  await x.play(file, { fresh: true });
+  const out = x.outcomes.slice(before);
+  expect(out).toEqual([expect.objectContaining({ ok: true })]);
+  return out[0]?.linkedid as string;
+}
+
 /** The input the hook last received for this call (the engine captures every input for replay). */
 function captured(x: Harness, hook: HookName, linkedid: string): Record<string, unknown> | undefined {
   return x.store.captures(hook).find((c) => c.linkedid === linkedid)?.input as Record<string, unknown> | undefined;
@@ -67,11 +76,7 @@ describe('process_lead_creation_params', () => {
   const { call_full, ...lead } = input;
   return { data: { ...lead, name: 'Company call: ' + lead.name, price: 990 }, state: 'success' };
 }`);
-    const before = h.outcomes.length;
-    await h.play('caco-inbound-queue-caller-abandon.ami', { fresh: true });
-    const out = h.outcomes.slice(before);
-    expect(out).toEqual([expect.objectContaining({ ok: true })]);
-    const linkedid = out[0]?.linkedid as string;
+    const linkedid = await playOne(h, 'caco-inbound-queue-caller-abandon.ami');
     const s = h.kommo.state();
     expect(s.leads).toEqual([expect.objectContaining({ company_id: company?.id, name: 'Company call: +31150010001 - missed incoming', price: 990 })]);
     expect(captured(h, 'process_lead_creation_params', linkedid)).toMatchObject({ _embedded: { companies: [{ id: company?.id }] } });
@@ -89,11 +94,7 @@ describe('process_task_creation_params after process_contact_update_params', () 
   const { call_full, ...update } = input;
   return { data: { ...update, responsible_user_id: 5001003 }, state: 'success' };
 }`);
-    const before = h.outcomes.length;
-    await h.play('caco-originate-ctd-outbound-busy.ami', { fresh: true });
-    const out = h.outcomes.slice(before);
-    expect(out).toEqual([expect.objectContaining({ ok: true })]);
-    const linkedid = out[0]?.linkedid as string;
+    const linkedid = await playOne(h, 'caco-originate-ctd-outbound-busy.ami');
     const s = h.kommo.state();
     expect(s.contacts.find((c) => c.id === 1_000_001)?.responsible_user_id).toBe(5_001_003);
     expect(s.tasks).toEqual([expect.objectContaining({ entity_type: 'contacts', entity_id: 1_000_001, responsible_user_id: 5_001_003 })]);
@@ -114,11 +115,7 @@ describe('process_task_creation_params', () => {
   const { call_full, ...task } = input;
   return { data: { ...task, text: 'Company: ' + task.text }, state: 'success' };
 }`);
-    const before = h.outcomes.length;
-    await h.play('caco-inbound-queue-caller-abandon.ami', { fresh: true });
-    const out = h.outcomes.slice(before);
-    expect(out).toEqual([expect.objectContaining({ ok: true })]);
-    const linkedid = out[0]?.linkedid as string;
+    const linkedid = await playOne(h, 'caco-inbound-queue-caller-abandon.ami');
     expect(h.kommo.state().tasks).toEqual([expect.objectContaining({ entity_type: 'companies', entity_id: company?.id, text: 'Company: Call back Mulder Transport BV on a missed call from +31150010001' })]);
     expect(captured(h, 'process_task_creation_params', linkedid)).toMatchObject({ entity_type: 'companies', entity_id: company?.id });
     expect(h.logLines().filter((l) => l.hook === 'process_task_creation_params' && l.code === 'INVALID_INPUT')).toEqual([]);
@@ -134,11 +131,7 @@ describe('need_registration and process_client_phone: call_full at the stages', 
   const users = Object.values(input.call_full.conversations).map((c: any) => c.user);
   return { data: { result: users.some((u: any) => u && u.id === 5001004) }, state: 'success' };
 }`);
-    const before = h.outcomes.length;
-    await h.play('caco-originate-ctd-outbound-answered.ami', { fresh: true });
-    const out = h.outcomes.slice(before);
-    expect(out).toEqual([expect.objectContaining({ ok: true })]);
-    const linkedid = out[0]?.linkedid as string;
+    const linkedid = await playOne(h, 'caco-originate-ctd-outbound-answered.ami');
     expect(h.kommo.state().calls).toEqual([expect.objectContaining({ uniq: linkedid })]);
     const stages = h.store.captures('process_client_phone').filter((c) => c.linkedid === linkedid);
     expect(stages.length).toBeGreaterThan(0);
@@ -153,11 +146,7 @@ describe('a failing script is recorded with hook, version, linkedid, code, messa
   it('process_client_phone past its timeout (config hooks.process_client_phone.timeoutMs): the log line says how long it ran', async () => {
     h = await startHarness({ kommo: { account: 'empty' }, config: { hooks: { process_client_phone: { timeoutMs: 150 } } } });
     await h.publish('process_client_phone', `export default async function (input: any) { await new Promise(() => {}); return { data: { phone: 'never' }, state: 'success' }; }`);
-    const before = h.outcomes.length;
-    await h.play('caco-inbound-queue-caller-abandon.ami', { fresh: true });
-    const out = h.outcomes.slice(before);
-    expect(out).toEqual([expect.objectContaining({ ok: true })]);
-    const linkedid = out[0]?.linkedid as string;
+    const linkedid = await playOne(h, 'caco-inbound-queue-caller-abandon.ami');
     // The default (the input phone) was used.
     expect(h.kommo.state().calls).toEqual([expect.objectContaining({ uniq: linkedid, phone: '+31150010001' })]);
     expect(h.store.failures('process_client_phone')[0]).toMatchObject({ code: 'TIMEOUT', version: 1, linkedid });
