@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { heapAfterGc } from '../helpers/heap.ts';
 import { AmiParser } from '../../engine/ami/index.ts';
 import { openOutbox } from '../../engine/outbox/index.ts';
 
@@ -11,8 +10,6 @@ import { openOutbox } from '../../engine/outbox/index.ts';
 // substring of 13 characters or more a view of its parent), so keeping the value keeps the chunk: up to 64 KiB
 // for a linkedid. The outbox remembers 50,000 finished linkedids, and a soak of 2,000 calls through the engine
 // grew ~34 KB per call, the chunks of earlier calls held by `done` (and the tracker's `ended`).
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -30,10 +27,6 @@ function readCall(i: number): { linkedid: string; channel: string } {
   return { linkedid: m?.['Linkedid'] as string, channel: m?.['Channel'] as string };
 }
 
-function heapAfterGc(): number {
-  for (let i = 0; i < 3; i++) gc();
-  return process.memoryUsage().heapUsed;
-}
 
 describe('outbox memory', () => {
   it('a remembered linkedid or a pending payload does not keep the AMI chunk its strings were read from', async () => {

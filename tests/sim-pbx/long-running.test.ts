@@ -1,19 +1,12 @@
 import { join } from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { heapAfterGc } from '../helpers/heap.ts';
 import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
 import { LOGIN, rawClient, waitFor, type RawClient } from './helpers.ts';
 
 // sim/pbx also runs for as long as hookline does: `npm start` without a PBX loops the demo captures through it
 // (demo/), and the engine pings it every 15 s. What it keeps must not grow with the calls and actions it sees.
 const FIXTURES = join(import.meta.dirname, '../fixtures/ami');
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-const heapAfterGc = () => {
-  for (let i = 0; i < 3; i++) gc();
-  return process.memoryUsage().heapUsed;
-};
 
 let pbx: Pbx | undefined;
 const clients: RawClient[] = [];

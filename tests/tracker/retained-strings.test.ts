@@ -1,19 +1,12 @@
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { heapAfterGc } from '../helpers/heap.ts';
 import { AmiParser } from '../../engine/ami/index.ts';
 import { initialState, track, TRACKER_AMI_ONLY } from '../../engine/tracker/index.ts';
 
 // A header value from the AMI parser is a slice of the text of the whole chunk it was read in (V8 makes a
 // substring of 13 characters or more a view of its parent). The state remembers the last 1,024 finished
 // linkedids (`ended`, and `absorbed`): kept as read, each kept its chunk, up to 64 KiB, after the call was gone.
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 
-function heapAfterGc(): number {
-  for (let i = 0; i < 3; i++) gc();
-  return process.memoryUsage().heapUsed;
-}
 
 /** One call, start to end, in one chunk with ~256 KB of other events, read by the parser as the engine reads AMI. */
 function chunk(i: number): Buffer {
