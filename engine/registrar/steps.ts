@@ -7,7 +7,7 @@ import { RESULT_TO_KOMMO, type CallFull, type HookName } from '../../contracts/i
 import type { Logger } from '../../log/index.ts';
 import type { KommoClient, KommoCompany, KommoContact, KommoError, KommoResult } from '../kommo/index.ts';
 import type { Outbox, OutboxJob, StepRecord } from '../outbox/index.ts';
-import type { HookInvoker } from '../stages/index.ts';
+import { withConversationUsers, type HookInvoker } from '../stages/index.ts';
 import { StepFailure, isPermanent } from './errors.ts';
 import type { CallToRegister, DealRef, EntityRef } from './job.ts';
 import type { RecordingLinker } from './registrar.ts';
@@ -105,12 +105,7 @@ function callUser(c: Ctx): { id: number; name: string } | null {
 }
 
 function fillUsers(c: Ctx) {
-  for (const conv of Object.values(c.cf.conversations)) {
-    const ch = conv.channel;
-    const ext = ch.to.is_internal ? ch.to.number : ch.from.is_internal ? ch.from.number : null;
-    const u = c.d.users.byExtension(ext);
-    if (u) conv.user = u as CallFull['conversations'][string]['user'];
-  }
+  c.cf = withConversationUsers(c.cf, (ext) => c.d.users.byExtension(ext) as CallFull['conversations'][string]['user']);
 }
 
 async function record(c: Ctx, step: string, r: Omit<StepRecord, 'at'>) {

@@ -27,10 +27,11 @@ export interface StageContext {
 type CallUser = NonNullable<CallFull['conversations'][string]['user']>;
 
 /**
- * call_full as the stage hooks see it: each conversation's `user` is the Kommo user of the extension it rang
- * (or that placed it), as call_full.md says and as the registrar's hooks see it; the tracker knows no users.
+ * call_full with each conversation's `user`: the Kommo user of the extension it rang (or that placed it), as
+ * call_full.md says; the tracker knows no users. The stage hooks and the registrar's hooks both see it so.
+ * A new call_full when a user was added (the one given is not changed).
  */
-function withUsers(call: CallFull, users: StageContext['users']): CallFull {
+export function withConversationUsers(call: CallFull, users: StageContext['users']): CallFull {
   if (!users) return call;
   let conversations: CallFull['conversations'] | null = null;
   for (const [id, conv] of Object.entries(call.conversations)) {
@@ -54,7 +55,7 @@ export async function decideStage(s: StageInput, ctx: StageContext): Promise<Sta
   const lists = applyLists(s.call, ctx.filters);
   if (!lists.allow) return { ...base, register: false, reason: lists.reason };
 
-  const call = withUsers(s.call, ctx.users);
+  const call = withConversationUsers(s.call, ctx.users);
   const need = await ctx.hooks.invoke('need_registration', { call_full: call, call_stage: s.stage }, s.linkedid);
   if (!need.data.result) return { ...base, register: false, reason: 'need_registration returned false' };
 
