@@ -1,2 +1,4 @@
-/** @module app — hookline assembled (store, sandbox, engine, status, editor, demo). */
-export { startService, ServiceError, DEMO_USERS, type Service, type ServiceOptions } from './service.ts';
+/** @module app — hookline assembled (store, sandbox, hook invoker, engine, status, HTTP routes, demo). */
+export { startService, DEMO_USERS, type Service, type ServiceOptions } from './service.ts';
+export { ServiceError } from './errors.ts';
+export { createPublishedScripts, recordInto, type PublishedScripts } from './published-scripts.ts';

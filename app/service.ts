@@ -1,29 +1,29 @@
 /**
- * hookline assembled: the scripts store, the sandbox, the call engine (AMI → tracker → stage hooks →
- * registrar → Kommo), the status collector and the editor with its route modules (metrics, autodistribution,
- * click-to-call). In demo mode (no PBX and no Kommo configured) the built-in demo PBX loops the shipped captures
- * and the built-in Kommo emulator holds a demo account, all on loopback. `npm start` and `hookline demo` run this.
+ * hookline assembled: the scripts store, the sandbox, the hook invoker (published scripts, captures, failure
+ * log), the call engine (AMI → tracker → stage hooks → registrar → Kommo), the status collector and the HTTP
+ * server with its route modules (editor, metrics, recordings, autodistribution, click-to-call). In demo mode (no
+ * PBX and no Kommo configured) the built-in demo PBX loops the shipped captures and the built-in Kommo emulator
+ * holds a demo account, all on loopback. `npm start` and `hookline demo` run this.
  */
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { makeError, type HookName } from '../contracts/index.ts';
-import { adminFileProblem } from './admin-file.ts';
-import { secret, type Config } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
-import { createAuth, startEditor, type Auth, type Editor, type RouteModule } from '../editor/index.ts';
-import { createAutodistribution } from '../engine/autodistribution/index.ts';
-import { createClickToCall } from '../engine/click-to-call/index.ts';
-import { createPublishedScripts, recordInto, type PublishedScripts } from '../engine/hooks/index.ts';
-import { createEngine, type Engine, type EngineOptions, type RecordingLinker } from '../engine/index.ts';
-import { createRecordings, recordingsCapabilities, type Recordings } from '../engine/recordings/index.ts';
-import { createTokenFile, type KommoAuth, type TokenStore } from '../engine/kommo/index.ts';
-import { createPhoneNormalizer } from '../engine/phone/index.ts';
+import { createAuth, startEditor, type Auth, type Editor } from '../editor/index.ts';
+import { createHookInvoker, type HookInvoker } from '../engine/hooks/index.ts';
+import { createEngine, type Engine, type EngineOptions } from '../engine/index.ts';
+import { createRecordings, recordingsCapabilities } from '../engine/recordings/index.ts';
 import type { Logger } from '../log/index.ts';
 import { createRunner, type Runner } from '../sandbox/index.ts';
 import { openStore, type Store } from '../scripts-store/index.ts';
 import { startKommo, type KommoSim } from '../sim/kommo/index.ts';
-import { createStatus, kommoHealthOf, metricsRoutes, type Status } from '../status/index.ts';
+import { createStatus, kommoHealthOf, type Status } from '../status/index.ts';
+import { adminFileProblem } from './admin-file.ts';
+import { ServiceError } from './errors.ts';
+import { featureRoutes } from './feature-routes.ts';
+import { kommoAuth, kommoBaseUrl } from './kommo-target.ts';
+import { createPublishedScripts, recordInto, type PublishedScripts } from './published-scripts.ts';
 
 /** Demo account users (sim/kommo 'demo') for the demo captures' extensions. */
 export const DEMO_USERS: Record<string, number> = { '201': 5_001_001, '202': 5_001_002, '203': 5_001_003, '401': 5_001_004 };
@@ -50,6 +50,8 @@ export interface Service {
   store: Store;
   runner: Runner;
   scripts: PublishedScripts;
+  /** How every hook point runs (published version, else the contract's default), for the engine and the features. */
+  hooks: HookInvoker;
   engine: Engine;
   status: Status;
   auth: Auth | null;
@@ -65,46 +67,6 @@ export interface Service {
   /** The Kommo start check: ok, or why calls are not registered. */
   started: Awaited<ReturnType<Engine['start']>>;
   stop(): Promise<void>;
-}
-
-export class ServiceError extends Error {
-  readonly code: string;
-  readonly hint: string;
-  constructor(code: string, message: string, hint: string) {
-    super(message);
-    this.code = code;
-    this.hint = hint;
-  }
-}
-
-function kommoAuth(config: Config, dataDir: string): KommoAuth {
-  const k = config.kommo;
-  const token = secret(k?.token as never);
-  if (token) return { kind: 'long-lived', token };
-  const o = k?.oauth;
-  if (o) {
-    return {
-      kind: 'oauth', clientId: o.clientId, clientSecret: secret(o.clientSecret as never) ?? '', redirectUri: o.redirectUri,
-      tokens: seededTokens(createTokenFile(join(dataDir, 'kommo-tokens.json')), secret(o.refreshToken as never)),
-    };
-  }
-  throw new ServiceError('CONFIG_INVALID', 'kommo needs a long-lived `token` or an `oauth` section', 'Add kommo.token (Kommo → Settings → Integrations → your private integration → Keys and scopes → long-lived token), or kommo.oauth.');
-}
-
-/**
- * The OAuth pair kept in the data folder. Before the first refresh there is none yet: the refresh token of the
- * code exchange (kommo.oauth.refreshToken) starts it, with no access token, so the first request refreshes at
- * once and the new pair is saved. From then on the saved pair is used (the configured refresh token is spent).
- */
-function seededTokens(file: TokenStore, refreshToken: string | undefined): TokenStore {
-  return {
-    async load() {
-      const kept = await file.load();
-      if (kept || !refreshToken) return kept;
-      return { accessToken: '', refreshToken, expiresAt: 0 };
-    },
-    save: (t) => file.save(t),
-  };
 }
 
 export async function startService(o: ServiceOptions): Promise<Service> {
@@ -134,8 +96,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       await store.close();
     });
     // Before anything starts: the editor's admin.json, when it is the one the admin logs in with.
-    const adminConfig = config.editor.admin;
-    if (o.editor !== false && !adminConfig?.passwordHash && secret(adminConfig?.password as never) === undefined) {
+    const admin = config.editor.admin;
+    if (o.editor !== false && !admin?.passwordHash && admin?.password === undefined) {
       const bad = adminFileProblem(dataDir);
       if (bad) throw new ServiceError(bad.code, bad.message, bad.hint);
     }
@@ -148,6 +110,17 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     const scripts = createPublishedScripts(store, runner, log);
     cleanups.push(() => scripts.close());
     const status = createStatus();
+    const record = recordInto(store);
+    const hookLimits: Partial<Record<HookName, Config['hooks'][string]>> = config.hooks;
+    const hooks = createHookInvoker({
+      runner, scripts, log, limits: hookLimits,
+      // The contract's default of process_record_file_path converts WAV to MP3 (recordings.convertToMp3).
+      defaultScripts: config.recordings.convertToMp3 ? ['process_record_file_path'] : [],
+      onInvocation(r) {
+        record(r);
+        status.hookInvoked({ hook: r.hook, version: r.version, code: r.error?.code ?? null, durationMs: r.durationMs, at: r.now });
+      },
+    });
 
     let demoPbx: DemoPbx | null = null;
     let kommoSim: KommoSim | null = null;
@@ -155,16 +128,14 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     let kommo: EngineOptions['kommo'];
     if (o.pbxOverride) ami = { ...o.pbxOverride, pingIntervalMs: 0 };
     else if (config.ami) {
-      ami = { host: config.ami.host, port: config.ami.port, username: config.ami.username, secret: secret(config.ami.secret as never) ?? '', pingIntervalMs: config.ami.pingIntervalMs, loginTimeoutMs: config.ami.loginTimeoutMs };
+      ami = { host: config.ami.host, port: config.ami.port, username: config.ami.username, secret: config.ami.secret, pingIntervalMs: config.ami.pingIntervalMs, loginTimeoutMs: config.ami.loginTimeoutMs };
     } else {
       demoPbx = await startDemoPbx({ log, ...(o.demoPbx ?? {}) });
       cleanups.push(() => demoPbx?.stop());
       ami = { host: demoPbx.host, port: demoPbx.port, username: demoPbx.credentials.username, secret: demoPbx.credentials.secret };
     }
     if (config.kommo) {
-      const baseUrl = config.kommo.baseUrl ?? (config.kommo.subdomain ? `https://${config.kommo.subdomain}.kommo.com` : '');
-      if (!baseUrl) throw new ServiceError('CONFIG_INVALID', 'kommo needs `baseUrl` or `subdomain`', 'Set kommo.subdomain to your account\'s subdomain (https://<subdomain>.kommo.com), or kommo.baseUrl.');
-      kommo = { baseUrl: baseUrl.replace(/\/+$/, ''), auth: kommoAuth(config, dataDir) };
+      kommo = { baseUrl: kommoBaseUrl(config.kommo), auth: kommoAuth(config.kommo, dataDir) };
     } else {
       kommoSim = await startKommo({ account: 'demo', ...(o.kommoRateWindowMs ? { limits: { rateWindowMs: o.kommoRateWindowMs } } : {}) });
       cleanups.push(() => kommoSim?.close());
@@ -172,19 +143,14 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     }
     if (o.kommoRateWindowMs) kommo.rateWindowMs = o.kommoRateWindowMs;
 
-    const record = recordInto(store);
-    // The recordings module needs the engine's hooks, and the engine needs the linker: bound after both exist.
-    let recordings: Recordings | null = null;
-    const linker: RecordingLinker = {
-      linkFor: async (input, linkedid) => (recordings ? { url: (await recordings.linkFor(input, linkedid)).url } : { url: null }),
-    };
+    const rc = config.recordings;
+    const recordings = createRecordings({
+      dir: rc.dir, dataDir, ttlHours: rc.linkTtlHours, invoker: hooks, log,
+      ...(rc.publicBaseUrl ? { publicBaseUrl: rc.publicBaseUrl } : {}), ...(rc.pbxDir ? { pbxDir: rc.pbxDir } : {}),
+    });
+    cleanups.push(() => recordings.close());
     const engine = await createEngine({
-      recordings: linker,
-      config, dataDir, ami, kommo, runner, scripts, log,
-      onInvocation(r) {
-        record(r);
-        status.hookInvoked({ hook: r.hook, version: r.version, code: r.error?.code ?? null, durationMs: r.durationMs, at: r.now });
-      },
+      config, dataDir, ami, kommo, hooks, log, recordings,
       onOutcome(x) {
         status.callFinished({ linkedid: x.linkedid, ok: x.ok, at: Date.now() });
         o.onOutcome?.(x);
@@ -193,27 +159,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       ...(o.engine ?? {}),
     });
     cleanups.push(() => engine.close());
-    const rc = config.recordings;
-    recordings = createRecordings({
-      dir: rc.dir, dataDir, ttlHours: rc.linkTtlHours, convertToMp3: rc.convertToMp3, invoker: engine.hooks, runner, log,
-      ...(rc.publicBaseUrl ? { publicBaseUrl: rc.publicBaseUrl } : {}), ...(rc.pbxDir ? { pbxDir: rc.pbxDir } : {}),
-      ...(config.hooks.process_record_file_path ? { limits: config.hooks.process_record_file_path } : {}),
-      onInvocation(r) {
-        record(r);
-        status.hookInvoked({ hook: r.hook, version: r.version, code: r.error?.code ?? null, durationMs: r.durationMs, at: r.now });
-      },
-    });
-    const rec = recordings;
-    cleanups.push(() => rec.close());
-    engine.ami.on('connected', () => status.ami(true, Date.now()));
-    engine.ami.on('disconnected', () => status.ami(false, Date.now()));
-    status.outboxDepth(() => engine.outbox.depth());
-    status.callsInFlight(() => engine.inFlight());
-    status.publishedVersion((h) => store.published(h)?.version ?? null);
-    status.rateLimit(() => {
-      const l = engine.kommo.stats().limiter as { inFlight?: number; cooling?: number; limit?: number };
-      return { used: (l.inFlight ?? 0) + (l.cooling ?? 0), limit: l.limit ?? 7 };
-    });
+    feedStatus(status, engine, store);
 
     const started = await engine.start();
     status.kommo(kommoHealthOf(started.phoneField));
@@ -230,34 +176,18 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     let auth: Auth | null = null;
     let demoClickToCallToken: string | null = null;
     if (o.editor !== false) {
-      const users = config.users;
-      const userExtensions = config.clickToCall.users;
-      const routes: RouteModule[] = [metricsRoutes(status, { token: secret(config.metrics.token as never) }), recordings.route];
-      routes.push(createAutodistribution({
-        kommo: engine.kommo, invoker: engine.hooks, users, userExtensions, allowFrom: config.autodistribution.allowFrom, deadlineMs: config.autodistribution.deadlineMs,
-        normalizePhone: createPhoneNormalizer(config.phone), log,
-      }).route);
-      const c2c = config.clickToCall;
-      const configured = secret(c2c.token as never);
-      if (!configured && demoPbx) demoClickToCallToken = randomBytes(18).toString('base64url');
-      const token = configured ?? demoClickToCallToken ?? undefined;
-      const clickToCall = createClickToCall({
-        ami: engine.ami, invoker: engine.hooks, users, userExtensions, context: c2c.context, log,
-        ...(token ? { token } : {}), ...(c2c.channel ? { channel: c2c.channel } : {}), ...(c2c.callerId ? { callerId: c2c.callerId } : {}),
-        ...(c2c.ringTimeoutSec ? { ringTimeoutSec: c2c.ringTimeoutSec } : {}),
-      });
-      routes.push(clickToCall.route);
-      cleanups.push(() => (clickToCall as { close?: () => void | Promise<void> }).close?.());
+      const features = featureRoutes({ config, engine, hooks, recordings, status, demo: demoPbx !== null, log });
+      demoClickToCallToken = features.demoClickToCallToken;
+      cleanups.push(() => features.close());
       // Replays get their own two children (started on first use): the draft and the published version run side by side.
       // With the same capability as the engine's runner, so a draft of process_record_file_path replays as it runs.
       const replayRunner = createRunner({ children: 2, capabilities: recordingsCapabilities({ dir: config.recordings.dir, dataDir }) });
       cleanups.push(() => replayRunner.close());
-      const admin = config.editor.admin;
-      auth = createAuth(dataDir, { username: admin?.username, password: secret(admin?.password as never), passwordHash: admin?.passwordHash });
+      auth = createAuth(dataDir, { username: admin?.username, password: admin?.password, passwordHash: admin?.passwordHash });
       if (auth.generatedPassword) generatedAdminFile = join(dataDir, 'admin.json');
       try {
         editor = await startEditor({
-          store, runner, replayRunner, hookLimits: config.hooks as Partial<Record<HookName, never>>, auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, log, routes,
+          store, runner, replayRunner, hookLimits, auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, log, routes: features.routes,
           status: () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) }),
         });
       } catch (e) {
@@ -268,11 +198,24 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       }
       cleanups.push(() => editor?.close());
     }
-    return { store, runner, scripts, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, started, stop: stopAll };
+    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, started, stop: stopAll };
   } catch (e) {
     await stopAll();
     // Never shown: the next start must generate (and print) a new one rather than find this one's hash.
     if (generatedAdminFile) rmSync(generatedAdminFile, { force: true });
     throw e;
   }
+}
+
+/** What the status page reads from the engine and the store. */
+function feedStatus(status: Status, engine: Engine, store: Store) {
+  engine.ami.on('connected', () => status.ami(true, Date.now()));
+  engine.ami.on('disconnected', () => status.ami(false, Date.now()));
+  status.outboxDepth(() => engine.outbox.depth());
+  status.callsInFlight(() => engine.inFlight());
+  status.publishedVersion((h) => store.published(h)?.version ?? null);
+  status.rateLimit(() => {
+    const l = engine.kommo.stats().limiter;
+    return { used: l.inFlight + l.cooling, limit: l.limit };
+  });
 }

@@ -1,10 +1,9 @@
 /** @module config: the configuration file: schema, loading with every problem listed, docs. */
-export { ConfigSchema, type Config, type Secret } from './schema.ts';
+export { ConfigSchema, type Config, type ConfigFile, type Secret } from './schema.ts';
 export {
   loadConfig,
   checkConfig,
   resolveConfigFile,
-  secret,
   DEFAULT_CONFIG_FILE,
   type LoadedConfig,
   type LoadResult,

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
-import { ConfigSchema, type Config, type Secret } from './schema.ts';
+import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 import type { ErrorCode } from '../contracts/index.ts';
 
 export const DEFAULT_CONFIG_FILE = 'hookline.config.json';
@@ -118,7 +118,7 @@ export function checkConfig(raw: unknown, file: string | null, env: NodeJS.Proce
     for (const k of keys) at = at[k] as Record<string, unknown>;
     delete at[last];
   }
-  const value = Value.Default(ConfigSchema, input) as Config;
+  const value = Value.Default(ConfigSchema, input) as ConfigFile;
   const problems: ConfigProblem[] = [...shape];
   const seen = new Set<string>();
   for (const e of Value.Errors(ConfigSchema, value)) {
@@ -129,7 +129,9 @@ export function checkConfig(raw: unknown, file: string | null, env: NodeJS.Proce
   }
   problems.push(...semanticProblems(value), ...resolveSecrets(value, env));
   if (problems.length > 0) return fail('CONFIG_INVALID', file, problems);
-  return { ok: true, value: { config: value, file, demo: !value.ami && !value.kommo } };
+  // resolveSecrets replaced every {"env": NAME} with its value (a missing one is a problem listed above).
+  const config = value as Config;
+  return { ok: true, value: { config, file, demo: !config.ami && !config.kommo } };
 }
 
 /** Sections (object-typed properties, at any depth) given as something other than a JSON object. */
@@ -147,7 +149,7 @@ function notObjects(schema: unknown, value: unknown, path: string): ConfigProble
   return out;
 }
 
-function semanticProblems(c: Config): ConfigProblem[] {
+function semanticProblems(c: ConfigFile): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   if (c.kommo) {
     if (!c.kommo.baseUrl && !c.kommo.subdomain) {
@@ -162,7 +164,7 @@ function semanticProblems(c: Config): ConfigProblem[] {
   return out;
 }
 
-function resolveSecrets(c: Config, env: NodeJS.ProcessEnv): ConfigProblem[] {
+function resolveSecrets(c: ConfigFile, env: NodeJS.ProcessEnv): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const visit = (node: unknown, path: string[]) => {
     if (!node || typeof node !== 'object' || Array.isArray(node)) return;
@@ -185,11 +187,6 @@ function resolveSecrets(c: Config, env: NodeJS.ProcessEnv): ConfigProblem[] {
 
 function isEnvSecret(v: unknown): v is { env: string } {
   return !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { env?: unknown }).env === 'string';
-}
-
-/** After loading, secrets are plain strings; this narrows the type for callers. */
-export function secret(s: Secret | undefined): string | undefined {
-  return typeof s === 'string' ? s : undefined;
 }
 
 function toProblem(e: ValueError): ConfigProblem {

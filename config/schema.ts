@@ -262,8 +262,22 @@ export const ConfigSchema = Type.Object(
   { ...strict, $id: 'https://hookline.local/hookline.config.schema.json', title: 'hookline configuration' },
 );
 
-export type Config = Static<typeof ConfigSchema>;
+/** The file as written: a secret may still be `{"env": "NAME"}`. */
+export type ConfigFile = Static<typeof ConfigSchema>;
 export type Secret = Static<typeof SecretSchema>;
+/** The configuration as loaded (loadConfig, checkConfig): every secret resolved to its value, defaults filled. */
+export type Config = Resolved<ConfigFile>;
+
+/** A value of the file with each `{"env": "NAME"}` secret replaced by the string it resolves to. */
+type Resolved<T> = T extends { env: string }
+  ? Exclude<keyof T, 'env'> extends never
+    ? never
+    : { [K in keyof T]: Resolved<T[K]> }
+  : T extends readonly (infer U)[]
+    ? Resolved<U>[]
+    : T extends object
+      ? { [K in keyof T]: Resolved<T[K]> }
+      : T;
 
 /** Walk a schema's properties (for docs): yields [json path, schema]. */
 export function* walkSchema(schema: TSchema, path = ''): Generator<[string, TSchema]> {

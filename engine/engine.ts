@@ -4,18 +4,15 @@
  * `hookline demo` command and the end-to-end tests all build the engine here, so they run the same code.
  */
 import type { Config } from '../config/index.ts';
-import type { HookName } from '../contracts/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { Runner } from '../sandbox/index.ts';
 import { connectAmi, type AmiClient } from './ami/index.ts';
 import { followCalls, type CallFollower, type FinishedCall } from './calls/index.ts';
-import { createHookInvoker, type InvocationRecord, type ScriptSource } from './hooks/index.ts';
+import type { HookInvoker } from './hooks/index.ts';
 import { createKommoClient, type KommoAuth, type KommoClient } from './kommo/index.ts';
 import { openOutbox, type Outbox } from './outbox/index.ts';
 import { createPhoneNormalizer } from './phone/index.ts';
 import { TRACKER_AMI_ONLY } from './tracker/index.ts';
-import { createRegistrar, type CallToRegister, type RecordingLinker, type Registrar, type StartResult } from './registrar/index.ts';
-import type { HookInvoker } from './stages/index.ts';
+import { createRegistrar, notRegisteredReason, toRegistration, type CallToRegister, type RecordingLinker, type Registrar, type StartResult } from './registrar/index.ts';
 
 export interface EngineOptions {
   config: Config;
@@ -23,11 +20,9 @@ export interface EngineOptions {
   dataDir: string;
   ami: { host: string; port: number; username: string; secret: string; pingIntervalMs?: number; loginTimeoutMs?: number };
   kommo: { baseUrl: string; auth: KommoAuth; requestsPerSecond?: number; rateWindowMs?: number; timeoutMs?: number; batchWindowMs?: number };
-  runner: Runner;
-  scripts: ScriptSource;
+  /** How hook points run (engine/hooks createHookInvoker, made in app/: published scripts, captures, failure log, status). */
+  hooks: HookInvoker;
   log: Logger;
-  /** After every hook invocation (captures and failure log: engine/hooks recordInto(store); status feeds). */
-  onInvocation?: (r: InvocationRecord) => void;
   /** Every call the tracker finished, with whether it went to the registrar. */
   onCall?: (call: FinishedCall, submitted: boolean) => void;
   /** A call registered or failed for good. */
@@ -68,20 +63,10 @@ export function trackerConfig(pbx: Config['pbx']) {
   };
 }
 
-/** The extension that stood for the company in the call: who answered, else the last one that rang (inbound) or the caller (outbound). */
-function lastUserOf(call: FinishedCall): string | null {
-  if (call.direction === 'outbound') return call.from || null;
-  const rang = call.conversations.filter((c) => /^\d+$/.test(c.to)).sort((a, b) => (a.start_time < b.start_time ? -1 : 1));
-  return call.answered_by ?? rang.at(-1)?.to ?? null;
-}
-
 export async function createEngine(o: EngineOptions): Promise<Engine> {
   const log = o.log;
   const c = o.config;
-  const hooks = createHookInvoker({
-    runner: o.runner, scripts: o.scripts, log, limits: c.hooks as Partial<Record<HookName, never>>,
-    ...(o.onInvocation ? { onInvocation: o.onInvocation } : {}),
-  });
+  const hooks = o.hooks;
   const kommo = createKommoClient({
     baseUrl: o.kommo.baseUrl, auth: o.kommo.auth, logger: log,
     requestsPerSecond: o.kommo.requestsPerSecond ?? c.kommo?.requestsPerSecond ?? 7,
@@ -135,20 +120,14 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
     stages: { filters: c.filters, normalizePhone: createPhoneNormalizer(c.phone), hooks, users: (ext) => registrar.userByExtension(ext) },
     log,
     onCall(call) {
-      const last = call.decisions.at(-1);
-      const submit = call.direction !== 'internal' && last?.stage === 'call_ended' && last.register === true && typeof last.phone === 'string';
-      o.onCall?.(call, submit);
-      if (!submit) {
-        log.debug({ linkedid: call.linkedid, reason: last?.reason }, 'call not registered');
+      const registration = toRegistration(call);
+      o.onCall?.(call, registration !== null);
+      if (!registration) {
+        log.debug({ linkedid: call.linkedid, reason: notRegisteredReason(call) }, 'call not registered');
         return;
       }
       const p = registrar
-        .submit({
-          linkedid: call.linkedid, phone: last.phone as string, direction: call.direction as 'inbound' | 'outbound',
-          call_full: call.call_full as CallToRegister['call_full'], answeredBy: call.answered_by, lastUser: lastUserOf(call),
-          // The tracker puts MixMonitor's file name in call_full.record; the registrar turns it into the link.
-          recording: (call.call_full as { record?: string }).record || null,
-        })
+        .submit(registration)
         .catch((e: unknown) => log.error({ linkedid: call.linkedid, err: String(e) }, 'could not queue the call for registration; it is retried when the engine restarts only if the PBX replays it'))
         .finally(() => submissions.delete(p));
       submissions.add(p);

@@ -62,7 +62,7 @@ export const command: CliCommand = {
           stages: {
             filters: config.filters,
             normalizePhone: createPhoneNormalizer(config.phone),
-            hooks: createHookInvoker({ runner, scripts: { published: (h) => scripts[h] ?? null }, log, limits: config.hooks as never }),
+            hooks: createHookInvoker({ runner, scripts: { published: (h) => scripts[h] ?? null }, log, limits: config.hooks }),
           },
           log,
           onCall: (call) => process.stdout.write(`${JSON.stringify(call)}\n`),

@@ -10,7 +10,8 @@ import { isScriptFailure, makeError, type Entity, type HookInput } from '../../c
 import type { RouteModule } from '../../editor/index.ts';
 import type { KommoClient } from '../kommo/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
-import { createExtensionMap, type HookRunner } from '../click-to-call/index.ts';
+import { createExtensionMap } from '../click-to-call/index.ts';
+import type { HookInvoker } from '../hooks/index.ts';
 import { createAllowList } from './allow-list.ts';
 import { cleanName, cleanNumber, formatAnswer, isDialable } from './answer.ts';
 import { createLookupCache } from './lookup-cache.ts';
@@ -19,7 +20,7 @@ export interface AutodistributionOptions {
   /** The engine's Kommo client (findContactsByPhone, users). */
   kommo: Pick<KommoClient, 'findContactsByPhone' | 'findCompaniesByPhone' | 'users'>;
   /** The engine's HookInvoker. */
-  invoker: HookRunner;
+  invoker: HookInvoker;
   /** config.users: extension → Kommo user id. */
   users?: Record<string, number>;
   /** config.clickToCall.users: Kommo user id → extension (wins over `users`). */
@@ -125,7 +126,7 @@ export function createAutodistribution(o: AutodistributionOptions): Autodistribu
       ...(entity ? { entity } : {}),
       ...(error ? { error } : {}),
     };
-    const out = await o.invoker.invoke('customize_autodistribution', input, linkedid ?? null);
+    const out = await o.invoker.invoke('customize_autodistribution', input, { linkedid: linkedid ?? null });
     if (out.error && (isScriptFailure(out.error.code) || out.error.code === 'INVALID_INPUT')) {
       // Not the contract's default (the input number): a script that failed here may have been written to
       // keep some calls off the manager, so the call takes its normal route instead of a guess.

@@ -4,24 +4,20 @@
  * independent of each other. After a reconnect, calls whose channels are gone are closed by the tracker's
  * resync, flagged, and still finished.
  */
+import type { CallFull, CallStage } from '../../contracts/index.ts';
 import type { AmiClient, AmiMessage } from '../ami/index.ts';
 import type { Logger } from '../../log/index.ts';
-import { closeMissing, endMissingChannels, initialState, track, type StageEvent, type TrackerConfig, type TrackerState, type TrackResult } from '../tracker/index.ts';
+import { closeMissing, endMissingChannels, initialState, track, type CallSummary, type StageEvent, type TrackerConfig, type TrackerState, type TrackResult } from '../tracker/index.ts';
 import { decideStage, type StageContext, type StageDecision } from '../stages/index.ts';
 
-export interface FinishedCall {
-  linkedid: string;
-  direction: 'inbound' | 'outbound' | 'internal';
-  from: string;
-  to: string;
-  answered: boolean;
-  answered_by: string | null;
-  conversations: { id: string; from: string; to: string; answered: boolean; start_time: string; answer_time: string; end_time: string }[];
-  result: number;
-  stages: string[];
-  /** What the stage decision said at each stage (registered with a phone, or why not). */
-  decisions: { stage: string; register: boolean; phone?: string; reason?: string }[];
-  call_full: unknown;
+/** What the stage decision said at one stage: register with the client's phone, or why not. */
+export type StageVerdict = { stage: CallStage; register: true; phone: string } | { stage: CallStage; register: false; reason: string };
+
+/** A call the tracker finished: its summary, the stages it went through, each stage's decision, and call_full. */
+export interface FinishedCall extends Omit<CallSummary, 'trunk'> {
+  stages: CallStage[];
+  decisions: StageVerdict[];
+  call_full: CallFull;
 }
 
 export interface FollowOptions {
@@ -49,7 +45,7 @@ export interface CallFollower {
 export function followCalls(o: FollowOptions): CallFollower {
   let state: TrackerState = initialState(o.tracker);
   const chains = new Map<string, Promise<void>>();
-  const progress = new Map<string, { stages: string[]; decisions: FinishedCall['decisions'] }>();
+  const progress = new Map<string, { stages: CallStage[]; decisions: StageVerdict[] }>();
   const log = o.log.child({ module: 'calls' });
 
   function handle(emitted: StageEvent[]) {

@@ -14,7 +14,7 @@ import { silentLogger, type Logger } from '../../log/index.ts';
 import { header, type AmiClient, type AmiMessage } from '../ami/index.ts';
 import { bearerToken, tokenMatches } from './bearer.ts';
 import { createExtensionMap } from './extensions.ts';
-import type { HookRunner } from './hook-runner.ts';
+import type { HookInvoker } from '../hooks/index.ts';
 import { buildParams, paramsProblem, type OriginateParams } from './originate-params.ts';
 import { checkRequest } from './request.ts';
 
@@ -22,7 +22,7 @@ export interface ClickToCallOptions {
   /** The engine's AMI client. */
   ami: Pick<AmiClient, 'action' | 'on' | 'connected'>;
   /** The engine's HookInvoker. */
-  invoker: HookRunner;
+  invoker: HookInvoker;
   /** config.clickToCall.token (resolved); absent: the route answers 503. */
   token?: string;
   /** config.users: extension → Kommo user id. */
@@ -124,7 +124,7 @@ export function createClickToCall(o: ClickToCallOptions): ClickToCall {
     const base = buildParams(templates, number, extension);
     const baseProblem = paramsProblem(base);
     if (baseProblem) return refuse(500, 'CLICK_TO_CALL_BAD_PARAMS', { detail: `the clickToCall templates or the extension of user ${userId} give bad parameters: ${baseProblem}` });
-    const out = await o.invoker.invoke('process_originate_params', { ...base, request_data: requestData }, null);
+    const out = await o.invoker.invoke('process_originate_params', { ...base, request_data: requestData }, { linkedid: null });
     // On a failing script `data` is the input's parameters (the hook's default): the call still goes out.
     const params = out.data;
     const problem = paramsProblem(params);

@@ -5,4 +5,3 @@
 export { createClickToCall, type ClickToCall, type ClickToCallOptions, type ClickResult } from './click-to-call.ts';
 export { createExtensionMap, type ExtensionMap, type ExtensionMapOptions } from './extensions.ts';
 export { checkRequest, controlCharAt, type ClickRequest } from './request.ts';
-export type { HookRunner } from './hook-runner.ts';

@@ -1,3 +1,2 @@
-/** @module engine/hooks: how the engine runs a hook point (published script or default, captured, recorded). */
-export { createHookInvoker, type ScriptSource, type InvocationRecord, type InvokerOptions } from './invoker.ts';
-export { createPublishedScripts, recordInto, type PublishedScripts } from './published-scripts.ts';
+/** @module engine/hooks: the one way hookline runs a hook point (published script, else the contract's default; captured, recorded). */
+export { createHookInvoker, type HookInvoker, type HookOutcome, type HookContext, type ScriptSource, type InvocationRecord, type InvokerOptions } from './invoker.ts';

@@ -1,17 +1,37 @@
 /**
- * The engine's HookInvoker: runs the published script of a hook in the sandbox (or the default when there is
- * none), captures the input for replay, and records and logs a failure with hook, version, code and linkedid.
- * A failing script never stops the call: the outcome always carries usable data.
+ * The one way hookline runs a hook point: `invoke(hook, input, ctx)`. The script is the hook's published
+ * version, else the contract's default script where the hook has one and it is enabled (process_record_file_path
+ * converts WAV to MP3), else none (the contract's default data, NO_SCRIPT). It runs in the sandbox; the input
+ * is captured and a failure recorded and logged with hook, version, code and linkedid. A failing script never
+ * stops the caller: the outcome always carries usable data. The engine's stages, the registrar, recordings,
+ * click-to-call and autodistribution all take this interface; app/ makes the one instance.
  */
-import type { HookLimits, HookName, HooklineError } from '../../contracts/index.ts';
-import { isScriptFailure } from '../../contracts/index.ts';
+import { DEFAULT_RECORD_SCRIPT, isScriptFailure, type HookInput, type HookLimits, type HookName, type HooklineError } from '../../contracts/index.ts';
 import type { Logger } from '../../log/index.ts';
-import type { HookScript, Runner } from '../../sandbox/index.ts';
-import type { HookInvoker, HookOutcome } from '../stages/index.ts';
+import { compile, type HookScript, type InvocationResult, type Runner } from '../../sandbox/index.ts';
 
-/** Where published scripts come from (the scripts store, or files given on the command line). */
+/** Where published scripts come from (the scripts store through app/, or files given on the command line). */
 export interface ScriptSource {
   published(hook: HookName): HookScript | null;
+}
+
+/** Where an invocation happens: the call it is for (null for click-to-call and the like). */
+export interface HookContext {
+  linkedid: string | null;
+}
+
+export interface HookOutcome<H extends HookName> extends Pick<InvocationResult<H>, 'data' | 'error' | 'durationMs'> {
+  /**
+   * data: the data the caller goes on with: the script's output, or the hook's default on failure or without a
+   * script. error: null when the script ran and its output was used; NO_SCRIPT when no script ran (neither
+   * published nor default).
+   */
+  /** The published version that ran, "default" for the contract's default script, null when none ran. */
+  version: number | string | null;
+}
+
+export interface HookInvoker {
+  invoke<H extends HookName>(hook: H, input: HookInput<H>, ctx: HookContext): Promise<HookOutcome<H>>;
 }
 
 export interface InvocationRecord {
@@ -25,11 +45,19 @@ export interface InvocationRecord {
   durationMs: number;
 }
 
+/** The hooks whose contract ships a default script, run when none is published (when enabled). */
+const DEFAULT_SCRIPTS: Partial<Record<HookName, string>> = { process_record_file_path: DEFAULT_RECORD_SCRIPT };
+
 export interface InvokerOptions {
   runner: Runner;
   scripts: ScriptSource;
   log: Logger;
   limits?: Partial<Record<HookName, Partial<HookLimits>>>;
+  /**
+   * Hooks whose contract's default script runs when no version is published (config: recordings.convertToMp3
+   * enables process_record_file_path's WAV → MP3). Others without a script get the contract's default data.
+   */
+  defaultScripts?: readonly HookName[];
   /** Called after every invocation (captures for replay, failure log, metrics). Must not throw. */
   onInvocation?: (r: InvocationRecord) => void;
   now?: () => number;
@@ -37,14 +65,33 @@ export interface InvokerOptions {
 
 export function createHookInvoker(o: InvokerOptions): HookInvoker {
   const now = o.now ?? Date.now;
+  const enabled = new Set(o.defaultScripts ?? []);
+  const defaults = new Map<HookName, Promise<HookScript | null>>();
   let seq = 0;
+
+  /** The contract's default script of a hook, compiled once; null when it has none or it is not enabled. */
+  function defaultScript(hook: HookName): Promise<HookScript | null> {
+    const source = DEFAULT_SCRIPTS[hook];
+    if (!source || !enabled.has(hook)) return Promise.resolve(null);
+    let p = defaults.get(hook);
+    if (!p) {
+      p = compile(source, { hook, version: 'default' }).then((c) => {
+        if (!c.ok) o.log.error({ hook, code: c.error.code }, `the default ${hook} script does not compile: ${c.error.message}`);
+        return c.ok ? { version: 'default', compiled: c.compiled } : null;
+      });
+      defaults.set(hook, p);
+    }
+    return p;
+  }
+
   return {
-    async invoke(hook, input, linkedid) {
-      const script = o.scripts.published(hook);
+    async invoke<H extends HookName>(hook: H, input: HookInput<H>, ctx: HookContext): Promise<HookOutcome<H>> {
+      const script = o.scripts.published(hook) ?? (await defaultScript(hook));
+      const linkedid = ctx.linkedid;
       const t = now();
       // The seed is derived, not random, so a captured input replays with the same Math.random sequence.
       const seed = (t ^ (++seq * 2654435761)) | 0;
-      const r: { data: unknown; error: HooklineError | null; durationMs: number } = await o.runner.invoke(hook as HookName, script, input, { linkedid: linkedid ?? undefined, now: t, seed, limits: o.limits?.[hook] });
+      const r: InvocationResult<H> = await o.runner.invoke(hook, script, input, { linkedid: linkedid ?? undefined, now: t, seed, limits: o.limits?.[hook] });
       const version = script?.version ?? null;
       // hooks.md: a failure is recorded with hook, script version, linkedid, code, message and duration.
       const durationMs = Math.round(r.durationMs);
@@ -60,8 +107,8 @@ export function createHookInvoker(o: InvokerOptions): HookInvoker {
       } catch (e) {
         o.log.error({ hook, linkedid, err: String(e) }, 'recording an invocation failed');
       }
-      const outcome = { data: r.data, error: r.error, version, durationMs: r.durationMs };
-      return outcome as unknown as HookOutcome<never>;
+      const { ok: _ok, logs: _logs, ...outcome } = r;
+      return { ...outcome, version };
     },
   };
 }

@@ -11,6 +11,7 @@ import { createBatcher, type Batcher } from './batcher.ts';
 import { success, type KommoResult } from './errors.ts';
 import { createHttp } from './http.ts';
 import type {
+  CustomFieldValueRead,
   AddedCall, AddedEntity, AddedUnsorted, CallBody, ContactBody, EntityPatch, KommoAccount, KommoCompany, KommoContact, KommoCustomField, KommoLead,
   KommoNote, KommoPipeline, KommoTask, KommoUser, LeadBody, TaskBody, UnsortedSipBody, UpdatedEntity,
 } from './kommo-types.ts';
@@ -121,8 +122,16 @@ function phonesIn(body: Json): string[] {
 /** The contact Kommo made from `body`, as a search would show it, when the body says all the registrar reads. */
 function createdContact(body: Json, id: number): KommoContact | null {
   if (typeof body.name !== 'string' || typeof body.responsible_user_id !== 'number') return null;
-  const cfv = Array.isArray(body.custom_fields_values) ? (body.custom_fields_values as unknown as KommoContact['custom_fields_values']) : null;
+  const cfv = Array.isArray(body.custom_fields_values) ? body.custom_fields_values.filter(isObj).flatMap(fieldRead) : null;
   return { id, name: body.name, responsible_user_id: body.responsible_user_id, custom_fields_values: cfv, _embedded: { leads: [] } };
+}
+
+/** A custom field value as sent → as a read shows it (field_id 0 when the body named the field by its code only). */
+function fieldRead(f: Json): CustomFieldValueRead[] {
+  const code = typeof f.field_code === 'string' ? f.field_code : undefined;
+  if (typeof f.field_id !== 'number' && code === undefined) return [];
+  const values = Array.isArray(f.values) ? f.values.filter(isObj).map((v) => ({ ...v, value: v.value })) : [];
+  return [{ field_id: typeof f.field_id === 'number' ? f.field_id : 0, ...(code !== undefined ? { field_code: code } : {}), values }];
 }
 
 /** Who can hold a phone in Kommo: the collections searched by number. */
@@ -226,7 +235,8 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
     return r.ok ? success(structuredClone(r.value)) : r;
   }
 
-  const asJson = <T>(xs: T[]) => xs as unknown as Json[];
+  // Every body type is an open record (kommo-types.ts): the batcher takes them as JSON objects.
+  const asJson = <T extends Json>(xs: T[]): Json[] => xs;
 
   return {
     findContactsByPhone: (phone, ctx) => findByPhone('contacts', phone, ctx),
@@ -254,8 +264,8 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
       // responsible user Kommo would fill in) the phone is forgotten and the next call asks Kommo.
       bodies.forEach((b, i) => {
         const added = r[i];
-        const made = added?.ok ? createdContact(b as unknown as Json, added.value.id) : null;
-        for (const key of new Set(phonesIn(b as unknown as Json).map(phoneKey))) {
+        const made = added?.ok ? createdContact(b, added.value.id) : null;
+        for (const key of new Set(phonesIn(b).map(phoneKey))) {
           const known = made ? cache.get(key) : undefined;
           if (known && made) cache.set(key, [...known.filter((c) => c.id !== made.id), made]);
           else cache.forgetPhones([key]);

@@ -15,6 +15,7 @@ export { createBatcher, type Batcher, type BatcherOptions, type BatchEntry } fro
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions, type RateSlot } from './rate-limiter.ts';
 export { stripNulls } from './strip-nulls.ts';
 export { phoneKey } from './phone-cache.ts';
+export { LEAD_STATUS_WON, LEAD_STATUS_LOST, isClosedLeadStatus } from './constants.ts';
 export type {
   AddedCall, AddedEntity, AddedUnsorted, CallBody, ContactBody, CustomFieldValueInput, CustomFieldValueRead, EntityPatch, KommoAccount,
   KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoNote, KommoPipeline, KommoTask, KommoStatus, KommoUser, LeadBody, TaskBody, UnsortedSipBody, UpdatedEntity,

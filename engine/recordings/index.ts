@@ -5,7 +5,7 @@
  */
 export {
   createRecordings, recordingsCapabilities, mp3CacheDir,
-  type Recordings, type RecordingsOptions, type RecordingLink, type RecordHookInvoker,
+  type Recordings, type RecordingsOptions, type RecordingLink,
 } from './recordings.ts';
 export { signToken, checkToken, type LinkPayload, type LinkRoot, type TokenCheck } from './link-token.ts';
 export { loadOrCreateKey, keyPath, KEY_FILE } from './link-key.ts';

@@ -11,10 +11,10 @@
 import { utimes } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { compile, type Capabilities, type HookScript, type Runner } from '../../sandbox/index.ts';
-import { DEFAULT_RECORD_SCRIPT, isScriptFailure, makeError, type HookInput, type HooklineError } from '../../contracts/index.ts';
+import type { Capabilities } from '../../sandbox/index.ts';
+import { isScriptFailure, makeError, type CallFull, type HooklineError } from '../../contracts/index.ts';
 import type { RouteModule } from '../../editor/index.ts';
-import type { InvocationRecord } from '../hooks/index.ts';
+import type { HookInvoker } from '../hooks/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
 import { realInside } from './inside.ts';
 import { keyPath, loadOrCreateKey } from './link-key.ts';
@@ -30,11 +30,6 @@ export function recordingsCapabilities(o: { dir: string; dataDir: string }): Cap
   return { convertToMp3: { recordingsDir: o.dir, cacheDir: mp3CacheDir(o.dataDir) } };
 }
 
-/** What this module needs of the engine's HookInvoker (kept narrow: the generic one fits it). */
-export interface RecordHookInvoker {
-  invoke(hook: 'process_record_file_path', input: { call_full: unknown; path: string }, linkedid: string | null): Promise<{ data: unknown; error: HooklineError | null }>;
-}
-
 export interface RecordingsOptions {
   /** config.recordings.dir: where MixMonitor writes. */
   dir: string;
@@ -47,26 +42,12 @@ export interface RecordingsOptions {
   /** A key to sign with instead of the data folder's recordings.key (at least 32 bytes). */
   secret?: string | Buffer;
   /**
-   * The engine's HookInvoker: the published process_record_file_path, or its default. A function returning it
-   * is taken too, since createEngine makes the invoker and takes this linker: `invoker: () => engine.hooks`.
+   * The hook invoker (engine/hooks): the published process_record_file_path, else its default script (WAV →
+   * MP3, when the invoker enables it: config recordings.convertToMp3), else the original file.
    */
-  invoker: RecordHookInvoker | (() => RecordHookInvoker);
-  /**
-   * The engine's Runner, built with recordingsCapabilities(): runs the default script (DEFAULT_RECORD_SCRIPT)
-   * when no script is published. Without it (or with convertToMp3 false) the original file is linked.
-   */
-  runner?: Runner;
+  invoker: HookInvoker;
   /** config.recordings.pbxDir: the folder as Asterisk names it, when hookline sees it at `dir` (a mount). */
   pbxDir?: string;
-  /** config.recordings.convertToMp3. Default true. */
-  convertToMp3?: boolean;
-  /**
-   * Called after each run of the default script, like createEngine's onInvocation (recordInto(store), status):
-   * so a failed default conversion is in the failure log like any hook failure, with version "default".
-   */
-  onInvocation?: (r: InvocationRecord) => void;
-  /** Hook limits from the config (hooks.process_record_file_path), for the default script. */
-  limits?: { timeoutMs?: number; memoryMb?: number; maxOutputBytes?: number };
   log?: Logger;
   /** The clock (ms) for link expiry, the mtime set on a linked cached MP3, and pruning. Default Date.now. */
   now?: () => number;
@@ -85,7 +66,7 @@ export interface RecordingLink {
 
 export interface Recordings {
   /** For the registrar: the link of a conversation's recording (process_record_file_path runs inside). */
-  linkFor(input: { path: string; call_full: unknown }, linkedid: string | null): Promise<RecordingLink>;
+  linkFor(input: { path: string; call_full: CallFull }, linkedid: string | null): Promise<RecordingLink>;
   /** A signed link to a file inside the recordings folder or the cache, or null when it is neither. */
   linkToFile(file: string): Promise<string | null>;
   /** GET /recordings/<token>[/<name>] on the editor's server (public: the signature is the authentication). */
@@ -108,18 +89,10 @@ export function createRecordings(o: RecordingsOptions): Recordings {
   if (key.length < 32) throw new Error('recordings: the signing secret must be at least 32 bytes');
   const ttlSec = Math.round((o.ttlHours ?? DEFAULT_LINK_TTL_HOURS) * 3600);
   const base = o.publicBaseUrl?.replace(/\/+$/, '');
-  const convert = o.convertToMp3 ?? true;
   if (!base) log.warn('recordings.publicBaseUrl is not set: call logs in Kommo get no recording link (set it to an address of hookline that Kommo users\' browsers can reach)');
-  let defaultScript: Promise<HookScript | null> | null = null;
   const pbxDir = o.pbxDir ? resolve(o.pbxDir) : null;
   /** Asterisk's name for a recording → where hookline reads it. */
   const fromPbx = (p: string) => (pbxDir && resolve(p).startsWith(pbxDir + sep) ? join(dir, relative(pbxDir, resolve(p))) : p);
-
-  const loadDefault = () =>
-    (defaultScript ??= compile(DEFAULT_RECORD_SCRIPT, { hook: 'process_record_file_path', version: 'default' }).then((c) => {
-      if (!c.ok) log.error({ code: c.error.code }, `the default process_record_file_path script does not compile: ${c.error.message}`);
-      return c.ok ? { version: 'default', compiled: c.compiled } : null;
-    }));
 
   /**
    * Which folder holds the file, and the path inside it; null when neither. A file in the MP3 cache gets its
@@ -154,31 +127,13 @@ export function createRecordings(o: RecordingsOptions): Recordings {
     return `${base}/recordings/${token}/${encodeURIComponent(name)}`;
   }
 
-  async function linkFor(input: { path: string; call_full: unknown }, linkedid: string | null): Promise<RecordingLink> {
+  async function linkFor(input: { path: string; call_full: CallFull }, linkedid: string | null): Promise<RecordingLink> {
     const original = resolve(dir, fromPbx(input.path));
-    const hookInput = { call_full: input.call_full, path: original } as HookInput<'process_record_file_path'>;
-    const invoker = typeof o.invoker === 'function' ? o.invoker() : o.invoker;
-    const out = await invoker.invoke('process_record_file_path', hookInput, linkedid);
+    const out = await o.invoker.invoke('process_record_file_path', { call_full: input.call_full, path: original }, { linkedid });
     // The invoker checked it against the hook's contract: { path: non-empty string }.
-    let chosen = (out.data as { path: string }).path;
+    const chosen = out.data.path;
+    // A failure is logged and recorded by the invoker; the link says why the original was linked.
     let error: HooklineError | undefined = out.error && isScriptFailure(out.error.code) ? out.error : undefined;
-    if (out.error?.code === 'NO_SCRIPT' && convert && o.runner) {
-      const script = await loadDefault();
-      if (script) {
-        const t = now();
-        const r = await o.runner.invoke('process_record_file_path', script, hookInput, { linkedid: linkedid ?? undefined, limits: o.limits, now: t, seed: 0 });
-        try {
-          o.onInvocation?.({ hook: 'process_record_file_path', linkedid, version: 'default', input: hookInput, now: t, seed: 0, error: r.error, durationMs: r.durationMs });
-        } catch (e) {
-          log.error({ linkedid, err: String(e) }, 'recording an invocation of the default script failed');
-        }
-        chosen = (r.data as { path: string }).path;
-        if (r.error) {
-          error = r.error;
-          log.warn({ linkedid, code: r.error.code, path: original }, `the default recording conversion failed; the original file is linked: ${r.error.message}`);
-        }
-      }
-    }
     const at = now();
     let placed = await place(resolve(dir, chosen), at);
     if (!placed && resolve(dir, chosen) !== original) {

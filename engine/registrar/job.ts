@@ -15,6 +15,11 @@ export interface CallToRegister {
   recording?: string | null;
 }
 
+/** How the registrar gets a recording's public link (engine/recordings; process_record_file_path runs inside). */
+export interface RecordingLinker {
+  linkFor(input: { path: string; call_full: CallFull }, linkedid: string): Promise<{ url: string | null }>;
+}
+
 /** The entity a call is attached to, as the steps found or created it. */
 export interface EntityRef {
   /** A contact, or a company when no contact has the number (Kommo attaches the call to it). */

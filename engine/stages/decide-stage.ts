@@ -4,7 +4,7 @@
  * rules, then process_client_phone). A failing script never stops the stage: its hook's default is used.
  */
 import type { CallStage, CallFull } from '../../contracts/index.ts';
-import type { HookInvoker } from './hook-invoker.ts';
+import type { HookInvoker } from '../hooks/index.ts';
 import { applyLists, type FilterConfig } from './lists.ts';
 import type { PhoneNormalizer } from '../phone/index.ts';
 
@@ -56,11 +56,11 @@ export async function decideStage(s: StageInput, ctx: StageContext): Promise<Sta
   if (!lists.allow) return { ...base, register: false, reason: lists.reason };
 
   const call = withConversationUsers(s.call, ctx.users);
-  const need = await ctx.hooks.invoke('need_registration', { call_full: call, call_stage: s.stage }, s.linkedid);
+  const need = await ctx.hooks.invoke('need_registration', { call_full: call, call_stage: s.stage }, { linkedid: s.linkedid });
   if (!need.data.result) return { ...base, register: false, reason: 'need_registration returned false' };
 
   if (s.clientNumber === null) return { ...base, register: false, reason: 'internal call: there is no client to register' };
   const replaced = ctx.normalizePhone(s.clientNumber);
-  const phone = await ctx.hooks.invoke('process_client_phone', { call_full: call, call_stage: s.stage, phone: replaced }, s.linkedid);
+  const phone = await ctx.hooks.invoke('process_client_phone', { call_full: call, call_stage: s.stage, phone: replaced }, { linkedid: s.linkedid });
   return { ...base, register: true, phone: phone.data.phone };
 }

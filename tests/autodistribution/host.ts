@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HookName } from '../../contracts/index.ts';
 import { createAuth, startEditor, type Editor, type RouteModule } from '../../editor/index.ts';
-import { createHookInvoker, type InvocationRecord } from '../../engine/hooks/index.ts';
+import { createHookInvoker, type InvocationRecord, type InvokerOptions } from '../../engine/hooks/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
 import { compile, createRunner, type HookScript, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
@@ -38,10 +38,11 @@ export function createScripts(runner?: Runner): Scripts {
   };
 }
 
-export function createTestInvoker(runner: Runner, log: Logger = silentLogger) {
+/** A hook invoker over scripts a test sets; `o` as app/ gives it (defaultScripts, limits). */
+export function createTestInvoker(runner: Runner, log: Logger = silentLogger, o: Pick<InvokerOptions, 'defaultScripts' | 'limits'> = {}) {
   const scripts = createScripts(runner);
   const records: InvocationRecord[] = [];
-  const invoker = createHookInvoker({ runner, scripts, log, onInvocation: (r) => records.push(r) });
+  const invoker = createHookInvoker({ runner, scripts, log, ...o, onInvocation: (r) => records.push(r) });
   return { invoker, scripts, records };
 }
 

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { hooks } from '../../contracts/index.ts';
 import { createAuth, startEditor, type Editor } from '../../editor/index.ts';
-import { createHookInvoker, createPublishedScripts, recordInto, type PublishedScripts } from '../../engine/hooks/index.ts';
+import { createPublishedScripts, recordInto, type PublishedScripts } from '../../app/index.ts';
+import { createHookInvoker } from '../../engine/hooks/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
@@ -122,8 +123,8 @@ describe('editor API over HTTP', () => {
     expect((await api('/api/hooks/process_client_phone/publish', { method: 'POST', body: { message: 'first' } })).body?.version.version).toBe(1);
     await scripts.settled();
     const input = hooks.process_client_phone.exampleInput;
-    await invoker.invoke('process_client_phone', input, '9.1');
-    await invoker.invoke('process_client_phone', { ...input, phone: '+31260010001' }, '9.2');
+    await invoker.invoke('process_client_phone', input, { linkedid: '9.1' });
+    await invoker.invoke('process_client_phone', { ...input, phone: '+31260010001' }, { linkedid: '9.2' });
 
     await api('/api/hooks/process_client_phone/draft', { method: 'PUT', body: { source: v2 } });
     const rep = await api('/api/hooks/process_client_phone/replay', { method: 'POST', body: { limit: 10 } });
@@ -136,12 +137,12 @@ describe('editor API over HTTP', () => {
 
     expect((await api('/api/hooks/process_client_phone/publish', { method: 'POST', body: { message: 'second' } })).body?.version.version).toBe(2);
     await scripts.settled();
-    expect((await invoker.invoke('process_client_phone', input, '9.3')).data.phone).toBe('+79161234567-v2');
+    expect((await invoker.invoke('process_client_phone', input, { linkedid: '9.3' })).data.phone).toBe('+79161234567-v2');
 
     const rb = await api('/api/hooks/process_client_phone/rollback', { method: 'POST', body: {} });
     expect(rb.body?.version).toMatchObject({ version: 3, rollbackOf: 1 });
     await scripts.settled();
-    expect((await invoker.invoke('process_client_phone', input, '9.4')).data.phone).toBe('+79161234567-v1');
+    expect((await invoker.invoke('process_client_phone', input, { linkedid: '9.4' })).data.phone).toBe('+79161234567-v1');
     const versions = await api('/api/hooks/process_client_phone/versions');
     expect(versions.body?.versions.map((v: { message: string }) => v.message)).toEqual(['first', 'second', 'rollback to v1']);
   });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hooks } from '../../contracts/index.ts';
-import { createHookInvoker, createPublishedScripts, recordInto } from '../../engine/hooks/index.ts';
+import { createPublishedScripts, recordInto } from '../../app/index.ts';
+import { createHookInvoker } from '../../engine/hooks/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { compile, createRunner } from '../../sandbox/index.ts';
 import { openStore } from '../../scripts-store/index.ts';
@@ -26,7 +27,7 @@ describe('the engine runs published versions, swapped in without a restart', () 
     await scripts.ready;
     const invoker = createHookInvoker({ runner, scripts, log: silentLogger, onInvocation: recordInto(store) });
     const input = hooks.process_client_phone.exampleInput;
-    const phone = async () => (await invoker.invoke('process_client_phone', input, '5.1')).data.phone;
+    const phone = async () => (await invoker.invoke('process_client_phone', input, { linkedid: '5.1' })).data.phone;
 
     expect(await phone()).toBe('+79161234567-v1');
     await store.saveDraft('process_client_phone', phoneScript('-draft'), 'a');

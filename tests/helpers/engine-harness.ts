@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkConfig, type Config } from '../../config/index.ts';
 import type { HookName } from '../../contracts/index.ts';
-import { createEngine, type Engine, type EngineOptions } from '../../engine/index.ts';
-import { createPublishedScripts, recordInto, type PublishedScripts } from '../../engine/hooks/index.ts';
+import { createEngine, type Engine, type EngineOptions, type RecordingLinker } from '../../engine/index.ts';
+import { createPublishedScripts, recordInto, type PublishedScripts } from '../../app/index.ts';
+import { createHookInvoker, type HookInvoker } from '../../engine/hooks/index.ts';
 import { createMemoryLogger, type Logger } from '../../log/index.ts';
 import { compile, createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
@@ -24,6 +25,8 @@ export interface Harness {
   store: Store;
   runner: Runner;
   scripts: PublishedScripts;
+  /** The hook invoker the engine and the recordings linker share. */
+  hooks: HookInvoker;
   engine: Engine;
   dir: string;
   log: Logger;
@@ -48,7 +51,14 @@ export interface HarnessOptions {
   /** The emulator's options, and `timeoutMs`: the engine's Kommo client timeout per request (default 10 s). */
   kommo?: StartKommoOptions & { timeoutMs?: number };
   dir?: string;
-  engine?: Partial<Pick<EngineOptions, 'registrar' | 'fsync' | 'recordings'>>;
+  engine?: Partial<Pick<EngineOptions, 'registrar' | 'fsync'>> & {
+    /** The registrar's recording linker, made from the harness's hook invoker (engine/recordings createRecordings). */
+    recordings?: (hooks: HookInvoker) => RecordingLinker;
+  };
+  /** The sandbox runner (default: a new one, closed with the harness); a test's own is not closed. */
+  runner?: Runner;
+  /** Hooks whose contract's default script runs when none is published (app/: recordings.convertToMp3). */
+  defaultScripts?: HookName[];
   /** Rate window of both sides (ms); default 100 so tests run at 7 requests per 100 ms. */
   rateWindowMs?: number;
 }
@@ -67,21 +77,22 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const s = await openStore(dir, { flushMs: 20 });
   if (!s.ok) throw new Error(s.error.message);
   const store = s.value;
-  const runner = createRunner();
+  const runner = o.runner ?? createRunner();
   const scripts = createPublishedScripts(store, runner, log);
+  const hooks = createHookInvoker({ runner, scripts, log, limits: config.hooks, defaultScripts: o.defaultScripts ?? [], onInvocation: recordInto(store) });
+  const recordings = o.engine?.recordings?.(hooks);
   const outcomes: Harness['outcomes'] = [];
   let lastMessage = Date.now();
 
   async function makeEngine() {
     const e = await createEngine({
-      config, dataDir: dir, runner, scripts, log,
+      config, dataDir: dir, hooks, log,
       ami: { host: pbx.host, port: pbx.port, username: 'hookline', secret: 'hookline', pingIntervalMs: 0 },
       kommo: { baseUrl: kommo.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs, batchWindowMs: 20, ...(kommoTimeoutMs !== undefined ? { timeoutMs: kommoTimeoutMs } : {}) },
-      onInvocation: recordInto(store),
       onOutcome: (x) => outcomes.push(x),
       registrar: { retryBaseMs: 50, retryMaxMs: 500, ambiguousSettleMs: 300, ...(o.engine?.registrar ?? {}) },
       ...(o.engine?.fsync !== undefined ? { fsync: o.engine.fsync } : {}),
-      ...(o.engine?.recordings ? { recordings: o.engine.recordings } : {}),
+      ...(recordings ? { recordings } : {}),
     });
     e.ami.on('message', () => {
       lastMessage = Date.now();
@@ -94,7 +105,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   }
 
   const h: Harness = {
-    pbx, kommo, store, runner, scripts, dir, log, logLines: memory.lines, outcomes,
+    pbx, kommo, store, runner, scripts, hooks, dir, log, logLines: memory.lines, outcomes,
     engine: await makeEngine(),
     async publish(hook, source) {
       const r = await store.publish(hook, {
@@ -134,7 +145,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       await h.engine.close();
       scripts.close();
       await store.close();
-      await runner.close();
+      if (!o.runner) await runner.close();
       await pbx.close();
       await kommo.close();
       if (!o.dir) rmSync(dir, { recursive: true, force: true });

@@ -2,10 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createRecordings, recordingsCapabilities, type RecordHookInvoker } from '../../engine/recordings/index.ts';
+import type { HookInvoker } from '../../engine/hooks/index.ts';
+import { createRecordings, recordingsCapabilities } from '../../engine/recordings/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { startHarness, type Harness } from '../helpers/engine-harness.ts';
-import { startHost, type Host } from '../autodistribution/host.ts';
+import { createTestInvoker, startHost, type Host } from '../autodistribution/host.ts';
 import { decodedSeconds, makeWav, probe } from './media.ts';
 
 // From the wire to Kommo's player: sim/pbx plays a real inbound call recorded with MixMonitor (CallMe's
@@ -29,11 +30,10 @@ beforeAll(async () => {
   const dataDir = join(dir, 'data');
   mkdirSync(dirname(join(monitor, FILE)), { recursive: true });
   makeWav(join(monitor, FILE), 3);
-  const invoker = (): RecordHookInvoker => h.engine.hooks;
   runner = createRunner({ capabilities: recordingsCapabilities({ dir: monitor, dataDir }) });
-  host = await startHost(runner, [createRecordings({ dir: monitor, dataDir, invoker, runner }).route]);
-  const recordings = createRecordings({ dir: monitor, dataDir, pbxDir: PBX_DIR, publicBaseUrl: host.editor.url, invoker, runner });
-  h = await startHarness({ config: { pbx: { trunks: ['SIP/toOurAster'] } }, engine: { recordings } });
+  host = await startHost(runner, [createRecordings({ dir: monitor, dataDir, invoker: createTestInvoker(runner).invoker }).route]);
+  const recordings = (invoker: HookInvoker) => createRecordings({ dir: monitor, dataDir, pbxDir: PBX_DIR, publicBaseUrl: host.editor.url, invoker });
+  h = await startHarness({ config: { pbx: { trunks: ['SIP/toOurAster'] } }, runner, defaultScripts: ['process_record_file_path'], engine: { recordings } });
 });
 afterAll(async () => {
   if (!there) return;

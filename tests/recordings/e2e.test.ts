@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hooks } from '../../contracts/index.ts';
-import { createRecordings, recordingsCapabilities, type RecordHookInvoker } from '../../engine/recordings/index.ts';
+import type { HookInvoker } from '../../engine/hooks/index.ts';
+import { createRecordings, recordingsCapabilities } from '../../engine/recordings/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { startHarness, type Harness } from '../helpers/engine-harness.ts';
-import { startHost, type Host } from '../autodistribution/host.ts';
+import { createTestInvoker, startHost, type Host } from '../autodistribution/host.ts';
 import { decodedSeconds, makeWav, probe } from './media.ts';
 
 // The engine (registrar, outbox, hooks) → sim/kommo, with the recordings linker wired in as `npm start` wires
@@ -24,12 +25,11 @@ beforeAll(async () => {
   monitor = join(dir, 'monitor');
   const dataDir = join(dir, 'data');
   mkdirSync(monitor, { recursive: true });
-  // The engine is made after the linker, which needs the engine's invoker: reached through `h` once it exists.
-  const invoker = (): RecordHookInvoker => h.engine.hooks;
   runner = createRunner({ capabilities: recordingsCapabilities({ dir: monitor, dataDir }) });
-  host = await startHost(runner, [createRecordings({ dir: monitor, dataDir, invoker, runner }).route]);
-  const recordings = createRecordings({ dir: monitor, dataDir, publicBaseUrl: host.editor.url, invoker, runner });
-  h = await startHarness({ engine: { recordings } });
+  host = await startHost(runner, [createRecordings({ dir: monitor, dataDir, invoker: createTestInvoker(runner).invoker }).route]);
+  // The linker runs the harness's hook invoker (the published script, else the default WAV → MP3).
+  const recordings = (invoker: HookInvoker) => createRecordings({ dir: monitor, dataDir, publicBaseUrl: host.editor.url, invoker });
+  h = await startHarness({ runner, defaultScripts: ['process_record_file_path'], engine: { recordings } });
 });
 afterAll(async () => {
   await h.close();

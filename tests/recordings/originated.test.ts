@@ -38,9 +38,10 @@ it.skipIf(!there)(`an originated, recorded call gets its recording linked as MP3
   const local = join(dir, 'monitor', '8976fcad-0233-4755-b28e-8e3845b0959e.wav');
   mkdirSync(dirname(local), { recursive: true });
   makeWav(local, 12);
-  const { invoker } = createTestInvoker(runner);
-  const recordings = createRecordings({ dir: join(dir, 'monitor'), dataDir: join(dir, 'data'), pbxDir: PBX_DIR, publicBaseUrl: 'https://pbx.example.com:8080', invoker, runner });
-  const link = await recordings.linkFor({ path: recording, call_full: ended?.call }, ended?.linkedid ?? null);
+  const { invoker } = createTestInvoker(runner, undefined, { defaultScripts: ['process_record_file_path'] });
+  const recordings = createRecordings({ dir: join(dir, 'monitor'), dataDir: join(dir, 'data'), pbxDir: PBX_DIR, publicBaseUrl: 'https://pbx.example.com:8080', invoker });
+  if (!ended) throw new Error('the capture has no call_ended');
+  const link = await recordings.linkFor({ path: recording, call_full: ended.call }, ended.linkedid);
   expect(link).toMatchObject({ converted: true });
   expect(link.url).toMatch(/^https:\/\/pbx\.example\.com:8080\/recordings\/[^/]+\/8976fcad-0233-4755-b28e-8e3845b0959e-[0-9a-f]{16}\.mp3$/);
   expect(Math.abs(decodedSeconds(link.file as string) - 12)).toBeLessThan(0.1);

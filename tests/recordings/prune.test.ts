@@ -11,8 +11,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { hooks } from '../../contracts/index.ts';
 import {
   checkToken, createRecordings, loadOrCreateKey, mp3CacheDir, pruneMp3Cache, recordingsCapabilities, PRUNE_EVERY_MS,
-  type RecordHookInvoker,
 } from '../../engine/recordings/index.ts';
+import type { HookInvoker } from '../../engine/hooks/index.ts';
 import { createMemoryLogger } from '../../log/index.ts';
 import type { Runner } from '../../sandbox/index.ts';
 import { createRunner, createTestInvoker } from '../autodistribution/host.ts';
@@ -137,11 +137,8 @@ describe('pruneMp3Cache', () => {
 });
 
 describe('createRecordings prunes the cache', () => {
-  const invoker: RecordHookInvoker = {
-    async invoke(_hook, input) {
-      return { data: { path: input.path }, error: null };
-    },
-  };
+  // Only pruning is tried here: nothing is linked, so no hook runs.
+  const invoker: HookInvoker = { invoke: () => Promise.reject(new Error('no hook runs in these tests')) };
 
   it('once at start, logging how many files and MB went; close() waits for it', async () => {
     const old = file(join(cache, 'old-0000000000000008.mp3'), 3 * 1048576, T - 100 * DAY);
@@ -189,7 +186,7 @@ describe('linking a cached MP3 again sets its mtime, so the prune keeps it for t
   it('linkToFile: the mtime is the link\'s time and the link expires when the prune may delete the file', async () => {
     const mp3 = file(join(cache, 'in-101-1234567890abcdef.mp3'), 64, T - 100 * DAY);
     let clock = T - 100 * DAY;
-    const rec = createRecordings({ dir: monitor, dataDir, invoker: { invoke: async () => ({ data: null, error: null }) }, publicBaseUrl: 'https://pbx.example.com', now: () => clock });
+    const rec = createRecordings({ dir: monitor, dataDir, invoker: { invoke: () => Promise.reject(new Error('linkToFile runs no hook')) }, publicBaseUrl: 'https://pbx.example.com', now: () => clock });
     await rec.close(); // the start prune, at the file's own time, keeps it
 
     clock = T; // 100 days later: linked again
@@ -215,11 +212,11 @@ describe('linking a cached MP3 again sets its mtime, so the prune keeps it for t
 
     it('a conversion linked again 100 days later survives a prune; not linked again, it goes', async () => {
       runner = createRunner({ capabilities: recordingsCapabilities({ dir: monitor, dataDir }) });
-      const { invoker: hooksInvoker } = createTestInvoker(runner);
+      const { invoker: hooksInvoker } = createTestInvoker(runner, undefined, { defaultScripts: ['process_record_file_path'] });
       const wav = join(monitor, 'in-101-+31260010001-1763633700.65.wav');
       makeWav(wav, 1);
       let clock = T;
-      const rec = createRecordings({ dir: monitor, dataDir, invoker: hooksInvoker, runner, publicBaseUrl: 'https://pbx.example.com', now: () => clock });
+      const rec = createRecordings({ dir: monitor, dataDir, invoker: hooksInvoker, publicBaseUrl: 'https://pbx.example.com', now: () => clock });
       await rec.close();
       const callFull = hooks.process_record_file_path.exampleInput.call_full;
 

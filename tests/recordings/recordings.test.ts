@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hooks } from '../../contracts/index.ts';
 import { createRecordings, loadOrCreateKey, recordingsCapabilities, signToken, type Recordings, type RecordingsOptions } from '../../engine/recordings/index.ts';
-import type { InvocationRecord } from '../../engine/hooks/index.ts';
+import { createHookInvoker, type InvocationRecord } from '../../engine/hooks/index.ts';
+import type { HookLimits } from '../../contracts/index.ts';
+import { silentLogger } from '../../log/index.ts';
 import type { Runner } from '../../sandbox/index.ts';
 import { createRunner, createTestInvoker, startHost, type Host, type Scripts } from '../autodistribution/host.ts';
 import { decodedSeconds, makeWav, probe } from './media.ts';
@@ -17,7 +19,13 @@ let runner: Runner;
 let host: Host;
 let scripts: Scripts;
 let records: InvocationRecord[];
-let make: (o?: Partial<RecordingsOptions>) => Recordings;
+/** As app/ makes it: convertToMp3 enables the default script; the hook's limits; what is recorded of each invocation. */
+interface MakeOptions extends Partial<RecordingsOptions> {
+  convertToMp3?: boolean;
+  limits?: Partial<HookLimits>;
+  onInvocation?: (r: InvocationRecord) => void;
+}
+let make: (o?: MakeOptions) => Recordings;
 let wav: string;
 
 const callFull = hooks.process_record_file_path.exampleInput.call_full;
@@ -36,9 +44,16 @@ beforeAll(async () => {
   ({ scripts, records } = t);
   // The server's instance; the links come from instances made after it knows its address, sharing the key
   // kept in the data folder (as two starts of hookline would).
-  const serving = createRecordings({ dir: monitor, dataDir, invoker: t.invoker, runner });
+  const serving = createRecordings({ dir: monitor, dataDir, invoker: t.invoker });
   host = await startHost(runner, [serving.route]);
-  make = (o = {}) => createRecordings({ dir: monitor, dataDir, publicBaseUrl: `${host.editor.url}/`, invoker: t.invoker, runner, ...o });
+  make = ({ convertToMp3 = true, limits, onInvocation, ...o } = {}) => {
+    const invoker = createHookInvoker({
+      runner, scripts, log: silentLogger, defaultScripts: convertToMp3 ? ['process_record_file_path'] : [],
+      ...(limits ? { limits: { process_record_file_path: limits } } : {}),
+      onInvocation: onInvocation ?? ((r) => records.push(r)),
+    });
+    return createRecordings({ dir: monitor, dataDir, publicBaseUrl: `${host.editor.url}/`, invoker, ...o });
+  };
 });
 afterAll(async () => {
   await host.close();

@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createRecordings, type RecordHookInvoker } from '../../engine/recordings/index.ts';
+import type { HookInvoker } from '../../engine/hooks/index.ts';
+import { createRecordings } from '../../engine/recordings/index.ts';
 import type { Runner } from '../../sandbox/index.ts';
 import { createRunner, startHost, type Host } from '../autodistribution/host.ts';
 
@@ -29,7 +30,8 @@ beforeAll(async () => {
   mkdirSync(monitor);
   file = join(monitor, 'in-101.wav');
   writeFileSync(file, Buffer.alloc(SIZE, 7));
-  const invoker: RecordHookInvoker = { invoke: async () => ({ data: { path: file }, error: null }) };
+  // The link is made with linkToFile: no hook runs.
+  const invoker: HookInvoker = { invoke: () => Promise.reject(new Error('linkToFile runs no hook')) };
   runner = createRunner();
   const serving = createRecordings({ dir: monitor, dataDir: join(dir, 'data'), secret: SECRET, invoker });
   host = await startHost(runner, [serving.route]);

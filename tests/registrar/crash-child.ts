@@ -4,7 +4,8 @@
  */
 import { checkConfig } from '../../config/index.ts';
 import { createEngine } from '../../engine/index.ts';
-import { createPublishedScripts } from '../../engine/hooks/index.ts';
+import { createPublishedScripts } from '../../app/index.ts';
+import { createHookInvoker } from '../../engine/hooks/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { createRunner } from '../../sandbox/index.ts';
 import { openStore } from '../../scripts-store/index.ts';
@@ -16,8 +17,9 @@ const s = await openStore(o.dir, { flushMs: 20 });
 if (!s.ok) throw new Error(s.error.message);
 const runner = createRunner();
 const scripts = createPublishedScripts(s.value, runner, silentLogger);
+const hooks = createHookInvoker({ runner, scripts, log: silentLogger });
 const engine = await createEngine({
-  config: checked.value.config, dataDir: o.dir, runner, scripts, log: silentLogger,
+  config: checked.value.config, dataDir: o.dir, hooks, log: silentLogger,
   ami: { host: '127.0.0.1', port: o.pbxPort, username: 'hookline', secret: 'hookline', pingIntervalMs: 0 },
   kommo: { baseUrl: o.kommoUrl, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs: o.rateWindowMs, batchWindowMs: 20 },
   onCall: (c, submitted) => {

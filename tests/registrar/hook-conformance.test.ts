@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hooks, type HookName } from '../../contracts/index.ts';
-import { createRecordings, type RecordHookInvoker } from '../../engine/recordings/index.ts';
+import type { HookInvoker } from '../../engine/hooks/index.ts';
+import { createRecordings } from '../../engine/recordings/index.ts';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/engine-harness.ts';
 
 let h: Harness | undefined;
@@ -25,8 +26,7 @@ async function withRecordings(o: HarnessOptions): Promise<{ h: Harness; monitor:
   tmp = mkdtempSync(join(tmpdir(), 'hl-conf-'));
   const monitor = join(tmp, 'monitor');
   mkdirSync(monitor, { recursive: true });
-  const invoker = (): RecordHookInvoker => (h as Harness).engine.hooks;
-  const recordings = createRecordings({ dir: monitor, dataDir: join(tmp, 'data'), publicBaseUrl: 'http://hookline.test', invoker, convertToMp3: false });
+  const recordings = (invoker: HookInvoker) => createRecordings({ dir: monitor, dataDir: join((tmp as string), 'data'), publicBaseUrl: 'http://hookline.test', invoker });
   h = await startHarness({ ...o, engine: { ...(o.engine ?? {}), recordings } });
   return { h, monitor };
 }

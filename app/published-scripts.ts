@@ -3,11 +3,11 @@
  * is compiled and its isolate warmed before it is swapped in, so the next invocation runs it without a
  * restart and without a cold start on the call path.
  */
-import { HOOK_NAMES, isScriptFailure, type HookName } from '../../contracts/index.ts';
-import type { Logger } from '../../log/index.ts';
-import { compile, type HookScript, type Runner } from '../../sandbox/index.ts';
-import type { Store } from '../../scripts-store/index.ts';
-import type { InvocationRecord, ScriptSource } from './invoker.ts';
+import { HOOK_NAMES, isScriptFailure, type HookName } from '../contracts/index.ts';
+import type { InvocationRecord, ScriptSource } from '../engine/hooks/index.ts';
+import type { Logger } from '../log/index.ts';
+import { compile, type HookScript, type Runner } from '../sandbox/index.ts';
+import type { Store } from '../scripts-store/index.ts';
 
 export interface PublishedScripts extends ScriptSource {
   /** Resolves when every published version present at start is compiled and warm. */

@@ -1,0 +1,61 @@
+/**
+ * call: the call log (process_call_params), `uniq` = linkedid, so a log whose answer was lost is found again
+ * among the entity's (and its leads') call notes before anything is sent twice. A new incoming lead carries
+ * the call itself, so no log is written for it.
+ */
+import { RESULT_TO_KOMMO, type HookData } from '../../../contracts/index.ts';
+import type { DealRef, EntityRef } from '../job.ts';
+import { sourceOf } from '../settings.ts';
+import { toUnix } from '../time.ts';
+import { callUser, fail, journal, prior, hook, write, type Ctx } from './kit.ts';
+import { callDuration } from './record.ts';
+
+const STEP = 'call';
+const UNKNOWN = { call_status: 8, call_result: 'Unknown' };
+
+export async function callStep(c: Ctx, entity: EntityRef, deal: DealRef | null): Promise<void> {
+  const was = prior(c, STEP);
+  if (was?.status === 'done' || was?.status === 'skipped') return;
+  if (entity.unsortedUid) {
+    // Kommo matches no call log to an incoming lead's contact until the lead is accepted, and a second log
+    // would repeat the call its metadata already carries (is_call_event_needed).
+    await journal(c, STEP, { status: 'skipped', result: { reason: 'the incoming lead carries the call' } });
+    return;
+  }
+  if (was?.status === 'sending' && (await callIsThere(c, entity, deal))) {
+    await journal(c, STEP, { status: 'done', result: { reconciled: true } });
+    c.done.push('call log (reconciled)');
+    return;
+  }
+  const s = c.d.settings;
+  const outcome = RESULT_TO_KOMMO[c.call.call_full.result] ?? RESULT_TO_KOMMO[0] ?? UNKNOWN;
+  const user = callUser(c);
+  const body: HookData<'process_call_params'> = {
+    call_result: outcome.call_result,
+    call_status: outcome.call_status,
+    created_at: toUnix(c.call.call_full.channel.start_time, s.timezone) ?? Math.floor(c.d.now() / 1000),
+    created_by: user?.id ?? 0,
+    direction: c.call.direction,
+    duration: callDuration(c),
+    ...(c.cf.record ? { link: c.cf.record } : {}),
+    phone: c.call.phone,
+    responsible_user_id: user?.id ?? (deal?.responsible_user_id || entity.responsible_user_id || c.d.users.fallback()),
+    source: sourceOf(s),
+  };
+  const withUniq = (b: HookData<'process_call_params'>) => ({ uniq: c.linkedid, ...b });
+  await write(c, STEP, 'process_call_params', await hook(c, 'process_call_params', { call_full: c.cf, ...body }), body, withUniq, (b) => c.d.kommo.addCalls([b], { linkedid: c.linkedid }));
+  await journal(c, STEP, { status: 'done' });
+  c.done.push('call log');
+}
+
+/** Kommo attaches a call to the contact, or to its only open lead: our log is looked for in each place. */
+async function callIsThere(c: Ctx, entity: EntityRef, deal: DealRef | null): Promise<boolean> {
+  const places: [EntityRef['type'] | 'leads', number][] = [[entity.type, entity.id], ...(deal ? [['leads', deal.id] as ['leads', number]] : [])];
+  for (const id of entity.leadIds) if (!deal || id !== deal.id) places.push(['leads', id]);
+  for (const [type, id] of places) {
+    const r = await c.d.kommo.callNotes(type, id, { linkedid: c.linkedid });
+    if (!r.ok) fail(STEP, r.error);
+    if (r.value.some((n) => n.params?.uniq === c.linkedid)) return true;
+  }
+  return false;
+}
