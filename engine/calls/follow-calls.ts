@@ -4,7 +4,8 @@
  * independent of each other. After a reconnect, calls whose channels are gone are closed by the tracker's
  * resync, flagged, and still finished.
  */
-import type { AmiClient, AmiMessage } from '../ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
+import type { AmiClient } from '../ami/index.ts';
 import type { Logger } from '../../log/index.ts';
 import { closeMissing, endMissingChannels, initialState, track, type StageEvent, type TrackerConfig, type TrackerState, type TrackResult } from '../tracker/index.ts';
 import { decideStage, type StageContext, type StageDecision } from '../stages/index.ts';
