@@ -11,7 +11,7 @@ import { makeError, type HookName } from '../contracts/index.ts';
 import { adminFileProblem } from './admin-file.ts';
 import { secret, type Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
-import { createAuth, startEditor, type Auth, type Editor, type RouteModule } from '../editor/index.ts';
+import { startEditor, type Editor } from '../editor/index.ts';
 import { createAutodistribution } from '../engine/autodistribution/index.ts';
 import { createClickToCall } from '../engine/click-to-call/index.ts';
 import { createPublishedScripts, recordInto, type PublishedScripts } from '../engine/hooks/index.ts';
@@ -19,6 +19,7 @@ import { createEngine, type Engine, type EngineOptions, type RecordingLinker } f
 import { createRecordings, recordingsCapabilities, type Recordings } from '../engine/recordings/index.ts';
 import { createTokenFile, type KommoAuth, type TokenStore } from '../engine/kommo/index.ts';
 import { createPhoneNormalizer } from '../engine/phone/index.ts';
+import { createAuth, type Auth, type RouteModule } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { createRunner, type Runner } from '../sandbox/index.ts';
 import { openStore, type Store } from '../scripts-store/index.ts';

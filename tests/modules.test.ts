@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
-const MODULE_ROOTS = ['ami-wire', 'app', 'bench', 'cli', 'config', 'contracts', 'demo', 'durable', 'editor', 'engine', 'log', 'sandbox', 'scripts-store', 'sim', 'status'];
+const MODULE_ROOTS = ['ami-wire', 'app', 'bench', 'cli', 'config', 'contracts', 'demo', 'durable', 'editor', 'engine', 'http', 'log', 'sandbox', 'scripts-store', 'sim', 'status'];
 const NESTED = new Set(['engine', 'sim']);
 
 function sources(dir: string, out: string[] = []): string[] {
