@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeError, type HooklineError } from '../contracts/index.ts';
 
-/** What hookline writes: scrypt$N$r$p$<salt base64>$<hash base64> (editor/auth.ts hashPassword). */
+/** What hookline writes: scrypt$N$r$p$<salt base64>$<hash base64> (http/auth.ts hashPassword). */
 const SCRYPT_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/;
 
 /** Null when admin.json is absent or as hookline writes it; else the refusal. Reads only. */

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/index.ts';
-import type { RouteModule } from '../editor/index.ts';
+import type { RouteModule } from '../http/index.ts';
 import { createAutodistribution } from '../engine/autodistribution/index.ts';
 import { createClickToCall } from '../engine/click-to-call/index.ts';
 import type { HookInvoker } from '../engine/hooks/index.ts';

@@ -10,15 +10,16 @@ import { rmSync } from 'node:fs';
 import { makeError, type HookName } from '../contracts/index.ts';
 import type { Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
-import { createAuth, startEditor, type Auth, type Editor } from '../editor/index.ts';
+import { editorRoutes } from '../editor/index.ts';
 import { createHookInvoker, type HookInvoker } from '../engine/hooks/index.ts';
 import { createEngine, type Engine, type EngineOptions } from '../engine/index.ts';
 import { createRecordings, recordingsCapabilities } from '../engine/recordings/index.ts';
+import { createAuth, startHttp, type Auth, type HttpServer } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { createRunner, type Runner } from '../sandbox/index.ts';
 import { openStore, type Store } from '../scripts-store/index.ts';
 import { startKommo, type KommoSim } from '../sim/kommo/index.ts';
-import { createStatus, kommoHealthOf, type Status } from '../status/index.ts';
+import { createStatus, kommoHealthOf, statusRoutes, type Status } from '../status/index.ts';
 import { adminFileProblem } from './admin-file.ts';
 import { ServiceError } from './errors.ts';
 import { featureRoutes } from './feature-routes.ts';
@@ -55,7 +56,8 @@ export interface Service {
   engine: Engine;
   status: Status;
   auth: Auth | null;
-  editor: Editor | null;
+  /** The HTTP server: the editor and the features' routes (null with `editor: false`). */
+  editor: HttpServer | null;
   demoPbx: DemoPbx | null;
   kommoSim: KommoSim | null;
   dataDir: string;
@@ -172,7 +174,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     recheck.unref();
     cleanups.push(() => clearInterval(recheck));
 
-    let editor: Editor | null = null;
+    let editor: HttpServer | null = null;
     let auth: Auth | null = null;
     let demoClickToCallToken: string | null = null;
     if (o.editor !== false) {
@@ -186,9 +188,10 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       auth = createAuth(dataDir, { username: admin?.username, password: admin?.password, passwordHash: admin?.passwordHash });
       if (auth.generatedPassword) generatedAdminFile = join(dataDir, 'admin.json');
       try {
-        editor = await startEditor({
-          store, runner, replayRunner, hookLimits, auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, log, routes: features.routes,
-          status: () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) }),
+        const snapshot = () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
+        editor = await startHttp({
+          auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, log,
+          routes: [editorRoutes({ store, runner, replayRunner, hookLimits, auth, log }), statusRoutes(snapshot), ...features.routes],
         });
       } catch (e) {
         const errno = (e as NodeJS.ErrnoException).code;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/index.ts';
-import { header, type AmiMessage } from '../engine/ami/index.ts';
+import { header, type AmiMessage } from '../ami-wire/index.ts';
 import { startPbx, type OriginatePlan, type Pbx, type RewriteCounters } from '../sim/pbx/index.ts';
 import { loadDemoCaptures, type DemoCapture, type DemoProblem } from './captures.ts';
 import { freshCall, stampBlock } from './fresh-call.ts';

@@ -10,9 +10,9 @@ import { gzip as gzipCb } from 'node:zlib';
 import { extname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { editorTypings, isHookName } from '../contracts/index.ts';
+import type { RouteModule } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { ensurePage, type PageBuild } from './build.ts';
-import type { RouteModule } from './server.ts';
 
 const gzip = promisify(gzipCb);
 

@@ -1,8 +1,10 @@
-/** @module editor: the web service (JSON API, auth, replay) and the page (Monaco, bundled by esbuild: editor/build.ts, editor/web/). */
-export { startEditor, type Editor, type EditorOptions, type RouteModule } from './server.ts';
-export { createAuth, hashPassword, verifyPassword, SESSION_COOKIE, type Auth, type AdminConfig } from './auth.ts';
+/**
+ * @module editor: a route module of the service's HTTP server (http/): the JSON API (hooks, drafts, publish,
+ * versions, rollback, captures, failures), replay (HTTP and WebSocket) and the page (Monaco, bundled by esbuild:
+ * editor/build.ts, editor/web/). `startEditor` starts it on a server of its own with the status route.
+ */
+export { editorRoutes, type EditorRoutesOptions } from './routes.ts';
+export { startEditor, type Editor, type EditorOptions } from './start.ts';
 export { replay, type ReplayReport, type ReplayResult, type ReplayRun, type ReplayOutcome } from './replay.ts';
 export { pageRoutes } from './assets.ts';
 export { ensurePage, pageKey, type PageBuild } from './build.ts';
-export { clientKey } from './client-key.ts';
-export { createFailureLimiter, type FailureLimiter, type FailureLimiterOptions } from './failures.ts';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { Low, type Adapter } from 'lowdb';
 import type { HooklineError } from '../contracts/index.ts';
-import { createSerialQueue, writeFileAtomic } from './atomic-write.ts';
+import { createSerialQueue, writeFileAtomic } from '../durable/index.ts';
 import { backupOf } from './open-errors.ts';
 
 /** What data-file.ts needs from an adapter besides lowdb's read() and write(). */

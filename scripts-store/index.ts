@@ -4,5 +4,4 @@ export { SCRIPTS_SCHEMA, type StoreResult, type PublishCheck, type PublishOption
 export { CAPTURES_SCHEMA, type CaptureInput } from './captures.ts';
 export { FAILURES_SCHEMA, type FailureInput } from './failures.ts';
 export type { Draft, Version, HookScripts, ScriptsFile, Capture, Failure } from './schema.ts';
-export { writeFileAtomic } from './atomic-write.ts';
 export { acquireDataLock, LOCK_FILE, LOCK_FOREIGN_STALE_MS, LOCK_HEARTBEAT_MS, type DataLock, type DataLockOptions } from './lock.ts';

@@ -14,7 +14,7 @@
 import { open } from 'node:fs/promises';
 import type { TSchema } from '@sinclair/typebox';
 import type { HooklineError } from '../contracts/index.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic } from '../durable/index.ts';
 import type { FileAdapter } from './data-file.ts';
 import { corrupt, declaredVersion, openError, readStoreText, shapeProblem } from './open-errors.ts';
 

@@ -1,7 +1,7 @@
 /**
  * @module status: what the engine is doing, for people and for Prometheus. The engine feeds events
- * (`createStatus()`), the editor answers GET /api/status with `status.snapshot()` and serves GET /metrics
- * through `metricsRoutes(status, { token })`.
+ * (`createStatus()`); two route modules of the HTTP server (http/) answer: GET /api/status
+ * (`statusRoutes(read)`, `read` built on `status.snapshot()`) and GET /metrics (`metricsRoutes(status, { token })`).
  */
 export {
   createStatus, kommoHealthOf, DURATION_WINDOW, HOUR_MS, MINUTE_MS,
@@ -9,3 +9,4 @@ export {
 } from './status.ts';
 export { HOOK_DURATION_BUCKETS, type StatusMetrics } from './metrics.ts';
 export { metricsRoutes, isLoopback, METRICS_PATH, type MetricsRouteOptions } from './routes.ts';
+export { statusRoutes } from './api-route.ts';

@@ -1,13 +1,14 @@
 /**
- * GET /metrics on the editor's server. A Prometheus scraper has no session, so the route authenticates on its
- * own: with `metrics.token` configured it wants `Authorization: Bearer <token>` from any address; without one
- * it answers loopback clients only (a scraper on the same host), and tells anyone else how to get in. The
- * client is `req.ip`, as for the editor's other allow-lists: the socket's address, or behind a reverse proxy
- * named in editor.trustProxy the client its X-Forwarded-For names (the proxy itself is usually loopback).
+ * GET /metrics on the service's HTTP server (http/). A Prometheus scraper has no session, so the route
+ * authenticates on its own: with `metrics.token` configured it wants `Authorization: Bearer <token>` from any
+ * address; without one it answers loopback clients only (a scraper on the same host), and tells anyone else how
+ * to get in. The client is `req.ip`, as for the server's other allow-lists: the socket's address, or behind a
+ * reverse proxy named in editor.trustProxy the client its X-Forwarded-For names (the proxy itself is usually
+ * loopback).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteModule } from '../editor/index.ts';
+import type { RouteModule } from '../http/index.ts';
 import type { Status } from './status.ts';
 import type { ErrorCode } from '../contracts/index.ts';
 

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AmiParser, type AmiMessage, type AmiParserOptions } from '../../engine/ami/index.ts';
+import { AmiParser, type AmiMessage, type AmiParserOptions } from '../../ami-wire/index.ts';
 import { rewriteCapture } from '../../sim/pbx/index.ts';
 import type { BenchFigure, BenchSuite } from '../suite.ts';
 

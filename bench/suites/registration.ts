@@ -14,7 +14,7 @@ import type { CallFull } from '../../contracts/index.ts';
 import { createHookInvoker } from '../../engine/hooks/index.ts';
 import { createKommoClient } from '../../engine/kommo/index.ts';
 import { openOutbox } from '../../engine/outbox/index.ts';
-import { parseAmi } from '../../engine/ami/index.ts';
+import { parseAmi } from '../../ami-wire/index.ts';
 import { createRegistrar, type CallToRegister } from '../../engine/registrar/index.ts';
 import { initialState, track } from '../../engine/tracker/index.ts';
 import { silentLogger } from '../../log/index.ts';

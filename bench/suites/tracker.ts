@@ -2,7 +2,7 @@
  * Issue 3: AMI bytes to tracked calls (parse + track), in events/s, against the floor that only splits the
  * same bytes into blocks, in one run; and the memory of one call in flight with 10,000 concurrent calls.
  */
-import { parseAmiText, type AmiMessage } from '../../engine/ami/index.ts';
+import { parseAmiText, type AmiMessage } from '../../ami-wire/index.ts';
 import { initialState, track, TRACKER_AMI_ONLY, type TrackerState } from '../../engine/tracker/index.ts';
 import type { BenchFigure, BenchSuite } from '../suite.ts';
 import { amiBenchInput, measureAmiThroughput, splitBlocksOnly } from './ami.ts';

@@ -6,13 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
+import { AmiParser, formatAction, header, type AmiAction, type AmiMessage, type AmiParserOptions, type AmiProblem } from '../../ami-wire/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { TypedEmitter } from './emitter.ts';
 import { amiError, fail, type AmiError, type AmiResult } from './errors.ts';
-import { header, type AmiMessage, type AmiProblem } from './message.ts';
-import { AmiParser, type AmiParserOptions } from './parser.ts';
-import { formatAction, type AmiAction } from './writer.ts';
 
 export interface AmiClientOptions {
   host: string;

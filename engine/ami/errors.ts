@@ -1,6 +1,6 @@
 /** Errors of the AMI client, as values: a code from this list and a message that says what and where. */
 import type { ErrorCode } from '../../contracts/index.ts';
-import type { AmiMessage } from './message.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
 
 /** Listed in the error catalogue (contracts/errors-service.ts): a code missing there drops out and fails to type-check where used. */
 export type AmiErrorCode = Extract<

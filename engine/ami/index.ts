@@ -1,14 +1,9 @@
 /**
- * @module engine/ami — AMI framing (pure parser) and the AMI client (TCP, login, keepalive, reconnect).
+ * @module engine/ami — the AMI client (TCP, login, keepalive, reconnect, actions and lists). The wire format it
+ * reads and writes (AmiParser, AmiMessage, header, formatAction) is ami-wire's: import those from there.
  * See docs/design/ami.md.
  */
-export type { AmiMessage, AmiProblem, AmiProblemCode, AmiParseResult } from './message.ts';
-export { header, headers } from './message.ts';
-export type { AmiParserOptions } from './parser.ts';
-export { AmiParser, parseAmi, parseAmiText } from './parser.ts';
 export type { AmiError, AmiErrorCode, AmiResult } from './errors.ts';
-export type { AmiAction, AmiActionValue } from './writer.ts';
-export { formatAction } from './writer.ts';
 export type { BackoffOptions } from './backoff.ts';
 export { backoffDelay } from './backoff.ts';
 export type {

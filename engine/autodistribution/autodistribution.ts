@@ -7,7 +7,7 @@
  * request, so the route never waits for more than the deadline.
  */
 import { isScriptFailure, makeError, type Entity, type HookInput } from '../../contracts/index.ts';
-import type { RouteModule } from '../../editor/index.ts';
+import type { RouteModule } from '../../http/index.ts';
 import type { KommoClient } from '../kommo/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
 import { createExtensionMap } from '../click-to-call/index.ts';

@@ -5,7 +5,8 @@
  * resync, flagged, and still finished.
  */
 import type { CallFull, CallStage } from '../../contracts/index.ts';
-import type { AmiClient, AmiMessage } from '../ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
+import type { AmiClient } from '../ami/index.ts';
 import type { Logger } from '../../log/index.ts';
 import { closeMissing, endMissingChannels, initialState, track, type CallSummary, type StageEvent, type TrackerConfig, type TrackerState, type TrackResult } from '../tracker/index.ts';
 import { decideStage, type StageContext, type StageDecision } from '../stages/index.ts';

@@ -9,9 +9,10 @@
  */
 import type { FastifyReply } from 'fastify';
 import { makeError, type ErrorCode, type ErrorParams } from '../../contracts/index.ts';
-import { clientKey, createFailureLimiter, type RouteModule } from '../../editor/index.ts';
+import { clientKey, createFailureLimiter, type RouteModule } from '../../http/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
-import { header, type AmiClient, type AmiMessage } from '../ami/index.ts';
+import { header, type AmiMessage } from '../../ami-wire/index.ts';
+import type { AmiClient } from '../ami/index.ts';
 import { bearerToken, tokenMatches } from './bearer.ts';
 import { createExtensionMap } from './extensions.ts';
 import type { HookInvoker } from '../hooks/index.ts';

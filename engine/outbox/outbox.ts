@@ -14,7 +14,7 @@
 import { copyFile, mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../log/index.ts';
-import { writeFileAtomic } from '../../scripts-store/index.ts';
+import { writeFileAtomic } from '../../durable/index.ts';
 
 /** How long after a failed compaction the next is tried. */
 const COMPACT_RETRY_MS = 60_000;

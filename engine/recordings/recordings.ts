@@ -13,7 +13,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Capabilities } from '../../sandbox/index.ts';
 import { isScriptFailure, makeError, type CallFull, type HooklineError } from '../../contracts/index.ts';
-import type { RouteModule } from '../../editor/index.ts';
+import type { RouteModule } from '../../http/index.ts';
 import type { HookInvoker } from '../hooks/index.ts';
 import { silentLogger, type Logger } from '../../log/index.ts';
 import { realInside } from './inside.ts';
@@ -69,7 +69,7 @@ export interface Recordings {
   linkFor(input: { path: string; call_full: CallFull }, linkedid: string | null): Promise<RecordingLink>;
   /** A signed link to a file inside the recordings folder or the cache, or null when it is neither. */
   linkToFile(file: string): Promise<string | null>;
-  /** GET /recordings/<token>[/<name>] on the editor's server (public: the signature is the authentication). */
+  /** GET /recordings/<token>[/<name>] on the service's HTTP server (public: the signature is the authentication). */
   route: RouteModule;
   keyFile: string | null;
   /**

@@ -2,7 +2,7 @@
  * One small handler per AMI event type the tracker reads. Every handler receives the event after the
  * channel it names has been touched (see `touchFromEvent`); events with no handler leave the state unchanged.
  */
-import { header, type AmiMessage } from '../ami/index.ts';
+import { header, type AmiMessage } from '../../ami-wire/index.ts';
 import { adoptChannel, allChannelsEnded, answerChan, endChan, finishCall, known, now, requestConv, touchChan, type Ctx } from './ops.ts';
 
 export type Handler = (ctx: Ctx, ev: AmiMessage) => void;

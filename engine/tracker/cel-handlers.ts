@@ -2,7 +2,7 @@
  * One small handler per CEL event (AMI `Event: CEL`, the rows the modelled connector reads from the cel
  * table). They feed the same call model as the AMI handlers; a call fed by CEL ends at LINKEDID_END.
  */
-import { header, type AmiMessage } from '../ami/index.ts';
+import { header, type AmiMessage } from '../../ami-wire/index.ts';
 import { answerChan, endChan, finishCall, known, now, requestConv, touchChan, type Ctx } from './ops.ts';
 import type { Handler } from './ami-handlers.ts';
 

@@ -6,7 +6,7 @@
  * state. Copying 10,000 calls per event would cost O(calls) per event; callers must use the returned state
  * and never replay an old one (engine/calls/follow-calls.ts does exactly that).
  */
-import { header, type AmiMessage } from '../ami/index.ts';
+import { header, type AmiMessage } from '../../ami-wire/index.ts';
 import { AMI_HANDLERS, AMI_OPENERS, touchFromEvent, type Handler } from './ami-handlers.ts';
 import { CEL_HANDLERS, CEL_OPENERS, markerHandler } from './cel-handlers.ts';
 import { DEFAULT_TRACKER_CONFIG, type StageEvent, type TrackerConfig, type TrackerProblem, type TrackerState, type TrackResult } from './model.ts';

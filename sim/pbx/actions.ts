@@ -3,7 +3,7 @@
  * Login, Challenge, Logoff, Ping, Events, CoreShowChannels, Originate; Permission denied before login.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { AmiParser, type AmiMessage } from '../../engine/ami/index.ts';
+import { AmiParser, type AmiMessage } from '../../ami-wire/index.ts';
 import type { ChannelTable } from './channels.ts';
 import type { Session } from './session.ts';
 import type { OriginatePlan, PbxClientInfo, PbxFaults, PbxUser } from './types.ts';

@@ -2,7 +2,7 @@
  * The channels the simulated PBX believes are up, kept from the events it sends (emit, replay), so that
  * CoreShowChannels answers with the truth after a client missed events while disconnected.
  */
-import type { AmiMessage } from '../../engine/ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
 
 const SNAPSHOT_KEYS = [
   'Channel', 'ChannelState', 'ChannelStateDesc', 'CallerIDNum', 'CallerIDName', 'ConnectedLineNum', 'ConnectedLineName',

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AmiParser, type AmiMessage } from '../../engine/ami/index.ts';
+import { AmiParser, type AmiMessage } from '../../ami-wire/index.ts';
 import { answerAction, defaultPlan, originateProblem, type ActionContext } from './actions.ts';
 import { loadCapture, rewriteCapture, splitBlocks, type CaptureSource, type RewriteCounters } from './capture.ts';
 import { ChannelTable } from './channels.ts';

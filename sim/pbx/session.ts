@@ -1,6 +1,6 @@
 /** One AMI connection to the simulated PBX: banner, reading actions as Asterisk does, writing answers. */
 import type { Socket } from 'node:net';
-import { AmiParser, type AmiMessage } from '../../engine/ami/index.ts';
+import { AmiParser, type AmiMessage } from '../../ami-wire/index.ts';
 import type { PbxClientInfo } from './types.ts';
 
 /** Asterisk reads at most 1024 bytes per line and 128 headers per action (manager.c get_input, AST_MAX_MANHEADERS). */

@@ -1,4 +1,4 @@
-import type { AmiMessage } from '../../engine/ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
 import type { CaptureSource } from './capture.ts';
 import type { WireFields } from './wire.ts';
 

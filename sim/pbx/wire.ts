@@ -1,5 +1,5 @@
 /** Writing AMI blocks as Asterisk does: `Key: Value` lines ended by CRLF, the block by an empty line. */
-import type { AmiMessage } from '../../engine/ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
 
 export type WireFields = AmiMessage | ReadonlyArray<readonly [string, string]>;
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, formatAction, parseAmiText } from '../../engine/ami/index.ts';
+import { formatAction, parseAmiText } from '../../ami-wire/index.ts';
+import { backoffDelay } from '../../engine/ami/index.ts';
 import { useAmi, waitFor } from './helpers.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/ami');

@@ -4,7 +4,8 @@
  * on). The suite marks the library's known faults `it.fails`, so a fixed library would show up as a failure.
  */
 import { createRequire } from 'node:module';
-import { connectAmi, type AmiMessage } from '../../engine/ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
+import { connectAmi } from '../../engine/ami/index.ts';
 import type { Pbx } from '../../sim/pbx/index.ts';
 
 export interface Timings {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAmiText, type AmiProblemCode } from '../../engine/ami/index.ts';
+import { parseAmiText, type AmiProblemCode } from '../../ami-wire/index.ts';
 import { useAmi, waitFor, type Harness } from './helpers.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/ami');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AmiParser, parseAmi, parseAmiText, header, headers, type AmiMessage, type AmiProblem } from '../../engine/ami/index.ts';
+import { AmiParser, parseAmi, parseAmiText, header, headers, type AmiMessage, type AmiProblem } from '../../ami-wire/index.ts';
 
 const CRLF = '\r\n';
 const block = (...lines: string[]) => lines.map((l) => l + CRLF).join('') + CRLF;

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectAmi, type AmiMessage } from '../../engine/ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
+import { connectAmi } from '../../engine/ami/index.ts';
 import { startPbx } from '../../sim/pbx/index.ts';
 import { FIXTURE_EXPECTATIONS } from '../tracker/fixture-expectations.ts';
 import { differences, trackAll } from '../tracker/check-fixture.ts';

@@ -3,7 +3,8 @@
  * after Asterisk took the list: a call they start is not in it, and must not be closed by the resync.
  */
 import { describe, expect, it } from 'vitest';
-import { connectAmi, type AmiMessage } from '../../engine/ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
+import { connectAmi } from '../../engine/ami/index.ts';
 import { followCalls, type FinishedCall } from '../../engine/calls/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { createRunner } from '../../sandbox/index.ts';

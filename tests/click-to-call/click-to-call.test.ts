@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectAmi, type AmiClient, type AmiMessage } from '../../engine/ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
+import { connectAmi, type AmiClient } from '../../engine/ami/index.ts';
 import { createClickToCall, type ClickToCall, type ClickToCallOptions } from '../../engine/click-to-call/index.ts';
 import type { InvocationRecord } from '../../engine/hooks/index.ts';
 import { createMemoryLogger } from '../../log/index.ts';

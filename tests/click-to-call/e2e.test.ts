@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectAmi, header, type AmiClient } from '../../engine/ami/index.ts';
+import { header } from '../../ami-wire/index.ts';
+import { connectAmi, type AmiClient } from '../../engine/ami/index.ts';
 import { createClickToCall, type ClickToCall } from '../../engine/click-to-call/index.ts';
 import { FIXTURES, startHarness, type Harness } from '../helpers/engine-harness.ts';
 

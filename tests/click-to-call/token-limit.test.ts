@@ -2,14 +2,14 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectAmi, type AmiClient } from '../../engine/ami/index.ts';
 import { createClickToCall, type ClickToCall, type ClickToCallOptions } from '../../engine/click-to-call/index.ts';
-import { createFailureLimiter } from '../../editor/index.ts';
+import { createFailureLimiter } from '../../http/index.ts';
 import type { InvocationRecord } from '../../engine/hooks/index.ts';
 import { createMemoryLogger } from '../../log/index.ts';
 import type { Runner } from '../../sandbox/index.ts';
 import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
 import { createRunner, createTestInvoker, startHost, type Host } from '../autodistribution/host.ts';
 
-// Wrong bearer tokens on POST /api/click-to-call, limited per client address (editor/failures.ts, shared with the failed-login limit):
+// Wrong bearer tokens on POST /api/click-to-call, limited per client address (http/failures.ts, shared with the failed-login limit):
 // the real route on the editor's server, a real sim/pbx over TCP, and the limiter's clock injected.
 const TOKEN = 'c2c-limit-token-7d3b21';
 const USERS = { '102': 5_001_002 };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorCodes } from '../../contracts/index.ts';
 
-const DIRS = ['app', 'cli', 'config', 'contracts', 'demo', 'editor', 'engine', 'log', 'sandbox', 'scripts-store', 'status'];
+const DIRS = ['ami-wire', 'app', 'cli', 'config', 'contracts', 'demo', 'durable', 'editor', 'engine', 'http', 'log', 'sandbox', 'scripts-store', 'status'];
 
 function sources(dir: string): string[] {
   const out: string[] = [];

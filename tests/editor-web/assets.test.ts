@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuth, ensurePage, pageKey, startEditor, type Editor } from '../../editor/index.ts';
+import { ensurePage, pageKey, startEditor, type Editor } from '../../editor/index.ts';
+import { createAuth } from '../../http/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore } from '../../scripts-store/index.ts';
 

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hooks } from '../../contracts/index.ts';
-import { createAuth, startEditor, type Editor } from '../../editor/index.ts';
+import { startEditor, type Editor } from '../../editor/index.ts';
+import { createAuth } from '../../http/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
 

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createAuth, startEditor, type Editor } from '../../editor/index.ts';
+import { startEditor, type Editor } from '../../editor/index.ts';
+import { createAuth } from '../../http/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
 

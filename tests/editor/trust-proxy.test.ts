@@ -7,7 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAuth, startEditor, type Editor } from '../../editor/index.ts';
+import { startEditor, type Editor } from '../../editor/index.ts';
+import { createAuth } from '../../http/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore } from '../../scripts-store/index.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { heapAfterGc } from '../helpers/heap.ts';
-import { AmiParser } from '../../engine/ami/index.ts';
+import { AmiParser } from '../../ami-wire/index.ts';
 import { openOutbox } from '../../engine/outbox/index.ts';
 
 // A header value the AMI parser hands out is a slice of the text of the whole chunk it was read in (V8 makes a

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseAmiText } from '../../engine/ami/index.ts';
+import { parseAmiText } from '../../ami-wire/index.ts';
 import { createRecordings, recordingsCapabilities } from '../../engine/recordings/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { runToEnd } from '../tracker/run.ts';

@@ -1,6 +1,6 @@
 /** A raw TCP client for testing sim/pbx byte by byte, and a bounded wait. */
 import { connect, type Socket } from 'node:net';
-import { parseAmi, type AmiMessage } from '../../engine/ami/index.ts';
+import { parseAmi, type AmiMessage } from '../../ami-wire/index.ts';
 
 export async function waitFor(cond: () => boolean, what: string, ms = 3000): Promise<void> {
   const until = Date.now() + ms;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseAmiText } from '../../engine/ami/index.ts';
+import { parseAmiText } from '../../ami-wire/index.ts';
 import { startPbx, type Pbx, type StartPbxOptions } from '../../sim/pbx/index.ts';
 import { LOGIN, LOGIN_OK, rawClient, waitFor, type RawClient } from './helpers.ts';
 

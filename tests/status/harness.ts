@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuth, startEditor, type Editor, type RouteModule } from '../../editor/index.ts';
+import { startEditor, type Editor } from '../../editor/index.ts';
+import { createAuth, type RouteModule } from '../../http/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
 

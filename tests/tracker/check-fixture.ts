@@ -4,7 +4,7 @@
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { CALL_STAGES, CallFullSchema } from '../../contracts/call-full.ts';
-import type { AmiMessage } from '../../engine/ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
 import { closeMissing, initialState, track, type StageEvent } from '../../engine/tracker/index.ts';
 import type { FixtureExpectation } from './fixture-expectations.ts';
 

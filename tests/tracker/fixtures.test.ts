@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAmiText } from '../../engine/ami/index.ts';
+import { parseAmiText } from '../../ami-wire/index.ts';
 import { FIXTURE_EXPECTATIONS } from './fixture-expectations.ts';
 import { differences, trackAll } from './check-fixture.ts';
 

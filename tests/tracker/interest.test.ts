@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAmi } from '../../engine/ami/index.ts';
+import { parseAmi } from '../../ami-wire/index.ts';
 import { TRACKER_AMI_EVENTS, TRACKER_AMI_HEADERS, TRACKER_AMI_ONLY } from '../../engine/tracker/index.ts';
 import { FIXTURE_EXPECTATIONS } from './fixture-expectations.ts';
 import { trackAll } from './check-fixture.ts';

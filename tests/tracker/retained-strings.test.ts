@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { heapAfterGc } from '../helpers/heap.ts';
-import { AmiParser } from '../../engine/ami/index.ts';
+import { AmiParser } from '../../ami-wire/index.ts';
 import { initialState, track, TRACKER_AMI_ONLY } from '../../engine/tracker/index.ts';
 
 // A header value from the AMI parser is a slice of the text of the whole chunk it was read in (V8 makes a

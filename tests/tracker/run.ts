@@ -1,5 +1,5 @@
 /** Feeds events through the tracker and collects what it emits (test helper; the tracker itself, not a copy). */
-import type { AmiMessage } from '../../engine/ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
 import { closeMissing, initialState, track, type StageEvent, type TrackerConfig, type TrackerProblem, type TrackerState } from '../../engine/tracker/index.ts';
 
 export interface Run {

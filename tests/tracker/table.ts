@@ -2,7 +2,7 @@
  * Narrow event tables (STYLE habit 6): a header row of AMI keys and one row per event, cells split by `|`.
  * An empty cell leaves the key out. `events(n)` checks the table has exactly n rows, so a lost row fails.
  */
-import type { AmiMessage } from '../../engine/ami/index.ts';
+import type { AmiMessage } from '../../ami-wire/index.ts';
 
 export function events(expectedRows: number) {
   return (strings: TemplateStringsArray, ...values: unknown[]): AmiMessage[] => {

@@ -2,7 +2,8 @@
  * Atomic replacement of a file: the new text goes to a temp file in the same folder, is fsynced, then renamed
  * over the file, and the folder is fsynced so the rename itself survives a power cut. A reader (or a crash)
  * sees the old content or the new, never a mix. lowdb's own writer (steno 4) does temp + rename but no fsync,
- * so after a power cut the renamed file can be empty on ext4/xfs; that is why the store brings its own.
+ * so after a power cut the renamed file can be empty on ext4/xfs; that is why hookline brings its own (the
+ * scripts store's files, the outbox's compaction).
  */
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
- * Failed attempts per client (`clientKey`) in a sliding window: the editor's failed logins and click-to-call's
- * wrong tokens. Only failures count, so a widget that calls often with the right token is never refused, and
- * one address's failures never block another address.
+ * Failed attempts per client (`clientKey`) in a sliding window: the failed logins (http/login.ts) and
+ * click-to-call's wrong tokens. Only failures count, so a widget that calls often with the right token is never
+ * refused, and one address's failures never block another address.
  *
  * Memory is bounded: an address keeps at most `max` failure times; the map is kept in order of each address's
  * last failure (an address is moved to the end at each failure), so the addresses whose failures all fell out

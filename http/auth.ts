@@ -1,7 +1,7 @@
 /**
- * One admin login. The password is kept only as an scrypt hash: from the config (`editor.admin.passwordHash`
- * or `password`), or generated on first start, stored in `<dataDir>/admin.json`, and printed once.
- * Sessions live in memory behind an HttpOnly, SameSite=Strict cookie.
+ * One admin login, checked by the session gate (http/gate.ts). The password is kept only as an scrypt hash:
+ * from the config (`editor.admin.passwordHash` or `password`), or generated on first start, stored in
+ * `<dataDir>/admin.json`, and printed once. Sessions live in memory behind an HttpOnly, SameSite=Strict cookie.
  */
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

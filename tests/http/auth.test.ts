@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAuth } from '../../editor/index.ts';
+import { createAuth } from '../../http/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hl-auth-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

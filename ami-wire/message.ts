@@ -1,7 +1,7 @@
 /** One AMI block. A header repeated in the block keeps every value, in wire order, as an array. Keys as on the wire. */
 export type AmiMessage = Record<string, string | string[]>;
 
-import type { ErrorCode } from '../../contracts/index.ts';
+import type { ErrorCode } from '../contracts/index.ts';
 
 /** Listed in the error catalogue (contracts/errors-service.ts). */
 export type AmiProblemCode = Extract<

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientKey } from '../../editor/index.ts';
+import { clientKey } from '../../http/index.ts';
 
 describe('clientKey: what failed attempts are counted under', () => {
   it('is the address of an IPv4 client, also on a dual-stack socket', () => {

@@ -1,0 +1,153 @@
+/**
+ * The editor as a route module of the service's HTTP server (http/): the JSON API the page, the CLI and scripts
+ * use (hooks, drafts, publish, versions, rollback, captures, failures, replay), the replay stream over WebSocket
+ * (replay-stream.ts) and the page with its assets (assets.ts). None of its routes is public: the session gate
+ * (http/gate.ts) stands in front of every /api route, and the WebSocket upgrade checks the session itself.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hooks, isHookName, type HookLimits, type HookName, type HooklineError } from '../contracts/index.ts';
+import { problem, SESSION_COOKIE, type Auth, type RouteModule } from '../http/index.ts';
+import type { Logger } from '../log/index.ts';
+import { compile, type Runner } from '../sandbox/index.ts';
+import type { Store } from '../scripts-store/index.ts';
+import { pageRoutes } from './assets.ts';
+import { replay } from './replay.ts';
+import { attachReplayStream } from './replay-stream.ts';
+
+export interface EditorRoutesOptions {
+  store: Store;
+  runner: Runner;
+  /** Runs replays; default `runner`. A runner with two children lets the draft and the published version run side by side. */
+  replayRunner?: Runner;
+  /** Each hook's limits as the engine applies them (config `hooks`), for replays. */
+  hookLimits?: Partial<Record<HookName, Partial<HookLimits>>>;
+  /** The sessions of the server's gate: who saves and publishes, and who may open the replay stream. */
+  auth: Auth;
+  log?: Logger;
+  /** Serve the editor page (built in the background at start, editor/build.ts). Default true. */
+  page?: boolean;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+function hookOf(req: FastifyRequest, reply: FastifyReply): HookName | null {
+  const h = (req.params as { hook?: string }).hook;
+  if (isHookName(h)) return h;
+  void problem(reply, 404, 'UNKNOWN_HOOK', `there is no hook "${h}"`, 'GET /api/hooks lists the 13 hooks.');
+  return null;
+}
+
+const str = { type: 'string' } as const;
+const bodies = {
+  draft: { type: 'object', required: ['source'], additionalProperties: false, properties: { source: { type: 'string', maxLength: 1_000_000 } } },
+  publish: { type: 'object', required: ['message'], additionalProperties: false, properties: { message: { type: 'string', minLength: 1, maxLength: 500 } } },
+  rollback: { type: 'object', additionalProperties: false, properties: { toVersion: { type: 'integer', minimum: 1 } } },
+  replay: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { limit: { type: 'integer', minimum: 1, maximum: 10_000 }, ids: { type: 'array', items: str, maxItems: 10_000 }, source: { type: 'string' } },
+  },
+} as const;
+
+export function editorRoutes(o: EditorRoutesOptions): RouteModule {
+  return {
+    name: 'editor',
+    async register(app) {
+      registerApi(app, o);
+      // The page (GET /, /assets, typings) is a route module of its own (editor/assets.ts), on unless `page: false`.
+      if (o.page !== false) await pageRoutes({ log: o.log }).register(app);
+      const wss = attachReplayStream(app, o);
+      app.addHook('onClose', async () => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+      });
+    },
+  };
+}
+
+function registerApi(app: FastifyInstance, o: EditorRoutesOptions): void {
+  app.get('/api/hooks', async () => {
+    const since = new Date(Date.now() - DAY_MS);
+    return {
+      hooks: o.store.listHooks().map((h) => ({
+        ...h,
+        number: hooks[h.hook].number,
+        summary: hooks[h.hook].summary,
+        failures24h: o.store.failures(h.hook, { since }).length,
+      })),
+    };
+  });
+
+  app.get('/api/hooks/:hook/draft', async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const d = o.store.draft(hook);
+    const pub = o.store.published(hook);
+    return d ?? { source: pub?.source ?? hooks[hook].template, updatedAt: null, author: null, fromTemplate: !pub };
+  });
+
+  app.put('/api/hooks/:hook/draft', { schema: { body: bodies.draft } }, async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const session = o.auth.session(req.cookies[SESSION_COOKIE]);
+    const d = await o.store.saveDraft(hook, (req.body as { source: string }).source, session?.username ?? 'admin');
+    const c = await compile(d.source, { hook, version: 'draft' });
+    return { draft: d, compile: c.ok ? null : c.error };
+  });
+
+  app.post('/api/hooks/:hook/publish', { schema: { body: bodies.publish } }, async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const session = o.auth.session(req.cookies[SESSION_COOKIE]);
+    let compileError: HooklineError | null = null;
+    const r = await o.store.publish(hook, {
+      message: (req.body as { message: string }).message,
+      author: session?.username ?? 'admin',
+      check: async (source) => {
+        const c = await compile(source, { hook });
+        compileError = c.ok ? null : c.error;
+        return compileError;
+      },
+    });
+    if (!r.ok) return reply.code(compileError ? 400 : 409).send({ error: compileError ?? r.error, refused: r.error });
+    return { version: r.value };
+  });
+
+  app.get('/api/hooks/:hook/versions', async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    return { published: o.store.published(hook)?.version ?? null, versions: o.store.versions(hook) };
+  });
+
+  app.post('/api/hooks/:hook/rollback', { schema: { body: bodies.rollback } }, async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const session = o.auth.session(req.cookies[SESSION_COOKIE]);
+    const r = await o.store.rollback(hook, { author: session?.username ?? 'admin', toVersion: (req.body as { toVersion?: number }).toVersion });
+    if (!r.ok) return reply.code(409).send({ error: r.error });
+    return { version: r.value };
+  });
+
+  app.get('/api/hooks/:hook/captures', async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const limit = Number((req.query as { limit?: string }).limit ?? 0) || undefined;
+    return { captures: o.store.captures(hook, { limit }) };
+  });
+
+  app.post('/api/hooks/:hook/replay', { schema: { body: bodies.replay } }, async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const b = req.body as { limit?: number; ids?: string[]; source?: string };
+    const source = b.source ?? o.store.draft(hook)?.source ?? o.store.published(hook)?.source ?? hooks[hook].template;
+    const r = await replay({ store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: b.limit, ids: b.ids, limits: o.hookLimits?.[hook] });
+    if (!r.ok) return reply.code(400).send({ error: r.error });
+    return r.report;
+  });
+
+  app.get('/api/hooks/:hook/failures', async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    return { failures: o.store.failures(hook) };
+  });
+}
