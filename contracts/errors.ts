@@ -129,10 +129,16 @@ export const errorCatalogue = {
     scriptFailure: false,
   },
   SANDBOX_CRASH: {
-    what: 'The sandbox process died during the invocation (a native crash or V8 running out of memory); it was restarted.',
-    message: (p) => `the sandbox process died while running ${describeWhere(p)}: ${p.detail ?? 'no detail'}`,
+    what: 'The sandbox process died during the invocation (a native crash or V8 running out of memory), or could not be started; the next invocation starts it again.',
+    // notStarted: no child could be started (its bundle file not written, or spawning failed), sandbox/supervisor.ts.
+    message: (p) =>
+      p.notStarted
+        ? `the sandbox process could not be started to run ${describeWhere(p)}: ${p.detail ?? 'no detail'}`
+        : `the sandbox process died while running ${describeWhere(p)}: ${p.detail ?? 'no detail'}`,
     hint: (p) =>
-      `The engine restarted the sandbox and went on with the default data. If it repeats, look for runaway memory use in the script and lower ${limitsKey(p)}.memoryMb.`,
+      p.notStarted
+        ? 'The default data was used; the next invocation tries to start the sandbox again. Check what the message names: that the folder of the sandbox child file (the data folder for the service, the OS temp folder for commands) exists or can be created, is writable, has room and belongs to the user running hookline, and that the Node executable exists and runs.'
+        : `The engine restarted the sandbox and went on with the default data. If it repeats, look for runaway memory use in the script and lower ${limitsKey(p)}.memoryMb.`,
     scriptFailure: true,
   },
   INVALID_INPUT: {

@@ -7,5 +7,6 @@ export {
 export { createIsolateRunner } from './isolate-runner.ts';
 export { createSupervisor, type SupervisorOptions } from './supervisor.ts';
 export { createSupervisorPool } from './pool.ts';
+export { DEFAULT_BUNDLE_DIR } from './child-command.ts';
 export { CAPABILITY_HOOK, type Capabilities, type ConvertToMp3Options } from './capabilities.ts';
 export type { LogEntry, RawRunner, RawResult, RawOutcome, RawLimits, RunnableScript } from './raw.ts';

@@ -12,7 +12,9 @@ export type RawOutcome =
   | { kind: 'entry'; detail: string }
   | { kind: 'timeout' }
   | { kind: 'memory' }
-  | { kind: 'crash'; detail: string };
+  | { kind: 'crash'; detail: string }
+  /** No child could be started for the run: its bundle file could not be written, or spawning it failed. */
+  | { kind: 'nostart'; detail: string };
 
 export interface LogEntry {
   level: 'log' | 'info' | 'warn' | 'error';

@@ -55,17 +55,23 @@ export interface RunnerOptions {
   /** With 'child': how many children share the work (each script pinned to one). Default 1. */
   children?: number;
   supervisor?: SupervisorOptions;
+  /**
+   * With 'child': the folder the sandbox child's bundle file is written to and run from (sandbox/child-command.ts).
+   * The service passes its data folder; default `<os temp>/hookline-sandbox-<uid>`. Wins over `supervisor.bundleDir`.
+   */
+  bundleDir?: string;
   /** Host capabilities, each offered to its one hook only (capabilities.ts): convertToMp3 → process_record_file_path. */
   capabilities?: Capabilities;
 }
 
 export function createRunner(opts: RunnerOptions = {}): Runner {
+  const supervisor: SupervisorOptions = { ...opts.supervisor, ...(opts.bundleDir !== undefined ? { bundleDir: opts.bundleDir } : {}) };
   const raw: RawRunner =
     opts.isolation === 'in-process'
       ? createIsolateRunner()
       : (opts.children ?? 1) > 1
-        ? createSupervisorPool(opts.children as number, opts.supervisor)
-        : createSupervisor(opts.supervisor);
+        ? createSupervisorPool(opts.children as number, supervisor)
+        : createSupervisor(supervisor);
   return createHookRunner(raw, opts.capabilities);
 }
 
@@ -138,6 +144,8 @@ function outcomeError(o: RawOutcome, where: { hook: string; version?: number | s
       return makeError('MEMORY_LIMIT', { ...where, file: undefined, memoryMb: limits.memoryMb });
     case 'crash':
       return makeError('SANDBOX_CRASH', { ...where, file: undefined, detail: o.detail });
+    case 'nostart':
+      return makeError('SANDBOX_CRASH', { ...where, file: undefined, detail: o.detail, notStarted: true });
   }
 }
 
