@@ -103,8 +103,12 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       const bad = adminFileProblem(dataDir);
       if (bad) throw new ServiceError(bad.code, bad.message, bad.hint);
     }
+    // The sandbox child's bundle is written under the data folder (named by its hash; the data folder is the one place
+    // hookline may write under systemd).
+    const bundleDir = join(dataDir, 'sandbox');
     const runner = createRunner({
-      supervisor: { onCrash: (detail) => log.error({ detail }, 'the sandbox process died and was restarted') },
+      bundleDir,
+      supervisor: { onCrash: (detail) => log.error({ detail }, 'the sandbox process died or could not start; the next invocation starts it again') },
       // WAV → MP3 for process_record_file_path only (engine/recordings).
       capabilities: recordingsCapabilities({ dir: config.recordings.dir, dataDir }),
     });
@@ -183,7 +187,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       cleanups.push(() => features.close());
       // Replays get their own two children (started on first use): the draft and the published version run side by side.
       // With the same capability as the engine's runner, so a draft of process_record_file_path replays as it runs.
-      const replayRunner = createRunner({ children: 2, capabilities: recordingsCapabilities({ dir: config.recordings.dir, dataDir }) });
+      const replayRunner = createRunner({ children: 2, bundleDir, capabilities: recordingsCapabilities({ dir: config.recordings.dir, dataDir }) });
       cleanups.push(() => replayRunner.close());
       auth = createAuth(dataDir, { username: admin?.username, password: admin?.password, passwordHash: admin?.passwordHash });
       if (auth.generatedPassword) generatedAdminFile = join(dataDir, 'admin.json');
