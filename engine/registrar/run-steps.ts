@@ -16,11 +16,10 @@
  * contact's leads), and sent again only when it is not there. docs/design/registrar.md.
  */
 import type { OutboxJob } from '../outbox/index.ts';
-import { StepFailure } from './errors.ts';
 import type { CallToRegister } from './job.ts';
 import { callStep } from './steps/call.ts';
 import { entityStep } from './steps/entity.ts';
-import { dealOfCall, entityOfCall, journal, type Ctx, type StepDeps } from './steps/kit.ts';
+import { dealOfCall, entityOfCall, type Ctx, type StepDeps } from './steps/kit.ts';
 import { leadStep } from './steps/lead.ts';
 import { postStep } from './steps/post.ts';
 import { recordStep } from './steps/record.ts';
@@ -45,28 +44,9 @@ export async function runSteps(job: OutboxJob<CallToRegister>, d: StepDeps): Pro
   entity = updated.entity;
   const deal = updated.deal;
   await recordStep(c);
-  entity = await callStepOnce(c, entity, deal);
+  // The client found again when Kommo no longer has the contact the log was for (steps/call.ts).
+  entity = await callStep(c, entity, deal);
   await taskStep(c, entity, deal);
   await postStep(c);
   return c.done;
-}
-
-/**
- * The call log; when Kommo has no contact with the phone although one was found (or made) for this call
- * (deleted or merged in Kommo since, or a cached answer outlived it), the client is found or created again,
- * once, and the log sent again. Returns the entity the log went to.
- */
-async function callStepOnce(c: Ctx, entity: Awaited<ReturnType<typeof entityStep>>, deal: Awaited<ReturnType<typeof leadStep>>) {
-  try {
-    await callStep(c, entity, deal);
-    return entity;
-  } catch (e) {
-    if (!(e instanceof StepFailure && e.error.code === 'KOMMO_ENTITY_NOT_FOUND') || entity.unsortedUid) throw e;
-    c.d.kommo.forgetPhone(c.call.phone);
-    await journal(c, 'entity', { status: 'failed', result: { gone: entity.id } });
-    const again = await entityStep(c);
-    c.cf.entity = entityOfCall(again);
-    await callStep(c, again, deal);
-    return again;
-  }
 }

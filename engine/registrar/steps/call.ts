@@ -7,13 +7,35 @@ import { RESULT_TO_KOMMO, type HookData } from '../../../contracts/index.ts';
 import type { DealRef, EntityRef } from '../job.ts';
 import { sourceOf } from '../settings.ts';
 import { toUnix } from '../time.ts';
-import { callUser, fail, journal, prior, hook, write, type Ctx } from './kit.ts';
+import { StepFailure } from '../errors.ts';
+import { entityStep } from './entity.ts';
+import { callUser, entityOfCall, fail, hook, journal, prior, write, type Ctx } from './kit.ts';
 import { callDuration } from './record.ts';
 
 const STEP = 'call';
 const UNKNOWN = { call_status: 8, call_result: 'Unknown' };
 
-export async function callStep(c: Ctx, entity: EntityRef, deal: DealRef | null): Promise<void> {
+/**
+ * The call log. When Kommo has no contact with the phone although one was found (or made) for this call
+ * (deleted or merged in Kommo since, or a cached answer outlived it), the client is found or created again,
+ * once, and the log sent again. Returns the entity the log went to.
+ */
+export async function callStep(c: Ctx, entity: EntityRef, deal: DealRef | null): Promise<EntityRef> {
+  try {
+    await writeCallLog(c, entity, deal);
+    return entity;
+  } catch (e) {
+    if (!(e instanceof StepFailure && e.error.code === 'KOMMO_ENTITY_NOT_FOUND') || entity.unsortedUid) throw e;
+    c.d.kommo.forgetPhone(c.call.phone);
+    await journal(c, 'entity', { status: 'failed', result: { gone: entity.id } });
+    const again = await entityStep(c);
+    c.cf.entity = entityOfCall(again);
+    await writeCallLog(c, again, deal);
+    return again;
+  }
+}
+
+async function writeCallLog(c: Ctx, entity: EntityRef, deal: DealRef | null): Promise<void> {
   const was = prior(c, STEP);
   if (was?.status === 'done' || was?.status === 'skipped') return;
   if (entity.unsortedUid) {
