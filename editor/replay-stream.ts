@@ -5,21 +5,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { hooks, isHookName, type HookLimits, type HookName } from '../contracts/index.ts';
-import { isForeignOrigin, SESSION_COOKIE, type Auth } from '../http/index.ts';
-import type { Logger } from '../log/index.ts';
-import type { Runner } from '../sandbox/index.ts';
-import type { Store } from '../scripts-store/index.ts';
+import { hooks, isHookName } from '../contracts/index.ts';
+import { isForeignOrigin, SESSION_COOKIE } from '../http/index.ts';
 import { replay } from './replay.ts';
+import type { EditorRoutesOptions } from './routes.ts';
 
-export interface ReplayStreamOptions {
-  store: Store;
-  runner: Runner;
-  replayRunner?: Runner;
-  hookLimits?: Partial<Record<HookName, Partial<HookLimits>>>;
-  auth: Auth;
-  log?: Logger;
-}
+/** What the stream needs: the editor's own options (routes.ts), less the page. */
+export type ReplayStreamOptions = Omit<EditorRoutesOptions, 'page'>;
 
 /**
  * GET /api/ws (WebSocket): replay results stream as they complete. The upgrade needs the session cookie and,

@@ -2,21 +2,13 @@
  * The shape issue 12 gave the registration path, held by tests: no casts that switch the type checker off in
  * engine/, small files where the registration path lives, and the registrar's steps one file each.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sources } from './helpers/sources.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
-function sources(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist') continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) sources(p, out);
-    else if (name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
 
 /** `as never` and `as unknown as` in code (comments left out), as "file:line: text". */
 function typeEscapes(files: string[], read: (f: string) => string = (f) => readFileSync(f, 'utf8')): string[] {

@@ -4,23 +4,15 @@
  * And the arrows that must never exist between modules (FORBIDDEN), whichever file they go through.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sources } from './helpers/sources.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const MODULE_ROOTS = ['ami-wire', 'app', 'bench', 'cli', 'config', 'contracts', 'demo', 'durable', 'editor', 'engine', 'http', 'log', 'sandbox', 'scripts-store', 'sim', 'status'];
 const NESTED = new Set(['engine', 'sim']);
 
-function sources(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist') continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) sources(p, out);
-    else if (name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
 
 /** The module a file belongs to: "engine/kommo", "sim/pbx", "contracts", … */
 function moduleOf(file: string): string {

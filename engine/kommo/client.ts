@@ -122,16 +122,17 @@ function phonesIn(body: Json): string[] {
 /** The contact Kommo made from `body`, as a search would show it, when the body says all the registrar reads. */
 function createdContact(body: Json, id: number): KommoContact | null {
   if (typeof body.name !== 'string' || typeof body.responsible_user_id !== 'number') return null;
-  const cfv = Array.isArray(body.custom_fields_values) ? body.custom_fields_values.filter(isObj).flatMap(fieldRead) : null;
+  const cfv = Array.isArray(body.custom_fields_values) ? body.custom_fields_values.filter(isObj).map(fieldRead) : null;
   return { id, name: body.name, responsible_user_id: body.responsible_user_id, custom_fields_values: cfv, _embedded: { leads: [] } };
 }
 
-/** A custom field value as sent → as a read shows it (field_id 0 when the body named the field by its code only). */
-function fieldRead(f: Json): CustomFieldValueRead[] {
-  const code = typeof f.field_code === 'string' ? f.field_code : undefined;
-  if (typeof f.field_id !== 'number' && code === undefined) return [];
-  const values = Array.isArray(f.values) ? f.values.filter(isObj).map((v) => ({ ...v, value: v.value })) : [];
-  return [{ field_id: typeof f.field_id === 'number' ? f.field_id : 0, ...(code !== undefined ? { field_code: code } : {}), values }];
+/** A custom field value as sent, kept as a read shows it (the body may name the field by its code only). */
+function fieldRead(f: Json): CustomFieldValueRead {
+  return {
+    ...(typeof f.field_id === 'number' ? { field_id: f.field_id } : {}),
+    ...(typeof f.field_code === 'string' ? { field_code: f.field_code } : {}),
+    values: Array.isArray(f.values) ? f.values.filter(isObj).map((v) => ({ ...v, value: v.value })) : [],
+  };
 }
 
 /** Who can hold a phone in Kommo: the collections searched by number. */

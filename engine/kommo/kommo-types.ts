@@ -88,7 +88,8 @@ export interface UnsortedSipBody {
 }
 
 export interface CustomFieldValueRead {
-  field_id: number;
+  /** Always in Kommo's answers; absent in a contact the client cached from a body that named the field by its code. */
+  field_id?: number;
   field_name?: string;
   field_code?: string | null;
   field_type?: string;
