@@ -7,11 +7,11 @@
  */
 import { join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
-import { makeError, type HookName } from '../contracts/index.ts';
+import { makeError, type HookLimits, type HookName } from '../contracts/index.ts';
 import type { Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
 import { editorRoutes } from '../editor/index.ts';
-import { createHookInvoker, type HookInvoker } from '../engine/hooks/index.ts';
+import { createHookInvoker, createQuarantine, type HookInvoker } from '../engine/hooks/index.ts';
 import { createEngine, type Engine, type EngineOptions } from '../engine/index.ts';
 import { createRecordings, recordingsCapabilities } from '../engine/recordings/index.ts';
 import { createAuth, startHttp, type Auth, type HttpServer } from '../http/index.ts';
@@ -117,9 +117,15 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     cleanups.push(() => scripts.close());
     const status = createStatus();
     const record = recordInto(store);
-    const hookLimits: Partial<Record<HookName, Config['hooks'][string]>> = config.hooks;
+    const hookLimits: Partial<Record<HookName, Partial<HookLimits>>> = config.hooks;
+    const q = config.quarantine;
+    const quarantine = createQuarantine({ after: q.after, baseMs: q.seconds * 1000, maxMs: q.maxSeconds * 1000 }, log);
+    // A new version (published, or rolled back to) runs at once, whatever its predecessor did.
+    const offPublished = store.onPublished((hook, v) => quarantine.lift(hook, `v${v.version} was published`));
+    cleanups.push(offPublished);
+    status.quarantined(() => quarantine.list(Date.now()));
     const hooks = createHookInvoker({
-      runner, scripts, log, limits: hookLimits,
+      runner, scripts, log, limits: hookLimits, quarantine,
       // The contract's default of process_record_file_path converts WAV to MP3 (recordings.convertToMp3).
       defaultScripts: config.recordings.convertToMp3 ? ['process_record_file_path'] : [],
       onInvocation(r) {
@@ -195,7 +201,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         const snapshot = () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
         editor = await startHttp({
           auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, log,
-          routes: [editorRoutes({ store, runner, replayRunner, hookLimits, auth, log }), statusRoutes(snapshot), ...features.routes],
+          routes: [
+            editorRoutes({ store, runner, replayRunner, hookLimits, auth, log, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }), statusRoutes(snapshot), ...features.routes],
         });
       } catch (e) {
         const errno = (e as NodeJS.ErrnoException).code;

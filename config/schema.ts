@@ -4,8 +4,8 @@
  * Every key is optional; an absent section takes its defaults. With no `ami` and no `kommo`, hookline runs
  * the built-in demo (sim/pbx replaying captures into sim/kommo).
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { HOOK_NAMES } from '../contracts/index.ts';
+import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
+import { HOOK_NAMES, type HookName } from '../contracts/index.ts';
 
 const strict = { additionalProperties: false } as const;
 
@@ -143,9 +143,33 @@ const HookLimitsSchema = Type.Object(
   strict,
 );
 
+/** need_registration also says what its failure means: the seed leaves it open. */
+const NeedRegistrationSchema = Type.Object(
+  {
+    ...HookLimitsSchema.properties,
+    onFailure: Type.Optional(
+      Type.Union([Type.Literal('register'), Type.Literal('skip')], {
+        default: 'register',
+        description: 'when the script fails (throws, times out, is quarantined, breaks the contract): "register" goes on with the default data (result true: the call is registered); "skip" registers nothing at that stage, so a filter never fails open',
+      }),
+    ),
+  },
+  strict,
+);
+
+const everyHook = Object.fromEntries(HOOK_NAMES.map((h) => [h, Type.Optional(HookLimitsSchema)])) as Record<HookName, TOptional<typeof HookLimitsSchema>>;
 const HooksSchema = Type.Object(
-  Object.fromEntries(HOOK_NAMES.map((h) => [h, Type.Optional(HookLimitsSchema)])),
-  { ...strict, default: {}, description: 'Per-hook limits overriding the defaults of docs/hooks.md.' },
+  { ...everyHook, need_registration: Type.Optional(NeedRegistrationSchema) },
+  { ...strict, default: {}, description: 'Per-hook limits overriding the defaults of docs/hooks.md; for need_registration also its failure policy.' },
+);
+
+const QuarantineSchema = Type.Object(
+  {
+    after: Type.Integer({ minimum: 0, maximum: 1000, default: 3, description: 'TIMEOUT or MEMORY_LIMIT failures in a row of a published version that suspend it (0: never)' }),
+    seconds: Type.Integer({ minimum: 1, maximum: 86400, default: 60, description: 'the first suspension; each next one of the same version lasts twice as long' }),
+    maxSeconds: Type.Integer({ minimum: 1, maximum: 604800, default: 3600, description: 'the longest suspension' }),
+  },
+  { ...strict, default: {}, description: 'A published version that keeps timing out or running out of memory is suspended: its invocations take the failure policy at once, without running. Publishing a new version or rolling back lifts it.' },
 );
 
 const RecordingsSchema = Type.Object(
@@ -252,6 +276,7 @@ export const ConfigSchema = Type.Object(
     registration: RegistrationSchema,
     users: UsersSchema,
     hooks: HooksSchema,
+    quarantine: QuarantineSchema,
     recordings: RecordingsSchema,
     editor: EditorSchema,
     captures: CapturesSchema,

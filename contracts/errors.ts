@@ -141,6 +141,14 @@ export const errorCatalogue = {
         : `The engine restarted the sandbox and went on with the default data. If it repeats, look for runaway memory use in the script and lower ${limitsKey(p)}.memoryMb.`,
     scriptFailure: true,
   },
+  QUARANTINED: {
+    what: 'The published version timed out or ran out of memory too many times in a row; it is suspended for a while and its invocations take the failure policy at once, without running.',
+    message: (p) =>
+      `${describeWhere(p)} is quarantined until ${String(p.until ?? '?')} after ${String(p.failures ?? '?')} ${String(p.reason ?? 'TIMEOUT')} failures in a row; it did not run and the failure policy was used`,
+    hint: (p) =>
+      `Replay ${p.hook ?? 'the hook'}'s captured inputs in the editor to see why it ${p.reason === 'MEMORY_LIMIT' ? 'runs out of memory' : 'does not finish'}, then publish a fixed version or roll back: either lifts the quarantine at once. Its length and the failures that start it are set by the config's quarantine section.`,
+    scriptFailure: true,
+  },
   INVALID_INPUT: {
     what: "The input handed to a hook does not match the hook's input contract.",
     message: (p) => `the input for ${describeWhere(p)} breaks the input contract: ${p.detail ?? 'invalid input'}`,

@@ -26,6 +26,8 @@ export interface EditorRoutesOptions {
   log?: Logger;
   /** Serve the editor page (built in the background at start, editor/build.ts). Default true. */
   page?: boolean;
+  /** The live version's suspension of a hook (engine/hooks quarantine, through app/), or null. */
+  quarantine?: (hook: HookName) => { version: number | string; reason: string; failures: number; since: number; until: number } | null;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -74,6 +76,7 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions): void {
         number: hooks[h.hook].number,
         summary: hooks[h.hook].summary,
         failures24h: o.store.failures(h.hook, { since }).length,
+        quarantine: o.quarantine?.(h.hook) ?? null,
       })),
     };
   });

@@ -117,7 +117,10 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
   const follower = followCalls({
     ami,
     tracker: trackerConfig(c.pbx),
-    stages: { filters: c.filters, normalizePhone: createPhoneNormalizer(c.phone), hooks, users: (ext) => registrar.userByExtension(ext) },
+    stages: {
+      filters: c.filters, normalizePhone: createPhoneNormalizer(c.phone), hooks, users: (ext) => registrar.userByExtension(ext),
+      needRegistrationOnFailure: c.hooks.need_registration?.onFailure ?? 'register',
+    },
     log,
     onCall(call) {
       const registration = toRegistration(call);

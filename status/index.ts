@@ -5,7 +5,7 @@
  */
 export {
   createStatus, kommoHealthOf, DURATION_WINDOW, HOUR_MS, MINUTE_MS,
-  type Status, type StatusOptions, type StatusSnapshot, type HookStatus, type KommoHealth, type CallFinished, type HookInvoked,
+  type Status, type StatusOptions, type StatusSnapshot, type HookStatus, type HookQuarantine, type KommoHealth, type CallFinished, type HookInvoked,
 } from './status.ts';
 export { HOOK_DURATION_BUCKETS, type StatusMetrics } from './metrics.ts';
 export { metricsRoutes, isLoopback, METRICS_PATH, type MetricsRouteOptions } from './routes.ts';

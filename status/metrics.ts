@@ -4,6 +4,7 @@
  * Counters are written by the status feeds; gauges are read from the engine's providers at scrape time.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HOOK_NAMES } from '../contracts/index.ts';
 
 /** Hook durations are milliseconds to a few seconds (a script's timeout); buckets in seconds. */
 export const HOOK_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -23,6 +24,8 @@ export interface MetricsSources {
   outboxDepth: () => number;
   callsInFlight: () => number;
   rateLimit: () => { used: number; limit: number } | null;
+  /** The hooks whose published version is suspended now. */
+  quarantined: () => string[];
 }
 
 export function createStatusMetrics(s: MetricsSources): StatusMetrics {
@@ -58,6 +61,16 @@ export function createStatusMetrics(s: MetricsSources): StatusMetrics {
   gauge('hookline_outbox_depth', 'Registrations waiting in the outbox.', s.outboxDepth);
   gauge('hookline_calls_in_flight', 'Calls started and not yet finished.', s.callsInFlight);
   gauge('hookline_kommo_requests_in_window', "Kommo requests counted against the rate limit right now (in flight or within the limiter's window).", () => s.rateLimit()?.used ?? 0);
+  new Gauge({
+    name: 'hookline_hook_quarantined',
+    help: '1 while the hook\'s published version is quarantined (it timed out or ran out of memory too often in a row; its invocations take the failure policy without running), else 0.',
+    labelNames: ['hook'] as const,
+    registers: [registry],
+    collect() {
+      const now = new Set(s.quarantined());
+      for (const hook of HOOK_NAMES) this.set({ hook }, now.has(hook) ? 1 : 0);
+    },
+  });
   gauge('hookline_kommo_rate_limit', 'Kommo requests allowed per window (less than configured after a 429).', () => s.rateLimit()?.limit ?? 0);
 
   return {

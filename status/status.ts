@@ -53,6 +53,19 @@ export interface HookStatus {
   publishedVersion: number | null;
   lastVersion: number | string | null;
   lastAt: number | null;
+  /** The published version's suspension in force (engine/hooks quarantine), or null. */
+  quarantine: HookQuarantine | null;
+}
+
+/** A suspended version, as the hook invoker reports it (the shape repeated here: status depends on no engine module). */
+export interface HookQuarantine {
+  hook: string;
+  version: number | string;
+  /** TIMEOUT or MEMORY_LIMIT. */
+  reason: string;
+  failures: number;
+  since: number;
+  until: number;
 }
 
 export interface StatusSnapshot {
@@ -90,6 +103,8 @@ export interface Status {
   publishedVersion(provider: (hook: HookName) => number | null): void;
   /** Kommo's request budget in use, read at each snapshot and scrape; overrides the `rateLimit` of `kommo()`. */
   rateLimit(provider: () => { used: number; limit: number } | null): void;
+  /** The suspended versions (engine/hooks quarantine), read at each snapshot and scrape. */
+  quarantined(provider: () => HookQuarantine[]): void;
   callFinished(c: CallFinished): void;
   hookInvoked(h: HookInvoked): void;
   snapshot(): StatusSnapshot;
@@ -134,6 +149,8 @@ export function createStatus(o: StatusOptions = {}): Status {
   let inFlight: (() => number) | null = null;
   let published: ((hook: HookName) => number | null) | null = null;
   let budget: (() => { used: number; limit: number } | null) | null = null;
+  let suspended: (() => HookQuarantine[]) | null = null;
+  const readQuarantine = (): HookQuarantine[] => safe(suspended, [], Array.isArray).filter((q) => isHookName(q?.hook));
   const calls = { registered: 0, failed: 0 };
   const perMinute = { registered: createRollingCounter(MINUTE_MS, 24 * 60), failed: createRollingCounter(MINUTE_MS, 24 * 60) };
   const hookFailuresPerHour: RollingCounter = createRollingCounter(HOUR_MS, 24);
@@ -153,6 +170,7 @@ export function createStatus(o: StatusOptions = {}): Status {
     outboxDepth: readOutbox,
     callsInFlight: readInFlight,
     rateLimit: readRateLimit,
+    quarantined: () => readQuarantine().map((q) => q.hook),
   });
 
   const counters = (hook: HookName): HookCounters => {
@@ -200,6 +218,9 @@ export function createStatus(o: StatusOptions = {}): Status {
     rateLimit(p) {
       budget = p;
     },
+    quarantined(p) {
+      suspended = p;
+    },
     callFinished: guard((c: CallFinished) => {
       const outcome = c.ok ? 'registered' : 'failed';
       calls[outcome]++;
@@ -244,6 +265,7 @@ export function createStatus(o: StatusOptions = {}): Status {
         failuresPerHour.push(hookFailuresPerHour.sum(h, h));
       }
       const hookStatus: Record<string, HookStatus> = {};
+      const quarantine = new Map(readQuarantine().map((q) => [q.hook, { hook: q.hook, version: q.version, reason: q.reason, failures: q.failures, since: q.since, until: q.until }]));
       // Every hook is listed (with its published version) even before its first invocation.
       for (const hook of HOOK_NAMES) counters(hook);
       for (const [hook, c] of hooks) {
@@ -257,6 +279,7 @@ export function createStatus(o: StatusOptions = {}): Status {
           publishedVersion: safe(published ? () => (published as (h: HookName) => number | null)(hook) : null, null, (v) => v === null || isCount(v)),
           lastVersion: c.lastVersion,
           lastAt: c.lastAt,
+          quarantine: quarantine.get(hook) ?? null,
         };
       }
       return {

@@ -22,7 +22,7 @@ export const need_registration = {
   defaultData: () => ({ result: true }),
   defaultDescription: '`{result: true}` (after the built-in black/white lists)',
   limits: { ...DEFAULT_LIMITS },
-  docs: 'Calls the built-in lists already rejected never reach this hook. Return `false` to skip registering this stage; `call_ended` decides whether the call log is written.',
+  docs: 'Calls the built-in lists already rejected never reach this hook. Return `false` to skip registering this stage; `call_ended` decides whether the call log is written. When the script fails (throws, times out, breaks the contract, or is quarantined), the config\'s `hooks.need_registration.onFailure` decides: `"register"` (the default) goes on with the default data, `"skip"` registers nothing at that stage, so a filter never fails open.',
   template: `// need_registration: return false to leave this stage of the call out of Kommo.
 const ignoredTrunks = ['PJSIP/test-trunk'];
 

@@ -54,6 +54,8 @@ export interface HookRow {
   draftChanged: boolean;
   versions: number;
   failures24h: number;
+  /** The live version's suspension (it timed out or ran out of memory too often in a row), or null. */
+  quarantine: { version: number | string; reason: string; failures: number; until: number } | null;
 }
 
 export interface Version {

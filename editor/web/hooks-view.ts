@@ -88,6 +88,12 @@ export function createHooksView(root: HTMLElement) {
           h('span.badge.version', { 'data-testid': 'published' }, row.published ? `v${row.published} live` : 'default'),
           row.draftChanged ? h('span.badge.draft', { 'data-testid': 'draft-changed' }, 'draft changed') : null,
           h('span.badge.failures', { 'data-testid': 'failures' }, row.failures24h ? `${row.failures24h} failures (24 h)` : ''),
+          row.quarantine
+            ? h('span.badge.quarantined', {
+              'data-testid': 'quarantined',
+              title: `v${row.quarantine.version} ${row.quarantine.reason} ${row.quarantine.failures}× in a row: it does not run, the failure policy is used. Publish a fix or roll back to lift it.`,
+            }, `quarantined until ${new Date(row.quarantine.until).toLocaleTimeString()}`)
+            : null,
         ))));
   }
 

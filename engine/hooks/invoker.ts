@@ -6,9 +6,10 @@
  * stops the caller: the outcome always carries usable data. The engine's stages, the registrar, recordings,
  * click-to-call and autodistribution all take this interface; app/ makes the one instance.
  */
-import { DEFAULT_RECORD_SCRIPT, isScriptFailure, type HookInput, type HookLimits, type HookName, type HooklineError } from '../../contracts/index.ts';
+import { DEFAULT_RECORD_SCRIPT, isScriptFailure, makeError, type HookInput, type HookLimits, type HookName, type HooklineError } from '../../contracts/index.ts';
 import type { Logger } from '../../log/index.ts';
 import { compile, type HookScript, type InvocationResult, type Runner } from '../../sandbox/index.ts';
+import type { Quarantine } from './quarantine.ts';
 
 /** Where published scripts come from (the scripts store through app/, or files given on the command line). */
 export interface ScriptSource {
@@ -58,6 +59,11 @@ export interface InvokerOptions {
    * enables process_record_file_path's WAV → MP3). Others without a script get the contract's default data.
    */
   defaultScripts?: readonly HookName[];
+  /**
+   * Suspends a published version that keeps timing out or running out of memory (quarantine.ts): its
+   * invocations then take the failure policy at once (QUARANTINED), without running.
+   */
+  quarantine?: Quarantine;
   /** Called after every invocation (captures for replay, failure log, metrics). Must not throw. */
   onInvocation?: (r: InvocationRecord) => void;
   now?: () => number;
@@ -86,16 +92,31 @@ export function createHookInvoker(o: InvokerOptions): HookInvoker {
 
   return {
     async invoke<H extends HookName>(hook: H, input: HookInput<H>, ctx: HookContext): Promise<HookOutcome<H>> {
-      const script = o.scripts.published(hook) ?? (await defaultScript(hook));
+      const published = o.scripts.published(hook);
+      const script = published ?? (await defaultScript(hook));
       const linkedid = ctx.linkedid;
       const t = now();
       // The seed is derived, not random, so a captured input replays with the same Math.random sequence.
       const seed = (t ^ (++seq * 2654435761)) | 0;
-      const r: InvocationResult<H> = await o.runner.invoke(hook, script, input, { linkedid: linkedid ?? undefined, now: t, seed, limits: o.limits?.[hook] });
+      const suspended = published && o.quarantine ? o.quarantine.active(hook, published.version, t) : null;
+      const options = { linkedid: linkedid ?? undefined, now: t, seed, limits: o.limits?.[hook] };
+      let r: InvocationResult<H>;
+      if (suspended) {
+        // Not run: the default data (the input checked as for any invocation), with why.
+        const skipped: InvocationResult<H> = await o.runner.invoke(hook, null, input, options);
+        const error = makeError('QUARANTINED', { hook, version: suspended.version, linkedid: linkedid ?? undefined, until: new Date(suspended.until).toISOString(), failures: suspended.failures, reason: suspended.reason });
+        r = { ...skipped, ok: false, error: skipped.error?.code === 'INVALID_INPUT' ? skipped.error : error, durationMs: 0 };
+      } else {
+        r = await o.runner.invoke(hook, script, input, options);
+        if (published && o.quarantine) o.quarantine.record(hook, published.version, r.error ? r.error.code : null, now());
+      }
       const version = script?.version ?? null;
       // hooks.md: a failure is recorded with hook, script version, linkedid, code, message and duration.
       const durationMs = Math.round(r.durationMs);
-      if (r.error && isScriptFailure(r.error.code)) {
+      if (r.error?.code === 'QUARANTINED') {
+        // Said once when the quarantine began (quarantine.ts), not for every call it skips.
+        o.log.debug({ linkedid, hook, version, code: r.error.code }, r.error.message);
+      } else if (r.error && isScriptFailure(r.error.code)) {
         o.log.warn({ linkedid, hook, version, code: r.error.code, durationMs, hint: r.error.hint }, r.error.message);
       } else if (r.error && r.error.code !== 'NO_SCRIPT') {
         // Not the script's fault (an input hookline built that breaks the input contract):

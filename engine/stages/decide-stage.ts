@@ -3,7 +3,7 @@
  * the built-in black/white lists, then need_registration, then the client's number (built-in replacement
  * rules, then process_client_phone). A failing script never stops the stage: its hook's default is used.
  */
-import type { CallStage, CallFull } from '../../contracts/index.ts';
+import { isScriptFailure, type CallStage, type CallFull } from '../../contracts/index.ts';
 import type { HookInvoker } from '../hooks/index.ts';
 import { applyLists, type FilterConfig } from './lists.ts';
 import type { PhoneNormalizer } from '../phone/index.ts';
@@ -22,6 +22,11 @@ export interface StageContext {
   hooks: HookInvoker;
   /** The Kommo user of an extension (config `users`, names from the account), for call_full's conversation users. */
   users?: (extension: string) => CallUser | null;
+  /**
+   * What a failed need_registration means (config hooks.need_registration.onFailure): "register" (the hook's
+   * default data, result true) or "skip" (the stage registers nothing). Default "register".
+   */
+  needRegistrationOnFailure?: 'register' | 'skip';
 }
 
 type CallUser = NonNullable<CallFull['conversations'][string]['user']>;
@@ -57,6 +62,9 @@ export async function decideStage(s: StageInput, ctx: StageContext): Promise<Sta
 
   const call = withConversationUsers(s.call, ctx.users);
   const need = await ctx.hooks.invoke('need_registration', { call_full: call, call_stage: s.stage }, { linkedid: s.linkedid });
+  if (need.error && isScriptFailure(need.error.code) && ctx.needRegistrationOnFailure === 'skip') {
+    return { ...base, register: false, reason: `need_registration failed (${need.error.code}) and hooks.need_registration.onFailure is "skip"` };
+  }
   if (!need.data.result) return { ...base, register: false, reason: 'need_registration returned false' };
 
   if (s.clientNumber === null) return { ...base, register: false, reason: 'internal call: there is no client to register' };

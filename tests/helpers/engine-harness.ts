@@ -9,7 +9,7 @@ import { checkConfig, type Config } from '../../config/index.ts';
 import type { HookName } from '../../contracts/index.ts';
 import { createEngine, type Engine, type EngineOptions, type RecordingLinker } from '../../engine/index.ts';
 import { createPublishedScripts, recordInto, type PublishedScripts } from '../../app/index.ts';
-import { createHookInvoker, type HookInvoker } from '../../engine/hooks/index.ts';
+import { createHookInvoker, type HookInvoker, type InvocationRecord, type Quarantine } from '../../engine/hooks/index.ts';
 import { createMemoryLogger, type Logger } from '../../log/index.ts';
 import { compile, createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
@@ -27,6 +27,8 @@ export interface Harness {
   scripts: PublishedScripts;
   /** The hook invoker the engine and the recordings linker share. */
   hooks: HookInvoker;
+  /** Every invocation the invoker made, in order. */
+  invocations: InvocationRecord[];
   engine: Engine;
   dir: string;
   log: Logger;
@@ -59,6 +61,8 @@ export interface HarnessOptions {
   runner?: Runner;
   /** Hooks whose contract's default script runs when none is published (app/: recordings.convertToMp3). */
   defaultScripts?: HookName[];
+  /** Quarantine of runaway versions, lifted by a publish or a rollback as app/ wires it (default: none). */
+  quarantine?: Quarantine;
   /** Rate window of both sides (ms); default 100 so tests run at 7 requests per 100 ms. */
   rateWindowMs?: number;
 }
@@ -79,7 +83,17 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const store = s.value;
   const runner = o.runner ?? createRunner();
   const scripts = createPublishedScripts(store, runner, log);
-  const hooks = createHookInvoker({ runner, scripts, log, limits: config.hooks, defaultScripts: o.defaultScripts ?? [], onInvocation: recordInto(store) });
+  const quarantine = o.quarantine;
+  const offPublished = quarantine ? store.onPublished((hook, v) => quarantine.lift(hook, `v${v.version} was published`)) : () => undefined;
+  const invocations: InvocationRecord[] = [];
+  const record = recordInto(store);
+  const hooks = createHookInvoker({
+    runner, scripts, log, limits: config.hooks, defaultScripts: o.defaultScripts ?? [], ...(quarantine ? { quarantine } : {}),
+    onInvocation: (r) => {
+      invocations.push(r);
+      record(r);
+    },
+  });
   const recordings = o.engine?.recordings?.(hooks);
   const outcomes: Harness['outcomes'] = [];
   let lastMessage = Date.now();
@@ -105,7 +119,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   }
 
   const h: Harness = {
-    pbx, kommo, store, runner, scripts, hooks, dir, log, logLines: memory.lines, outcomes,
+    pbx, kommo, store, runner, scripts, hooks, invocations, dir, log, logLines: memory.lines, outcomes,
     engine: await makeEngine(),
     async publish(hook, source) {
       const r = await store.publish(hook, {
@@ -144,6 +158,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     async close() {
       await h.engine.close();
       scripts.close();
+      offPublished();
       await store.close();
       if (!o.runner) await runner.close();
       await pbx.close();
