@@ -126,8 +126,14 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions): void {
     const hook = hookOf(req, reply);
     if (!hook) return reply;
     const session = o.auth.session(req.cookies[SESSION_COOKIE]);
-    const r = await o.store.rollback(hook, { author: session?.username ?? 'admin', toVersion: (req.body as { toVersion?: number }).toVersion });
+    const author = session?.username ?? 'admin';
+    // A draft that was the live version (nothing unpublished in it) follows the rollback: else the next Publish
+    // would silently bring back the version just rolled back from. A draft with unpublished work is kept.
+    const before = o.store.draft(hook)?.source;
+    const wasLive = before === undefined || before === o.store.published(hook)?.source;
+    const r = await o.store.rollback(hook, { author, toVersion: (req.body as { toVersion?: number }).toVersion });
     if (!r.ok) return reply.code(409).send({ error: r.error });
+    if (wasLive) await o.store.saveDraft(hook, r.value.source, author);
     return { version: r.value };
   });
 

@@ -28,6 +28,8 @@ export function createHooksView(root: HTMLElement) {
   const save = h('button#save-draft', { 'data-testid': 'save-draft' }, 'Save draft');
   const message = h('input#publish-message', { type: 'text', placeholder: 'What changed (for the history)', size: 32 });
   const publish = h('button#publish.primary', { 'data-testid': 'publish' }, 'Publish');
+  const anyway = h('input#publish-anyway', { type: 'checkbox', 'data-testid': 'publish-anyway' });
+  const anywayLabel = h('label', { title: 'Publish although the script has type errors: say why in the message' }, anyway, ' publish anyway');
   const note = h('span#action-result', { 'data-testid': 'action-result', role: 'status' });
   const subtabs = { edit: h('button#subtab-edit', { 'data-testid': 'subtab-edit' }, 'Edit'), replay: h('button#subtab-replay', { 'data-testid': 'subtab-replay' }, 'Replay'), history: h('button#subtab-history', { 'data-testid': 'subtab-history' }, 'History') };
   const editorEl = h('div#editor', { 'data-testid': 'editor' });
@@ -35,7 +37,7 @@ export function createHooksView(root: HTMLElement) {
   const panels = { edit: h('div.panel#panel-edit', {}, editorEl, problems), replay: h('div.panel#panel-replay'), history: h('div.panel#panel-history') };
   pane.append(
     h('div.toolbar', {}, title, summary),
-    h('div.toolbar', {}, h('nav.subtabs', {}, subtabs.edit, subtabs.replay, subtabs.history), save, state, h('span.spacer'), message, publish, note),
+    h('div.toolbar', {}, h('nav.subtabs', {}, subtabs.edit, subtabs.replay, subtabs.history), save, state, h('span.spacer'), message, anywayLabel, publish, note),
     panels.edit, panels.replay, panels.history,
   );
   pane.hidden = true;
@@ -44,6 +46,9 @@ export function createHooksView(root: HTMLElement) {
   const replay = createReplayView(panels.replay, () => editor.getValue());
   const history = createHistoryView(panels.history, {
     rolledBack: async (v) => {
+      // The editor takes the live source (the server made it the draft when the draft was the version rolled back from).
+      if (open) await openHook(open);
+      showPanel('history');
       note.textContent = `Rolled back: v${v.version} is live`;
       await refreshList();
     },
@@ -110,14 +115,16 @@ export function createHooksView(root: HTMLElement) {
     const row = rows.find((r) => r.hook === hook);
     title.textContent = hook;
     summary.textContent = row?.summary ?? '';
-    setTypings(dts ?? '');
-    const serverText = draft.body.fromTemplate ? '' : draft.body.source;
+    // The template a never-edited hook opens with is what the server holds for it: not an unsaved change.
+    const serverText = draft.body.source;
     const existing = monaco.editor.getModel(monaco.Uri.parse(`file:///hooks/${hook}.ts`));
     // Unsaved edits of a hook opened before are kept when coming back to it.
     const keep = existing && savedByHook.has(hook) && existing.getValue() !== savedByHook.get(hook);
     saved = serverText;
     savedByHook.set(hook, serverText);
-    editor.setModel(keep ? existing : modelFor(hook, draft.body.source));
+    const model = keep && existing ? existing : modelFor(hook, draft.body.source);
+    editor.setModel(model);
+    void setTypings(hook, dts ?? '', model);
     pane.hidden = false;
     showPanel('edit');
     updateState();
@@ -151,12 +158,22 @@ export function createHooksView(root: HTMLElement) {
       message.focus();
       return;
     }
-    const r = await api<{ version: Version }>('POST', `/api/hooks/${open}/publish`, { message: msg });
+    // A script the type check refuses would fail on the calls it runs for: not published unless the operator says why.
+    const model = editor.getModel();
+    const errs = model ? errorMarkers(model) : [];
+    const typeErrors = `${errs.length} type error${errs.length > 1 ? 's' : ''}`;
+    if (errs.length && !anyway.checked) {
+      const list = errs.slice(0, 5).map((m) => `line ${m.startLineNumber}: ${m.message}`).join('; ');
+      note.textContent = `Not published: ${typeErrors} (${list}). Fix them, or tick "publish anyway" and say why in the message.`;
+      return;
+    }
+    const r = await api<{ version: Version }>('POST', `/api/hooks/${open}/publish`, { message: errs.length ? `${msg} (published with ${typeErrors})` : msg });
     if (!r.ok) {
       note.textContent = `Not published: ${describe(r.error)}`;
       return;
     }
     message.value = '';
+    anyway.checked = false;
     await refreshList();
     note.textContent = `Published v${r.body.version.version}: live for the next call`;
   });

@@ -6,7 +6,7 @@
 import * as monaco from 'monaco-editor/editor/editor.api.js';
 import 'monaco-editor/features/register.all.js';
 import 'monaco-editor/languages/definitions/typescript/register.js';
-import { ModuleKind, ScriptTarget, typescriptDefaults } from 'monaco-editor/languages/features/typescript/register.js';
+import { ModuleKind, ScriptTarget, getTypeScriptWorker, typescriptDefaults } from 'monaco-editor/languages/features/typescript/register.js';
 
 export { monaco };
 
@@ -35,10 +35,27 @@ export function setupMonaco(): void {
   typescriptDefaults.setEagerModelSync(true);
 }
 
-/** The contracts' typings for one hook; replaced when another hook is opened (HookInput differs per hook). */
-export function setTypings(dts: string): void {
-  typescriptDefaults.setExtraLibs([{ content: dts, filePath: 'file:///hookline/hooks.d.ts' }]);
+/**
+ * The contracts' typings for one hook; replaced when another hook is opened (HookInput differs per hook), each
+ * hook's under a file name of its own. Monaco makes a model of a typings file the first time a diagnostic or a
+ * hover points into it, and that model stays, kept in sync with the TypeScript worker: the typings of a hook
+ * opened before then stayed in the program, and the task hook's untouched template was checked (and completed)
+ * against autodistribution's HookInput after switching (issue 17). So those models go with their typings. And
+ * since Monaco sends the new typings to its worker and re-checks every model in a race, they are set once more
+ * (the same text) when the worker has them: every model is then checked against them.
+ */
+export async function setTypings(hook: string, dts: string, model: monaco.editor.ITextModel): Promise<void> {
+  const filePath = `file:///hookline/${hook}.d.ts`;
+  for (const m of monaco.editor.getModels()) if (m.uri.toString().startsWith('file:///hookline/')) m.dispose();
+  typescriptDefaults.setExtraLibs([{ content: dts, filePath }]);
+  const worker = await (await getTypeScriptWorker())(model.uri);
+  for (let i = 0; i < 200; i++) {
+    if ((await worker.getScriptText(filePath)) === dts) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (typescriptDefaults.getExtraLibs()[filePath]?.content === dts) typescriptDefaults.setExtraLibs([{ content: dts, filePath }]);
 }
+
 
 export function modelFor(hook: string, source: string): monaco.editor.ITextModel {
   const uri = monaco.Uri.parse(`file:///hooks/${hook}.ts`);

@@ -91,6 +91,7 @@ export function createReplayView(root: HTMLElement, draftSource: () => string) {
     socket = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: 'replay', hook, source: draftSource(), ...(ids ? { ids } : {}) }));
     ws.onmessage = (ev) => {
+      if (socket !== ws) return; // a stream of a hook left since
       const msg = JSON.parse(String(ev.data)) as { type: string; result?: ReplayResult; summary?: ReplaySummary; error?: { code: string; message: string; hint?: string } };
       if (msg.type === 'result' && msg.result) addRow(msg.result);
       else if (msg.type === 'summary' && msg.summary) {
@@ -108,16 +109,31 @@ export function createReplayView(root: HTMLElement, draftSource: () => string) {
     };
   }
 
+  function reset(): void {
+    socket?.close();
+    socket = null;
+    results = [];
+    selected = null;
+    clear(tbody);
+    summary.textContent = '';
+    delete summary.dataset.changed;
+    all.disabled = false;
+    detailTitle.textContent = 'Choose a result to see its output, diff and logs.';
+    error.textContent = '';
+    output.textContent = '';
+    logs.textContent = '';
+    diff.show('', '', 'json');
+  }
+
   all.addEventListener('click', () => run());
   chosen.addEventListener('click', () => run(ticked()));
 
   return {
     async load(h0: string): Promise<void> {
+      // Another hook: nothing of the last one's replay stays (its stream, rows, or the result shown).
       if (hook !== h0) {
         hook = h0;
-        results = [];
-        clear(tbody);
-        summary.textContent = '';
+        reset();
       }
       const r = await api<{ captures: Capture[] }>('GET', `/api/hooks/${h0}/captures?limit=200`);
       if (!r.ok) {
