@@ -212,6 +212,13 @@ export const errorCatalogue = {
     hint: () => 'Fix the draft until it compiles (the editor marks the problems), then publish again. The published version did not change.',
     scriptFailure: false,
   },
+  PUBLISH_TYPE_ERRORS: {
+    what: "A version was not published because its script does not type-check against the hook's contract; it would fail on the calls it runs for.",
+    message: (p) => `${describeWhere(p)} was not published: ${String(p.count ?? '?')} type error(s): ${p.detail ?? ''}`,
+    hint: () =>
+      'Fix the errors the editor marks (or `hookline check <file> --hook <hook>` lists), then publish again. To publish as it is, send {"anyway": true} (the editor: tick "publish anyway") with a message saying why; the history records it.',
+    scriptFailure: false,
+  },
   // Kommo API v4 (engine/kommo). `route` is 'POST /api/v4/calls'; the message adds the call's linkedid when known.
   KOMMO_BAD_REQUEST: {
     what: 'Kommo refused the data of a request (400, usually validation-errors); it was not retried.',

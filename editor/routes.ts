@@ -5,7 +5,7 @@
  * (http/gate.ts) stands in front of every /api route, and the WebSocket upgrade checks the session itself.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hooks, isHookName, type HookLimits, type HookName, type HooklineError } from '../contracts/index.ts';
+import { hooks, isHookName, makeError, type Diagnostic, type HookLimits, type HookName, type HooklineError } from '../contracts/index.ts';
 import { problem, SESSION_COOKIE, type Auth, type RouteModule } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { compile, type Runner } from '../sandbox/index.ts';
@@ -13,6 +13,7 @@ import type { Store } from '../scripts-store/index.ts';
 import { pageRoutes } from './assets.ts';
 import { replay } from './replay.ts';
 import { attachReplayStream } from './replay-stream.ts';
+import { createOffThreadTypeCheck, type OffThreadTypeCheck } from './typecheck-off-thread.ts';
 
 export interface EditorRoutesOptions {
   store: Store;
@@ -42,7 +43,7 @@ function hookOf(req: FastifyRequest, reply: FastifyReply): HookName | null {
 const str = { type: 'string' } as const;
 const bodies = {
   draft: { type: 'object', required: ['source'], additionalProperties: false, properties: { source: { type: 'string', maxLength: 1_000_000 } } },
-  publish: { type: 'object', required: ['message'], additionalProperties: false, properties: { message: { type: 'string', minLength: 1, maxLength: 500 } } },
+  publish: { type: 'object', required: ['message'], additionalProperties: false, properties: { message: { type: 'string', minLength: 1, maxLength: 500 }, anyway: { type: 'boolean' } } },
   rollback: { type: 'object', additionalProperties: false, properties: { toVersion: { type: 'integer', minimum: 1 } } },
   replay: {
     type: 'object',
@@ -55,19 +56,32 @@ export function editorRoutes(o: EditorRoutesOptions): RouteModule {
   return {
     name: 'editor',
     async register(app) {
-      registerApi(app, o);
+      const typeChecks = createOffThreadTypeCheck();
+      registerApi(app, o, typeChecks);
       // The page (GET /, /assets, typings) is a route module of its own (editor/assets.ts), on unless `page: false`.
       if (o.page !== false) await pageRoutes({ log: o.log }).register(app);
       const wss = attachReplayStream(app, o);
       app.addHook('onClose', async () => {
         for (const c of wss.clients) c.terminate();
         wss.close();
+        await typeChecks.close();
       });
     },
   };
 }
 
-function registerApi(app: FastifyInstance, o: EditorRoutesOptions): void {
+function registerApi(app: FastifyInstance, o: EditorRoutesOptions, typeChecks: OffThreadTypeCheck): void {
+  /** The type check of each hook's last saved draft (one per hook), started when it is saved. */
+  const lastCheck = new Map<HookName, { source: string; diagnostics: Promise<Diagnostic[]> }>();
+  const typeChecked = (hook: HookName, source: string): Promise<Diagnostic[]> => {
+    const known = lastCheck.get(hook);
+    if (known?.source === source) return known.diagnostics;
+    const diagnostics = typeChecks.check(source, hook);
+    // A check that failed (the thread stopped) is tried again by the next caller.
+    diagnostics.catch(() => lastCheck.get(hook)?.diagnostics === diagnostics && lastCheck.delete(hook));
+    lastCheck.set(hook, { source, diagnostics });
+    return diagnostics;
+  };
   app.get('/api/hooks', async () => {
     const since = new Date(Date.now() - DAY_MS);
     return {
@@ -95,6 +109,8 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions): void {
     const session = o.auth.session(req.cookies[SESSION_COOKIE]);
     const d = await o.store.saveDraft(hook, (req.body as { source: string }).source, session?.username ?? 'admin');
     const c = await compile(d.source, { hook, version: 'draft' });
+    // Publish type-checks the draft: started now, off the main thread, so a publish that follows has its answer.
+    if (c.ok) typeChecked(hook, d.source);
     return { draft: d, compile: c.ok ? null : c.error };
   });
 
@@ -102,9 +118,21 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions): void {
     const hook = hookOf(req, reply);
     if (!hook) return reply;
     const session = o.auth.session(req.cookies[SESSION_COOKIE]);
+    const body = req.body as { message: string; anyway?: boolean };
+    // The contract's type check (as `hookline check` and the editor do): a script it refuses fails on the calls it
+    // runs for, so it is published only when the operator says so ({"anyway": true}), and the history says it was.
+    const draft = o.store.draft(hook)?.source;
+    const compiles = draft !== undefined && (await compile(draft, { hook })).ok;
+    const typeErrors = compiles && draft !== undefined ? await typeChecked(hook, draft) : [];
+    if (typeErrors.length && !body.anyway) {
+      const detail = typeErrors.slice(0, 5).map((d) => `line ${d.line}: ${d.message}`).join('; ');
+      const error = makeError('PUBLISH_TYPE_ERRORS', { hook, count: typeErrors.length, detail });
+      return reply.code(422).send({ error, problems: typeErrors.map((d) => ({ line: d.line, column: d.column, message: d.message })) });
+    }
+    const noted = typeErrors.length ? ` (published with ${typeErrors.length} type error${typeErrors.length > 1 ? 's' : ''})` : '';
     let compileError: HooklineError | null = null;
     const r = await o.store.publish(hook, {
-      message: (req.body as { message: string }).message,
+      message: `${body.message}${noted}`,
       author: session?.username ?? 'admin',
       check: async (source) => {
         const c = await compile(source, { hook });

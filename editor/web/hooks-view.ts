@@ -167,7 +167,7 @@ export function createHooksView(root: HTMLElement) {
       note.textContent = `Not published: ${typeErrors} (${list}). Fix them, or tick "publish anyway" and say why in the message.`;
       return;
     }
-    const r = await api<{ version: Version }>('POST', `/api/hooks/${open}/publish`, { message: errs.length ? `${msg} (published with ${typeErrors})` : msg });
+    const r = await api<{ version: Version }>('POST', `/api/hooks/${open}/publish`, { message: msg, ...(anyway.checked ? { anyway: true } : {}) });
     if (!r.ok) {
       note.textContent = `Not published: ${describe(r.error)}`;
       return;

@@ -154,7 +154,7 @@ describe('moving between hooks in the editor', () => {
     const bad = `// process_client_phone: a broken one\nexport default function (input: HookInput): HookResult {\n  const x: number = 'a';\n  return { data: { phone: input.nope }, state: 'success' };\n}\n`;
     await page.evaluate((s) => window.hookline?.setSource(s), bad);
     await page.click('[data-testid=save-draft]');
-    await expect.poll(() => page.textContent('[data-testid=action-result]')).toContain('saved');
+    await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Draft saved');
     await expect.poll(async () => (await page.evaluate(() => window.hookline?.markers() ?? [])).length, { timeout: 20_000 }).toBe(2);
     await page.fill('#publish-message', 'try it');
     await page.click('[data-testid=publish]');
@@ -166,7 +166,7 @@ describe('moving between hooks in the editor', () => {
     await page.check('[data-testid=publish-anyway]');
     await page.fill('#publish-message', 'the types are wrong on purpose: testing the failure log');
     await page.click('[data-testid=publish]');
-    await expect.poll(() => page.textContent('[data-testid=action-result]')).toContain('Published v1');
+    await expect.poll(() => page.textContent('[data-testid=action-result]'), { timeout: 30_000 }).toContain('Published v1');
     expect(store.published('process_client_phone')?.message).toContain('published with 2 type errors');
   });
 
@@ -176,9 +176,10 @@ describe('moving between hooks in the editor', () => {
     for (const name of ['first', 'second']) {
       await page.evaluate((s) => window.hookline?.setSource(s), v(name));
       await page.click('[data-testid=save-draft]');
+      await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Draft saved');
       await page.fill('#publish-message', name);
       await page.click('[data-testid=publish]');
-      await expect.poll(() => page.textContent('[data-testid=action-result]')).toContain('Published');
+      await expect.poll(() => page.textContent('[data-testid=action-result]'), { timeout: 30_000 }).toContain(`Published v${name === 'first' ? 1 : 2}`);
     }
     await page.click('[data-testid=subtab-history]');
     await page.waitForSelector('[data-testid=rollback]');
