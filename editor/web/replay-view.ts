@@ -80,12 +80,8 @@ export function createReplayView(root: HTMLElement, draftSource: () => string) {
 
   function run(ids?: string[]): void {
     if (!hook) return;
-    socket?.close();
-    results = [];
-    selected = null;
-    clear(tbody);
+    reset();
     summary.textContent = 'Replaying…';
-    delete summary.dataset.changed;
     all.disabled = true;
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`);
     socket = ws;
