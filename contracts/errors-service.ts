@@ -227,6 +227,12 @@ export const serviceErrors = {
     hint: () => 'Reload the page: hookline may have been restarted with another build of the editor page.',
     scriptFailure: false,
   },
+  URL_TOO_LONG: {
+    what: 'A request\'s URL path has a part longer than any hookline route takes (the router\'s 100-character limit on a path parameter); the answer is 414 and does not repeat the URL.',
+    message: said('a part of the URL path is too long'),
+    hint: () => 'Check the link or the route: no hookline route takes a path part that long.',
+    scriptFailure: false,
+  },
   PAGE_BUILD_FAILED: {
     what: 'The editor page (Monaco and its TypeScript worker) could not be built by esbuild at start.',
     message: said('the editor page could not be built'),
