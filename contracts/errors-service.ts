@@ -188,7 +188,7 @@ export const serviceErrors = {
   BAD_LOGIN: {
     what: 'The editor login was refused: wrong user name or password.',
     message: said('wrong user name or password'),
-    hint: () => 'The admin password was printed at the first start; to get a new one, stop hookline, delete admin.json in the data folder and start again.',
+    hint: () => 'The admin password was printed at the first start; to set a new one, run hookline admin password (as the user hookline runs as) on the machine it runs on.',
     scriptFailure: false,
   },
   TOO_MANY_ATTEMPTS: {
