@@ -44,7 +44,7 @@ export const command: CliCommand = {
         } else if (opts.dts) process.stdout.write(editorTypings(opts.hook as never));
         else if (opts.docs) process.stdout.write(hooksDoc());
         else if (opts.errors) process.stdout.write(errorsDoc());
-        else throw new UsageError('say what to print: --dts, --docs, --errors, --example <hook>, or --write');
+        else throw new UsageError('say what to print: --dts, --docs, --errors, or --write; or --example <hook> for a hook input');
       });
   },
 };
