@@ -167,13 +167,13 @@ export const serviceErrors = {
   },
   // ---- the configuration ----
   CONFIG_UNREADABLE: {
-    what: 'The configuration file could not be read or is not JSON. hookline did not start.',
+    what: 'The configuration file could not be read or is not JSON. Nothing was started (hookline start exits 2; hookline config check exits 1).',
     message: said('the configuration file cannot be read'),
-    hint: () => 'Fix the file named in the message (hookline config check <file> lists every problem), or start without --config to run on defaults.',
+    hint: () => 'Fix the file named in the message (hookline config check --config <file> lists every problem), or start without --config to run on defaults.',
     scriptFailure: false,
   },
   CONFIG_INVALID: {
-    what: 'The configuration has values of the wrong kind, unknown keys, or misses a required key; every problem is listed with its path, what was expected and what was found. hookline did not start.',
+    what: 'The configuration has values of the wrong kind, unknown keys, or misses a required key; every problem is listed with its path, what was expected and what was found. Nothing was started (hookline start exits 2; hookline config check exits 1).',
     message: said('the configuration is not valid'),
     hint: () => 'Fix each listed path (docs/config.md describes every key; config/hookline.config.schema.json gives editors completion), then run hookline config check again.',
     scriptFailure: false,
