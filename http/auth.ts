@@ -7,7 +7,7 @@
  * and a new hash ends every session.
  */
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fchownSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 const N = 16384;
@@ -56,8 +56,9 @@ export const ADMIN_FILE = 'admin.json';
 export const generatePassword = () => randomBytes(12).toString('base64url');
 
 /**
- * Writes `<dataDir>/admin.json` ({username, passwordHash}, mode 0600) atomically: a temp file fsynced, then renamed
- * over, so a running hookline reading it sees the old hash or the new one, never half a file.
+ * Writes `<dataDir>/admin.json` ({username, passwordHash}, mode 0600, owned by the data folder's owner) atomically:
+ * a temp file fsynced, then renamed over, so a running hookline reading it sees the old hash or the new one, never
+ * half a file.
  */
 export function writeAdminFile(dataDir: string, username: string, passwordHash: string): string {
   mkdirSync(dataDir, { recursive: true });
@@ -66,6 +67,10 @@ export function writeAdminFile(dataDir: string, username: string, passwordHash: 
   try {
     const fd = openSync(temp, 'w', 0o600);
     try {
+      // Run as root on a data folder owned by the service's user (systemd's User=hookline), the file must stay
+      // readable by that user: a root-owned 0600 admin.json would lock the editor out at the next start.
+      const folder = statSync(dataDir);
+      if (process.getuid?.() === 0 && folder.uid !== 0) fchownSync(fd, folder.uid, folder.gid);
       writeSync(fd, `${JSON.stringify({ username, passwordHash }, null, 2)}\n`);
       fsyncSync(fd);
     } finally {

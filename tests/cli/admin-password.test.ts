@@ -4,7 +4,7 @@
  * service notices that admin.json changed at the next request.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -88,5 +88,14 @@ describe('hookline admin password', () => {
     const configured = admin(['--config', config]);
     expect(configured.status).toBe(2);
     expect(configured.stderr).toContain('the admin password is set in the configuration (editor.admin.password');
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('run as root on a data folder of the service\'s user, admin.json stays that user\'s (readable by the service)', () => {
+    const dir = fresh();
+    chownSync(dir, 4321, 4321);
+    const r = admin(['--data', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const st = statSync(join(dir, 'admin.json'));
+    expect([st.uid, st.gid, st.mode & 0o777]).toEqual([4321, 4321, 0o600]);
   });
 });
