@@ -23,7 +23,7 @@ export function adminFileProblem(dataDir: string): HooklineError | null {
   const refuse = (detail: string) =>
     makeError('STORE_CORRUPT', {
       path, detail,
-      remedy: `Delete it (or fix it as hookline wrote it: {"username": "admin", "passwordHash": "scrypt$…"}) and start again: with no admin.json hookline generates a new admin password and prints it once. Or set editor.admin.password in the config.`,
+      remedy: `Delete it and start again (with no admin.json hookline generates a new admin password and prints it once), or write it anew with hookline admin password, or fix it as hookline wrote it ({"username": "admin", "passwordHash": "scrypt$…"}). Or set editor.admin.password in the config.`,
     });
   let parsed: unknown;
   try {

@@ -23,6 +23,7 @@ import { createStatus, kommoHealthOf, statusRoutes, type Status } from '../statu
 import { adminFileProblem } from './admin-file.ts';
 import { ServiceError } from './errors.ts';
 import { featureRoutes } from './feature-routes.ts';
+import { LISTEN_ERRNOS, probeListen } from './listen-probe.ts';
 import { kommoAuth, kommoBaseUrl } from './kommo-target.ts';
 import { createPublishedScripts, recordInto, type PublishedScripts } from './published-scripts.ts';
 
@@ -90,6 +91,14 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       }
     }
   };
+  // The editor's address first: a refusal then leaves everything as it was (no data folder, no demo, no AMI login).
+  if (o.editor !== false) {
+    const refused = await probeListen(config.editor.host, config.editor.port);
+    if (refused && LISTEN_ERRNOS.has(refused.errno)) {
+      const err = makeError('EDITOR_LISTEN_FAILED', { host: config.editor.host, port: config.editor.port, errno: refused.errno, detail: refused.message });
+      throw new ServiceError(err.code, err.message, err.hint);
+    }
+  }
   try {
     const s = await openStore(dataDir, { captureRing: config.captures.ringSize, captureEnabled: config.captures.enabled });
     if (!s.ok) throw new ServiceError(s.error.code, s.error.message, s.error.hint);
@@ -206,8 +215,9 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         });
       } catch (e) {
         const errno = (e as NodeJS.ErrnoException).code;
-        if (errno !== 'EADDRINUSE' && errno !== 'EADDRNOTAVAIL' && errno !== 'EACCES') throw e;
-        const err = makeError('EDITOR_LISTEN_FAILED', { host: config.editor.host, port: config.editor.port, errno, detail: (e as Error).message });
+        if (!errno || !LISTEN_ERRNOS.has(errno)) throw e;
+        // Free when probed at the start, taken since: what had started is stopped, but the data folder was opened.
+        const err = makeError('EDITOR_LISTEN_FAILED', { host: config.editor.host, port: config.editor.port, errno, detail: (e as Error).message, late: true });
         throw new ServiceError(err.code, err.message, err.hint);
       }
       cleanups.push(() => editor?.close());

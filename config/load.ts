@@ -248,7 +248,7 @@ function fail(code: ConfigCode, file: string | null, problems: ConfigProblem[]):
       : `${where} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${lines.join('\n')}`;
   const hint =
     code === 'CONFIG_UNREADABLE'
-      ? 'Check the path (--config, $HOOKLINE_CONFIG or ./hookline.config.json) and that the file is valid JSON; hookline did not start.'
-      : 'Fix each key listed (docs/config.md describes every key; config/hookline.config.schema.json gives your editor completion); hookline did not start.';
+      ? 'Check the path (--config, $HOOKLINE_CONFIG or ./hookline.config.json) and that the file is valid JSON.'
+      : 'Fix each key listed (docs/config.md describes every key; config/hookline.config.schema.json gives your editor completion).';
   return { ok: false, error: { code, file, problems, message, hint } };
 }

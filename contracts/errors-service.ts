@@ -167,13 +167,13 @@ export const serviceErrors = {
   },
   // ---- the configuration ----
   CONFIG_UNREADABLE: {
-    what: 'The configuration file could not be read or is not JSON. hookline did not start.',
+    what: 'The configuration file could not be read or is not JSON. Nothing was started (hookline start exits 2; hookline config check exits 1).',
     message: said('the configuration file cannot be read'),
-    hint: () => 'Fix the file named in the message (hookline config check <file> lists every problem), or start without --config to run on defaults.',
+    hint: () => 'Fix the file named in the message (hookline config check --config <file> lists every problem), or start without --config to run on defaults.',
     scriptFailure: false,
   },
   CONFIG_INVALID: {
-    what: 'The configuration has values of the wrong kind, unknown keys, or misses a required key; every problem is listed with its path, what was expected and what was found. hookline did not start.',
+    what: 'The configuration has values of the wrong kind, unknown keys, or misses a required key; every problem is listed with its path, what was expected and what was found. Nothing was started (hookline start exits 2; hookline config check exits 1).',
     message: said('the configuration is not valid'),
     hint: () => 'Fix each listed path (docs/config.md describes every key; config/hookline.config.schema.json gives editors completion), then run hookline config check again.',
     scriptFailure: false,
@@ -188,7 +188,7 @@ export const serviceErrors = {
   BAD_LOGIN: {
     what: 'The editor login was refused: wrong user name or password.',
     message: said('wrong user name or password'),
-    hint: () => 'The admin password was printed at the first start; to get a new one, stop hookline, delete admin.json in the data folder and start again.',
+    hint: () => 'The admin password was printed at the first start; to set a new one, run hookline admin password (as the user hookline runs as) on the machine it runs on.',
     scriptFailure: false,
   },
   TOO_MANY_ATTEMPTS: {
@@ -225,6 +225,12 @@ export const serviceErrors = {
     what: 'An editor asset or route that does not exist was asked for.',
     message: said('not found'),
     hint: () => 'Reload the page: hookline may have been restarted with another build of the editor page.',
+    scriptFailure: false,
+  },
+  URL_TOO_LONG: {
+    what: 'A request\'s URL path has a part longer than any hookline route takes (the router\'s 100-character limit on a path parameter); the answer is 414 and does not repeat the URL.',
+    message: said('a part of the URL path is too long'),
+    hint: () => 'Check the link or the route: no hookline route takes a path part that long.',
     scriptFailure: false,
   },
   PAGE_BUILD_FAILED: {

@@ -61,6 +61,11 @@ const limitsKey = (p: ErrorParams) => (p.hook ? `hooks.${p.hook}` : 'hooks.<hook
 
 /** "POST /api/v4/calls on call 1715000100.2": a Kommo route and the call it was for. */
 const attemptsText = (p: ErrorParams) => (p.attempts === 1 ? '1 attempt' : `${String(p.attempts ?? '?')} attempts`);
+/** EDITOR_LISTEN_FAILED's last sentence: the port is probed first (app/listen-probe.ts); `late` when it was taken during the start. */
+const changed = (p: ErrorParams) =>
+  p.late
+    ? ' The port was free when hookline began to start and was taken meanwhile: what had started was stopped again; the data folder was opened (and created if it was missing).'
+    : ' hookline did not start; nothing was changed.';
 const kommoWhere = (p: ErrorParams) => `${String(p.route ?? 'a request')}${p.linkedid ? ` on call ${p.linkedid}` : ''}`;
 
 export const errorCatalogue = {
@@ -194,16 +199,16 @@ export const errorCatalogue = {
     scriptFailure: false,
   },
   EDITOR_LISTEN_FAILED: {
-    what: 'hookline did not start: the editor (and its API, click-to-call, autodistribution, metrics) could not listen on editor.host:editor.port.',
+    what: 'hookline did not start: the editor (and its API, click-to-call, autodistribution, metrics) could not listen on editor.host:editor.port. The port is tried before anything else, so nothing was changed (unless another program took it during the start).',
     message: (p) => `the editor cannot listen on ${String(p.host ?? '?')}:${String(p.port ?? '?')}: ${p.detail ?? 'refused'}`,
     hint: (p) =>
       p.errno === 'EADDRINUSE'
-        ? `Another program (or another hookline) already listens on port ${String(p.port ?? '?')}: stop it, or set editor.port in the config to a free port. hookline did not start; nothing was changed.`
+        ? `Another program (or another hookline) already listens on port ${String(p.port ?? '?')}: stop it, or set editor.port in the config to a free port.${changed(p)}`
         : p.errno === 'EADDRNOTAVAIL'
-          ? `${String(p.host ?? 'editor.host')} is not an address of this machine: set editor.host in the config to one of its addresses (127.0.0.1 by default). hookline did not start; nothing was changed.`
+          ? `${String(p.host ?? 'editor.host')} is not an address of this machine: set editor.host in the config to one of its addresses (127.0.0.1 by default).${changed(p)}`
           : p.errno === 'EACCES'
-            ? `Ports below 1024 need privileges hookline does not have: set editor.port in the config to 1024 or above (put a reverse proxy on 80/443). hookline did not start; nothing was changed.`
-            : 'Check editor.host and editor.port in the config. hookline did not start; nothing was changed.',
+            ? `Ports below 1024 need privileges hookline does not have: set editor.port in the config to 1024 or above (put a reverse proxy on 80/443).${changed(p)}`
+            : `Check editor.host and editor.port in the config.${changed(p)}`,
     scriptFailure: false,
   },
   PUBLISH_REFUSED: {

@@ -25,7 +25,11 @@ export interface ReplayResult {
   verdict: 'changed' | 'unchanged' | 'failed';
   draft: ReplayRun;
   published: ReplayRun;
-  /** A unified diff of the published output against the draft's (canonical JSON); "" when unchanged. */
+  /**
+   * A unified diff of the published output against the draft's (canonical JSON); "" when unchanged. For a
+   * failed draft the draft side is its error ({error: {code, message}}), not the default data the engine
+   * would fall back to: what changed is that the draft fails.
+   */
   diff: string;
 }
 
@@ -119,7 +123,8 @@ export async function replay(
     ]);
     if (!reused && !(p.error && TRANSIENT.has(p.error.code))) cache.set(c.id, p);
     const before = `${canonicalJson(p.data, 2)}\n`;
-    const after = `${canonicalJson(d.data, 2)}\n`;
+    const failed = !d.ok && d.error !== null;
+    const after = failed && d.error ? `${canonicalJson({ error: { code: d.error.code, message: d.error.message } }, 2)}\n` : `${canonicalJson(d.data, 2)}\n`;
     const same = before === after;
     return {
       id: c.id,
@@ -128,7 +133,7 @@ export async function replay(
       verdict: !d.ok ? 'failed' : same ? 'unchanged' : 'changed',
       draft: d,
       published: p,
-      diff: same ? '' : createTwoFilesPatch(label, 'draft', before, after),
+      diff: same ? '' : createTwoFilesPatch(label, failed ? 'draft (failed)' : 'draft', before, after),
     };
   }
 

@@ -40,6 +40,9 @@ function hookOf(req: FastifyRequest, reply: FastifyReply): HookName | null {
   return null;
 }
 
+/** The most captures one request names (captures?limit=, replay's limit and ids). */
+const MAX_LIMIT = 10_000;
+
 const str = { type: 'string' } as const;
 const bodies = {
   draft: { type: 'object', required: ['source'], additionalProperties: false, properties: { source: { type: 'string', maxLength: 1_000_000 } } },
@@ -48,7 +51,7 @@ const bodies = {
   replay: {
     type: 'object',
     additionalProperties: false,
-    properties: { limit: { type: 'integer', minimum: 1, maximum: 10_000 }, ids: { type: 'array', items: str, maxItems: 10_000 }, source: { type: 'string' } },
+    properties: { limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT }, ids: { type: 'array', items: str, maxItems: MAX_LIMIT }, source: { type: 'string' } },
   },
 } as const;
 
@@ -168,7 +171,13 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions, typeChecks: O
   app.get('/api/hooks/:hook/captures', async (req, reply) => {
     const hook = hookOf(req, reply);
     if (!hook) return reply;
-    const limit = Number((req.query as { limit?: string }).limit ?? 0) || undefined;
+    const raw = (req.query as { limit?: unknown }).limit;
+    if (raw === undefined) return { captures: o.store.captures(hook) };
+    // Checked here, not coerced: Number('-5') || undefined, Number('abc') and 0 used to mean "every capture".
+    const limit = typeof raw === 'string' && /^[1-9]\d{0,4}$/.test(raw) ? Number(raw) : NaN;
+    if (!(limit <= MAX_LIMIT)) {
+      return problem(reply, 400, 'BAD_REQUEST', `limit must be a whole number from 1 to ${MAX_LIMIT}, not "${String(raw).slice(0, 40)}"`, 'Leave limit out for every capture kept, or give the newest N as limit=N.');
+    }
     return { captures: o.store.captures(hook, { limit }) };
   });
 

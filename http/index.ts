@@ -8,6 +8,6 @@ export { startHttp, type HttpOptions, type HttpServer } from './server.ts';
 export type { RouteModule } from './route-module.ts';
 export { isForeignOrigin } from './gate.ts';
 export { problem } from './problem.ts';
-export { createAuth, hashPassword, verifyPassword, SESSION_COOKIE, type Auth, type AdminConfig } from './auth.ts';
+export { ADMIN_FILE, createAuth, generatePassword, hashPassword, verifyPassword, writeAdminFile, SESSION_COOKIE, type Auth, type AdminConfig } from './auth.ts';
 export { clientKey } from './client-key.ts';
 export { createFailureLimiter, type FailureLimiter, type FailureLimiterOptions } from './failures.ts';

@@ -12,6 +12,9 @@ import { addLoginRoutes } from './login.ts';
 import { problem } from './problem.ts';
 import type { RouteModule } from './route-module.ts';
 
+/** fastify's default, named: the longest path parameter (`:hook`) a route takes; longer is 414 URL_TOO_LONG. */
+const MAX_PARAM_LENGTH = 100;
+
 export interface HttpOptions {
   auth: Auth;
   host?: string;
@@ -49,6 +52,15 @@ export async function startHttp(o: HttpOptions): Promise<HttpServer> {
     // {"source": 1} was saved as the draft "1". Both refused with a 400 instead (no route validates a query
     // string or params by schema, where converting would be wanted).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // Errors fastify answers before any route runs, in our shape and without the URL: fastify's own bodies echo
+    // the whole path (a 414 repeated every byte of an over-long URL back).
+    frameworkErrors: (err, _req, reply) => {
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return problem(reply, 414, 'URL_TOO_LONG', `a part of the URL path is longer than ${MAX_PARAM_LENGTH} characters`, 'Check the link or the route: no hookline route takes a path part that long.');
+      if (err.code === 'FST_ERR_BAD_URL') return problem(reply, 400, 'BAD_REQUEST', 'the URL path cannot be decoded (a malformed %-escape)', 'Percent-encode the path as UTF-8.');
+      o.log?.error({ err: err.message, code: err.code }, 'request refused by the HTTP framework');
+      return problem(reply, 500, 'INTERNAL', 'the request failed inside hookline', 'See the log.');
+    },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   });
   await app.register(cookie);
 
@@ -57,6 +69,12 @@ export async function startHttp(o: HttpOptions): Promise<HttpServer> {
     if (err.statusCode && err.statusCode < 500) return problem(reply, err.statusCode, 'BAD_REQUEST', err.message);
     o.log?.error({ err: err.message }, 'editor request failed');
     return problem(reply, 500, 'INTERNAL', 'the request failed inside hookline', 'See the log.');
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    // The path, cut short: a long URL is not repeated back whole.
+    const path = (req.url.split('?')[0] ?? '').slice(0, 100);
+    return problem(reply, 404, 'NOT_FOUND', `there is no route ${req.method} ${path}${path.length === 100 ? '…' : ''}`, 'See the README for the routes hookline serves; the editor is at /.');
   });
 
   addGate(app, o.auth, routes);

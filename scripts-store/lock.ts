@@ -4,8 +4,9 @@
  * other's atomic rewrites and replay each other's outbox. The writer holds `<dataDir>/hookline.lock`, created
  * exclusively (O_EXCL) with its pid, host and start time; a second writer is refused with STORE_IN_USE, which
  * names the holder. A lock left by a process that died (SIGKILL, power loss) is taken over: on the same host a
- * holder whose pid is gone, or whose pid now belongs to a process started at another time (Linux
- * /proc/<pid>/stat start time; a pid reused after a reboot), is stale. The holder touches the file every
+ * holder whose pid is gone, is a zombie (exited, not yet reaped: Linux /proc/<pid>/stat state Z), or whose pid
+ * now belongs to a process started at another time (/proc/<pid>/stat start time; a pid reused after a reboot),
+ * is stale; where /proc is absent, kill(pid, 0) alone decides. The holder touches the file every
  * 10 s; a lock from another host (a folder on a shared filesystem, or a container recreated with a new host
  * name) is stale only when it has not been touched for a minute. Readers (`openStore(dir, { readOnly: true })`)
  * take no lock.
@@ -44,15 +45,19 @@ export interface DataLock {
   release(): void;
 }
 
-function procStart(pid: number): string | undefined {
+/** Fields 3 (state) and 22 (start time) of /proc/<pid>/stat; undefined where /proc is absent or the pid gone. */
+function procStat(pid: number): { state: string | undefined; start: string | undefined } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // the command name (field 2) may hold spaces and parentheses: count fields after the last ')'
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0], start: fields[19] };
   } catch {
     return undefined;
   }
 }
+
+const procStart = (pid: number) => procStat(pid)?.start;
 
 function readRecord(path: string): LockRecord | null {
   try {
@@ -71,8 +76,11 @@ function holderAlive(r: LockRecord, touchedAgo: number, foreignStaleMs: number):
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
   }
-  const now = procStart(r.pid);
-  return !(r.procStart && now && now !== r.procStart);
+  const now = procStat(r.pid);
+  // A zombie (Z; X while it is being reaped) has exited and only waits for its parent to reap it, about a
+  // second after a kill -9: kill(pid, 0) still finds it, but it will never write again.
+  if (now?.state === 'Z' || now?.state === 'X') return false;
+  return !(r.procStart && now?.start && now.start !== r.procStart);
 }
 
 function describe(r: LockRecord): string {

@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { configDoc, configJsonSchema, loadConfig } from '../../config/index.ts';
 import type { CliCommand } from '../command.ts';
 
+/** Kept in step with the README's "Configuration" section. */
+const CHECK_EXIT_CODES = 'Exit codes: 0 the configuration can be used; 1 it cannot (unreadable, not JSON, or invalid: every problem is listed); 2 the command was misused.';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export const command: CliCommand = {
@@ -11,13 +14,17 @@ export const command: CliCommand = {
     const cmd = program.command('config').description('Check the configuration file, or print its schema and docs.');
     cmd
       .command('check')
-      .description('Check a configuration file and list every problem; exit 1 if there is any.')
+      .description('Check a configuration file (with the environment variables it names) and list every problem; nothing is started or changed.')
       .option('--config <file>', 'the file (default: $HOOKLINE_CONFIG, then ./hookline.config.json)')
+      .addHelpText('after', `\n${CHECK_EXIT_CODES}`)
       .action((opts: { config?: string }) => {
         const r = loadConfig({ file: opts.config });
         if (!r.ok) {
-          console.error(`hookline: ${r.error.code}: ${r.error.message}\n${r.error.hint}`);
-          process.exitCode = r.error.code === 'CONFIG_UNREADABLE' ? 2 : 1;
+          const where = r.error.file ?? 'the configuration';
+          const n = r.error.problems.length;
+          const verdict = r.error.code === 'CONFIG_UNREADABLE' ? `${where} cannot be read` : `${where} has ${n} problem${n === 1 ? '' : 's'}`;
+          console.error(`hookline: ${r.error.code}: ${r.error.message}\n${r.error.hint}\nhookline config check: ${verdict}; nothing was started or changed.`);
+          process.exitCode = 1;
           return;
         }
         const v = r.value;

@@ -54,7 +54,8 @@ export const command: CliCommand = {
             for (const x of results) {
               const err = x.draft.error ? ` ${x.draft.error.code}: ${x.draft.error.message}` : '';
               console.log(`${x.verdict.padEnd(9)} ${x.id} call ${x.linkedid ?? '-'} ${x.time} (${x.draft.durationMs.toFixed(1)} ms)${err}`);
-              if (x.diff) console.log(x.diff.split('\n').slice(2).map((l) => `    ${l}`).join('\n'));
+              // createTwoFilesPatch starts with one '=' rule line, then the '---' and '+++' headers: keep the headers.
+              if (x.diff) console.log(x.diff.split('\n').filter((l, k) => !(k === 0 && /^=+$/.test(l))).map((l) => `    ${l}`).join('\n'));
             }
             console.log(`${summary.total} inputs: ${summary.changed} changed, ${summary.unchanged} unchanged, ${summary.failed} failed`);
           }

@@ -12,7 +12,8 @@ export const command: CliCommand = {
       .option('--config <file>', 'configuration file (default ./hookline.config.json or $HOOKLINE_CONFIG)')
       .action(async (opts: { config?: string }) => {
         const loaded = loadConfig({ file: opts.config });
-        if (!loaded.ok) throw new UsageError(`${loaded.error.code}: ${loaded.error.message}\n${loaded.error.hint}`);
+        // The configuration is read before anything else: a refused one leaves everything as it was.
+        if (!loaded.ok) throw new UsageError(`${loaded.error.code}: ${loaded.error.message}\n${loaded.error.hint} hookline did not start; nothing was changed.`);
         const { config, demo, file } = loaded.value;
         const log = createLogger({ level: config.log.level as 'info', destination: process.stderr });
         let service;

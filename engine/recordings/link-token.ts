@@ -1,7 +1,8 @@
 /**
  * Signed, expiring recording links: `<payload>.<signature>`, both base64url; the payload is JSON naming the
  * folder (`rec` the recordings folder, `mp3` the cache of converted files), the path inside it and the expiry
- * (seconds since the epoch); the signature is HMAC-SHA256 over the payload text, compared in constant time.
+ * (seconds since the epoch); the signature is HMAC-SHA256 over the payload text, and only its canonical base64url
+ * text (no padding) is accepted, compared in constant time.
  * The signature is checked before anything in the payload is read, and the expiry before the path.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -32,8 +33,10 @@ export function checkToken(key: Buffer, token: string, nowMs: number): TokenChec
   const dot = token.indexOf('.');
   if (dot <= 0 || token.length > 4096) return { ok: false, code: 'RECORDING_LINK_INVALID', detail: 'it is not a hookline recording link' };
   const text = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = sign(key, text);
+  // The signature's text is compared, not its decoded bytes: Node's base64url decoder accepts padding, '+/',
+  // stray characters and any value of the last character's unused bits, and one link must have one valid URL.
+  const given = Buffer.from(token.slice(dot + 1), 'latin1');
+  const expected = Buffer.from(sign(key, text).toString('base64url'), 'latin1');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, code: 'RECORDING_LINK_INVALID', detail: 'its signature does not match' };
   }

@@ -64,6 +64,21 @@ describe('a first start that is refused', () => {
   }, 90_000);
 });
 
+describe('the editor port checked before anything else', () => {
+  it('with the port taken, the data folder is not even created and no demo part starts: "nothing was changed" is true', async () => {
+    const port = await taken();
+    const dir = mkdtempSync(join(tmpdir(), 'hl-refused-first-'));
+    const config = join(dir, 'hookline.config.json');
+    writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), editor: { port } }));
+    const r = spawnSync(process.execPath, ['--no-node-snapshot', cli, 'start', '--config', config], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`EDITOR_LISTEN_FAILED: the editor cannot listen on 127.0.0.1:${port}`);
+    expect(r.stderr).toContain('hookline did not start; nothing was changed.');
+    expect(existsSync(join(dir, 'data')), 'the data folder').toBe(false);
+    expect(r.stdout, 'no demo PBX or Kommo emulator was started').not.toMatch(/demo|pbx|kommo/i);
+  }, 60_000);
+});
+
 describe('a hand-edited admin.json', () => {
   const cases: [string, string, string][] = [
     ['not JSON', '{"username": "admin", ', 'not valid JSON'],

@@ -52,3 +52,37 @@ describe('hookline replay', () => {
     expect(['MEMORY_LIMIT', 'TIMEOUT']).toContain(JSON.parse(onDefaults.stdout).results[0].draft.error.code);
   }, 60_000);
 });
+
+describe('hookline replay: the diff as printed', () => {
+  it('shows both header lines, and for a failed draft its error on the draft side, not the default output', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-replay-diff-'));
+    const s = await openStore(dir);
+    if (!s.ok) throw new Error(s.error.message);
+    const input = hooks.process_client_phone.exampleInput;
+    s.value.capture({ hook: 'process_client_phone', linkedid: '9.1', input, now: 1, seed: 1 });
+    await s.value.flush();
+    await s.value.close();
+    const changed = join(dir, 'changed.ts');
+    writeFileSync(changed, "export default (i: HookInput): HookResult => ({ data: { phone: `${i.phone}0` }, state: 'success' });\n");
+    const failing = join(dir, 'failing.ts');
+    writeFileSync(failing, "export default (i: HookInput): HookResult => { throw new Error(`no phone for ${i.phone}`); };\n");
+    const run = (script: string) => spawnSync(process.execPath, ['--no-node-snapshot', 'cli/main.ts', 'replay', 'process_client_phone', '--script', script, '--data', dir], { encoding: 'utf8' });
+
+    const c = run(changed);
+    expect(c.status, c.stderr).toBe(0);
+    const cl = c.stdout.split('\n');
+    const minus = cl.findIndex((l) => l === '    --- published (default)');
+    expect(minus, c.stdout).toBeGreaterThan(0);
+    expect(cl[minus + 1]).toBe('    +++ draft');
+
+    const f = run(failing);
+    expect(f.status).toBe(1);
+    const fl = f.stdout.split('\n');
+    const fminus = fl.findIndex((l) => l === '    --- published (default)');
+    expect(fminus, f.stdout).toBeGreaterThan(0);
+    expect(fl[fminus + 1]).toBe('    +++ draft (failed)');
+    const added = fl.filter((l) => l.startsWith('    +') && !l.startsWith('    +++'));
+    expect(added.join('\n')).toContain('"code": "SCRIPT_ERROR"');
+    expect(added.join('\n')).not.toContain('"phone"');
+  }, 60_000);
+});
