@@ -3,11 +3,10 @@
  * then `npm test` needs nothing from the system: a headless chromium (@sparticuz/chromium, under
  * playwright-core), ffmpeg (@ffmpeg-installer/ffmpeg, also the service's own fallback encoder) and ffprobe
  * (@ffprobe-installer/ffprobe), all static builds. The system's program is used only when its package is not
- * installed. Every test that runs one of these programs gets its path here, and nowhere else
- * (tests/fresh-machine.test.ts holds that rule).
+ * installed. Every test that runs one of these programs gets its path here, and nowhere else.
  *
- * A test about the system's own encoder (the service prefers a system lame: sandbox/encoder.ts) asks for it with
- * systemProgram(), and is skipped, saying so, where the system has none.
+ * The service's own encoder is another matter: it prefers the system's lame or ffmpeg (sandbox/encoder.ts), so
+ * the recording tests that go through the service convert with what this machine has, lame included.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -19,8 +18,8 @@ import { findOnPath, npmFfmpegPath } from '../../sandbox/index.ts';
 const root = resolve(import.meta.dirname, '../..');
 const require = createRequire(import.meta.url);
 
-/** The program `name` on this machine's PATH, or null (for the few tests about the system's own programs). */
-export function systemProgram(name: 'lame' | 'ffmpeg' | 'ffprobe' | 'chromium'): string | null {
+/** The program `name` on this machine's PATH, or null. */
+function systemProgram(name: 'lame' | 'ffmpeg' | 'ffprobe' | 'chromium'): string | null {
   return findOnPath(name, process.env.PATH);
 }
 
