@@ -16,7 +16,7 @@ import { createEngine, type Engine, type EngineOptions } from '../engine/index.t
 import { createRecordings, recordingsCapabilities } from '../engine/recordings/index.ts';
 import { createAuth, startHttp, type Auth, type HttpServer } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
-import { createRunner, type Runner } from '../sandbox/index.ts';
+import { chooseMp3Encoder, createRunner, describeMp3Encoder, type Mp3Encoder, type Runner } from '../sandbox/index.ts';
 import { openStore, type Store } from '../scripts-store/index.ts';
 import { startKommo, type KommoSim } from '../sim/kommo/index.ts';
 import { createStatus, kommoHealthOf, statusRoutes, type Status } from '../status/index.ts';
@@ -67,6 +67,11 @@ export interface Service {
    * click-to-call can be tried at once (the demo PBX answers an Originate with a call to the number). Else null.
    */
   demoClickToCallToken: string | null;
+  /**
+   * What converts recordings to MP3 (sandbox/encoder.ts: system lame, system ffmpeg, the npm-shipped ffmpeg, or
+   * none: linked as recorded), or null when recordings.convertToMp3 is off.
+   */
+  mp3Encoder: Mp3Encoder | null;
   /** The Kommo start check: ok, or why calls are not registered. */
   started: Awaited<ReturnType<Engine['start']>>;
   stop(): Promise<void>;
@@ -115,11 +120,15 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     // The sandbox child's bundle is written under the data folder (named by its hash; the data folder is the one place
     // hookline may write under systemd).
     const bundleDir = join(dataDir, 'sandbox');
+    // Decided once, logged, and given to both runners, so the engine and replays convert alike.
+    const mp3Encoder = config.recordings.convertToMp3 ? chooseMp3Encoder() : null;
+    if (mp3Encoder) log[mp3Encoder.source === 'none' ? 'warn' : 'info']({ encoder: mp3Encoder }, describeMp3Encoder(mp3Encoder));
+    const capabilities = recordingsCapabilities({ dir: config.recordings.dir, dataDir, ...(mp3Encoder ? { encoder: mp3Encoder } : {}) });
     const runner = createRunner({
       bundleDir,
       supervisor: { onCrash: (detail) => log.error({ detail }, 'the sandbox process died or could not start; the next invocation starts it again') },
       // WAV → MP3 for process_record_file_path only (engine/recordings).
-      capabilities: recordingsCapabilities({ dir: config.recordings.dir, dataDir }),
+      capabilities,
     });
     cleanups.push(() => runner.close());
     const scripts = createPublishedScripts(store, runner, log);
@@ -135,8 +144,9 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     status.quarantined(() => quarantine.list(Date.now()));
     const hooks = createHookInvoker({
       runner, scripts, log, limits: hookLimits, quarantine,
-      // The contract's default of process_record_file_path converts WAV to MP3 (recordings.convertToMp3).
-      defaultScripts: config.recordings.convertToMp3 ? ['process_record_file_path'] : [],
+      // The contract's default of process_record_file_path converts WAV to MP3 (recordings.convertToMp3); with no
+      // encoder at all it would only fail on every call, so the original is linked without trying.
+      defaultScripts: mp3Encoder && mp3Encoder.source !== 'none' ? ['process_record_file_path'] : [],
       onInvocation(r) {
         record(r);
         status.hookInvoked({ hook: r.hook, version: r.version, code: r.error?.code ?? null, durationMs: r.durationMs, at: r.now });
@@ -202,7 +212,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       cleanups.push(() => features.close());
       // Replays get their own two children (started on first use): the draft and the published version run side by side.
       // With the same capability as the engine's runner, so a draft of process_record_file_path replays as it runs.
-      const replayRunner = createRunner({ children: 2, bundleDir, capabilities: recordingsCapabilities({ dir: config.recordings.dir, dataDir }) });
+      const replayRunner = createRunner({ children: 2, bundleDir, capabilities });
       cleanups.push(() => replayRunner.close());
       auth = createAuth(dataDir, { username: admin?.username, password: admin?.password, passwordHash: admin?.passwordHash });
       if (auth.generatedPassword) generatedAdminFile = join(dataDir, 'admin.json');
@@ -222,7 +232,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       }
       cleanups.push(() => editor?.close());
     }
-    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, started, stop: stopAll };
+    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, mp3Encoder, started, stop: stopAll };
   } catch (e) {
     await stopAll();
     // Never shown: the next start must generate (and print) a new one rather than find this one's hash.

@@ -47,7 +47,7 @@ export const featureErrors = {
     what: 'Converting a recording to MP3 failed (the encoder is missing, refused the file, or was stopped at the deadline).',
     message: (p) => `converting ${p.path ? JSON.stringify(p.path) : 'the recording'} to MP3 failed${detail(p)}`,
     hint: () =>
-      'Check that lame (or ffmpeg) is installed (apt install lame) and that the file is a WAV Asterisk wrote. The original file is linked instead, so Kommo shows a link its player may not play.',
+      'Check the MP3 encoder hookline start names (lame or ffmpeg on the PATH, else the ffmpeg of the npm package @ffmpeg-installer/ffmpeg, which npm ci installs) and that the file is a WAV Asterisk wrote. The original file is linked instead, so Kommo shows a link its player may not play.',
     scriptFailure: false,
   },
   CLICK_TO_CALL_DISABLED: {

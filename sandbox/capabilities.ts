@@ -18,17 +18,18 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
+import type { Mp3Encoder } from './encoder.ts';
 
 export interface ConvertToMp3Options {
   /** Recordings may only be read from inside this folder (Asterisk's monitor folder). */
   recordingsDir: string;
   /** Converted files are written here (created when missing, mode 0700). */
   cacheDir: string;
-  /** `lame` (default; falls back to ffmpeg when lame refuses the file) or `ffmpeg`. */
-  encoder?: 'lame' | 'ffmpeg';
-  /** Paths of the encoders. Defaults: /usr/bin/lame, /usr/bin/ffmpeg (Debian's packages). */
-  lamePath?: string;
-  ffmpegPath?: string;
+  /**
+   * The encoder's paths: lame first (ffmpeg for what it refuses), else ffmpeg. Default: what chooseMp3Encoder()
+   * (encoder.ts) decides in the process that builds the runner (createHookRunner fills it in).
+   */
+  encoder?: Mp3Encoder;
   /** MP3 bit rate. Default 32 kbit/s: telephone audio (8 kHz mono) loses nothing audible, and files stay small. */
   bitrateKbps?: number;
 }
@@ -148,19 +149,24 @@ export async function convertToMp3(path: string, o: ConvertToMp3Options, signal:
 }
 
 async function encode(real: string, out: string, o: ConvertToMp3Options, signal: AbortSignal): Promise<string> {
+  const lamePath = o.encoder?.lame ?? null;
+  const ffmpegPath = o.encoder?.ffmpeg ?? null;
+  if (!lamePath && !ffmpegPath) {
+    throw new Error('there is no MP3 encoder on this machine (no lame or ffmpeg on the PATH, and the npm package @ffmpeg-installer/ffmpeg is not installed)');
+  }
   const release = await slot(signal);
   const tmp = `${out}.${process.pid}.${randomBytes(6).toString('hex')}.part`;
   const kbps = String(o.bitrateKbps ?? 32);
-  const lame = () => run(o.lamePath ?? '/usr/bin/lame', ['--quiet', '--nohist', '-b', kbps, real, tmp], signal);
-  const ffmpeg = () =>
-    run(o.ffmpegPath ?? '/usr/bin/ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', real, '-vn', '-codec:a', 'libmp3lame', '-b:a', `${kbps}k`, '-f', 'mp3', tmp], signal);
+  const lame = (path: string) => run(path, ['--quiet', '--nohist', '-b', kbps, real, tmp], signal);
+  const ffmpeg = (path: string) =>
+    run(path, ['-nostdin', '-v', 'error', '-y', '-i', real, '-vn', '-codec:a', 'libmp3lame', '-b:a', `${kbps}k`, '-f', 'mp3', tmp], signal);
   try {
-    if ((o.encoder ?? 'lame') === 'ffmpeg') await ffmpeg();
+    if (!lamePath) await ffmpeg(ffmpegPath as string);
     else {
       // lame reads PCM WAV only; Asterisk's WAV49 (GSM in a .WAV) and other formats go through ffmpeg.
-      await lame().catch(async (e: unknown) => {
-        if (signal.aborted) throw e;
-        await ffmpeg().catch((f: unknown) => {
+      await lame(lamePath).catch(async (e: unknown) => {
+        if (signal.aborted || !ffmpegPath) throw e;
+        await ffmpeg(ffmpegPath).catch((f: unknown) => {
           throw new Error(`${(e as Error).message}; ffmpeg: ${(f as Error).message}`);
         });
       });

@@ -9,6 +9,7 @@ import {
 } from '../contracts/index.ts';
 import { capabilitiesFor, type Capabilities } from './capabilities.ts';
 import type { CompiledScript } from './compile.ts';
+import { chooseMp3Encoder } from './encoder.ts';
 import { createIsolateRunner } from './isolate-runner.ts';
 import type { LogEntry, RawLimits, RawOutcome, RawRunner, RunnableScript } from './raw.ts';
 import { createSupervisorPool } from './pool.ts';
@@ -75,7 +76,12 @@ export function createRunner(opts: RunnerOptions = {}): Runner {
   return createHookRunner(raw, opts.capabilities);
 }
 
-export function createHookRunner(raw: RawRunner, capabilities?: Capabilities): Runner {
+export function createHookRunner(raw: RawRunner, given?: Capabilities): Runner {
+  // The encoder is decided here, in the process that builds the runner (the sandbox child may run from a bundle
+  // outside the checkout, where the npm-shipped ffmpeg cannot be resolved).
+  const capabilities: Capabilities | undefined = given?.convertToMp3 && !given.convertToMp3.encoder
+    ? { ...given, convertToMp3: { ...given.convertToMp3, encoder: chooseMp3Encoder() } }
+    : given;
   return {
     async invoke<H extends HookName>(hook: H, script: HookScript | null, input: unknown, o: InvokeOptions = {}) {
       const t0 = performance.now();

@@ -15,7 +15,8 @@ import type { BenchFigure, BenchSuite } from '../suite.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHIPPED = join(here, '../../tests/fixtures/ami');
-const SHARED = '/work/shared/fixtures/ami';
+// ../shared beside the project folder (the captures not shipped: tests/fixtures/ami/README.md), wherever the clone is.
+const SHARED = join(here, '../../../shared/fixtures/ami');
 const CHUNK = 64 * 1024;
 const BLOCK_END = Buffer.from('\r\n\r\n');
 

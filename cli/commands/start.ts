@@ -2,6 +2,7 @@ import { DEMO_USERS, ServiceError, startService } from '../../app/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { DemoStartError } from '../../demo/index.ts';
 import { createLogger } from '../../log/index.ts';
+import { describeMp3Encoder } from '../../sandbox/index.ts';
 import { UsageError, type CliCommand } from '../command.ts';
 
 export const command: CliCommand = {
@@ -32,6 +33,7 @@ export const command: CliCommand = {
           console.log(`hookline is running with ${file ?? 'the configuration'}: AMI ${config.ami?.host}:${config.ami?.port}, Kommo ${config.kommo?.baseUrl ?? config.kommo?.subdomain}.`);
         }
         if (!started.ok) console.log(`Calls are NOT registered: ${started.error.code}: ${started.error.message}\n  ${started.error.hint}\n  They stay queued in the outbox.`);
+        console.log(`Recordings: ${service.mp3Encoder ? describeMp3Encoder(service.mp3Encoder) : 'linked as recorded (recordings.convertToMp3 is off)'}`);
         console.log(`Editor: http://${config.editor.host}:${editor?.port}`);
         if (auth?.generatedPassword) {
           console.log(`Admin password: ${auth.generatedPassword}`);

@@ -11,7 +11,7 @@
 import { utimes } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Capabilities } from '../../sandbox/index.ts';
+import type { Capabilities, Mp3Encoder } from '../../sandbox/index.ts';
 import { isScriptFailure, makeError, type CallFull, type HooklineError } from '../../contracts/index.ts';
 import type { RouteModule } from '../../http/index.ts';
 import type { HookInvoker } from '../hooks/index.ts';
@@ -25,9 +25,12 @@ import { serveRecording } from './serve.ts';
 /** Where converted recordings are kept, under the data folder. */
 export const mp3CacheDir = (dataDir: string) => join(dataDir, 'recordings-mp3');
 
-/** What createRunner({capabilities}) needs for convertToMp3: read from `dir`, write into the cache. */
-export function recordingsCapabilities(o: { dir: string; dataDir: string }): Capabilities {
-  return { convertToMp3: { recordingsDir: o.dir, cacheDir: mp3CacheDir(o.dataDir) } };
+/**
+ * What createRunner({capabilities}) needs for convertToMp3: read from `dir`, write into the cache, with `encoder`
+ * (default: the runner decides with chooseMp3Encoder, sandbox/encoder.ts).
+ */
+export function recordingsCapabilities(o: { dir: string; dataDir: string; encoder?: Mp3Encoder }): Capabilities {
+  return { convertToMp3: { recordingsDir: o.dir, cacheDir: mp3CacheDir(o.dataDir), ...(o.encoder ? { encoder: o.encoder } : {}) } };
 }
 
 export interface RecordingsOptions {

@@ -1,7 +1,7 @@
 /**
  * Accounts to start the emulator with. `demo` has users, a `PHONE` field, two pipelines and a few contacts
- * whose numbers occur in the AMI fixtures (/work/shared/fixtures/ami): +31260010001 and +31150010001
- * (cacofonisk's external callers) and 123 (the trunk caller in callme). The other external numbers of the
+ * whose numbers occur in the AMI fixtures (tests/fixtures/ami, ../shared/fixtures/ami): +31260010001 and
+ * +31150010001 (cacofonisk's external callers) and 123 (the trunk caller in callme). The other external numbers of the
  * fixtures (+31150010004, 260010001, …) match nobody, so a demo run both finds clients and creates them.
  * One company, Acme Logistics BV, has +31201234567, which no contact has: the path where a call goes to a company.
  */

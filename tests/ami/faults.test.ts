@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAmiText, type AmiProblemCode } from '../../ami-wire/index.ts';
 import { useAmi, waitFor, type Harness } from './helpers.ts';
+import { SHARED_AMI } from '../helpers/shared.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/ami');
-const SHARED = '/work/shared/fixtures/ami';
+const SHARED = SHARED_AMI;
 const start = useAmi();
 
 const AFTER = 'Event: After\r\nPrivilege: call,all\r\nUniqueid: 5.5\r\n\r\n';
@@ -116,7 +117,7 @@ describe('AMI client: reconnection', () => {
   });
 });
 
-describe.skipIf(!existsSync(SHARED))('AMI client: the shared fixtures over TCP (skipped when /work/shared/fixtures/ami is absent)', () => {
+describe.skipIf(!existsSync(SHARED))('AMI client: the shared fixtures over TCP (skipped when ../shared/fixtures/ami is absent)', () => {
   it('delivers every shared capture exactly as parsing the file gives it', async () => {
     const h = await start({ fullyBooted: false });
     await h.client.ready();

@@ -1,14 +1,16 @@
 /**
- * The editor page in a real browser (Debian's chromium through playwright-core, headless), against the real
- * pieces: the scripts store in a temp folder, the sandbox, the editor server, and calls from sim/pbx over TCP
- * followed by the engine (so the captures the page replays are real). Nothing may leave loopback: every other
- * request is aborted, and the test asserts none was attempted. A screenshot per step goes to
- * test-output/editor-web/; with HOOKLINE_SCREENSHOTS=1 the README's docs/img/editor.png is written too.
+ * The editor page in a real browser (the npm package @sparticuz/chromium's, headless, through playwright-core:
+ * tests/helpers/binaries.ts), against the real pieces: the scripts store in a temp folder, the sandbox, the
+ * editor server, and calls from sim/pbx over TCP followed by the engine (so the captures the page replays are
+ * real). Nothing may leave loopback: every other request is aborted, and the test asserts none was attempted.
+ * A screenshot per step goes to test-output/editor-web/; with HOOKLINE_SCREENSHOTS=1 the README's
+ * docs/img/editor.png is written too.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumLaunch } from '../helpers/binaries.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConfig } from '../../config/index.ts';
 import { ensurePage, startEditor, type Editor } from '../../editor/index.ts';
@@ -130,11 +132,7 @@ beforeAll(async () => {
   const ready = await ami.ready(5_000);
   if (!ready.ok) throw new Error(ready.error.message);
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await chromium.launch(await chromiumLaunch());
   const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: editor.url });
   await context.route('**/*', (route) => {

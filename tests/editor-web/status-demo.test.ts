@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { chromiumLaunch } from '../helpers/binaries.ts';
 import { afterAll, expect, it } from 'vitest';
 import { startService, type Service } from '../../app/index.ts';
 import { checkConfig } from '../../config/index.ts';
@@ -36,7 +37,7 @@ it('the status page of the running demo shows the chart, and its counters move a
   expect(password).toBeTruthy();
   const url = `http://127.0.0.1:${service.editor?.port}`;
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  browser = await chromium.launch(await chromiumLaunch());
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const outside: string[] = [];
   await context.route('**/*', (route) => {

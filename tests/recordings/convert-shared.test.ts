@@ -28,7 +28,7 @@ beforeAll(() => {
   chmodSync(lame, 0o755);
   for (let i = 0; i < 6; i++) writeFileSync(join(dir, `r${i}.wav`), `RIFF recording ${i}`);
   writeFileSync(join(dir, 'r0-copy.wav'), 'RIFF recording 0 copy');
-  runner = createRunner({ isolation: 'in-process', capabilities: { convertToMp3: { recordingsDir: dir, cacheDir: join(dir, 'mp3'), lamePath: lame } } });
+  runner = createRunner({ isolation: 'in-process', capabilities: { convertToMp3: { recordingsDir: dir, cacheDir: join(dir, 'mp3'), encoder: { source: 'system lame', lame, ffmpeg: null } } } });
 });
 afterAll(async () => {
   await runner.close();

@@ -11,6 +11,7 @@ import { silentLogger } from '../../log/index.ts';
 import type { Runner } from '../../sandbox/index.ts';
 import { createRunner, createTestInvoker, startHost, type Host, type Scripts } from '../autodistribution/host.ts';
 import { decodedSeconds, makeWav, probe } from './media.ts';
+import { ffprobePath } from '../helpers/binaries.ts';
 
 let dir: string;
 let monitor: string;
@@ -250,5 +251,5 @@ describe('the key', () => {
 });
 
 it('ffprobe is the tool the tests decode with (a sanity check of the test setup)', () => {
-  expect(execFileSync('/usr/bin/ffprobe', ['-version'], { encoding: 'utf8' })).toMatch(/^ffprobe version/);
+  expect(execFileSync(ffprobePath(), ['-version'], { encoding: 'utf8' })).toMatch(/^ffprobe version/);
 });

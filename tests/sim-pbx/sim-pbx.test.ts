@@ -4,9 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseAmiText } from '../../ami-wire/index.ts';
 import { startPbx, type Pbx, type StartPbxOptions } from '../../sim/pbx/index.ts';
 import { LOGIN, LOGIN_OK, rawClient, waitFor, type RawClient } from './helpers.ts';
+import { SHARED_AMI } from '../helpers/shared.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/ami');
-const SHARED = '/work/shared/fixtures/ami';
+const SHARED = SHARED_AMI;
 
 let pbx: Pbx | undefined;
 const clients: RawClient[] = [];
