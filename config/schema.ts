@@ -213,6 +213,11 @@ const ClickToCallSchema = Type.Object(
       description: "CallerID of the originated call: {number} is the number clicked, {extension} the user's. The number part stays the user's extension so that the dialplan recognises the user and dials out with the user's own outbound CallerID",
     }),
     ringTimeoutSec: Type.Integer({ minimum: 5, maximum: 300, default: 30, description: "how long the user's phone rings before the attempt is given up" }),
+    // Kept in step with DEFAULT_DIALABLE in engine/click-to-call/request.ts.
+    dialable: Pattern(
+      'the numbers a request may ask to dial, tested after spaces, dashes, dots and brackets are removed; anything else is refused (400). The default, digits with an optional leading +, keeps feature codes (*21*…#, *97) out of reach of whoever holds the token',
+      '^\\+?[0-9]{1,32}$',
+    ),
   },
   { ...strict, default: {}, description: 'POST /api/click-to-call from a Kommo widget.' },
 );
