@@ -108,7 +108,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     const bundleDir = join(dataDir, 'sandbox');
     const runner = createRunner({
       bundleDir,
-      supervisor: { onCrash: (detail) => log.error({ detail }, 'the sandbox process died or could not start; the next invocation starts it again') },
+      supervisor: {
+        onCrash: (detail) => log.error({ detail }, 'the sandbox process died or could not start; the next invocation starts it again'),
+        // SIGINT/SIGTERM from outside (a service manager stopping the whole cgroup): a stop, not a crash.
+        onStopped: (detail) => log.info({ detail }, 'the sandbox process was stopped by a signal from outside hookline; the next invocation starts it again'),
+      },
       // WAV → MP3 for process_record_file_path only (engine/recordings).
       capabilities: recordingsCapabilities({ dir: config.recordings.dir, dataDir }),
     });
