@@ -23,6 +23,7 @@ import { createStatus, kommoHealthOf, statusRoutes, type Status } from '../statu
 import { adminFileProblem } from './admin-file.ts';
 import { ServiceError } from './errors.ts';
 import { featureRoutes } from './feature-routes.ts';
+import { serviceHosts } from './hosts.ts';
 import { kommoAuth, kommoBaseUrl } from './kommo-target.ts';
 import { createPublishedScripts, recordInto, type PublishedScripts } from './published-scripts.ts';
 
@@ -198,7 +199,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       try {
         const snapshot = () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
         editor = await startHttp({
-          auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, log,
+          auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, hosts: serviceHosts(config), log,
           routes: [editorRoutes({ store, runner, replayRunner, hookLimits, auth, log }), statusRoutes(snapshot), ...features.routes],
         });
       } catch (e) {

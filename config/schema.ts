@@ -171,6 +171,11 @@ const EditorSchema = Type.Object(
       description:
         'addresses or CIDR blocks of reverse proxies in front of hookline (e.g. ["127.0.0.1"] for nginx on this host): their X-Forwarded-For names the client, so login and click-to-call limits count per client. Empty: X-Forwarded-For is ignored',
     }),
+    hosts: Type.Array(Type.String({ pattern: '^(?=.{1,253}\\.?$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?$', description: 'a host name, without port or scheme' }), {
+      default: [],
+      description:
+        'host names hookline is reached under (e.g. ["pbx.example.com"]), besides those it always answers to: localhost, IP addresses, editor.host and the host of recordings.publicBaseUrl. A request naming another host (Host, or X-Forwarded-Host from a proxy in trustProxy) is refused with 421 HOST_NOT_ALLOWED, against DNS rebinding; signed recording links and click-to-call (bearer token) are answered whatever the host',
+    }),
     admin: Type.Optional(
       Type.Object(
         {

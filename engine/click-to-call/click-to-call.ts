@@ -177,6 +177,8 @@ export function createClickToCall(o: ClickToCallOptions): ClickToCall {
   const route: RouteModule = {
     name: 'click-to-call',
     isPublic: (url, method) => method === 'POST' && (url === PATH || url.startsWith(`${PATH}?`)),
+    // The bearer token is the credential, which a DNS-rebinding page does not have; the widget's URL may use any name.
+    anyHost: (url, method) => method === 'POST' && (url === PATH || url.startsWith(`${PATH}?`)),
     async register(app) {
       await app.register(async (scope) => {
         // Kommo widgets post through crm_post, which sends a form; JSON is taken as usual.
