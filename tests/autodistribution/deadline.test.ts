@@ -5,7 +5,7 @@
  * that take ~3 s at that rate, so most answers come from the deadline. Measured before the fix: 553 ms at worst
  * against 500.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAutodistribution, sendReserveMs } from '../../engine/autodistribution/index.ts';
 import { createKommoClient } from '../../engine/kommo/index.ts';
@@ -16,9 +16,10 @@ import { createRunner, createScripts, createTestInvoker, startHost, type Host } 
 const DEADLINE_MS = 500;
 /**
  * What the test allows past the deadline: the client's side of the round trip (a fresh loopback connection per
- * request, fetch reading the answer), measured ~5 ms on an idle machine. Not hookline's slack: hookline decides
- * sendReserveMs (50 ms) before the deadline, counted from the request's arrival, so that a timer or a write late
- * by that much still answers within 500 ms.
+ * request, fetch reading the answer), which shares this process's one thread with hookline's server and sim/kommo.
+ * Not hookline's slack: hookline decides sendReserveMs (50 ms) before the deadline, counted from the request's
+ * arrival, so that a timer or a write late by that much still answers within 500 ms. Measured at load 8-14 on the
+ * 2-core VM: 467-522 ms at worst after the fix; before it, 518-618 ms.
  */
 const MARGIN_MS = 25;
 
@@ -44,10 +45,22 @@ afterAll(async () => {
   await kommo.close();
 });
 
+/**
+ * How long this process's main thread (the event loop: hookline's server, sim/kommo and the client here) has
+ * waited for a CPU while runnable, in ms: the second field of /proc/self/schedstat (Linux). Time other processes
+ * took from it, not time it spent working.
+ */
+function runQueueWaitMs(): number {
+  try {
+    return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return 0;
+  }
+}
+
 describe('the deadline holds under load', () => {
   it(`10 unknown callers at once: every answer within ${DEADLINE_MS} ms of its request (+${MARGIN_MS} ms margin), empty`, async () => {
-    const lag = monitorEventLoopDelay({ resolution: 5 });
-    lag.enable();
+    const waited0 = runQueueWaitMs();
     // Timed as the dialplan's CURL() waits: from the request, a fresh connection each, to the whole answer.
     const answers = await Promise.all(Array.from({ length: 10 }, async (_, i) => {
       const t0 = performance.now();
@@ -55,13 +68,14 @@ describe('the deadline holds under load', () => {
       const body = await res.text();
       return { status: res.status, body, ms: performance.now() - t0 };
     }));
-    lag.disable();
+    // A loaded machine (load 8-14 on 2 cores while this was written) keeps this process off the CPU for tens of ms.
+    // hookline's reserve (it decides sendReserveMs early) is there to absorb such lateness; only what goes past it,
+    // measured, is allowed on top. On an idle machine that is 0 and the bound is the deadline + margin.
+    const starvedMs = runQueueWaitMs() - waited0;
+    const beyondReserveMs = Math.max(0, starvedMs - sendReserveMs(DEADLINE_MS));
     const worst = Math.max(...answers.map((a) => a.ms));
-    // hookline absorbs up to sendReserveMs of a late event loop; a machine that starved this process for longer
-    // (load 8 on 2 cores happens here) adds the rest, measured, rather than a guess in the margin.
-    const starvedMs = Math.max(0, lag.max / 1e6 - sendReserveMs(DEADLINE_MS));
     expect(answers.map((a) => [a.status, a.body])).toEqual(Array.from({ length: 10 }, () => [200, '']));
-    expect(worst, `answers in ms: ${answers.map((a) => a.ms.toFixed(0)).join(', ')}; event loop late by up to ${(lag.max / 1e6).toFixed(0)} ms`)
-      .toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS + starvedMs);
+    expect(worst, `answers in ms: ${answers.map((a) => a.ms.toFixed(0)).join(', ')}; this process waited ${starvedMs.toFixed(0)} ms for a CPU meanwhile`)
+      .toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS + beyondReserveMs);
   });
 });
