@@ -37,7 +37,7 @@ export function featureRoutes(o: { config: Config; engine: Engine; hooks: HookIn
   const clickToCall = createClickToCall({
     ami: engine.ami, invoker: o.hooks, users, userExtensions, context: c2c.context, log,
     ...(token ? { token } : {}), ...(c2c.channel ? { channel: c2c.channel } : {}), ...(c2c.callerId ? { callerId: c2c.callerId } : {}),
-    ...(c2c.ringTimeoutSec ? { ringTimeoutSec: c2c.ringTimeoutSec } : {}),
+    ...(c2c.ringTimeoutSec ? { ringTimeoutSec: c2c.ringTimeoutSec } : {}), ...(c2c.dialable ? { dialable: c2c.dialable } : {}),
   });
   routes.push(clickToCall.route);
   return { routes, demoClickToCallToken, close: async () => clickToCall.close() };

@@ -2,3 +2,4 @@
 export { startService, DEMO_USERS, type Service, type ServiceOptions } from './service.ts';
 export { ServiceError } from './errors.ts';
 export { createPublishedScripts, recordInto, type PublishedScripts } from './published-scripts.ts';
+export { serviceHosts } from './hosts.ts';

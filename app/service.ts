@@ -23,6 +23,7 @@ import { createStatus, kommoHealthOf, statusRoutes, type Status } from '../statu
 import { adminFileProblem } from './admin-file.ts';
 import { ServiceError } from './errors.ts';
 import { featureRoutes } from './feature-routes.ts';
+import { serviceHosts } from './hosts.ts';
 import { LISTEN_ERRNOS, probeListen } from './listen-probe.ts';
 import { kommoAuth, kommoBaseUrl } from './kommo-target.ts';
 import { createPublishedScripts, recordInto, type PublishedScripts } from './published-scripts.ts';
@@ -126,7 +127,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     const capabilities = recordingsCapabilities({ dir: config.recordings.dir, dataDir, ...(mp3Encoder ? { encoder: mp3Encoder } : {}) });
     const runner = createRunner({
       bundleDir,
-      supervisor: { onCrash: (detail) => log.error({ detail }, 'the sandbox process died or could not start; the next invocation starts it again') },
+      supervisor: {
+        onCrash: (detail) => log.error({ detail }, 'the sandbox process died or could not start; the next invocation starts it again'),
+        // SIGINT/SIGTERM from outside (a service manager stopping the whole cgroup): a stop, not a crash.
+        onStopped: (detail) => log.info({ detail }, 'the sandbox process was stopped by a signal from outside hookline; the next invocation starts it again'),
+      },
       // WAV → MP3 for process_record_file_path only (engine/recordings).
       capabilities,
     });
@@ -219,9 +224,12 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       try {
         const snapshot = () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
         editor = await startHttp({
-          auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, log,
+          auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, hosts: serviceHosts(config), log,
           routes: [
-            editorRoutes({ store, runner, replayRunner, hookLimits, auth, log, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }), statusRoutes(snapshot), ...features.routes],
+            editorRoutes({ store, runner, replayRunner, hookLimits, auth, log, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }),
+            statusRoutes(snapshot),
+            ...features.routes,
+          ],
         });
       } catch (e) {
         const errno = (e as NodeJS.ErrnoException).code;

@@ -195,6 +195,11 @@ const EditorSchema = Type.Object(
       description:
         'addresses or CIDR blocks of reverse proxies in front of hookline (e.g. ["127.0.0.1"] for nginx on this host): their X-Forwarded-For names the client, so login and click-to-call limits count per client. Empty: X-Forwarded-For is ignored',
     }),
+    hosts: Type.Array(Type.String({ pattern: '^(?=.{1,253}\\.?$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?$', description: 'a host name, without port or scheme' }), {
+      default: [],
+      description:
+        'host names hookline is reached under (e.g. ["pbx.example.com"]), besides those it always answers to: localhost, IP addresses, editor.host and the host of recordings.publicBaseUrl. A request naming another host (Host, or X-Forwarded-Host from a proxy in trustProxy) is refused with 421 HOST_NOT_ALLOWED, against DNS rebinding; signed recording links and click-to-call (bearer token) are answered whatever the host',
+    }),
     admin: Type.Optional(
       Type.Object(
         {
@@ -237,6 +242,11 @@ const ClickToCallSchema = Type.Object(
       description: "CallerID of the originated call: {number} is the number clicked, {extension} the user's. The number part stays the user's extension so that the dialplan recognises the user and dials out with the user's own outbound CallerID",
     }),
     ringTimeoutSec: Type.Integer({ minimum: 5, maximum: 300, default: 30, description: "how long the user's phone rings before the attempt is given up" }),
+    // Kept in step with DEFAULT_DIALABLE in engine/click-to-call/request.ts.
+    dialable: Pattern(
+      'the numbers a request may ask to dial, tested after spaces, dashes, dots and brackets are removed; anything else is refused (400). The default, digits with an optional leading +, keeps feature codes (*21*…#, *97) out of reach of whoever holds the token',
+      '^\\+?[0-9]{1,32}$',
+    ),
   },
   { ...strict, default: {}, description: 'POST /api/click-to-call from a Kommo widget.' },
 );

@@ -72,7 +72,7 @@ export const featureErrors = {
     scriptFailure: false,
   },
   CLICK_TO_CALL_BAD_REQUEST: {
-    what: 'A click-to-call request is malformed: a field is missing, not a string or number, or holds a control character (CR/LF could inject AMI headers).',
+    what: 'A click-to-call request is malformed: a field is missing, not a string or number, or holds a control character (CR/LF could inject AMI headers), or its number is not one clickToCall.dialable allows (by default digits with an optional leading +: no feature codes with * or #).',
     message: (p) => `the click-to-call request is not valid: ${p.detail ?? 'bad request'}`,
     hint: () => 'Send {"number": "<the number to call>", "user_id": <the Kommo user id>} with no control characters; nothing was sent to Asterisk.',
     scriptFailure: false,

@@ -209,6 +209,12 @@ export const serviceErrors = {
     hint: () => 'Send the body as JSON with Content-Type: application/json.',
     scriptFailure: false,
   },
+  HOST_NOT_ALLOWED: {
+    what: 'A request named a host (Host, or X-Forwarded-Host from a proxy in editor.trustProxy) that hookline is not configured for, and was refused with 421: a defence against DNS rebinding, where a page on another name that resolves to hookline reaches it from a browser. Signed recording links and click-to-call (bearer token) are answered whatever the host.',
+    message: said('requests for this host are refused'),
+    hint: () => 'If hookline is reached under that name, add it to editor.hosts in the config and restart (loopback names, IP addresses, editor.host and the host of recordings.publicBaseUrl are answered without it); behind a reverse proxy, name the proxy in editor.trustProxy.',
+    scriptFailure: false,
+  },
   FOREIGN_ORIGIN: {
     what: 'An editor request came from a page on another origin and was refused (a defence against cross-site requests).',
     message: said('requests from another origin are refused'),

@@ -8,7 +8,15 @@
  * npm ran, and an edit of the page is picked up by the next start). Several processes may start at once (test
  * files, a CLI next to a running hookline): each build goes to a temporary folder renamed into place, and a
  * lock folder makes the others wait for the first instead of building the same thing again.
+ *
+ * The build itself runs in a child process (`node editor/build.ts --build-into <dir> <key>`), which ends when the
+ * page is written, and esbuild's service process with it. Built in hookline's own process, that service stayed
+ * alive as long as hookline, holding what it took to bundle Monaco: measured 450 MB of RSS beside hookline's
+ * 159 MB on a first start of the demo (issue 15; tests/editor/demo-memory.test.ts sums the demo's processes).
+ * The child leads its own process group, so a terminal's Ctrl-C stops hookline without failing the build under
+ * it; and it exits as soon as hookline does (its IPC channel closes).
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -85,7 +93,7 @@ export async function ensurePage(o: { log?: (msg: string) => void } = {}): Promi
     o.log?.('building the editor page (esbuild: the page, Monaco and its TypeScript worker); later starts reuse it');
     const tmp = join(DIST_DIR, `.tmp-${key}-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
-    await buildInto(tmp, key);
+    await buildInChild(tmp, key);
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
     removeOldBuilds(key);
@@ -108,6 +116,29 @@ function lockIsStale(lock: string): boolean {
       return false;
     }
   }
+}
+
+/** What the build child wrote on stderr is kept up to this, for the error. */
+const STDERR_TAIL_CHARS = 4_000;
+
+/** Runs buildInto in a child process (see the header), resolved when it exited with 0. */
+function buildInChild(out: string, key: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--build-into', out, key], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      detached: true,
+    });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (d: string) => {
+      stderr = (stderr + d).slice(-STDERR_TAIL_CHARS);
+    });
+    child.once('error', (e) => reject(new Error(`could not start the editor page build: ${e.message}`, { cause: e })));
+    child.once('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`the editor page build failed (${signal ? `signal ${signal}` : `exit code ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+    });
+  });
 }
 
 async function buildInto(out: string, key: string): Promise<void> {
@@ -151,8 +182,19 @@ function alive(pid: number): boolean {
   }
 }
 
+// `node editor/build.ts --build-into <dir> <key>`: the child buildInChild starts. It goes when hookline goes.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv[2] === '--build-into') {
+  process.on('disconnect', () => process.exit(1));
+  try {
+    await buildInto(process.argv[3] as string, process.argv[4] as string);
+    process.exit(0);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  }
+}
 // `node editor/build.ts`: build now (or say that the current build is reused).
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const b = await ensurePage({ log: (m) => console.error(m) });
   console.log(`${b.built ? 'built' : 'reused'} ${relative(process.cwd(), b.dir)} in ${b.ms.toFixed(0)} ms`);
 }

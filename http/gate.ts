@@ -29,7 +29,8 @@ export function addGate(app: FastifyInstance, auth: Auth, routes: readonly Route
         return problem(reply, 415, 'JSON_REQUIRED', 'state-changing routes take application/json only', 'Send the body as JSON with Content-Type: application/json.');
       }
       const origin = req.headers.origin;
-      if (isForeignOrigin(origin, req.headers.host)) {
+      // req.host: the Host, or behind a proxy named in editor.trustProxy its X-Forwarded-Host (the name the browser used).
+      if (isForeignOrigin(origin, req.host)) {
         return problem(reply, 403, 'FOREIGN_ORIGIN', `requests from ${origin} are refused`, 'Use the editor from its own address.');
       }
     }

@@ -12,4 +12,10 @@ export interface RouteModule {
    * authenticates on its own (a signed link, a bearer token, an address allow-list).
    */
   isPublic?(url: string, method: string): boolean;
+  /**
+   * True for a request that carries its own credential (a signed link, a bearer token): it is answered whatever
+   * its Host names (http/hosts.ts). Not for a route that trusts the client's address (an allow-list, loopback):
+   * that is what a DNS-rebinding page borrows.
+   */
+  anyHost?(url: string, method: string): boolean;
 }

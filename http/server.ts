@@ -1,6 +1,6 @@
 /**
- * The service's one HTTP server (fastify): the error answers, body parsing, the session and CSRF gate
- * (gate.ts), login and logout (login.ts), then the route modules it is given. It knows no feature: the editor,
+ * The service's one HTTP server (fastify): the error answers, body parsing, the Host check (hosts.ts), the
+ * session and CSRF gate (gate.ts), login and logout (login.ts), then the route modules it is given. It knows no feature: the editor,
  * status, metrics, recordings, click-to-call and autodistribution are route modules handed to it.
  */
 import cookie from '@fastify/cookie';
@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log/index.ts';
 import type { Auth } from './auth.ts';
 import { addGate } from './gate.ts';
+import { addHostCheck } from './hosts.ts';
 import { addLoginRoutes } from './login.ts';
 import { problem } from './problem.ts';
 import type { RouteModule } from './route-module.ts';
@@ -29,6 +30,12 @@ export interface HttpOptions {
    * X-Forwarded-For is ignored, since anyone can send it.
    */
   trustProxy?: readonly string[];
+  /**
+   * The host names the server answers to besides `host` (the listen address), `localhost` and IP literals: other
+   * Hosts get 421 (hosts.ts, against DNS rebinding). app/ passes editor.hosts and the host of
+   * recordings.publicBaseUrl.
+   */
+  hosts?: readonly string[];
   /**
    * Every feature's routes, registered in this order after login and logout. A request for which a module's
    * `isPublic(url, method)` is true skips the session, JSON-only and Origin checks.
@@ -77,6 +84,7 @@ export async function startHttp(o: HttpOptions): Promise<HttpServer> {
     return problem(reply, 404, 'NOT_FOUND', `there is no route ${req.method} ${path}${path.length === 100 ? '…' : ''}`, 'See the README for the routes hookline serves; the editor is at /.');
   });
 
+  addHostCheck(app, [...(o.hosts ?? []), o.host ?? '127.0.0.1'], routes);
   addGate(app, o.auth, routes);
   addLoginRoutes(app, o.auth, o.loginAttemptsPerMinute);
   for (const r of routes) await r.register(app);

@@ -21,6 +21,12 @@ export interface SupervisorOptions {
    * the tail of what it wrote on stderr.
    */
   onCrash?: (detail: string, stderrTail: string) => void;
+  /**
+   * Called instead of onCrash when the child was ended by SIGINT or SIGTERM, sent from outside hookline (a
+   * service manager stopping the whole group or cgroup, someone's `kill`): a stop, not a crash. Its in-flight
+   * invocations still end with SANDBOX_CRASH, and the next invocation starts a new child.
+   */
+  onStopped?: (detail: string) => void;
   /** How many script hashes are remembered as sent to the child (default MAX_SENT). */
   maxSent?: number;
   /**
@@ -83,7 +89,11 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
 
   function start(cmd: ChildCommand): Child {
     // May throw (E2BIG, a bad argument): current() turns that into a failed start.
-    const proc = spawn(exe, cmd.args, { serialization: 'json', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    // detached: the child leads its own process group, so a terminal's Ctrl-C (SIGINT to the whole foreground
+    // group) reaches hookline alone, which then closes the child itself (close()); before, the child died of the
+    // same SIGINT first and the stop was logged as a crash (issue 15). It still ends with hookline: child.ts exits
+    // when the IPC channel closes, which it does when this process dies, even by SIGKILL.
+    const proc = spawn(exe, cmd.args, { serialization: 'json', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true });
     const c: Child = { proc, pending: new Map(), sent: new Set(), stderr: '', failedToStart: null };
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (d: string) => {
@@ -118,7 +128,7 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
     proc.on('close', (code, signal) => {
       if (c.failedToStart) return;
       const detail = `the sandbox process exited (${signal ? `signal ${signal}` : `code ${code}`})${why(c.stderr)}`;
-      end(c, { kind: 'crash', detail }, c.stderr);
+      end(c, { kind: 'crash', detail }, c.stderr, signal === 'SIGINT' || signal === 'SIGTERM');
     });
     // A restarted child has no warm isolates: warm again what was warm, off the call path.
     for (const w of warmed.values()) {
@@ -129,10 +139,12 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
   }
 
   /** The child is gone (or never came): only its own requests end; the next invocation starts a new child. */
-  function end(c: Child, outcome: RawOutcome & { detail: string }, stderr: string): void {
+  function end(c: Child, outcome: RawOutcome & { detail: string }, stderr: string, stopped = false): void {
     if (child === c) child = null;
+    // Once close() began, the child's exit is the stop asked for, whatever ended it.
     if (closing) return;
-    opts.onCrash?.(outcome.detail, stderr);
+    if (stopped && opts.onStopped) opts.onStopped(outcome.detail);
+    else opts.onCrash?.(outcome.detail, stderr);
     for (const p of c.pending.values()) p.resolve(ended(outcome));
     c.pending.clear();
   }

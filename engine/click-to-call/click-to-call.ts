@@ -3,7 +3,7 @@
  * the order of what could go wrong cheapest first, and nothing reaches the hook or AMI before the request is
  * known to be authentic and clean:
  *   token configured? (503) → too many wrong tokens from this address? (429, the token not checked) →
- *   bearer token (401) → body shape, control characters (400) → user → extension
+ *   bearer token (401) → body shape, control characters, a number clickToCall.dialable refuses (400) → user → extension
  *   (404) → process_originate_params → parameters checked again → AMI Originate (async) → {ok, actionId}.
  * The call itself is then an ordinary call to the engine: the tracker follows it from AMI like any other.
  */
@@ -17,7 +17,7 @@ import { bearerToken, tokenMatches } from './bearer.ts';
 import { createExtensionMap } from './extensions.ts';
 import type { HookInvoker } from '../hooks/index.ts';
 import { buildParams, paramsProblem, type OriginateParams } from './originate-params.ts';
-import { checkRequest } from './request.ts';
+import { checkRequest, DEFAULT_DIALABLE } from './request.ts';
 
 export interface ClickToCallOptions {
   /** The engine's AMI client. */
@@ -36,6 +36,11 @@ export interface ClickToCallOptions {
   channel?: string;
   /** config.clickToCall.callerId. Default '"{number}" <{extension}>'. */
   callerId?: string;
+  /**
+   * config.clickToCall.dialable: the numbers a request may ask for (a regular expression, tested on the number
+   * without spaces, dashes, dots and brackets). Default DEFAULT_DIALABLE: digits with an optional leading +.
+   */
+  dialable?: string;
   /** config.clickToCall.ringTimeoutSec. Default 30. */
   ringTimeoutSec?: number;
   /** Wrong bearer tokens from one client address within `tokenWindowMs` before its requests are answered 429 (token not checked). Default 10. */
@@ -76,6 +81,7 @@ export function createClickToCall(o: ClickToCallOptions): ClickToCall {
   const extensions = createExtensionMap({ users: o.users, userExtensions: o.userExtensions });
   const templates = { channel: o.channel ?? 'PJSIP/{extension}', callerId: o.callerId ?? '"{number}" <{extension}>', context: o.context ?? 'from-internal' };
   const ringMs = (o.ringTimeoutSec ?? 30) * 1000;
+  const dialable = new RegExp(o.dialable ?? DEFAULT_DIALABLE);
   let seq = 0;
   const prefix = `hl-c2c-${process.pid.toString(36)}-${Date.now().toString(36)}-`;
   const following = new Map<string, { number: string; userId: number; timer: NodeJS.Timeout }>();
@@ -115,7 +121,7 @@ export function createClickToCall(o: ClickToCallOptions): ClickToCall {
       }
       return refuse(401, 'CLICK_TO_CALL_UNAUTHORIZED', { detail: 'the bearer token is not the configured clickToCall.token' });
     }
-    const req = checkRequest(body);
+    const req = checkRequest(body, dialable);
     if (!req.ok) return refuse(400, 'CLICK_TO_CALL_BAD_REQUEST', { detail: req.detail });
     const { number, userId, requestData } = req.value;
     const extension = extensions.extensionOf(userId);
@@ -171,6 +177,8 @@ export function createClickToCall(o: ClickToCallOptions): ClickToCall {
   const route: RouteModule = {
     name: 'click-to-call',
     isPublic: (url, method) => method === 'POST' && (url === PATH || url.startsWith(`${PATH}?`)),
+    // The bearer token is the credential, which a DNS-rebinding page does not have; the widget's URL may use any name.
+    anyHost: (url, method) => method === 'POST' && (url === PATH || url.startsWith(`${PATH}?`)),
     async register(app) {
       await app.register(async (scope) => {
         // Kommo widgets post through crm_post, which sends a form; JSON is taken as usual.

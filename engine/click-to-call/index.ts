@@ -4,4 +4,4 @@
  */
 export { createClickToCall, type ClickToCall, type ClickToCallOptions, type ClickResult } from './click-to-call.ts';
 export { createExtensionMap, type ExtensionMap, type ExtensionMapOptions } from './extensions.ts';
-export { checkRequest, controlCharAt, type ClickRequest } from './request.ts';
+export { checkRequest, controlCharAt, DEFAULT_DIALABLE, type ClickRequest } from './request.ts';

@@ -38,17 +38,24 @@ export function controlCharAt(value: unknown, path = 'the request', depth = 0): 
   return null;
 }
 
-/** What a number may look like once spaces, dashes, dots and brackets are taken out. */
-const DIALLABLE = /^\+?[0-9*#]{1,32}$/;
+/**
+ * What a number may look like once spaces, dashes, dots and brackets are taken out, unless clickToCall.dialable
+ * says otherwise: digits with an optional leading +. No `*` or `#`: with them a token holder could dial the
+ * PBX's feature codes (`*21*<number>#` forwards the user's phone, `*97` opens voicemail) as the user.
+ * Kept in step with the default of clickToCall.dialable in config/schema.ts.
+ */
+export const DEFAULT_DIALABLE = '^\\+?[0-9]{1,32}$';
 
-export function checkRequest(body: unknown): Checked {
+export function checkRequest(body: unknown, dialable: RegExp = new RegExp(DEFAULT_DIALABLE)): Checked {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, detail: 'the body is not an object; send {"number": "…", "user_id": …}' };
   const b = body as Record<string, unknown>;
   const bad = controlCharAt(b);
   if (bad) return { ok: false, detail: `${bad} contains a control character (CR, LF or another); nothing was sent to Asterisk` };
   if (typeof b.number !== 'string' && typeof b.number !== 'number') return { ok: false, detail: 'number is missing (a string such as "+31201234567")' };
   const number = String(b.number).replace(/[\s().-]/g, '');
-  if (!DIALLABLE.test(number)) return { ok: false, detail: `number ${JSON.stringify(String(b.number))} is not a phone number (digits, an optional leading +, * and #)` };
+  if (!dialable.test(number)) {
+    return { ok: false, detail: `number ${JSON.stringify(String(b.number))} is not a phone number hookline may dial: after removing spaces, dashes, dots and brackets it must match clickToCall.dialable (${dialable.source})` };
+  }
   const rawUser = b.user_id;
   const userId = typeof rawUser === 'number' ? rawUser : typeof rawUser === 'string' && /^\d{1,15}$/.test(rawUser.trim()) ? Number(rawUser.trim()) : NaN;
   if (!Number.isSafeInteger(userId) || userId < 1) return { ok: false, detail: `user_id ${JSON.stringify(rawUser ?? null)} is not a Kommo user id (a positive whole number)` };

@@ -157,6 +157,8 @@ export function createRecordings(o: RecordingsOptions): Recordings {
   const route: RouteModule = {
     name: 'recordings',
     isPublic: (url) => url.startsWith('/recordings/'),
+    // Signed links: a DNS-rebinding page has no valid signature, and Kommo may fetch a link through a proxy's name.
+    anyHost: (url) => url.startsWith('/recordings/'),
     register(app) {
       const ctx = { key, roots, now, log };
       // A wildcard, not `:token`: a token is longer than fastify's default 100-character parameter limit (414).

@@ -173,6 +173,35 @@ describe('refused before anything reaches Asterisk', () => {
   });
 });
 
+describe('feature codes cannot be dialled by a token holder (clickToCall.dialable)', () => {
+  it.each([
+    ['a feature code (call forwarding on)', '*21*0612345678#'],
+    ['a star inside the number', '+3126*0010001'],
+    ['a hash at the end', '0260010001#'],
+    ['a voicemail code', '*97'],
+    ['a plus that is not leading', '31+260010001'],
+  ])('400 for %s (%s) with the default pattern, and no action reaches sim/pbx', async (_name, number) => {
+    const before = pbx.actions.length;
+    const res = await post({ number, user_id: 5_001_002 });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; message: string; hint: string } };
+    expect(error.code).toBe('CLICK_TO_CALL_BAD_REQUEST');
+    expect(error.message).toBe(`the click-to-call request is not valid: number ${JSON.stringify(number)} is not a phone number hookline may dial: after removing spaces, dashes, dots and brackets it must match clickToCall.dialable (^\\+?[0-9]{1,32}$)`);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pbx.actions.length).toBe(before);
+    expect(records).toHaveLength(0);
+  });
+
+  it('a configured pattern is what decides: one that allows a leading * takes *31#-style prefixes, the default still refuses them', async () => {
+    const other = make({ dialable: '^\\*31#\\d{6,15}$' });
+    const ok = await other.c2c.handle(`Bearer ${TOKEN}`, { number: '*31# 0260-010001', user_id: 5_001_002 });
+    const refused = await other.c2c.handle(`Bearer ${TOKEN}`, { number: '+31260010001', user_id: 5_001_002 });
+    other.c2c.close();
+    expect(ok).toMatchObject({ ok: true, status: 200, params: { extension: '*31#0260010001' } });
+    expect(refused).toMatchObject({ ok: false, status: 400, error: { code: 'CLICK_TO_CALL_BAD_REQUEST' } });
+  });
+});
+
 describe("a script cannot inject AMI headers through the hook's output", () => {
   it('CR/LF in its channel breaks the contract: the default parameters go out, the injected action never does', async () => {
     await scripts.set('process_originate_params', `export default function (input: HookInput): HookResult {

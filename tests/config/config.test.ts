@@ -67,6 +67,14 @@ describe('configuration', () => {
     });
   });
 
+  it('clickToCall.dialable: digits with an optional leading + by default; a pattern that does not compile is refused', () => {
+    const loaded = checkConfig({}, null, {});
+    expect(loaded.ok && loaded.value.config.clickToCall.dialable).toBe('^\\+?[0-9]{1,32}$');
+    const [p] = problems({ clickToCall: { dialable: '^[0-9' } });
+    expect(p?.path).toBe('clickToCall.dialable');
+    expect(p?.expected).toBe('a valid regular expression');
+  });
+
   it('reports a regular expression that does not compile', () => {
     const [p] = problems({ pbx: { internalNumbers: '^(\\d{3' } });
     expect(p?.path).toBe('pbx.internalNumbers');
