@@ -1,5 +1,5 @@
 /**
- * The editor page when the operator moves between hooks (issue 17's bugs), in a real browser (Debian's
+ * The editor page when the operator moves between hooks (issue 17's bugs), in a real browser (the npm-shipped
  * chromium, headless, through playwright-core) against the real editor server, store and sandbox:
  * each hook keeps its own typings (markers and completions) however often hooks are switched; a never-edited
  * hook is not "unsaved"; replay details do not leak to another hook; a script with type errors is not published
@@ -16,6 +16,7 @@ import { ensurePage, startEditor, type Editor } from '../../editor/index.ts';
 import { createAuth } from '../../http/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
+import { chromiumLaunch } from '../helpers/binaries.ts';
 
 declare const window: {
   hookline?: { hook(): string | null; source(): string; setSource(s: string): void; markers(): { line: number; message: string }[] };
@@ -79,7 +80,7 @@ beforeAll(async () => {
   store = s.value;
   runner = createRunner();
   editor = await startEditor({ store, runner, auth: createAuth(dir, { password: 'pw' }), port: 0 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  browser = await chromium.launch(await chromiumLaunch());
   const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
   await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
   page = await context.newPage();
