@@ -26,3 +26,9 @@ export function withDeadline<T>(work: Promise<T>, ms: number, onExpire: () => vo
     );
   });
 }
+
+/** The moment (performance.now() clock of this process) an invocation handed over at `t0` with `budgetMs` left expires. */
+export const expiresAt = (t0: number, budgetMs: number): number => t0 + budgetMs;
+
+/** Milliseconds left before `deadline` (negative once it has passed). */
+export const timeLeft = (deadline: number): number => deadline - performance.now();

@@ -12,7 +12,12 @@ export type RawOutcome =
   | { kind: 'entry'; detail: string }
   | { kind: 'timeout' }
   | { kind: 'memory' }
-  | { kind: 'crash'; detail: string }
+  /**
+   * The child died. `suspects`: the hashes of the scripts it was running then (supervisor.ts); `culprit`: the one
+   * whose invocation it was killed for, when it was killed for not answering. The isolating runner uses them to
+   * move scripts between children and to run a bystander's invocation again (isolating.ts).
+   */
+  | { kind: 'crash'; detail: string; suspects?: string[]; culprit?: string }
   /** No child could be started for the run: its bundle file could not be written, or spawning it failed. */
   | { kind: 'nostart'; detail: string };
 
@@ -46,6 +51,12 @@ export interface RunnableScript {
 export interface RawRunOptions {
   now?: number | null;
   seed?: number | null;
+  /**
+   * What is left of the invocation's time when it is handed to this runner (ms; default: `limits.timeoutMs`).
+   * The deadline is counted from when the invocation was asked for (issue 14): time spent waiting for a child,
+   * a restart or the script's earlier invocations is taken from it, never added to it.
+   */
+  budgetMs?: number;
   /** Host capabilities offered to this invocation (capabilities.ts); only ever those of the script's hook. */
   capabilities?: Capabilities;
 }
