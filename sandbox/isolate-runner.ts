@@ -295,7 +295,7 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
 
   function run(script: RunnableScript, inputJson: string, limits: RawLimits, o: RawRunOptions = {}): Promise<RawResult> {
     const t0 = performance.now();
-    const deadline = expiresAt(t0, o.budgetMs ?? limits.timeoutMs);
+    const deadline = expiresAt(t0, o.budgetMs ?? limits.timeoutMs, o.deadlineEpochMs);
     return inTurn(`${script.hash}:${limits.memoryMb}`, () => start(script, inputJson, limits, o, t0, deadline)).then((s) =>
       // The synchronous part is over: the script's next invocation takes its turn while this one awaits.
       'done' in s ? s.done : finish(s.slot, s.prepared, s.first, inputJson, limits, deadline, t0, s.caps, s.capRefs),

@@ -21,8 +21,14 @@ import { createSupervisor, type Supervisor, type SupervisorOptions } from './sup
 
 /** Children of their own at most (each ~55-60 MB at rest): the least recently used one is closed first. */
 export const MAX_OWN_CHILDREN = 6;
-/** Clean invocations in its own child after which a mere suspect goes back to the shared child. */
-export const PAROLE_AFTER = 3;
+/**
+ * Clean invocations in its own child after which a mere suspect goes back to the shared child. Not fewer: the
+ * shared child is then often still restarting after the crash, and the move makes the script's next invocations
+ * wait for it (measured: ~0.9 s with 3, while the guilty script aborted its own child beside it).
+ */
+export const PAROLE_AFTER = 20;
+/** ...and no sooner than this after the move, so that the crash's aftermath (restarts, the guilty one's retry) is over. */
+export const PAROLE_NOT_BEFORE_MS = 30_000;
 
 export type Placement = 'shared' | 'own';
 
@@ -36,6 +42,7 @@ export interface Move {
 export interface IsolatingOptions extends SupervisorOptions {
   maxOwnChildren?: number;
   paroleAfter?: number;
+  paroleNotBeforeMs?: number;
   /** Called when a script moves between children (for logs and status). Must not throw. */
   onMove?: (m: Move) => void;
 }
@@ -48,6 +55,9 @@ interface Own {
   inFlight: number;
   /** Taken out of use: closed when its last invocation ends. */
   leaving: boolean;
+  /** Going back to the shared child: warmed there first, moved when that is done. */
+  paroling: boolean;
+  since: number;
 }
 
 export interface IsolatingRunner extends RawRunner {
@@ -59,6 +69,7 @@ export interface IsolatingRunner extends RawRunner {
 export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRunner {
   const maxOwn = opts.maxOwnChildren ?? MAX_OWN_CHILDREN;
   const paroleAfter = opts.paroleAfter ?? PAROLE_AFTER;
+  const paroleNotBefore = opts.paroleNotBeforeMs ?? PAROLE_NOT_BEFORE_MS;
   const home = createSupervisor(opts);
   // Insertion order is recency: the first one is the least recently used.
   const own = new Map<string, Own>();
@@ -86,7 +97,7 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
       existing.convicted ||= convicted;
       return;
     }
-    const o: Own = { hook: script.hook, sup: createSupervisor(opts), convicted, clean: 0, inFlight: 0, leaving: false };
+    const o: Own = { hook: script.hook, sup: createSupervisor(opts), convicted, clean: 0, inFlight: 0, leaving: false, paroling: false, since: performance.now() };
     own.set(script.hash, o);
     const w = warmed.get(script.hook);
     if (w?.script.hash === script.hash) home.forget(script.hook);
@@ -98,11 +109,18 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
     }
   }
 
+  /** Back to the shared child, once the script is warm there (a restarting shared child is waited for off the call path). */
   function parole(script: RunnableScript, o: Own): void {
-    leave(script.hash, o);
+    if (o.paroling) return;
+    o.paroling = true;
     const w = warmed.get(script.hook);
-    if (w?.script.hash === script.hash) void home.warm(w.script, w.limits);
-    moved({ hook: script.hook, hash: script.hash, to: 'shared', why: 'parole' });
+    // Only the hook's published version is warmed there (and re-warmed after a restart); a draft is not.
+    const ready = w?.script.hash === script.hash ? home.warm(w.script, w.limits) : Promise.resolve();
+    void ready.then(() => {
+      if (own.get(script.hash) !== o || o.convicted) return;
+      leave(script.hash, o);
+      moved({ hook: script.hook, hash: script.hash, to: 'shared', why: 'parole' });
+    });
   }
 
   async function runOnce(script: RunnableScript, inputJson: string, limits: RawLimits, o: RawRunOptions, budgetLeft: () => number): Promise<{ r: RawResult; where: Own | null }> {
@@ -151,7 +169,7 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
     }
     const mine = own.get(script.hash);
     if (mine && !mine.convicted && r.outcome.kind !== 'crash' && r.outcome.kind !== 'timeout' && r.outcome.kind !== 'memory') {
-      if (++mine.clean >= paroleAfter) parole(script, mine);
+      if (++mine.clean >= paroleAfter && performance.now() - mine.since >= paroleNotBefore) parole(script, mine);
     } else if (mine && where === mine && (r.outcome.kind === 'crash' || r.outcome.kind === 'timeout' || r.outcome.kind === 'memory')) {
       mine.convicted = true;
     }

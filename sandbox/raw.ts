@@ -57,6 +57,13 @@ export interface RawRunOptions {
    * a restart or the script's earlier invocations is taken from it, never added to it.
    */
   budgetMs?: number;
+  /**
+   * The same deadline as a point in time (epoch ms, `performance.timeOrigin + performance.now()`), for a runner
+   * in another process: it holds however long the message waits to be read (a child still booting reads it
+   * ~100 ms after it was sent). Wins over `budgetMs`. Both processes read one system clock; if it is stepped
+   * between their starts, the host's own deadline (supervisor.ts, timeout + margin) still bounds the answer.
+   */
+  deadlineEpochMs?: number;
   /** Host capabilities offered to this invocation (capabilities.ts); only ever those of the script's hook. */
   capabilities?: Capabilities;
 }

@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { childCommand, type ChildCommand } from './child-command.ts';
 import { rememberKey } from './bounded.ts';
-import { EXPIRED, withDeadline } from './deadline.ts';
+import { EXPIRED, toEpochMs, withDeadline } from './deadline.ts';
 import type { ChildMessage, HostMessage } from './protocol.ts';
 import type { RawLimits, RawOutcome, RawResult, RawRunner, RawRunOptions, RunnableScript } from './raw.ts';
 
@@ -278,8 +278,8 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
       return request(script.hash, (id, c, withScript) => {
         const include = withScript || !c.sent.has(script.hash);
         rememberKey(c.sent, script.hash, maxSent);
-        // The time left when it leaves: waiting for a child to start is taken from the invocation's budget.
-        const opts = { ...o, budgetMs: budget - (performance.now() - askedAt) };
+        // The deadline as a point in time: waiting for a child to start (and read it) is taken from its budget.
+        const opts = { ...o, deadlineEpochMs: toEpochMs(askedAt + budget) };
         return { type: 'host:run', id, hash: script.hash, ...(include ? { script } : {}), inputJson, limits, opts };
       }, askedAt, budget + margin, budget + grace);
     },
