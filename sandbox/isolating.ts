@@ -19,6 +19,11 @@
 import type { RawLimits, RawResult, RawRunner, RawRunOptions, RunnableScript } from './raw.ts';
 import { createSupervisor, type Supervisor, type SupervisorOptions } from './supervisor.ts';
 
+/**
+ * The scheduling priority of a child of its own (nice 10, the shared child and the engine keep theirs): on the
+ * 2-core VM a script looping there took one core, and the well-behaved hooks' tail latency paid for it.
+ */
+export const OWN_CHILD_NICE = 10;
 /** Children of their own at most (each ~55-60 MB at rest): the least recently used one is closed first. */
 export const MAX_OWN_CHILDREN = 6;
 /**
@@ -97,7 +102,7 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
       existing.convicted ||= convicted;
       return;
     }
-    const o: Own = { hook: script.hook, sup: createSupervisor(opts), convicted, clean: 0, inFlight: 0, leaving: false, paroling: false, since: performance.now() };
+    const o: Own = { hook: script.hook, sup: createSupervisor({ ...opts, nice: OWN_CHILD_NICE }), convicted, clean: 0, inFlight: 0, leaving: false, paroling: false, since: performance.now() };
     own.set(script.hash, o);
     const w = warmed.get(script.hook);
     if (w?.script.hash === script.hash) home.forget(script.hook);

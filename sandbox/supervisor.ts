@@ -10,6 +10,7 @@
  * either: the invocations waiting for it end with a `nostart` outcome (SANDBOX_CRASH), and the next one tries again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { childCommand, type ChildCommand } from './child-command.ts';
 import { rememberKey } from './bounded.ts';
 import { EXPIRED, toEpochMs, withDeadline } from './deadline.ts';
@@ -41,6 +42,11 @@ export interface SupervisorOptions {
    * `<os temp>/hookline-sandbox-<uid>`.
    */
   bundleDir?: string;
+  /**
+   * The child's scheduling priority (`nice`, 0-19; default: as this process). isolating.ts starts a script's own
+   * child at a lower priority: a script that loops there takes CPU from hookline's other work last.
+   */
+  nice?: number;
   /** The Node executable the child runs on. Default: process.execPath (the Node running hookline). */
   execPath?: string;
   /** For tests only: a comment put at the top of the child's bundle, to start it from a file of a chosen size. */
@@ -129,7 +135,16 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
     proc.stderr?.on('data', (d: string) => {
       c.stderr = (c.stderr + d).slice(-STDERR_TAIL_CHARS);
     });
-    proc.once('spawn', () => started++);
+    proc.once('spawn', () => {
+      started++;
+      if (opts.nice !== undefined && proc.pid !== undefined) {
+        try {
+          setPriority(proc.pid, opts.nice);
+        } catch {
+          // Not permitted here (a container without the right): the child runs at the same priority.
+        }
+      }
+    });
     proc.on('message', (m: ChildMessage) => {
       switch (m.type) {
         case 'sandbox:result':
