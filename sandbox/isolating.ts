@@ -17,7 +17,11 @@
  * from the invocation's time, never added to it.
  */
 import type { RawLimits, RawResult, RawRunner, RawRunOptions, RunnableScript } from './raw.ts';
+import { remember } from './bounded.ts';
 import { createSupervisor, type Supervisor, type SupervisorOptions } from './supervisor.ts';
+
+/** Scripts of the shared child remembered by hash, so that the one it is killed for can be moved out. */
+const MAX_SEEN = 256;
 
 /**
  * The scheduling priority of a child of its own (nice 10, the shared child and the engine keep theirs): on the
@@ -75,7 +79,9 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
   const maxOwn = opts.maxOwnChildren ?? MAX_OWN_CHILDREN;
   const paroleAfter = opts.paroleAfter ?? PAROLE_AFTER;
   const paroleNotBefore = opts.paroleNotBeforeMs ?? PAROLE_NOT_BEFORE_MS;
-  const home = createSupervisor(opts);
+  // The shared child killed for a script that stopped answering: that script is the culprit.
+  const home = createSupervisor({ ...opts, onKilledFor: (hash) => convict(hash) });
+  const scriptsSeen = new Map<string, { script: RunnableScript; limits: RawLimits }>();
   // Insertion order is recency: the first one is the least recently used.
   const own = new Map<string, Own>();
   /** The last version warmed per hook (the published one), with its limits. */
@@ -114,6 +120,15 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
     }
   }
 
+  function convict(hash: string): void {
+    const mine = own.get(hash);
+    if (mine) mine.convicted = true;
+    else {
+      const seen = scriptsSeen.get(hash);
+      if (seen) exile(seen.script, seen.limits, true, 'timeout');
+    }
+  }
+
   /** Back to the shared child, once the script is warm there (a restarting shared child is waited for off the call path). */
   function parole(script: RunnableScript, o: Own): void {
     if (o.paroling) return;
@@ -146,10 +161,15 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
     const askedAt = performance.now();
     const budget = o.budgetMs ?? limits.timeoutMs;
     const budgetLeft = () => budget - (performance.now() - askedAt);
+    if (!own.has(script.hash)) remember(scriptsSeen, script.hash, { script, limits }, MAX_SEEN);
     let { r, where } = await runOnce(script, inputJson, limits, o, budgetLeft);
     const out = r.outcome;
     switch (out.kind) {
       case 'timeout':
+        // Ended by the child: the script's own doing. Unanswered: the child was late, maybe not for this script;
+        // moved out as a suspect (back after clean invocations), convicted if the child is then killed for it.
+        exile(script, limits, !out.unanswered, out.unanswered ? 'suspect' : 'timeout');
+        break;
       case 'memory':
         exile(script, limits, true, out.kind);
         break;
@@ -175,7 +195,7 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
     const mine = own.get(script.hash);
     if (mine && !mine.convicted && r.outcome.kind !== 'crash' && r.outcome.kind !== 'timeout' && r.outcome.kind !== 'memory') {
       if (++mine.clean >= paroleAfter && performance.now() - mine.since >= paroleNotBefore) parole(script, mine);
-    } else if (mine && where === mine && (r.outcome.kind === 'crash' || r.outcome.kind === 'timeout' || r.outcome.kind === 'memory')) {
+    } else if (mine && where === mine && (r.outcome.kind === 'crash' || (r.outcome.kind === 'timeout' && !r.outcome.unanswered) || r.outcome.kind === 'memory')) {
       mine.convicted = true;
     }
     return r;

@@ -10,7 +10,11 @@ export type RawOutcome =
   | { kind: 'throw'; message: string; line?: number; column?: number }
   /** The script compiled but its default export is not a function (esbuild cannot tell; found at run time). */
   | { kind: 'entry'; detail: string }
-  | { kind: 'timeout' }
+  /**
+   * `unanswered`: the child did not answer by the deadline + margin (supervisor.ts), so the script may not be
+   * what made it late (a child stopped, or a loaded machine); without it, the child itself ended the script.
+   */
+  | { kind: 'timeout'; unanswered?: true }
   | { kind: 'memory' }
   /**
    * The child died. `suspects`: the hashes of the scripts it was running then (supervisor.ts); `culprit`: the one

@@ -47,6 +47,8 @@ export interface SupervisorOptions {
    * child at a lower priority: a script that loops there takes CPU from hookline's other work last.
    */
   nice?: number;
+  /** Called when the child is killed for not answering an invocation of the script `hash` (isolating.ts). */
+  onKilledFor?: (hash: string) => void;
   /** The Node executable the child runs on. Default: process.execPath (the Node running hookline). */
   execPath?: string;
   /** For tests only: a comment put at the top of the child's bundle, to start it from a file of a chosen size. */
@@ -280,10 +282,11 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
         where.c.killedFor = hash;
         if (child === where.c) child = null;
         where.c.proc.kill('SIGKILL');
+        opts.onKilledFor?.(hash);
       };
       const timer = setTimeout(kill, Math.max(0, left(killMs)));
       void answer.then(() => clearTimeout(timer));
-    }).then((r) => (r === EXPIRED ? { outcome: { kind: 'timeout' as const }, logs: [], logsDropped: 0, durationMs: performance.now() - askedAt } : r));
+    }).then((r) => (r === EXPIRED ? { outcome: { kind: 'timeout' as const, unanswered: true as const }, logs: [], logsDropped: 0, durationMs: performance.now() - askedAt } : r));
   }
 
   return {
