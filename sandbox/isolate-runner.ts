@@ -68,9 +68,11 @@ const scriptFile = (s: RunnableScript) => `file:///hooks/${s.hook}.ts`;
  * Reference: it never reaches the Reference itself, only strings cross (argument copied, result copied), and a
  * host error arrives as a rejected promise carrying its message.
  */
-function offer(ctx: ivm.Context, name: string, fn: (arg: unknown) => Promise<string>): ivm.Reference {
+async function offer(ctx: ivm.Context, name: string, fn: (arg: unknown) => Promise<string>): Promise<ivm.Reference> {
   const ref = new ivm.Reference(fn);
-  ctx.evalClosureSync(
+  // Asynchronous like every call into an isolate: a context being prepared on this isolate's thread must not
+  // block the child's event loop.
+  await ctx.evalClosure(
     `const ref = $0; globalThis[${JSON.stringify(name)}] = function ${name}(arg) { return ref.apply(undefined, [String(arg)], { arguments: { copy: true }, result: { promise: true, copy: true } }); };`,
     // A Reference passed as an argument arrives as itself (it is transferable); no copy, no wrapper.
     [ref],
@@ -325,7 +327,7 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     const capRefs: ivm.Reference[] = [];
     let first: unknown;
     try {
-      if (caps?.convertToMp3) capRefs.push(offer(prepared.ctx, 'convertToMp3', caps.convertToMp3));
+      if (caps?.convertToMp3) capRefs.push(await offer(prepared.ctx, 'convertToMp3', caps.convertToMp3));
       first = await prepared.run.apply(undefined, [inputJson, o.now ?? null, o.seed ?? null], { timeout: Math.max(1, Math.ceil(timeLeft(deadline))) });
     } catch (e) {
       first = e instanceof Error ? e : new Error(String(e));
