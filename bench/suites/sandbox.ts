@@ -125,7 +125,7 @@ async function ipcFloorUs(): Promise<number> {
 
 export const suite: BenchSuite = {
   name: 'sandbox',
-  about: 'hook invocation cost (issue 2): hookline vs raw isolated-vm vs plain JS, cold start, memory of 13 warm hooks',
+  about: 'hook invocation cost (issue 2): hookline vs raw isolated-vm vs plain JS, cold start, memory of 13 warm hooks; a well-behaved hook quiet vs beside a runaway neighbour, and a child of its own (issue 14)',
   async run(): Promise<BenchFigure[]> {
     const input = hooks.process_client_phone.exampleInput;
     const c = await compile(SOURCE, { hook: 'process_client_phone' });
