@@ -19,8 +19,12 @@ const PLAY_FOR_MS = 3_000;
 const SETTLE_MS = 1_500;
 /** config.autodistribution.deadlineMs's default. */
 const DEADLINE_MS = 500;
-/** What an HTTP round trip over loopback may add to the route's own deadline on this (shared, loaded) machine. */
-const HTTP_MARGIN_MS = 150;
+/**
+ * What an HTTP round trip over loopback may add to the route's own deadline on this (shared, loaded) machine:
+ * the route answers at its deadline at the latest by its own timer, so what is over is this process's event-loop
+ * delay (measured up to 160 ms here while other work ran). The sandbox's part is what the other assertions check.
+ */
+const HTTP_MARGIN_MS = 200;
 
 const NEIGHBOURS = [
   { attack: 'a runaway loop', source: 'export default function () { while (true) {} }', code: 'TIMEOUT', allowed: ['TIMEOUT'] },
