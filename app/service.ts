@@ -131,6 +131,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         onCrash: (detail) => log.error({ detail }, 'the sandbox process died or could not start; the next invocation starts it again'),
         // SIGINT/SIGTERM from outside (a service manager stopping the whole cgroup): a stop, not a crash.
         onStopped: (detail) => log.info({ detail }, 'the sandbox process was stopped by a signal from outside hookline; the next invocation starts it again'),
+        // Issue 14: a script that timed out, ran out of memory or crashed runs in a sandbox process of its own.
+        onMove: (m) =>
+          m.to === 'own'
+            ? log.warn({ hook: m.hook, script: m.hash.slice(0, 12), why: m.why }, `${m.hook}'s script now runs in a sandbox process of its own (${m.why}), so that it cannot delay or fail other hooks`)
+            : log.info({ hook: m.hook, script: m.hash.slice(0, 12), why: m.why }, `${m.hook}'s script runs in the shared sandbox process again (${m.why})`),
       },
       // WAV → MP3 for process_record_file_path only (engine/recordings).
       capabilities,

@@ -13,10 +13,13 @@ import type { RawResult, RunnableScript } from './raw.ts';
 const MAX_SCRIPTS = 256;
 const scripts = new Map<string, RunnableScript>();
 
-// No `onCatastrophicError`: measured here (isolated-vm 7.0.1, Node 24), with a handler installed a V8 heap OOM
-// inside `applySync` hangs instead of aborting (the callback waits for this thread, which is blocked in the
-// call), so the invocation only ends at the supervisor's deadline. Without it V8 aborts this process at once
-// and the supervisor answers SANDBOX_CRASH straight away (tests/sandbox/crash.test.ts).
+// No `onCatastrophicError`: measured here (isolated-vm 7.0.1, Node 24, when scripts still ran with `applySync`),
+// with a handler installed a V8 heap OOM hung instead of aborting (the callback waited for this thread, blocked
+// in the call), so the invocation only ended at the supervisor's deadline. Without it V8 aborts this process at
+// once and the supervisor answers SANDBOX_CRASH straight away (tests/sandbox/crash.test.ts). Calls are
+// asynchronous since issue 14; the handler was not tried again, since an abort is what we want.
+// Several scripts share this process (isolating.ts): each runs on its own isolate's thread, so this thread
+// keeps answering while one of them loops or waits.
 const runner = createIsolateRunner();
 const send = (m: ChildMessage) => process.send?.(m);
 const crashed = (e: unknown): RawResult => ({ outcome: { kind: 'crash', detail: String(e) }, logs: [], logsDropped: 0, durationMs: 0 });

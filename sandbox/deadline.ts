@@ -26,3 +26,16 @@ export function withDeadline<T>(work: Promise<T>, ms: number, onExpire: () => vo
     );
   });
 }
+
+/**
+ * The moment (performance.now() clock of this process) an invocation handed over at `t0` expires: at the point
+ * in time `deadlineEpochMs` when given (sent by another process), else `budgetMs` after `t0`.
+ */
+export const expiresAt = (t0: number, budgetMs: number, deadlineEpochMs?: number): number =>
+  deadlineEpochMs !== undefined ? deadlineEpochMs - performance.timeOrigin : t0 + budgetMs;
+
+/** A point in this process's performance.now() clock as a point in time other processes can read. */
+export const toEpochMs = (t: number): number => performance.timeOrigin + t;
+
+/** Milliseconds left before `deadline` (negative once it has passed). */
+export const timeLeft = (deadline: number): number => deadline - performance.now();

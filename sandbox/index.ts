@@ -5,7 +5,8 @@ export {
   type Runner, type RunnerOptions, type HookScript, type InvokeOptions, type InvocationResult,
 } from './runner.ts';
 export { createIsolateRunner } from './isolate-runner.ts';
-export { createSupervisor, type SupervisorOptions } from './supervisor.ts';
+export { createSupervisor, type Supervisor, type SupervisorOptions } from './supervisor.ts';
+export { createIsolatingRunner, type IsolatingOptions, type IsolatingRunner, type Move, type Placement } from './isolating.ts';
 export { createSupervisorPool } from './pool.ts';
 export { DEFAULT_BUNDLE_DIR } from './child-command.ts';
 export { CAPABILITY_HOOK, type Capabilities, type ConvertToMp3Options } from './capabilities.ts';

@@ -1,13 +1,20 @@
 /**
  * The in-process runner: one warm isolate per script version and limits, and for every invocation a fresh
  * context prepared ahead of need (prelude and script already evaluated, warmed with the shapes of the last
- * input), so no state is shared between invocations and the call path is one `applySync`. Inside the engine
- * this runs in the supervised child (supervisor.ts); tests and the benchmark also use it directly.
+ * input), so no state is shared between invocations and the call path is one asynchronous `apply`. Inside the
+ * engine this runs in the supervised child (supervisor.ts); tests and the benchmark also use it directly.
+ *
+ * Every call into an isolate is asynchronous (issue 14): isolated-vm runs it on the isolate's own thread, so
+ * this thread (the child's event loop) stays free while a script loops, allocates or waits, and the other
+ * scripts' isolates run alongside. A synchronous call (`applySync`, `runSync`, `getSync`) would block this thread
+ * for as long as the script runs, or wait for a busy isolate's lock: none is used on an isolate that may be
+ * running a script. Invocations of one script take turns (`turns`), each started only while time is left
+ * before its deadline, counted from when it was asked for (`RawRunOptions.budgetMs`).
  */
 import { SourceMap } from 'node:module';
 import ivm from 'isolated-vm';
 import { capabilitiesFor, invocationCapabilities } from './capabilities.ts';
-import { EXPIRED, withDeadline } from './deadline.ts';
+import { EXPIRED, expiresAt, timeLeft, withDeadline } from './deadline.ts';
 import { LOG_LIMIT_CHARS, LOG_LIMIT_ENTRIES, PRELUDE } from './prelude.ts';
 import type { LogEntry, RawLimits, RawOutcome, RawResult, RawRunOptions, RawRunner, RunnableScript } from './raw.ts';
 
@@ -61,9 +68,11 @@ const scriptFile = (s: RunnableScript) => `file:///hooks/${s.hook}.ts`;
  * Reference: it never reaches the Reference itself, only strings cross (argument copied, result copied), and a
  * host error arrives as a rejected promise carrying its message.
  */
-function offer(ctx: ivm.Context, name: string, fn: (arg: unknown) => Promise<string>): ivm.Reference {
+async function offer(ctx: ivm.Context, name: string, fn: (arg: unknown) => Promise<string>): Promise<ivm.Reference> {
   const ref = new ivm.Reference(fn);
-  ctx.evalClosureSync(
+  // Asynchronous like every call into an isolate: a context being prepared on this isolate's thread must not
+  // block the child's event loop.
+  await ctx.evalClosure(
     `const ref = $0; globalThis[${JSON.stringify(name)}] = function ${name}(arg) { return ref.apply(undefined, [String(arg)], { arguments: { copy: true }, result: { promise: true, copy: true } }); };`,
     // A Reference passed as an argument arrives as itself (it is transferable); no copy, no wrapper.
     [ref],
@@ -129,18 +138,23 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     }
   }
 
-  /** A fresh context with the prelude and the script evaluated; the script's top-level code runs here. */
-  function prepare(slot: Slot, warm: boolean): Prepared {
-    const ctx = slot.iso.createContextSync();
+  /**
+   * A fresh context with the prelude and the script evaluated; the script's top-level code runs here, on the
+   * isolate's thread, within `timeoutMs`.
+   */
+  async function prepare(slot: Slot, warm: boolean, timeoutMs = slot.limits.timeoutMs): Promise<Prepared> {
+    const ctx = await slot.iso.createContext();
     try {
-      slot.prelude.runSync(ctx, { timeout: slot.limits.timeoutMs });
+      const timeout = Math.max(1, Math.ceil(timeoutMs));
+      await slot.prelude.run(ctx, { timeout });
       // Take the entry points before the script runs: a script that replaces them changes nothing we call.
-      const get = (name: string) => ctx.global.getSync(name, { reference: true }) as ivm.Reference;
-      const p = { ctx, run: get('__hookline_run'), pending: get('__hookline_pending'), logs: get('__hookline_logs') };
-      const warmRef = warm && slot.lastInput !== null ? get('__hookline_warm') : null;
-      slot.compiled.runSync(ctx, { timeout: slot.limits.timeoutMs });
+      const get = (name: string) => ctx.global.get(name, { reference: true }) as Promise<ivm.Reference>;
+      const [run, pending, logs] = await Promise.all([get('__hookline_run'), get('__hookline_pending'), get('__hookline_logs')]);
+      const p = { ctx, run, pending, logs };
+      const warmRef = warm && slot.lastInput !== null ? await get('__hookline_warm') : null;
+      await slot.compiled.run(ctx, { timeout });
       if (warmRef) {
-        warmRef.applySync(undefined, [slot.lastInput, slot.lastResult], { timeout: slot.limits.timeoutMs });
+        await warmRef.apply(undefined, [slot.lastInput, slot.lastResult], { timeout });
         warmRef.release();
       }
       return p;
@@ -155,18 +169,47 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     p.ctx.release();
   }
 
-  /** Refill the ready contexts off the call path. */
+  /** Refill the ready contexts off the call path (on the isolate's thread; this one stays free). */
   function refill(slot: Slot) {
     if (slot.refilling) return;
     slot.refilling = true;
     setImmediate(() => {
-      slot.refilling = false;
-      try {
-        while (slots.get(slot.key) === slot && !slot.iso.isDisposed && slot.ready.length < READY_CONTEXTS) slot.ready.push(prepare(slot, true));
-      } catch {
-        // A script whose top level fails is reported by the invocation that prepares its own context.
-      }
+      void fill(slot).finally(() => {
+        slot.refilling = false;
+      });
     });
+  }
+
+  async function fill(slot: Slot): Promise<void> {
+    try {
+      while (slots.get(slot.key) === slot && !slot.iso.isDisposed && slot.ready.length < READY_CONTEXTS) {
+        const p = await prepare(slot, true);
+        if (slots.get(slot.key) === slot && !slot.iso.isDisposed) slot.ready.push(p);
+        else release(p);
+      }
+    } catch {
+      // A script whose top level fails is reported by the invocation that prepares its own context.
+    }
+  }
+
+  /**
+   * Invocations of one script (one isolate) take turns: each is started only when the one before it has
+   * returned from the isolate, so it can be given the time left before its own deadline, or not started at all
+   * when none is left. The turn covers the synchronous part only; awaiting a promise happens outside it.
+   */
+  const turns = new Map<string, Promise<unknown>>();
+  function inTurn<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = turns.get(key) ?? Promise.resolve();
+    const mine = before.then(work, work);
+    const tail = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    turns.set(key, tail);
+    void tail.then(() => {
+      if (turns.get(key) === tail) turns.delete(key);
+    });
+    return mine;
   }
 
   function mapPosition(slot: Slot, stack: string): { line?: number; column?: number } {
@@ -236,39 +279,72 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     }
   }
 
-  function readLogs(slot: Slot, p: Prepared, limits: RawLimits): { logs: LogEntry[]; dropped: number } {
-    if (slot.iso.isDisposed) return { logs: [], dropped: 0 };
+  /** The logs of a run that never answered; bounded by a host timer too, since the isolate may still be busy. */
+  async function readLogs(slot: Slot, p: Prepared, limits: RawLimits): Promise<{ logs: LogEntry[]; dropped: number }> {
+    const none = { logs: [], dropped: 0 };
+    if (slot.iso.isDisposed) return none;
     try {
-      return decode(slot, p.logs.applySync(undefined, [], { timeout: LOGS_TIMEOUT_MS }), limits);
+      const text = await withDeadline(p.logs.apply(undefined, [], { timeout: LOGS_TIMEOUT_MS }) as Promise<unknown>, LOGS_TIMEOUT_MS, () => undefined);
+      return text === EXPIRED ? none : decode(slot, text, limits);
     } catch {
-      return { logs: [], dropped: 0 };
+      return none;
     }
   }
 
-  async function run(script: RunnableScript, inputJson: string, limits: RawLimits, o: RawRunOptions = {}): Promise<RawResult> {
+  type Started =
+    | { done: RawResult }
+    | { slot: Slot; prepared: Prepared; first: unknown; caps: ReturnType<typeof invocationCapabilities> | null; capRefs: ivm.Reference[] };
+
+  function run(script: RunnableScript, inputJson: string, limits: RawLimits, o: RawRunOptions = {}): Promise<RawResult> {
     const t0 = performance.now();
+    const deadline = expiresAt(t0, o.budgetMs ?? limits.timeoutMs, o.deadlineEpochMs);
+    return inTurn(`${script.hash}:${limits.memoryMb}`, () => start(script, inputJson, limits, o, t0, deadline)).then((s) =>
+      // The synchronous part is over: the script's next invocation takes its turn while this one awaits.
+      'done' in s ? s.done : finish(s.slot, s.prepared, s.first, inputJson, limits, deadline, t0, s.caps, s.capRefs),
+    );
+  }
+
+  /** The invocation's turn: a context, then the script's synchronous part on the isolate's thread. */
+  async function start(script: RunnableScript, inputJson: string, limits: RawLimits, o: RawRunOptions, t0: number, deadline: number): Promise<Started> {
+    const took = () => performance.now() - t0;
+    // Asked for too long ago (behind this script's earlier invocations): it is not started at all.
+    if (timeLeft(deadline) <= 0) return { done: { outcome: { kind: 'timeout' }, logs: [], logsDropped: 0, durationMs: took() } };
     const slot = slotFor(script, limits);
     slot.uses++;
     let prepared: Prepared;
+    slot.inFlight++;
     try {
-      prepared = slot.ready.pop() ?? prepare(slot, false);
+      prepared = slot.ready.pop() ?? (await prepare(slot, false, timeLeft(deadline)));
     } catch (e) {
+      slot.inFlight--;
       const outcome = classify(slot, e);
       if (slot.iso.isDisposed) retire(slot);
-      return { outcome, logs: [], logsDropped: 0, durationMs: performance.now() - t0 };
+      return { done: { outcome, logs: [], logsDropped: 0, durationMs: took() } };
     }
-    let decoded: Decoded | null = null;
-    let outcome: RawOutcome;
-    // Offered only to the hook it belongs to, whatever the caller sent; ended with the invocation below.
+    // Offered only to the hook it belongs to, whatever the caller sent; ended with the invocation (finish).
     const offered = capabilitiesFor(script.hook, o.capabilities);
     const caps = offered ? invocationCapabilities(offered) : null;
     const capRefs: ivm.Reference[] = [];
-    slot.inFlight++;
+    let first: unknown;
     try {
-      if (caps?.convertToMp3) capRefs.push(offer(prepared.ctx, 'convertToMp3', caps.convertToMp3));
-      const first = prepared.run.applySync(undefined, [inputJson, o.now ?? null, o.seed ?? null], { timeout: limits.timeoutMs }) as unknown;
+      if (caps?.convertToMp3) capRefs.push(await offer(prepared.ctx, 'convertToMp3', caps.convertToMp3));
+      first = await prepared.run.apply(undefined, [inputJson, o.now ?? null, o.seed ?? null], { timeout: Math.max(1, Math.ceil(timeLeft(deadline))) });
+    } catch (e) {
+      first = e instanceof Error ? e : new Error(String(e));
+    }
+    return { slot, prepared, first, caps, capRefs };
+  }
+
+  async function finish(
+    slot: Slot, prepared: Prepared, first: unknown, inputJson: string, limits: RawLimits, deadline: number, t0: number,
+    caps: ReturnType<typeof invocationCapabilities> | null, capRefs: ivm.Reference[],
+  ): Promise<RawResult> {
+    let decoded: Decoded | null = null;
+    let outcome: RawOutcome;
+    try {
+      if (first instanceof Error) throw first;
       if (first === 'PENDING') {
-        const remaining = limits.timeoutMs - (performance.now() - t0);
+        const remaining = timeLeft(deadline);
         const awaited = prepared.pending.apply(undefined, [], { result: { promise: true, copy: true }, timeout: Math.max(1, Math.ceil(remaining)) }) as Promise<unknown>;
         // isolated-vm's timeout does not cover a promise that never settles (its issues #318, #518): the host
         // timer does, and disposes the isolate (the next invocation gets a new one).
@@ -285,7 +361,7 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
       for (const r of capRefs) r.release();
     }
     // After a timeout the answer never came: read what was logged before it, if the isolate lives.
-    const { logs, dropped } = decoded ?? readLogs(slot, prepared, limits);
+    const { logs, dropped } = decoded ?? (await readLogs(slot, prepared, limits));
     if (slot.iso.isDisposed) retire(slot);
     else if (slot.disposeWhenIdle) {
       release(prepared);
@@ -304,12 +380,8 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
   return {
     run,
     async warm(script, limits) {
-      const slot = slotFor(script, limits);
-      try {
-        while (slot.ready.length < READY_CONTEXTS) slot.ready.push(prepare(slot, true));
-      } catch {
-        // Reported by the first invocation.
-      }
+      // Errors are reported by the first invocation.
+      await fill(slotFor(script, limits));
     },
     async close() {
       for (const s of [...slots.values()]) retire(s);

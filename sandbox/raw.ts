@@ -10,9 +10,18 @@ export type RawOutcome =
   | { kind: 'throw'; message: string; line?: number; column?: number }
   /** The script compiled but its default export is not a function (esbuild cannot tell; found at run time). */
   | { kind: 'entry'; detail: string }
-  | { kind: 'timeout' }
+  /**
+   * `unanswered`: the child did not answer by the deadline + margin (supervisor.ts), so the script may not be
+   * what made it late (a child stopped, or a loaded machine); without it, the child itself ended the script.
+   */
+  | { kind: 'timeout'; unanswered?: true }
   | { kind: 'memory' }
-  | { kind: 'crash'; detail: string }
+  /**
+   * The child died. `suspects`: the hashes of the scripts it was running then (supervisor.ts); `culprit`: the one
+   * whose invocation it was killed for, when it was killed for not answering. The isolating runner uses them to
+   * move scripts between children and to run a bystander's invocation again (isolating.ts).
+   */
+  | { kind: 'crash'; detail: string; suspects?: string[]; culprit?: string }
   /** No child could be started for the run: its bundle file could not be written, or spawning it failed. */
   | { kind: 'nostart'; detail: string };
 
@@ -46,6 +55,19 @@ export interface RunnableScript {
 export interface RawRunOptions {
   now?: number | null;
   seed?: number | null;
+  /**
+   * What is left of the invocation's time when it is handed to this runner (ms; default: `limits.timeoutMs`).
+   * The deadline is counted from when the invocation was asked for (issue 14): time spent waiting for a child,
+   * a restart or the script's earlier invocations is taken from it, never added to it.
+   */
+  budgetMs?: number;
+  /**
+   * The same deadline as a point in time (epoch ms, `performance.timeOrigin + performance.now()`), for a runner
+   * in another process: it holds however long the message waits to be read (a child still booting reads it
+   * ~100 ms after it was sent). Wins over `budgetMs`. Both processes read one system clock; if it is stepped
+   * between their starts, the host's own deadline (supervisor.ts, timeout + margin) still bounds the answer.
+   */
+  deadlineEpochMs?: number;
   /** Host capabilities offered to this invocation (capabilities.ts); only ever those of the script's hook. */
   capabilities?: Capabilities;
 }

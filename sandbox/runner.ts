@@ -12,8 +12,9 @@ import type { CompiledScript } from './compile.ts';
 import { chooseMp3Encoder } from './encoder.ts';
 import { createIsolateRunner } from './isolate-runner.ts';
 import type { LogEntry, RawLimits, RawOutcome, RawRunner, RunnableScript } from './raw.ts';
+import { createIsolatingRunner, type IsolatingOptions } from './isolating.ts';
 import { createSupervisorPool } from './pool.ts';
-import { createSupervisor, type SupervisorOptions } from './supervisor.ts';
+import type { SupervisorOptions } from './supervisor.ts';
 
 export interface HookScript {
   version: number | string;
@@ -51,11 +52,17 @@ export interface Runner {
 }
 
 export interface RunnerOptions {
-  /** 'child' (default): isolates live in a supervised child process; 'in-process': in this process. */
+  /**
+   * 'child' (default): isolates live in supervised child processes, a shared one and one of its own for each
+   * script that timed out, ran out of memory or crashed (isolating.ts); 'in-process': in this process.
+   */
   isolation?: 'child' | 'in-process';
-  /** With 'child': how many children share the work (each script pinned to one). Default 1. */
+  /**
+   * With 'child': more than 1 spreads scripts over that many children (each script pinned to one; replay's
+   * throughput) instead of isolating them. Default 1: isolating.
+   */
   children?: number;
-  supervisor?: SupervisorOptions;
+  supervisor?: SupervisorOptions & Pick<IsolatingOptions, 'onMove'>;
   /**
    * With 'child': the folder the sandbox child's bundle file is written to and run from (sandbox/child-command.ts).
    * The service passes its data folder; default `<os temp>/hookline-sandbox-<uid>`. Wins over `supervisor.bundleDir`.
@@ -72,7 +79,7 @@ export function createRunner(opts: RunnerOptions = {}): Runner {
       ? createIsolateRunner()
       : (opts.children ?? 1) > 1
         ? createSupervisorPool(opts.children as number, supervisor)
-        : createSupervisor(supervisor);
+        : createIsolatingRunner(supervisor);
   return createHookRunner(raw, opts.capabilities);
 }
 
@@ -97,7 +104,10 @@ export function createHookRunner(raw: RawRunner, given?: Capabilities): Runner {
       }
       const limits = limitsFor(hook, o.limits);
       const offered = capabilitiesFor(hook, capabilities);
-      const r = await raw.run(runnable(hook, script), JSON.stringify(input), rawLimits(limits), { now: o.now ?? null, seed: o.seed ?? null, ...(offered ? { capabilities: offered } : {}) });
+      const inputJson = JSON.stringify(input);
+      // The deadline counts from now, when the invocation was asked for (issue 14): checking the input is taken from it.
+      const budgetMs = limits.timeoutMs - (performance.now() - t0);
+      const r = await raw.run(runnable(hook, script), inputJson, rawLimits(limits), { now: o.now ?? null, seed: o.seed ?? null, budgetMs, ...(offered ? { capabilities: offered } : {}) });
       const logs = r.logsDropped > 0 ? [...r.logs, { level: 'warn' as const, text: `[hookline] ${r.logsDropped} more log lines were dropped (limit reached)` }] : r.logs;
       const error = outcomeError(r.outcome, { ...where, file: script.compiled.filename }, limits);
       if (error || r.outcome.kind !== 'ok') return fail(hook, checked.data, error ?? makeError('SANDBOX_CRASH', { ...where, detail: 'no outcome' }), logs, t0);

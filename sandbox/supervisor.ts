@@ -1,21 +1,34 @@
 /**
  * The supervised child: the engine's RawRunner. Isolates live in a child process, so whatever a script does
  * (a V8 out-of-memory abort, a native crash) ends only that process: its in-flight invocations end with a
- * `crash` outcome (SANDBOX_CRASH), the child is started again, and the next invocation works. A child that
- * stops answering is killed at the hook's timeout plus a grace period (deadline.ts holds that rule). A child that
+ * `crash` outcome (SANDBOX_CRASH, naming the scripts it was running: isolating.ts decides what that means), the
+ * child is started again, and the next invocation works. Deadlines count from when `run` was called (issue 14):
+ * an invocation not answered by its timeout plus `marginMs` ends with TIMEOUT then, whatever the child does; a
+ * child that has still not answered it at the timeout plus `graceMs` is stuck in that script and is killed for it
+ * (the crash names it as the culprit). deadline.ts holds the rule. A child that
  * cannot be started (its bundle file cannot be written, `spawn` throws or reports an error) is no exception
  * either: the invocations waiting for it end with a `nostart` outcome (SANDBOX_CRASH), and the next one tries again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { childCommand, type ChildCommand } from './child-command.ts';
 import { rememberKey } from './bounded.ts';
-import { EXPIRED, withDeadline } from './deadline.ts';
+import { EXPIRED, toEpochMs, withDeadline } from './deadline.ts';
 import type { ChildMessage, HostMessage } from './protocol.ts';
 import type { RawLimits, RawOutcome, RawResult, RawRunner, RawRunOptions, RunnableScript } from './raw.ts';
 
 export interface SupervisorOptions {
-  /** Added to a hook's timeout before the child is killed as unresponsive. */
+  /**
+   * Added to a hook's timeout before the child is killed as unresponsive (default GRACE_MS). The child ends a
+   * script at its timeout itself (isolated-vm's timeout, the host timer for awaits); a child that has not answered
+   * by then plus this is stuck (a script V8 keeps in last-resort garbage collection never reaches its timeout).
+   */
   graceMs?: number;
+  /**
+   * Added to a hook's timeout before the invocation ends with TIMEOUT without the child's answer (default
+   * MARGIN_MS): the bound on how late a TIMEOUT can come, whatever the child is doing.
+   */
+  marginMs?: number;
   /**
    * Called when the child dies or is killed, or cannot be started (once per attempt), for logs and status, with
    * the tail of what it wrote on stderr.
@@ -35,6 +48,13 @@ export interface SupervisorOptions {
    * `<os temp>/hookline-sandbox-<uid>`.
    */
   bundleDir?: string;
+  /**
+   * The child's scheduling priority (`nice`, 0-19; default: as this process). isolating.ts starts a script's own
+   * child at a lower priority: a script that loops there takes CPU from hookline's other work last.
+   */
+  nice?: number;
+  /** Called when the child is killed for not answering an invocation of the script `hash` (isolating.ts). */
+  onKilledFor?: (hash: string) => void;
   /** The Node executable the child runs on. Default: process.execPath (the Node running hookline). */
   execPath?: string;
   /** For tests only: a comment put at the top of the child's bundle, to start it from a file of a chosen size. */
@@ -43,6 +63,15 @@ export interface SupervisorOptions {
 
 interface Pending {
   resolve: (r: RawResult) => void;
+  /** The script it runs (or warms): the suspects of a crash are the scripts of the requests in flight. */
+  hash: string;
+  /** Past its answer deadline with no answer from the child: its script is the one the child is stuck in. */
+  overdue: boolean;
+  /**
+   * Sends the request again to a new child when this one died for another script's fault (a bystander); false
+   * when it may not (already tried twice, no time left): then it ends with the crash like the others.
+   */
+  again: () => boolean;
   /** Sends the request again with the script itself (the child asked for it). */
   resend: () => void;
 }
@@ -56,6 +85,8 @@ interface Child {
   stderr: string;
   /** Why spawning failed, once it has: its requests were answered then, and its 'close' says nothing more. */
   failedToStart: string | null;
+  /** The script whose invocation the child was killed for (it did not answer by the grace). */
+  killedFor: string | null;
 }
 
 /** Kept of the child's stderr, for the crash report. */
@@ -69,14 +100,31 @@ function why(stderr: string): string {
 }
 
 const WARM_DEADLINE_MS = 30_000;
+/**
+ * How late past its timeout an invocation may end with TIMEOUT (the margin stated in docs/design/sandbox.md):
+ * it covers the child's answer crossing back and isolated-vm's own lateness in ending a script (measured
+ * 1-25 ms on the 2-core VM with three scripts spinning), with room for a loaded machine.
+ */
+export const MARGIN_MS = 100;
+/** How long past its timeout a child that has not answered is left before it is killed as stuck. */
+export const GRACE_MS = 2_000;
 /** The child keeps 256 scripts (child.ts) and asks for one it dropped; past this the host sends a script with its run again. */
 export const MAX_SENT = 1_024;
 const WARMED: RawResult = { outcome: { kind: 'ok', json: '' }, logs: [], logsDropped: 0, durationMs: 0 };
 const ended = (outcome: RawOutcome): RawResult => ({ outcome, logs: [], logsDropped: 0, durationMs: 0 });
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pid(): number | undefined; restarts(): number; sent(): number } {
-  const grace = opts.graceMs ?? 2_000;
+export interface Supervisor extends RawRunner {
+  pid(): number | undefined;
+  restarts(): number;
+  sent(): number;
+  /** Stops re-warming the hook's script in this child after a restart (it has moved to another child). */
+  forget(hook: string): void;
+}
+
+export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
+  const grace = opts.graceMs ?? GRACE_MS;
+  const margin = Math.min(opts.marginMs ?? MARGIN_MS, grace);
   const maxSent = opts.maxSent ?? MAX_SENT;
   let child: Child | null = null;
   let started = 0;
@@ -94,12 +142,21 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
     // same SIGINT first and the stop was logged as a crash (issue 15). It still ends with hookline: child.ts exits
     // when the IPC channel closes, which it does when this process dies, even by SIGKILL.
     const proc = spawn(exe, cmd.args, { serialization: 'json', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true });
-    const c: Child = { proc, pending: new Map(), sent: new Set(), stderr: '', failedToStart: null };
+    const c: Child = { proc, pending: new Map(), sent: new Set(), stderr: '', failedToStart: null, killedFor: null };
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (d: string) => {
       c.stderr = (c.stderr + d).slice(-STDERR_TAIL_CHARS);
     });
-    proc.once('spawn', () => started++);
+    proc.once('spawn', () => {
+      started++;
+      if (opts.nice !== undefined && proc.pid !== undefined) {
+        try {
+          setPriority(proc.pid, opts.nice);
+        } catch {
+          // Not permitted here (a container without the right): the child runs at the same priority.
+        }
+      }
+    });
     proc.on('message', (m: ChildMessage) => {
       switch (m.type) {
         case 'sandbox:result':
@@ -133,7 +190,10 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
     // A restarted child has no warm isolates: warm again what was warm, off the call path.
     for (const w of warmed.values()) {
       rememberKey(c.sent, w.script.hash, maxSent);
-      proc.send({ type: 'host:warm', id: nextId++, script: w.script, limits: w.limits } satisfies HostMessage);
+      const id = nextId++;
+      // Pending like any request, so that a script whose warming kills the child is among the suspects.
+      c.pending.set(id, { resolve: () => undefined, hash: w.script.hash, resend: () => undefined, overdue: false, again: () => false });
+      proc.send({ type: 'host:warm', id, script: w.script, limits: w.limits } satisfies HostMessage);
     }
     return c;
   }
@@ -145,8 +205,16 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
     if (closing) return;
     if (stopped && opts.onStopped) opts.onStopped(outcome.detail);
     else opts.onCrash?.(outcome.detail, stderr);
-    for (const p of c.pending.values()) p.resolve(ended(outcome));
+    const inFlight = [...c.pending.values()];
     c.pending.clear();
+    // The culprit: the script it was killed for, else the scripts it had not answered past their deadline. The
+    // requests of any other script are bystanders: sent again to the next child, within their own deadline.
+    const culprits = new Set(c.killedFor ? [c.killedFor] : inFlight.filter((p) => p.overdue).map((p) => p.hash));
+    const left = culprits.size > 0 ? inFlight.filter((p) => culprits.has(p.hash) || p.overdue || !p.again()) : inFlight;
+    const suspects = [...new Set(left.map((p) => p.hash))];
+    const culprit = culprits.size === 1 ? [...culprits][0] : undefined;
+    const named = outcome.kind === 'crash' ? { ...outcome, suspects, ...(culprit ? { culprit } : {}) } : outcome;
+    for (const p of left) p.resolve(ended(named));
   }
 
   /** The running child, or one being started for every caller waiting; rejects when it cannot be started. */
@@ -172,42 +240,88 @@ export function createSupervisor(opts: SupervisorOptions = {}): RawRunner & { pi
     return starting;
   }
 
-  /** One request to the current child, answered by it, by its death (crash) or by the deadline (timeout). */
-  async function request(build: (id: number, c: Child, withScript: boolean) => HostMessage, deadlineMs: number): Promise<RawResult> {
-    let c: Child;
-    try {
-      c = await current();
-    } catch (e) {
-      return ended({ kind: 'nostart', detail: messageOf(e) });
-    }
-    if (c.failedToStart) return ended({ kind: 'nostart', detail: c.failedToStart });
-    const id = nextId++;
+  /**
+   * One request, answered by the child, by its death (crash) or by the deadline (timeout): at `answerMs` after
+   * `askedAt` it ends without the child's answer; at `killMs` the child, still silent, is killed for it. When its
+   * child dies for another script, it is sent once more to the next child (`again`), with the time it has left.
+   */
+  function request(hash: string, build: (id: number, c: Child, withScript: boolean) => HostMessage, askedAt: number, answerMs: number, killMs: number): Promise<RawResult> {
+    const left = (ms: number) => askedAt + ms - performance.now();
+    let settle!: (r: RawResult) => void;
     const answer = new Promise<RawResult>((resolve) => {
-      c.pending.set(id, { resolve, resend: () => c.proc.send(build(id, c, true)) });
+      settle = resolve;
     });
-    c.proc.send(build(id, c, false));
-    return withDeadline(answer, deadlineMs, () => {
-      // Unresponsive: stop sending it work at once and kill it; its exit ends its other in-flight invocations.
-      c.pending.delete(id);
-      if (child === c) child = null;
-      c.proc.kill('SIGKILL');
-    }).then((r) => (r === EXPIRED ? { outcome: { kind: 'timeout' as const }, logs: [], logsDropped: 0, durationMs: deadlineMs } : r));
+    let at: { c: Child; id: number } | null = null;
+    let tries = 0;
+    const attempt = async (): Promise<void> => {
+      tries++;
+      let c: Child;
+      try {
+        c = await current();
+      } catch (e) {
+        settle(ended({ kind: 'nostart', detail: messageOf(e) }));
+        return;
+      }
+      if (c.failedToStart) {
+        settle(ended({ kind: 'nostart', detail: c.failedToStart }));
+        return;
+      }
+      const id = nextId++;
+      at = { c, id };
+      c.pending.set(id, {
+        resolve: settle,
+        hash,
+        overdue: false,
+        resend: () => c.proc.send(build(id, c, true)),
+        again: () => {
+          if (tries >= 2 || left(answerMs) <= 0) return false;
+          void attempt();
+          return true;
+        },
+      });
+      c.proc.send(build(id, c, false));
+    };
+    void attempt();
+    return withDeadline(answer, left(answerMs), () => {
+      const where = at;
+      if (!where) return;
+      const p = where.c.pending.get(where.id);
+      if (p) p.overdue = true;
+      const kill = () => {
+        if (!where.c.pending.has(where.id)) return;
+        // Stuck in this script: stop sending it work at once and kill it; its exit ends its other requests,
+        // which are bystanders of this culprit, sent again to the next child (end()).
+        where.c.killedFor = hash;
+        if (child === where.c) child = null;
+        where.c.proc.kill('SIGKILL');
+        opts.onKilledFor?.(hash);
+      };
+      const timer = setTimeout(kill, Math.max(0, left(killMs)));
+      void answer.then(() => clearTimeout(timer));
+    }).then((r) => (r === EXPIRED ? { outcome: { kind: 'timeout' as const, unanswered: true as const }, logs: [], logsDropped: 0, durationMs: performance.now() - askedAt } : r));
   }
 
   return {
     run(script: RunnableScript, inputJson: string, limits: RawLimits, o: RawRunOptions = {}) {
-      return request((id, c, withScript) => {
+      const askedAt = performance.now();
+      const budget = o.budgetMs ?? limits.timeoutMs;
+      return request(script.hash, (id, c, withScript) => {
         const include = withScript || !c.sent.has(script.hash);
         rememberKey(c.sent, script.hash, maxSent);
-        return { type: 'host:run', id, hash: script.hash, ...(include ? { script } : {}), inputJson, limits, opts: o };
-      }, limits.timeoutMs + grace);
+        // The deadline as a point in time: waiting for a child to start (and read it) is taken from its budget.
+        const opts = { ...o, deadlineEpochMs: toEpochMs(askedAt + budget) };
+        return { type: 'host:run', id, hash: script.hash, ...(include ? { script } : {}), inputJson, limits, opts };
+      }, askedAt, budget + margin, budget + grace);
     },
     async warm(script, limits) {
       warmed.set(script.hook, { script, limits });
-      await request((id, c) => {
+      await request(script.hash, (id, c) => {
         rememberKey(c.sent, script.hash, maxSent);
         return { type: 'host:warm', id, script, limits };
-      }, WARM_DEADLINE_MS);
+      }, performance.now(), WARM_DEADLINE_MS, WARM_DEADLINE_MS);
+    },
+    forget(hook: string) {
+      warmed.delete(hook);
     },
     async close() {
       closing = true;

@@ -1,15 +1,16 @@
 /**
- * Issue 2: a trivial script's warm invocation through hookline (supervised child, the engine's path, and the
- * in-process runner that runs inside that child) against a raw isolated-vm applySync of the same compiled
- * function and a plain JavaScript call, all in this run; the first invocation of a newly compiled version;
- * resident memory with all 13 hooks warm.
+ * Issue 2: a trivial script's warm invocation through hookline (the engine's path: the isolating runner and its
+ * shared child; and the in-process runner that runs inside that child) against a raw isolated-vm applySync of the
+ * same compiled function and a plain JavaScript call, all in this run; the first invocation of a newly compiled
+ * version; resident memory with all 13 hooks warm. Issue 14: a well-behaved hook's p50/p99 quiet and beside a
+ * runaway neighbour, in the same run; the memory of a child of its own.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
 import { HOOK_NAMES, hooks } from '../../contracts/index.ts';
-import { compile, createHookRunner, createIsolateRunner, createSupervisor, type Runner } from '../../sandbox/index.ts';
-import { median, type BenchFigure, type BenchSuite } from '../suite.ts';
+import { compile, createHookRunner, createIsolateRunner, createIsolatingRunner, type Runner } from '../../sandbox/index.ts';
+import { median, percentile, type BenchFigure, type BenchSuite } from '../suite.ts';
 
 const SOURCE = "export default function (input: HookInput): HookResult { return { data: { phone: input.phone }, state: 'success' }; }";
 const N = 1_000;
@@ -46,9 +47,9 @@ const ENGINE_LIKE = (root: string) => `
 import { readFileSync } from 'node:fs';
 const rss = (pid) => Number(readFileSync('/proc/' + pid + '/status', 'utf8').match(/VmRSS:\\s+(\\d+) kB/)[1]) / 1024;
 const { HOOK_NAMES, hooks } = await import(${JSON.stringify(`${root}/contracts/index.ts`)});
-const { compile, createHookRunner, createSupervisor } = await import(${JSON.stringify(`${root}/sandbox/index.ts`)});
+const { compile, createHookRunner, createIsolatingRunner } = await import(${JSON.stringify(`${root}/sandbox/index.ts`)});
 const loaded = rss(process.pid);
-const sup = createSupervisor();
+const sup = createIsolatingRunner();
 const runner = createHookRunner(sup);
 for (const h of HOOK_NAMES) {
   const c = await compile(hooks[h].template, { hook: h });
@@ -57,9 +58,52 @@ for (const h of HOOK_NAMES) {
   await runner.invoke(h, { version: 1, compiled: c.compiled }, hooks[h].exampleInput);
 }
 await new Promise((r) => setTimeout(r, 200));
-process.stdout.write(JSON.stringify({ loaded, parent: rss(process.pid), child: rss(sup.pid()) }));
+const parent = rss(process.pid);
+const child = rss(sup.pids().shared);
+// One hook moved to a child of its own (a runaway script): what such a child costs.
+const loop = await compile('export default function () { while (true) {} }', { hook: 'customize_autodistribution' });
+await runner.invoke('customize_autodistribution', { version: 2, compiled: loop.compiled }, hooks.customize_autodistribution.exampleInput, { limits: { timeoutMs: 100 } });
+await new Promise((r) => setTimeout(r, 500));
+const own = rss(Object.values(sup.pids().own)[0]);
+process.stdout.write(JSON.stringify({ loaded, parent, child, own }));
 await runner.close();
 `;
+
+/**
+ * p50/p99 µs of a well-behaved hook's warm invocation through `runner`, N calls with the same pauses, first quiet,
+ * then while a neighbour (another hook, in the same runner) runs `while(true){}` to its timeout again and again.
+ */
+async function neighbourLatency(runner: Runner, input: unknown, script: Parameters<Runner['invoke']>[1]) {
+  const measure = async () => {
+    const xs: number[] = [];
+    for (let i = 0; i < N; i++) {
+      await pause();
+      const t = performance.now();
+      const r = await runner.invoke('process_client_phone', script, input);
+      if (!r.ok) throw new Error(`the well-behaved hook failed: ${r.error?.message}`);
+      xs.push((performance.now() - t) * 1000);
+    }
+    return { p50: median(xs), p99: percentile(xs, 99) };
+  };
+  const quiet = await measure();
+  const loop = await compile('export default function () { while (true) {} }', { hook: 'customize_autodistribution' });
+  if (!loop.ok) throw new Error(loop.error.message);
+  let running = true;
+  let neighbourRuns = 0;
+  const spin = (async () => {
+    while (running) {
+      const r = await runner.invoke('customize_autodistribution', { version: 1, compiled: loop.compiled }, hooks.customize_autodistribution.exampleInput, { limits: { timeoutMs: 500 } });
+      if (r.error?.code !== 'TIMEOUT') throw new Error(`the runaway neighbour ended with ${r.error?.code ?? 'no error'}`);
+      neighbourRuns++;
+    }
+  })();
+  // The neighbour is spinning (its first invocation is under way) before the measure starts.
+  await new Promise((r) => setTimeout(r, 50));
+  const loud = await measure();
+  running = false;
+  await spin;
+  return { quiet, loud, neighbourRuns };
+}
 
 /** Median µs of a process.send round trip to a child that echoes: the floor any child-process design pays. */
 async function ipcFloorUs(): Promise<number> {
@@ -81,7 +125,7 @@ async function ipcFloorUs(): Promise<number> {
 
 export const suite: BenchSuite = {
   name: 'sandbox',
-  about: 'hook invocation cost (issue 2): hookline vs raw isolated-vm vs plain JS, cold start, memory of 13 warm hooks',
+  about: 'hook invocation cost (issue 2): hookline vs raw isolated-vm vs plain JS, cold start, memory of 13 warm hooks; a well-behaved hook quiet vs beside a runaway neighbour, and a child of its own (issue 14)',
   async run(): Promise<BenchFigure[]> {
     const input = hooks.process_client_phone.exampleInput;
     const c = await compile(SOURCE, { hook: 'process_client_phone' });
@@ -114,7 +158,7 @@ export const suite: BenchSuite = {
     const inProc = await warmMedianUs(inProcess, input, script, rawCall);
 
     await inProcess.close();
-    const sup = createSupervisor();
+    const sup = createIsolatingRunner();
     const child = createHookRunner(sup);
     const viaChild = await warmMedianUs(child, input, script, rawCall);
     fn.release();
@@ -130,12 +174,15 @@ export const suite: BenchSuite = {
       colds.push(performance.now() - t);
     }
 
+    // Issue 14: the same hook quiet, then beside a neighbour looping until its timeout, asked again each time.
+    const neighbour = await neighbourLatency(child, input, script);
+
     await child.close();
     const ipcUs = await ipcFloorUs();
 
     // Memory: all 13 hooks published and warm, in a fresh engine-like process and its child.
     const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
-    const mem = JSON.parse(execFileSync(process.execPath, ['--no-node-snapshot', '--input-type=module', '-e', ENGINE_LIKE(root)], { encoding: 'utf8' })) as { loaded: number; parent: number; child: number };
+    const mem = JSON.parse(execFileSync(process.execPath, ['--no-node-snapshot', '--input-type=module', '-e', ENGINE_LIKE(root)], { encoding: 'utf8' })) as { loaded: number; parent: number; child: number; own: number };
     const sandboxMb = mem.child + (mem.parent - mem.loaded);
 
     return [
@@ -157,6 +204,29 @@ export const suite: BenchSuite = {
         baseline: { label: 'raw isolated-vm, same pauses', value: viaChild.raw },
         target: { text: 'within 3× of raw isolated-vm (the process boundary adds an IPC round trip; see docs/design/sandbox.md)', met: viaChild.hookline <= 3 * viaChild.raw },
       },
+      { key: 'sandbox.quietP50Us', label: 'well-behaved hook, engine path, quiet: p50', value: neighbour.quiet.p50, unit: 'µs' },
+      { key: 'sandbox.quietP99Us', label: 'well-behaved hook, engine path, quiet: p99', value: neighbour.quiet.p99, unit: 'µs' },
+      {
+        key: 'sandbox.neighbourP50Us',
+        label: 'well-behaved hook, engine path, beside a runaway neighbour (while(true){}, asked again at each TIMEOUT): p50',
+        value: neighbour.loud.p50,
+        unit: 'µs',
+        baseline: { label: 'quiet p50', value: neighbour.quiet.p50 },
+      },
+      {
+        key: 'sandbox.neighbourP99Us',
+        label: 'well-behaved hook, engine path, beside a runaway neighbour: p99',
+        value: neighbour.loud.p99,
+        unit: 'µs',
+        baseline: { label: 'quiet p99', value: neighbour.quiet.p99 },
+        target: { text: 'within 2× of quiet (issue 14)', met: neighbour.loud.p99 <= 2 * neighbour.quiet.p99 },
+      },
+      {
+        key: 'sandbox.neighbourTimeouts',
+        label: "the runaway neighbour's invocations meanwhile, all TIMEOUT (its own failures)",
+        value: neighbour.neighbourRuns,
+        unit: 'invocations',
+      },
       { key: 'sandbox.coldMs', label: 'cold: first invocation of a new version (median of 10)', value: median(colds), unit: 'ms', target: { text: 'under 50 ms', met: median(colds) < 50 } },
       {
         key: 'sandbox.ipcFloorUs',
@@ -171,6 +241,13 @@ export const suite: BenchSuite = {
         unit: 'MB',
         baseline: { label: 'child RSS alone', value: mem.child },
         target: { text: 'under 150 MB', met: sandboxMb < 150 },
+      },
+      {
+        key: 'sandbox.rssOwnChildMb',
+        label: 'RSS of a child of its own, holding one hook moved there (issue 14: a script that timed out, ran out of memory or crashed)',
+        value: mem.own,
+        unit: 'MB',
+        baseline: { label: 'the shared child with 13 hooks warm', value: mem.child },
       },
       {
         key: 'sandbox.rssEngineLikeMb',
