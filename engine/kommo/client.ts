@@ -82,6 +82,12 @@ export interface KommoClient {
   /** Is there a contacts field with code PHONE and the enum WORK? */
   checkPhoneField(ctx?: RequestContext): Promise<PhoneFieldCheck>;
   addUnsortedSip(bodies: UnsortedSipBody[], ctx?: RequestContext): Promise<KommoResult<AddedUnsorted>[]>;
+  /**
+   * The pending SIP incoming lead with this `source_uid`, or null: how an incoming lead whose answer was lost is
+   * found again (the list of incoming leads, https://developers.kommo.com/reference/incoming-leads-list; Kommo
+   * filters it by its own uid, category and pipeline, not by source_uid, so the pages are read and matched here).
+   */
+  findUnsorted(sourceUid: string, ctx?: RequestContext): Promise<KommoResult<Omit<AddedUnsorted, 'request_id'> | null>>;
   /** A miss (no entity has the phone) is KOMMO_ENTITY_NOT_FOUND, a refused body KOMMO_BAD_REQUEST. */
   addCalls(bodies: CallBody[], ctx?: RequestContext): Promise<KommoResult<AddedCall>[]>;
   addTasks(bodies: TaskBody[], ctx?: RequestContext): Promise<KommoResult<AddedEntity>[]>;
@@ -91,6 +97,11 @@ export interface KommoClient {
   /** The open tasks attached to a contact or lead. */
   openTasks(entity: 'contacts' | 'companies' | 'leads', id: number, ctx?: RequestContext): Promise<KommoResult<KommoTask[]>>;
   account(ctx?: RequestContext): Promise<KommoResult<KommoAccount>>;
+  /**
+   * The account's task types: Kommo predefines 1 Follow-up and 2 Meeting (https://developers.kommo.com/reference/tasks),
+   * and an account adds its own (`GET /api/v4/account?with=task_types`, https://developers.kommo.com/reference/account-parameters).
+   */
+  taskTypes(ctx?: RequestContext): Promise<KommoResult<Array<{ id: number; name: string }>>>;
   /** Sends every waiting batch now. */
   flush(): void;
   stats(): KommoClientStats;
@@ -182,7 +193,10 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
   const contactsUpdate = batcher<UpdatedEntity>({ method: 'PATCH', path: '/api/v4/contacts', entity: 'contacts', read: readUpdated, keepFieldClearing: true });
   const leadsAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/leads', entity: 'leads', read: readAdded, createsEntities: true });
   const leadsUpdate = batcher<UpdatedEntity>({ method: 'PATCH', path: '/api/v4/leads', entity: 'leads', read: readUpdated, keepFieldClearing: true });
-  const unsortedAdd = batcher<AddedUnsorted>({ method: 'POST', path: '/api/v4/leads/unsorted/sip', entity: 'unsorted', read: readUnsorted });
+  // A repeated source_uid is not refused by Kommo as its current reference reads: the duplicate is added and both
+  // are tagged (https://developers.kommo.com/reference/incoming-leads). So an incoming lead is a write that must not
+  // be sent twice blindly: the registrar looks it up (findUnsorted) before sending it again.
+  const unsortedAdd = batcher<AddedUnsorted>({ method: 'POST', path: '/api/v4/leads/unsorted/sip', entity: 'unsorted', read: readUnsorted, createsEntities: true });
   const callsAdd = batcher<AddedCall>({ method: 'POST', path: '/api/v4/calls', entity: 'calls', read: readCall, errorExtra: (item) => ({ phone: item.phone }), createsEntities: true });
   const tasksAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/tasks', entity: 'tasks', read: readAdded, createsEntities: true });
 
@@ -294,12 +308,24 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
       cache.forgetPhones(bodies.flatMap((b) => [...(b._embedded?.contacts ?? []).flatMap((c) => phonesIn(c as Json)), ...(b.metadata?.phone !== undefined ? [String(b.metadata.phone)] : [])]));
       return r;
     },
+    async findUnsorted(sourceUid, ctx) {
+      const r = await getAll<Json>(transport, '/api/v4/leads/unsorted', 'unsorted', { 'filter[category][]': ['sip'], 'order[created_at]': 'desc' }, ctx, 20);
+      if (!r.ok) return r;
+      const found = r.value.find((u) => u.source_uid === sourceUid);
+      return success(found ? readUnsorted(found) : null);
+    },
     addCalls: (bodies, ctx) => callsAdd.add(asJson(bodies), ctx),
     addTasks: (bodies, ctx) => tasksAdd.add(asJson(bodies), ctx),
     users: (ctx) => getAll<KommoUser>(transport, '/api/v4/users', 'users', {}, ctx),
     callNotes: (entity, id, ctx) => getAll<KommoNote>(transport, `/api/v4/${entity}/${id}/notes`, 'notes', { 'filter[note_type][]': ['call_in', 'call_out'] }, ctx),
     openTasks: (entity, id, ctx) => getAll<KommoTask>(transport, '/api/v4/tasks', 'tasks', { 'filter[entity_type]': entity, 'filter[entity_id][]': [String(id)], 'filter[is_completed]': '0' }, ctx),
     account: (ctx) => getRequired<KommoAccount>(transport, '/api/v4/account', ctx),
+    async taskTypes(ctx) {
+      const r = await getOne<Json>(transport, '/api/v4/account', { with: 'task_types' }, ctx);
+      if (!r.ok) return r;
+      const list = r.value && isObj(r.value._embedded) ? r.value._embedded.task_types : undefined;
+      return success(Array.isArray(list) ? list.filter(isObj).map((t) => ({ id: Number(t.id), name: String(t.name ?? '') })) : []);
+    },
     flush() {
       for (const b of Object.values(batchers)) b.flush();
     },

@@ -13,11 +13,12 @@ export {
   type KommoLimits,
 } from './limits.ts';
 export {
-  ACCOUNT_NAMES, COMPANY_PHONE_FIELD_ID, DEMO_ACCOUNT_ID, EMAIL_FIELD_ID, MAIN_PIPELINE_ID, PHONE_ENUMS, PHONE_FIELD_ID, STATUS_LOST, STATUS_WON,
+  ACCOUNT_NAMES, COMPANY_PHONE_FIELD_ID, DEMO_EMAIL_TASK_TYPE_ID, DEMO_ACCOUNT_ID, EMAIL_FIELD_ID, MAIN_PIPELINE_ID, PHONE_ENUMS, PHONE_FIELD_ID, STATUS_LOST, STATUS_WON,
   SUPPORT_PIPELINE_ID, accountWithoutPhoneField, demoAccount, emptyAccount, namedAccount, type AccountName,
 } from './seeds.ts';
+export { DEFAULT_BEHAVIOUR, DUPLICATE_TAG, type KommoBehaviour } from './behaviour.ts';
 export { DIFFERENCES, type KnownDifference } from './differences.ts';
 export type {
   CompanySeed, ContactSeed, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoPipeline,
-  KommoState, KommoStatus, KommoTask, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
+  KommoState, KommoStatus, KommoTask, KommoTaskType, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
 } from './types.ts';

@@ -39,6 +39,13 @@ export const MAX_PAGE_LIMIT = 250;
 /** The page size when a list is asked without `limit`. amoCRM contacts doc ("по умолчанию – 50"). */
 export const DEFAULT_PAGE_LIMIT = 50;
 
+/**
+ * Custom field lists give at most 50 fields a page: "returns up to 50 fields per request"
+ * (https://kommo.com/developers/content/api_v4/custom-fields, https://amocrm.ru/developers/content/crm_platform/custom-fields,
+ * limit "Максимум – 50"). A `limit` above it is not refused, the page is just shorter; `_links.next` leads on.
+ */
+export const CUSTOM_FIELDS_PAGE_LIMIT = 50;
+
 /** Access tokens live 24 hours. https://developers.kommo.com/docs/oauth-20 (`expires_in: 86400`) */
 export const ACCESS_TOKEN_TTL_SEC = 86_400;
 

@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../../log/index.ts';
 import { TokenBook, type KommoAuthOptions } from './auth.ts';
 import { registerControlRoutes } from './control.ts';
 import { FaultPlan, checkFaultRule, type ActiveFault, type FaultRule } from './faults.ts';
+import { DEFAULT_BEHAVIOUR, type KommoBehaviour } from './behaviour.ts';
 import { DEFAULT_LIMITS, type KommoLimits } from './limits.ts';
 import { pipelineHandler, send, type PipelineDeps } from './pipeline.ts';
 import { methodNotAllowed, notFound, problem, serverError, type SimReply, type TooManyRequestsBody } from './problems.ts';
@@ -35,6 +36,8 @@ export interface StartKommoOptions {
   auth?: KommoAuthOptions;
   /** Overrides of the limits in limits.ts (tests shrink the 403 block to milliseconds). */
   limits?: Partial<KommoLimits>;
+  /** Where Kommo's pages disagree, which way to answer (behaviour.ts); default: the current reference. */
+  behaviour?: Partial<KommoBehaviour>;
   /** The 429 body: the documented JSON (default) or the HTML page seen in the field. */
   tooManyRequestsBody?: TooManyRequestsBody;
   /** How many request records to keep (oldest dropped first); counters keep counting. Default 10,000. */
@@ -110,6 +113,7 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
   const nowMs = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
   let limits: KommoLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const behaviour: KommoBehaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
   let seed = seedOf(options.account);
   const makeStore = () => new KommoStore(seed, () => Math.floor(nowMs() / 1000), options.maxCallsAndTasksKept);
   const makeTokens = (s: KommoStore) => new TokenBook(options.auth ?? {}, {
@@ -138,7 +142,7 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
     return send(reply, status === 500 ? serverError(500) : problem(status, err.message));
   });
 
-  const context = (): RouteContext => ({ store, tokens, base, limits });
+  const context = (): RouteContext => ({ store, tokens, base, limits, behaviour });
   const deps: PipelineDeps = { context, faults, limiter, log, nowMs, tooManyRequestsBody: () => options.tooManyRequestsBody ?? 'json', logger, held };
   for (const def of ROUTES) app.route({ method: def.method, url: def.url, handler: pipelineHandler(def, deps) });
 

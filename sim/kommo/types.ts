@@ -189,6 +189,17 @@ export interface KommoAccountInfo {
   currency_symbol: string;
   current_user_id: number;
   created_at: number;
+  /**
+   * The account's task types beyond Kommo's two predefined ones (1 Follow-up, 2 Meeting): accounts define their
+   * own, listed by `GET /api/v4/account?with=task_types` (https://developers.kommo.com/reference/account-parameters).
+   */
+  task_types?: KommoTaskType[];
+}
+
+export interface KommoTaskType {
+  id: number;
+  name: string;
+  code: string | null;
 }
 
 /** Everything the emulator holds, as `state()` and `GET /__sim/state` return it. */

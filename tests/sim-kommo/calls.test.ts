@@ -12,7 +12,7 @@ describe('sim/kommo calls', () => {
   it('answers 400 with "Entity not found" when no entity has the phone', async () => {
     const r = await k.api('POST', '/api/v4/calls', [callLog('+49301234567')]);
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ _total_items: 0, errors: [{ request_id: '0', title: 'Entity not found', status: 263 }] });
+    expect(r.body).toEqual({ _total_items: 0, errors: [{ title: 'Entity not found', status: 263 }] });
     expect(k.sim.state().calls).toEqual([]);
   });
 
@@ -62,7 +62,7 @@ describe('sim/kommo calls', () => {
     const r = await k.api('POST', '/api/v4/calls', [callLog('123'), callLog('+49301234567'), callLog('+31150010001')]);
     expect(r.status).toBe(200);
     expect(r.body._total_items).toBe(2);
-    expect(r.body.errors).toEqual([{ request_id: '1', title: 'Entity not found', status: 263 }]);
+    expect(r.body.errors).toEqual([{ title: 'Entity not found', status: 263 }]);
     expect(r.body._embedded.calls.map((c: { request_id: string }) => c.request_id)).toEqual(['0', '2']);
   });
 
@@ -89,5 +89,18 @@ describe('sim/kommo calls', () => {
     await k.api('POST', '/api/v4/leads/unsorted/sip', [{ source_uid: 'u1', source_name: 'hookline', metadata: { phone: '+31209990000' }, _embedded: { contacts: [contactWithPhone('Hidden', '+31209990000')] } }]);
     const r = await k.api('POST', '/api/v4/calls', [callLog('+31209990000')]);
     expect(r.status).toBe(400);
+  });
+});
+
+// Issue 21, point 2: the real "Entity not found" body has no request_id (https://github.com/amocrm/amocrm-api-php/issues/52),
+// and a partly matched batch is undocumented: the emulator answers it either way (behaviour.callsPartlyMatched).
+describe('sim/kommo calls: a partly matched batch, refused (behaviour.callsPartlyMatched = refuse)', () => {
+  const k = useKommo({ behaviour: { callsPartlyMatched: 'refuse' } });
+
+  it('answers 400 with one "Entity not found" per miss, without request_id, and writes nothing', async () => {
+    const r = await k.api('POST', '/api/v4/calls', [callLog('123'), callLog('+49301234567'), callLog('+31150010001')]);
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ _total_items: 0, errors: [{ title: 'Entity not found', status: 263 }] });
+    expect(k.sim.state().calls).toEqual([]);
   });
 });

@@ -64,7 +64,9 @@ async function writeCallLog(c: Ctx, entity: EntityRef, deal: DealRef | null): Pr
     responsible_user_id: user?.id ?? (deal?.responsible_user_id || entity.responsible_user_id || c.d.users.fallback()),
     source: sourceOf(s),
   };
-  const withUniq = (b: HookData<'process_call_params'>) => ({ uniq: c.linkedid, ...b });
+  // `uniq` (how the log is found again) and `call_responsible` (the user Kommo shows on the call: who took an inbound
+  // call, who made an outbound one; the official SDK sends it, CallModel::toApi) are added unless the script set them.
+  const withUniq = (b: HookData<'process_call_params'>) => ({ uniq: c.linkedid, ...(user ? { call_responsible: user.id } : {}), ...b });
   await write(c, STEP, 'process_call_params', await hook(c, 'process_call_params', { call_full: c.cf, ...body }), body, withUniq, (b) => c.d.kommo.addCalls([b], { linkedid: c.linkedid }));
   await journal(c, STEP, { status: 'done' });
   c.done.push('call log');

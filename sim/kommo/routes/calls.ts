@@ -75,13 +75,21 @@ function add(req: RouteRequest, ctx: RouteContext): SimReply {
   if (bad) return bad;
   const index = ctx.store.phoneIndex();
   const companies = ctx.store.companyPhoneIndex();
+  const items = got.items as JsonObject[];
+  const misses = items.filter((item) => !attachTo(ctx.store, index, companies, item.phone as string));
+  // A partly matched batch is not documented: 'refuse' answers it as a batch with no match (nothing written).
+  if (misses.length > 0 && ctx.behaviour.callsPartlyMatched === 'refuse') {
+    return { status: 400, contentType: PROBLEM_JSON, body: { _total_items: 0, errors: misses.map(() => ({ title: 'Entity not found', status: 263 })) } };
+  }
   const added: unknown[] = [];
   const errors: unknown[] = [];
-  (got.items as JsonObject[]).forEach((item, i) => {
+  (items as JsonObject[]).forEach((item, i) => {
     const requestId = requestIdOf(item, i);
     const at = attachTo(ctx.store, index, companies, item.phone as string);
     if (!at) {
-      errors.push({ request_id: requestId, title: 'Entity not found', status: 263 });
+      // The real body has no request_id (https://github.com/amocrm/amocrm-api-php/issues/52): which item missed
+      // is not said.
+      errors.push({ title: 'Entity not found', status: 263 });
       return;
     }
     const c = store(ctx.store, item, at);

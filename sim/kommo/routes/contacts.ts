@@ -81,8 +81,10 @@ function list(req: RouteRequest, ctx: RouteContext): SimReply {
 
 function get(req: RouteRequest, ctx: RouteContext): SimReply {
   const c = ctx.store.contacts.get(Number(req.params.id));
-  // "Контакт с указанным ID не существует" is documented as 204.
-  if (!c || c.is_deleted) return noContent();
+  // "Контакт с указанным ID не существует" is documented as 204. The contacts of an incoming lead not yet
+  // accepted "are unavailable in the Lists section" (https://developers.kommo.com/reference/incoming-leads):
+  // read by id they answer 204 too, until the lead is accepted.
+  if (!c || c.is_deleted || c.is_unsorted) return noContent();
   return ok(contactView(c, ctx, withList(req.query).includes('leads')));
 }
 

@@ -10,8 +10,15 @@ import type { KommoTask } from '../types.ts';
 import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
 import { checkAudit, checkResponsible, entityLink } from './common.ts';
 
-/** Kommo's built-in task types: 1 follow-up, 2 meeting. */
-export const TASK_TYPES = [1, 2] as const;
+/**
+ * "Tasks have 2 standard types with predefined IDs: 1 – Follow-up, 2 – Meeting" (https://developers.kommo.com/reference/tasks);
+ * an account adds its own (`GET /api/v4/account?with=task_types`), and a task may name any of them.
+ */
+export const TASK_TYPES = [{ id: 1, name: 'Follow-up', code: 'FOLLOW_UP' }, { id: 2, name: 'Meeting', code: 'MEETING' }] as const;
+
+export function taskTypesOf(store: KommoStore): Array<{ id: number; name: string; code: string | null }> {
+  return [...TASK_TYPES, ...(store.account.task_types ?? [])];
+}
 const ENTITY_TYPES = ['leads', 'contacts', 'companies', 'customers'] as const;
 
 function entityExists(store: KommoStore, type: unknown, id: unknown): boolean {
@@ -31,7 +38,7 @@ function checkTask(store: KommoStore) {
     if (id !== undefined && type === undefined && !('entity_type' in item)) errors.push({ code: 'NotBlank', path: 'entity_type', detail: 'This value should not be blank.' });
     if (id !== undefined && type !== undefined && !entityExists(store, type, id)) errors.push({ code: 'NotSupportedChoice', path: 'entity_id', detail: 'The value you selected is not a valid choice.' });
     field(errors, item, 'is_completed', 'bool', 'is_completed');
-    field(errors, item, 'task_type_id', 'int', 'task_type_id', { choices: TASK_TYPES });
+    field(errors, item, 'task_type_id', 'int', 'task_type_id', { choices: taskTypesOf(store).map((t) => t.id) });
     field(errors, item, 'duration', 'int', 'duration');
     field(errors, item, 'result', 'object', 'result');
     checkAudit(errors, item);
