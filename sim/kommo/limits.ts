@@ -58,6 +58,12 @@ export const AUTH_CODE_TTL_SEC = 20 * 60;
 /** A call log is attached to the entity whose phone ends in the same 10 digits. https://www.kommo.com/developers/content/telephony/call_logging/ */
 export const PHONE_MATCH_DIGITS = 10;
 
+/**
+ * A phone search (`GET /api/v4/contacts?query=<number>`) "uses the last 7 digits" (https://developers.kommo.com/docs/caller-id),
+ * so it finds more than the caller: every entity whose phone ends in the same 7 digits.
+ */
+export const PHONE_SEARCH_DIGITS = 7;
+
 /** At most 50 pipelines, 100 statuses per pipeline. https://www.amocrm.ru/developers/content/crm_platform/leads_pipelines */
 export const MAX_PIPELINES = 50;
 export const MAX_STATUSES_PER_PIPELINE = 100;

@@ -45,3 +45,13 @@ describe('7. custom fields past the first page (50 a page)', () => {
     expect(check).toMatchObject({ ok: true, fieldId: PHONE_FIELD_ID });
   });
 });
+
+describe('8. a phone search that finds more than the caller (Kommo matches the last 7 digits)', () => {
+  it('keeps only the contacts whose phone ends in the caller\'s last 10 digits', async () => {
+    const sim = await startSim();
+    const r = await clientFor(sim).findContactsByPhone('+31150010001');
+    // Kommo answers Jan Visser (+31260010001) and Eva Mulder (+31150010001): both end in 0010001.
+    expect((sim.requests({ route: 'GET /api/v4/contacts' })[0]?.response as { _embedded: { contacts: unknown[] } })._embedded.contacts).toHaveLength(2);
+    expect(r.ok ? r.value.map((c) => c.name) : r.error.code).toEqual(['Eva Mulder']);
+  });
+});
