@@ -93,7 +93,12 @@ export interface KommoClient {
   addTasks(bodies: TaskBody[], ctx?: RequestContext): Promise<KommoResult<AddedEntity>[]>;
   users(ctx?: RequestContext): Promise<KommoResult<KommoUser[]>>;
   /** The call notes (call_in, call_out) of a contact or lead: how a call log already written is found again (by `params.uniq`). */
-  callNotes(entity: 'contacts' | 'companies' | 'leads', id: number, ctx?: RequestContext): Promise<KommoResult<KommoNote[]>>;
+  callNotes(entity: 'contacts' | 'companies' | 'leads' | 'customers', id: number, ctx?: RequestContext): Promise<KommoResult<KommoNote[]>>;
+  /**
+   * The ids of a contact's customers ([] when there is no such contact). Kommo puts a call on the card of a
+   * contact's only customer when it has no active lead (https://kommo.com/developers/content/api_v4/adding-calls).
+   */
+  customersOf(contactId: number, ctx?: RequestContext): Promise<KommoResult<number[]>>;
   /** The open tasks attached to a contact or lead. */
   openTasks(entity: 'contacts' | 'companies' | 'leads', id: number, ctx?: RequestContext): Promise<KommoResult<KommoTask[]>>;
   account(ctx?: RequestContext): Promise<KommoResult<KommoAccount>>;
@@ -318,6 +323,12 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
     addTasks: (bodies, ctx) => tasksAdd.add(asJson(bodies), ctx),
     users: (ctx) => getAll<KommoUser>(transport, '/api/v4/users', 'users', {}, ctx),
     callNotes: (entity, id, ctx) => getAll<KommoNote>(transport, `/api/v4/${entity}/${id}/notes`, 'notes', { 'filter[note_type][]': ['call_in', 'call_out'] }, ctx),
+    async customersOf(contactId, ctx) {
+      const r = await getOne<Json>(transport, `/api/v4/contacts/${contactId}`, { with: 'customers' }, ctx);
+      if (!r.ok) return r;
+      const list = r.value && isObj(r.value._embedded) ? r.value._embedded.customers : undefined;
+      return success(Array.isArray(list) ? list.filter(isObj).map((x) => num(x.id)).filter((x): x is number => x !== undefined) : []);
+    },
     openTasks: (entity, id, ctx) => getAll<KommoTask>(transport, '/api/v4/tasks', 'tasks', { 'filter[entity_type]': entity, 'filter[entity_id][]': [String(id)], 'filter[is_completed]': '0' }, ctx),
     account: (ctx) => getRequired<KommoAccount>(transport, '/api/v4/account', ctx),
     async taskTypes(ctx) {

@@ -19,6 +19,6 @@ export {
 export { DEFAULT_BEHAVIOUR, DUPLICATE_TAG, type KommoBehaviour } from './behaviour.ts';
 export { DIFFERENCES, type KnownDifference } from './differences.ts';
 export type {
-  CompanySeed, ContactSeed, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoPipeline,
+  CompanySeed, ContactSeed, CustomerSeed, KommoAccountInfo, KommoCustomer, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoPipeline,
   KommoState, KommoStatus, KommoTask, KommoTaskType, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
 } from './types.ts';

@@ -25,7 +25,7 @@ import { noteRoutes } from './routes/notes.ts';
 import { unsortedRoutes } from './routes/unsorted.ts';
 import { namedAccount, type AccountName } from './seeds.ts';
 import { KommoStore } from './store.ts';
-import type { CompanySeed, ContactSeed, KommoAccountSeed, KommoCompany, KommoContact, KommoLead, KommoState, LeadSeed } from './types.ts';
+import type { CompanySeed, ContactSeed, CustomerSeed, KommoCustomer, KommoAccountSeed, KommoCompany, KommoContact, KommoLead, KommoState, LeadSeed } from './types.ts';
 import type { ParsedBody } from './validate.ts';
 
 export interface StartKommoOptions {
@@ -74,6 +74,8 @@ export interface KommoSim {
   /** Companies with phones in the companies' `PHONE` field (none is seeded when the account has no such field). */
   seedCompanies(companies: CompanySeed[]): KommoCompany[];
   seedLeads(leads: LeadSeed[]): KommoLead[];
+  /** Customers linked to contacts (a call goes to a contact's only customer when it has no active lead). */
+  seedCustomers(customers: CustomerSeed[]): KommoCustomer[];
   /** Removes a user from the account (an administrator deleting an employee while hookline runs); false when there was none. */
   removeUser(id: number): boolean;
   /** Adds a fault; returns its id. Throws a TypeError on a rule that makes no sense (a test's mistake). */
@@ -177,6 +179,7 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
     seedContacts: (contacts) => contacts.map((c) => structuredClone(store.seedContact(c))),
     seedCompanies: (companies) => companies.map((c) => structuredClone(store.seedCompany(c))),
     seedLeads: (leads) => leads.map((l) => structuredClone(store.seedLead(l))),
+    seedCustomers: (customers) => customers.map((c) => structuredClone(store.seedCustomer(c))),
     removeUser(id) {
       const before = store.users.length;
       store.users = store.users.filter((u) => u.id !== id);

@@ -96,6 +96,17 @@ describe('4 and 6. the incoming lead\'s tags, and its contact read right after (
   });
 });
 
+describe('5. a client with one customer and no active lead', () => {
+  it('the call-log write answers after the timeout and lands on the customer\'s card: found there, not written twice', async () => {
+    h = await startHarness({ kommo: { account: 'demo', timeoutMs: 400 }, engine: { registrar: { retryBaseMs: 50, retryMaxMs: 3_000, ambiguousSettleMs: 1_500 } } });
+    const [customer] = h.kommo.seedCustomers([{ name: 'Eva\'s subscription', contact_ids: [1_000_002] }]);
+    h.kommo.fail({ kind: 'delay', ms: 900, method: 'POST', path: '/api/v4/calls', times: 1 });
+    await h.play('caco-inbound-queue-caller-abandon.ami');
+    expect(h.outcomes).toEqual([expect.objectContaining({ ok: true, steps: expect.arrayContaining(['call log (reconciled)']) })]);
+    expect(h.kommo.state().calls).toEqual([expect.objectContaining({ entity_type: 'customer', entity_id: customer?.id })]);
+  });
+});
+
 describe('9. call_responsible', () => {
   it('the call log names the user who took the call (call_responsible), as the official SDK sends it', async () => {
     h = await startHarness({ kommo: { account: 'demo' }, config: { users: { '201': 5_001_004 } } });

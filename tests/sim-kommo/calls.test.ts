@@ -104,3 +104,24 @@ describe('sim/kommo calls: a partly matched batch, refused (behaviour.callsPartl
     expect(k.sim.state().calls).toEqual([]);
   });
 });
+
+// Issue 21, point 5: "exactly one customer and no active leads → the customer card" (https://kommo.com/developers/content/api_v4/adding-calls).
+describe('sim/kommo calls: customers', () => {
+  const k = useKommo();
+
+  it('puts the call on the only customer of a contact without an active lead, and lists it among the customer\'s notes', async () => {
+    const [customer] = k.sim.seedCustomers([{ name: 'Eva\'s subscription', contact_ids: [1_000_002] }]);
+    const r = await k.api('POST', '/api/v4/calls', [callLog('+31150010001')]);
+    expect(r.body._embedded.calls[0]).toMatchObject({ entity_type: 'customer', entity_id: customer?.id });
+    const notes = await k.api('GET', `/api/v4/customers/${customer?.id}/notes?filter[note_type][]=call_in`);
+    expect(notes.body._embedded.notes.map((n: { params: { uniq: string } }) => n.params.uniq)).toEqual(['1715000100.2']);
+    const contact = await k.api('GET', '/api/v4/contacts/1000002?with=customers');
+    expect(contact.body._embedded.customers.map((c: { id: number }) => c.id)).toEqual([customer?.id]);
+  });
+
+  it('keeps a contact with an active lead and a customer on the contact\'s card', async () => {
+    k.sim.seedCustomers([{ name: 'Jan\'s subscription', contact_ids: [1_000_001] }]);
+    const r = await k.api('POST', '/api/v4/calls', [callLog('+31260010001')]);
+    expect(r.body._embedded.calls[0]).toMatchObject({ entity_type: 'contact', entity_id: 1_000_001 });
+  });
+});

@@ -41,8 +41,13 @@ function attachTo(store: KommoStore, index: Map<string, KommoContact[]>, compani
   const key = phoneKey(phone);
   const contact = [...(index.get(key) ?? [])].sort((a, b) => a.id - b.id)[0];
   if (contact) {
+    // "exactly one active lead and no customers → the lead; exactly one customer and no active leads → the customer;
+    // otherwise the contact" (https://kommo.com/developers/content/api_v4/adding-calls).
     const active = store.leadsOf(contact.id).filter((l) => store.isActive(l));
-    return active.length === 1 && active[0] ? { entity_type: 'lead', entity_id: active[0].id } : { entity_type: 'contact', entity_id: contact.id };
+    const customers = store.customersOf(contact.id);
+    if (active.length === 1 && active[0] && customers.length === 0) return { entity_type: 'lead', entity_id: active[0].id };
+    if (customers.length === 1 && customers[0] && active.length === 0) return { entity_type: 'customer', entity_id: customers[0].id };
+    return { entity_type: 'contact', entity_id: contact.id };
   }
   const company = [...(companies.get(key) ?? [])].sort((a, b) => a.id - b.id)[0];
   if (!company) return null;
@@ -51,7 +56,7 @@ function attachTo(store: KommoStore, index: Map<string, KommoContact[]>, compani
 }
 
 /** The collection an attached entity's link points into. */
-const KIND: Record<KommoCall['entity_type'], string> = { lead: 'leads', contact: 'contacts', company: 'companies' };
+const KIND: Record<KommoCall['entity_type'], string> = { lead: 'leads', contact: 'contacts', company: 'companies', customer: 'customers' };
 
 const OPTIONAL = ['uniq', 'link', 'call_result', 'call_status', 'call_responsible', 'responsible_user_id', 'created_by', 'updated_by'] as const;
 
