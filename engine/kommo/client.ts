@@ -190,7 +190,20 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
   const writeDeps = { transport, logger, errorExtra: { auth: options.auth.kind, timeoutMs } };
   const batchers: Record<string, Batcher<Json, unknown>> = {};
   function batcher<O extends { request_id: string }>(spec: WriteSpec<O>): Batcher<Json, O> {
-    const b = createBatcher<Json, O>({ windowMs: options.batch?.windowMs ?? 50, maxItems: Math.min(250, options.batch?.maxItems ?? 250), send: writeSender(spec, writeDeps) });
+    const sender = writeSender(spec, writeDeps);
+    const b = createBatcher<Json, O>({
+      windowMs: options.batch?.windowMs ?? 50, maxItems: Math.min(250, options.batch?.maxItems ?? 250),
+      // "If you get a 504 error, reduce the number of entities in the request" (https://developers.kommo.com/docs/limitations):
+      // a batch answered 504 halves the batch size of this route for as long as the client lives.
+      send: async (entries) => {
+        const r = await sender(entries);
+        if (entries.length > 1 && r.some((x) => !x.ok && x.error.status === 504)) {
+          b.shrink(Math.ceil(entries.length / 2));
+          logger.warn({ route: `${spec.method} ${spec.path}`, items: entries.length, maxItems: b.counts().maxItems }, 'kommo: 504 to a batch; later batches of this route are smaller');
+        }
+        return r;
+      },
+    });
     batchers[`${spec.method} ${spec.path}`] = b as Batcher<Json, unknown>;
     return b;
   }

@@ -55,3 +55,18 @@ describe('8. a phone search that finds more than the caller (Kommo matches the l
     expect(r.ok ? r.value.map((c) => c.name) : r.error.code).toEqual(['Eva Mulder']);
   });
 });
+
+describe('10. a batch too large for Kommo (504: "reduce the number of entities in the request")', () => {
+  it('halves the batch after a 504 until Kommo takes it', async () => {
+    const sim = await startSim({ limits: { gatewayTimeoutAboveItems: 3 } });
+    const kommo = clientFor(sim, { batch: { windowMs: 30 } });
+    const tasks = (n: number) => Array.from({ length: n }, (_, i) => ({ text: `Call back ${i}`, complete_till: 1_736_200_000 + i, entity_type: 'contacts' as const, entity_id: 1_000_001 }));
+    const first = await kommo.addTasks(tasks(8));
+    expect(first.every((r) => !r.ok && r.error.status === 504 && r.error.maybeWritten === true)).toBe(true);
+    await kommo.addTasks(tasks(8));
+    const third = await kommo.addTasks(tasks(8));
+    expect(third.every((r) => r.ok)).toBe(true);
+    expect(sim.requests({ route: 'POST /api/v4/tasks' }).map((x) => (x.body as unknown[]).length)).toEqual([8, 4, 4, 2, 2, 2, 2]);
+    expect(sim.state().tasks).toHaveLength(8);
+  });
+});

@@ -71,6 +71,25 @@ describe.each<KommoBehaviour['callsPartlyMatched']>(['partial', 'refuse'])('2. a
   });
 });
 
+describe('10. Kommo answers 504 to a batch of call logs this size', () => {
+  it('the batch shrinks until Kommo takes it: every call logged once', async () => {
+    h = await startHarness({
+      kommo: { account: 'demo', limits: { gatewayTimeoutAboveItems: 1 } },
+      engine: { registrar: { retryBaseMs: 50, retryMaxMs: 300, ambiguousSettleMs: 300, maxAttempts: 6 } },
+    });
+    const before = h.outcomes.length;
+    await h.play(burstFile(), { fresh: true });
+    const t0 = Date.now();
+    while (h.outcomes.length - before < 4 && Date.now() - t0 < 30_000) await sleep(20);
+    await h.engine.idle();
+    expect(h.outcomes.filter((o) => !o.ok)).toEqual([]);
+    const posts = h.kommo.requests({ method: 'POST', path: '/api/v4/calls' });
+    expect(posts.some((r) => r.status === 504)).toBe(true);
+    const uniqs = h.kommo.state().calls.map((c) => c.uniq);
+    expect(uniqs.sort()).toEqual(h.outcomes.map((o) => o.linkedid).sort());
+  });
+});
+
 describe('3. an outbound call to a new number in unsorted mode', () => {
   it('is not sent as an incoming lead (whose call event is an incoming call): a contact and an outbound call log', async () => {
     h = await startHarness({ kommo: { account: 'empty' }, config: UNSORTED });
