@@ -18,6 +18,15 @@ export const RATE_WINDOW_MS = 1_000;
  */
 export const BLOCK_AFTER_429_COUNT = 20;
 
+/**
+ * The block also follows "suspicious activity", e.g. the same data requested many times in a short period
+ * (https://developers.kommo.com/docs/limitations). Kommo names no number: by default the emulator does not block
+ * for it; a test sets `limits.blockAfterRepeatedRequests` (identical reads allowed within
+ * `repeatedRequestsWindowMs`, then 403).
+ */
+export const BLOCK_AFTER_REPEATED_REQUESTS = Number.POSITIVE_INFINITY;
+export const REPEATED_REQUESTS_WINDOW_MS = 60_000;
+
 /** The period over which BLOCK_AFTER_429_COUNT answers of 429 are counted. Not published; see above. */
 export const BLOCK_COUNT_WINDOW_MS = 60_000;
 
@@ -83,6 +92,9 @@ export interface KommoLimits {
   blockAfter429Count: number;
   blockCountWindowMs: number;
   blockDurationMs: number;
+  /** Identical reads (method, path, query) allowed within repeatedRequestsWindowMs before the 403 block. */
+  blockAfterRepeatedRequests: number;
+  repeatedRequestsWindowMs: number;
   maxEntitiesPerRequest: number;
   maxPageLimit: number;
   /** A write with more items than this is answered 504 and not done (GATEWAY_TIMEOUT_ABOVE_ITEMS). */
@@ -97,6 +109,8 @@ export const DEFAULT_LIMITS: Readonly<KommoLimits> = Object.freeze({
   blockAfter429Count: BLOCK_AFTER_429_COUNT,
   blockCountWindowMs: BLOCK_COUNT_WINDOW_MS,
   blockDurationMs: BLOCK_DURATION_MS,
+  blockAfterRepeatedRequests: BLOCK_AFTER_REPEATED_REQUESTS,
+  repeatedRequestsWindowMs: REPEATED_REQUESTS_WINDOW_MS,
   maxEntitiesPerRequest: MAX_ENTITIES_PER_REQUEST,
   maxPageLimit: MAX_PAGE_LIMIT,
   gatewayTimeoutAboveItems: GATEWAY_TIMEOUT_ABOVE_ITEMS,

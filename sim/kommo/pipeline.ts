@@ -102,7 +102,7 @@ export function pipelineHandler(def: RouteDef, deps: PipelineDeps) {
 }
 
 function answer(def: RouteDef, req: FastifyRequest, body: ParsedBody, path: string, deps: PipelineDeps): SimReply {
-  const decision = deps.limiter.admit();
+  const decision = deps.limiter.admit(req.method === 'GET' ? req.url : undefined);
   if (decision === 'blocked') return blocked();
   if (decision === 'limited') return tooManyRequests(deps.tooManyRequestsBody());
   const ctx = deps.context();
