@@ -130,6 +130,23 @@ describe('5. a client with one customer and no active lead', () => {
   });
 });
 
+describe('4. a field Kommo does not take, added by a script to the call log', () => {
+  it('Kommo answers FieldNotExpected; the call log goes out with the hook\'s default, once', async () => {
+    h = await startHarness({ kommo: { account: 'demo' } });
+    await h.publish('process_call_params', `export default function (input: any) {
+  const { call_full, ...data } = input;
+  return { data: { ...data, tags: ['vip'] }, state: 'success' };
+}`);
+    await h.play('caco-inbound-queue-answered.ami', { fresh: true });
+    expect(h.outcomes).toEqual([expect.objectContaining({ ok: true })]);
+    const posts = h.kommo.requests({ method: 'POST', path: '/api/v4/calls' });
+    expect(posts.map((r) => r.status)).toEqual([400, 200]);
+    expect(JSON.stringify(posts[0]?.response)).toContain('FieldNotExpected');
+    expect(h.kommo.state().calls).toHaveLength(1);
+    expect(h.logLines().some((l) => l.hook === 'process_call_params' && /sending the default instead/.test(String(l.msg)))).toBe(true);
+  });
+});
+
 describe('9. call_responsible', () => {
   it('the call log names the user who took the call (call_responsible), as the official SDK sends it', async () => {
     h = await startHarness({ kommo: { account: 'demo' }, config: { users: { '201': 5_001_004 } } });

@@ -11,14 +11,21 @@ import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
 import { phoneKey } from '../phone.ts';
 import type { KommoCall, KommoCompany, KommoContact } from '../types.ts';
-import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
+import { checkAll, field, itemsOf, notExpected, requestIdOf, type JsonObject } from '../validate.ts';
 import { checkAudit, checkResponsible, entityLink } from './common.ts';
 
 /** 1 left a message … 7 line busy (docs); 8 "undefined" is known to the official SDK (CallInterface). */
 export const CALL_STATUSES = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 
+/** The fields of a call log (https://kommo.com/developers/content/api_v4/adding-calls); any other is FieldNotExpected. */
+const CALL_FIELDS = [
+  'direction', 'uniq', 'duration', 'source', 'link', 'phone', 'call_result', 'call_status', 'call_responsible', 'responsible_user_id',
+  'created_by', 'updated_by', 'created_at', 'updated_at', 'request_id',
+];
+
 function checkCall(store: KommoStore) {
   return (item: JsonObject, errors: FieldError[]): void => {
+    notExpected(errors, item, CALL_FIELDS);
     field(errors, item, 'direction', 'string', 'direction', { required: true, choices: ['inbound', 'outbound'] });
     field(errors, item, 'duration', 'int', 'duration', { required: true });
     field(errors, item, 'source', 'string', 'source', { required: true });

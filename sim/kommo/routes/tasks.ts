@@ -7,7 +7,7 @@ import { noContent, ok, type FieldError, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
 import type { KommoTask } from '../types.ts';
-import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
+import { checkAll, field, itemsOf, notExpected, requestIdOf, type JsonObject } from '../validate.ts';
 import { checkAudit, checkResponsible, entityLink } from './common.ts';
 
 /**
@@ -28,8 +28,15 @@ function entityExists(store: KommoStore, type: unknown, id: unknown): boolean {
   return true;
 }
 
+/** The fields of a task (https://developers.kommo.com/reference/tasks, https://www.amocrm.com/developers/content/api/tasks/); any other is FieldNotExpected. */
+const TASK_FIELDS = [
+  'text', 'complete_till', 'responsible_user_id', 'entity_id', 'entity_type', 'is_completed', 'task_type_id', 'duration', 'result',
+  'created_by', 'updated_by', 'created_at', 'updated_at', 'request_id',
+];
+
 function checkTask(store: KommoStore) {
   return (item: JsonObject, errors: FieldError[]): void => {
+    notExpected(errors, item, TASK_FIELDS);
     field(errors, item, 'text', 'string', 'text', { required: true });
     field(errors, item, 'complete_till', 'int', 'complete_till', { required: true });
     checkResponsible(errors, item, store);

@@ -11,7 +11,7 @@ import { noContent, ok, problem, validationFailed, type FieldError, type SimRepl
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
 import type { KommoUnsorted } from '../types.ts';
-import { checkAll, field, isObject, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
+import { checkAll, field, isObject, itemsOf, notExpected, requestIdOf, type JsonObject } from '../validate.ts';
 import { entityLink } from './common.ts';
 import { createContact } from './contacts.ts';
 import { createLead } from './leads.ts';
@@ -31,12 +31,6 @@ const ITEM_FIELDS = ['source_uid', 'source_name', 'pipeline_id', 'created_at', '
 const LEAD_FIELDS = ['name', 'price', 'status_id', 'pipeline_id', 'responsible_user_id', 'created_by', 'updated_by', 'created_at', 'updated_at', 'custom_fields_values', 'tags_to_add', '_embedded', 'request_id'];
 const CONTACT_FIELDS = ['name', 'first_name', 'last_name', 'responsible_user_id', 'created_by', 'updated_by', 'created_at', 'updated_at', 'custom_fields_values', 'tags_to_add', '_embedded', 'request_id'];
 
-function notExpected(errors: FieldError[], obj: JsonObject, allowed: readonly string[], prefix: string): void {
-  for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) errors.push({ code: 'FieldNotExpected', path: `${prefix}${k}`, detail: 'This field was not expected.' });
-  }
-}
-
 function checkEmbedded(errors: FieldError[], item: JsonObject, store: KommoStore): void {
   const emb = field(errors, item, '_embedded', 'object', '_embedded');
   if (!isObject(emb)) return;
@@ -48,7 +42,7 @@ function checkEmbedded(errors: FieldError[], item: JsonObject, store: KommoStore
       const path = `_embedded.${key}.${i}`;
       if (!isObject(x)) { errors.push({ code: 'InvalidType', path, detail: 'This value should be of type array.' }); return; }
       const sub: FieldError[] = [];
-      notExpected(sub, x, entity === 'leads' ? LEAD_FIELDS : CONTACT_FIELDS, '');
+      notExpected(sub, x, entity === 'leads' ? LEAD_FIELDS : CONTACT_FIELDS);
       field(sub, x, 'name', 'string', 'name');
       if (entity === 'leads') field(sub, x, 'price', 'int', 'price');
       checkFieldValues(sub, x, store.fieldsFor(entity), false);
@@ -61,7 +55,7 @@ function checkEmbedded(errors: FieldError[], item: JsonObject, store: KommoStore
 
 function checkSip(store: KommoStore, seen: Set<string>, behaviour: KommoBehaviour) {
   return (item: JsonObject, errors: FieldError[]): void => {
-    notExpected(errors, item, ITEM_FIELDS, '');
+    notExpected(errors, item, ITEM_FIELDS);
     const uid = field(errors, item, 'source_uid', 'string', 'source_uid', { required: true });
     field(errors, item, 'source_name', 'string', 'source_name', { required: true });
     field(errors, item, 'pipeline_id', 'int', 'pipeline_id', { choices: store.pipelines.map((p) => p.id) });
