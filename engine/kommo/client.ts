@@ -18,6 +18,7 @@ import type {
 import { createPhoneCache, phoneKey } from './phone-cache.ts';
 import { phoneFieldOf, type PhoneFieldCheck } from './phone-field.ts';
 import { createRateLimiter, type RateLimiterStats } from './rate-limiter.ts';
+import { createReadCache, type CachedKind } from './read-cache.ts';
 import { getAll, getList, getOne, getRequired } from './reads.ts';
 import { createTransport, type RequestContext } from './transport.ts';
 import { writeSender, type WriteSpec } from './writes.ts';
@@ -268,6 +269,27 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
     return r.ok ? success(structuredClone(r.value)) : r;
   }
 
+  // Entities read by id, kept as long as phone answers (read-cache.ts: a burst of one client's calls read the same
+  // contact and lead dozens of times, which Kommo counts as suspicious activity).
+  const reads = createReadCache({ ttlMs: cacheTtl, now });
+  async function cachedOne<T>(kind: CachedKind, id: number, query: Record<string, string>, ctx?: RequestContext): Promise<KommoResult<T | null>> {
+    const hit = reads.get<T>(kind, id);
+    if (hit) return success(hit);
+    const r = await getOne<T>(transport, `/api/v4/${kind}/${id}`, query, ctx);
+    if (r.ok && r.value !== null) reads.set(kind, id, r.value);
+    return r;
+  }
+  /** The contacts and companies a lead body links (`_embedded.contacts` / `companies`): their leads change. */
+  function forgetHolders(bodies: object[]): void {
+    for (const b of bodies as Json[]) {
+      const emb = isObj(b._embedded) ? b._embedded : {};
+      for (const kind of ['contacts', 'companies'] as const) {
+        const list = Array.isArray(emb[kind]) ? emb[kind] : [];
+        reads.forget(kind, list.filter(isObj).map((x) => num(x.id)).filter((x): x is number => x !== undefined));
+      }
+    }
+  }
+
   // Every body type is an open record (kommo-types.ts): the batcher takes them as JSON objects.
   const asJson = <T extends Json>(xs: T[]): Json[] => xs;
 
@@ -279,16 +301,17 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
       companyCache.forgetPhones([phone]);
     },
     clearPhoneCache() {
+      reads.clear();
       cache.clear();
       companyCache.clear();
     },
-    getContact: (id, ctx) => getOne<KommoContact>(transport, `/api/v4/contacts/${id}`, { with: 'leads' }, ctx),
+    getContact: (id, ctx) => cachedOne<KommoContact>('contacts', id, { with: 'leads' }, ctx),
     async hasCompanies(ctx) {
       // One company is enough to know: a page of one, not of 250.
       const r = await getAll<KommoCompany>(transport, '/api/v4/companies', 'companies', {}, ctx, 1, 1);
       return r.ok ? success(r.value.length > 0) : r;
     },
-    getCompany: (id, ctx) => getOne<KommoCompany>(transport, `/api/v4/companies/${id}`, { with: 'leads' }, ctx),
+    getCompany: (id, ctx) => cachedOne<KommoCompany>('companies', id, { with: 'leads' }, ctx),
     async addContacts(bodies, ctx) {
       const r = await contactsAdd.add(asJson(bodies), ctx);
       // Write-through: where the cache holds the answer for a phone (the search that found nobody, just
@@ -307,14 +330,28 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
       return r;
     },
     async updateContacts(patches, ctx) {
+      reads.forget('contacts', patches.map((p) => p.id));
       const r = await contactsUpdate.add(asJson(patches), ctx);
+      reads.forget('contacts', patches.map((p) => p.id));
       cache.forgetPhones(patches.flatMap((b) => phonesIn(b)));
       cache.forgetContacts(patches.map((p) => p.id));
       return r;
     },
-    addLeads: (bodies, ctx) => leadsAdd.add(asJson(bodies), ctx),
-    updateLeads: (patches, ctx) => leadsUpdate.add(asJson(patches), ctx),
-    getLead: (id, ctx) => getOne<KommoLead>(transport, `/api/v4/leads/${id}`, { with: 'contacts' }, ctx),
+    async addLeads(bodies, ctx) {
+      // A new lead changes its contact's and company's leads, whether or not its answer comes back.
+      forgetHolders(bodies);
+      const r = await leadsAdd.add(asJson(bodies), ctx);
+      forgetHolders(bodies);
+      return r;
+    },
+    async updateLeads(patches, ctx) {
+      reads.forget('leads', patches.map((p) => p.id));
+      const r = await leadsUpdate.add(asJson(patches), ctx);
+      reads.forget('leads', patches.map((p) => p.id));
+      forgetHolders(patches);
+      return r;
+    },
+    getLead: (id, ctx) => cachedOne<KommoLead>('leads', id, { with: 'contacts' }, ctx),
     pipelines: (ctx) => getList<KommoPipeline>(transport, '/api/v4/leads/pipelines', 'pipelines', ctx),
     contactFields: (ctx) => getAll<KommoCustomField>(transport, '/api/v4/contacts/custom_fields', 'custom_fields', {}, ctx),
     async checkPhoneField(ctx) {

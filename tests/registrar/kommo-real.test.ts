@@ -94,6 +94,29 @@ describe('10. Kommo answers 504 to a batch of call logs this size', () => {
   });
 });
 
+describe('11. Kommo blocks the IP after the same data is read many times in a short period', () => {
+  it('a burst of calls of the same clients (createLead) reads each contact and lead a few times, not once per call: no 403 block', async () => {
+    h = await startHarness({
+      kommo: { account: 'demo', limits: { blockAfterRepeatedRequests: 10, repeatedRequestsWindowMs: 60_000 } },
+      config: { registration: { createLead: true } }, engine: { registrar: { retryBaseMs: 50, retryMaxMs: 300 } },
+    });
+    const files = ['caco-inbound-blonde-transfer.ami', 'caco-inbound-queue-answered.ami', 'caco-inbound-queue-caller-abandon.ami', 'caco-originate-ctd-outbound-answered.ami', 'caco-outbound-trunk-loopback-answered.ami'];
+    const counters: RewriteCounters = { seq: 900_000, channel: 0x900000, bridge: 900_000 };
+    const parts: string[] = [];
+    for (let i = 0; i < 6; i += 1) for (const f of files) parts.push(rewriteCapture(readFileSync(join(FIXTURES, f), 'utf8').replace(/(\r\n)+$/, ''), counters, Date.now() / 1000 + i));
+    const path = join(tmp, 'repeated-reads.ami');
+    writeFileSync(path, `${parts.join('\r\n\r\n')}\r\n\r\n`);
+    await h.play(path, { fresh: true });
+    const t0 = Date.now();
+    while (h.outcomes.length < 36 && Date.now() - t0 < 30_000) await sleep(20);
+    await h.engine.idle();
+    expect(h.kommo.blockedUntil()).toBeNull();
+    expect(h.kommo.requests({ status: 403 })).toEqual([]);
+    expect(h.outcomes.filter((o) => !o.ok)).toEqual([]);
+    expect(h.outcomes).toHaveLength(36);
+  });
+});
+
 describe('3. an outbound call to a new number in unsorted mode', () => {
   it('is not sent as an incoming lead (whose call event is an incoming call): a contact and an outbound call log', async () => {
     h = await startHarness({ kommo: { account: 'empty' }, config: UNSORTED });
