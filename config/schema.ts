@@ -126,7 +126,7 @@ const RegistrationSchema = Type.Object(
           default: 0,
           description: "0 the entity's responsible, 1 the last user who rang, 2 defaultUserId (falling back 0→1→2)",
         }),
-        taskTypeId: Type.Integer({ minimum: 1, default: 1, description: '1 call, 2 meeting' }),
+        taskTypeId: Type.Integer({ minimum: 1, default: 1, description: 'Kommo task type id: 1 follow-up, 2 meeting (predefined), or one of the account\'s own (GET /api/v4/account?with=task_types); one the account lacks is replaced by 1, logged' }),
       },
       { ...strict, default: {}, description: 'a task on a missed inbound or unanswered outbound call' },
     ),

@@ -318,6 +318,12 @@ export const errorCatalogue = {
       `Put the id of an existing user at ${String(p.path ?? 'that place')} in the config (Kommo: Settings → Users, the number in a user's address; or GET /api/v4/users), then restart hookline.`,
     scriptFailure: false,
   },
+  KOMMO_UNKNOWN_TASK_TYPE: {
+    what: "registration.tasks.taskTypeId is not a task type of the Kommo account (Kommo predefines only 1 Follow-up and 2 Meeting; accounts add their own); found at start, and tasks are sent as 1.",
+    message: (p) => `registration.tasks.taskTypeId ${String(p.taskTypeId ?? '?')} is not a task type of the Kommo account (it has ${String(p.detail ?? 'others')}); tasks are sent as 1 (Follow-up)`,
+    hint: () => 'Set registration.tasks.taskTypeId to one of the account\'s task types (GET /api/v4/account?with=task_types), then restart hookline.',
+    scriptFailure: false,
+  },
   ...featureErrors,
   ...serviceErrors,
 } satisfies Record<string, CatalogueEntry>;

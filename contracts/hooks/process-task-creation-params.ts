@@ -13,7 +13,7 @@ const body = {
   }),
   is_completed: Type.Boolean({ description: 'always false when created' }),
   responsible_user_id: UserId('who must call back'),
-  task_type: Type.Integer({ minimum: 1, description: '1 call, 2 meeting, 3 email' }),
+  task_type: Type.Integer({ minimum: 1, description: 'Kommo task type id: 1 follow-up, 2 meeting (predefined), or one of the account\'s own (GET /api/v4/account?with=task_types)' }),
   text: Type.String({ minLength: 1, description: 'default "Call back <entity name> on a missed call from <phone>"' }),
 };
 const input = Type.Object({ call_full: CallFullSchema, ...body }, { additionalProperties: false });

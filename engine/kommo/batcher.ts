@@ -28,8 +28,10 @@ export interface Batcher<I, O> {
   add(items: I[], ctx?: RequestContext): Promise<KommoResult<O>[]>;
   /** Sends what is waiting now. */
   flush(): void;
-  /** Requests sent and items carried, for stats. */
-  counts(): { batches: number; items: number };
+  /** Requests sent and items carried, and the batch size in force, for stats. */
+  counts(): { batches: number; items: number; maxItems: number };
+  /** Sends at most `n` items a request from now on (never fewer than 1): after Kommo's 504 to a batch this size. */
+  shrink(n: number): void;
 }
 
 interface Waiting<I, O> {
@@ -39,7 +41,7 @@ interface Waiting<I, O> {
 }
 
 export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O> {
-  const maxItems = Math.max(1, options.maxItems ?? 250);
+  let maxItems = Math.max(1, options.maxItems ?? 250);
   const windowMs = options.windowMs ?? 50;
   let queue: Waiting<I, O>[] = [];
   let timer: NodeJS.Timeout | null = null;
@@ -73,6 +75,9 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
       return Promise.all(promises);
     },
     flush: () => drain(true),
-    counts: () => ({ batches, items }),
+    counts: () => ({ batches, items, maxItems }),
+    shrink(n) {
+      maxItems = Math.max(1, Math.min(maxItems, Math.floor(n)));
+    },
   };
 }

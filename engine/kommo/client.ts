@@ -18,6 +18,7 @@ import type {
 import { createPhoneCache, phoneKey } from './phone-cache.ts';
 import { phoneFieldOf, type PhoneFieldCheck } from './phone-field.ts';
 import { createRateLimiter, type RateLimiterStats } from './rate-limiter.ts';
+import { createReadCache, type CachedKind } from './read-cache.ts';
 import { getAll, getList, getOne, getRequired } from './reads.ts';
 import { createTransport, type RequestContext } from './transport.ts';
 import { writeSender, type WriteSpec } from './writes.ts';
@@ -82,15 +83,31 @@ export interface KommoClient {
   /** Is there a contacts field with code PHONE and the enum WORK? */
   checkPhoneField(ctx?: RequestContext): Promise<PhoneFieldCheck>;
   addUnsortedSip(bodies: UnsortedSipBody[], ctx?: RequestContext): Promise<KommoResult<AddedUnsorted>[]>;
+  /**
+   * The pending SIP incoming lead with this `source_uid`, or null: how an incoming lead whose answer was lost is
+   * found again (the list of incoming leads, https://developers.kommo.com/reference/incoming-leads-list; Kommo
+   * filters it by its own uid, category and pipeline, not by source_uid, so the pages are read and matched here).
+   */
+  findUnsorted(sourceUid: string, ctx?: RequestContext): Promise<KommoResult<Omit<AddedUnsorted, 'request_id'> | null>>;
   /** A miss (no entity has the phone) is KOMMO_ENTITY_NOT_FOUND, a refused body KOMMO_BAD_REQUEST. */
   addCalls(bodies: CallBody[], ctx?: RequestContext): Promise<KommoResult<AddedCall>[]>;
   addTasks(bodies: TaskBody[], ctx?: RequestContext): Promise<KommoResult<AddedEntity>[]>;
   users(ctx?: RequestContext): Promise<KommoResult<KommoUser[]>>;
   /** The call notes (call_in, call_out) of a contact or lead: how a call log already written is found again (by `params.uniq`). */
-  callNotes(entity: 'contacts' | 'companies' | 'leads', id: number, ctx?: RequestContext): Promise<KommoResult<KommoNote[]>>;
+  callNotes(entity: 'contacts' | 'companies' | 'leads' | 'customers', id: number, ctx?: RequestContext): Promise<KommoResult<KommoNote[]>>;
+  /**
+   * The ids of a contact's customers ([] when there is no such contact). Kommo puts a call on the card of a
+   * contact's only customer when it has no active lead (https://kommo.com/developers/content/api_v4/adding-calls).
+   */
+  customersOf(contactId: number, ctx?: RequestContext): Promise<KommoResult<number[]>>;
   /** The open tasks attached to a contact or lead. */
   openTasks(entity: 'contacts' | 'companies' | 'leads', id: number, ctx?: RequestContext): Promise<KommoResult<KommoTask[]>>;
   account(ctx?: RequestContext): Promise<KommoResult<KommoAccount>>;
+  /**
+   * The account's task types: Kommo predefines 1 Follow-up and 2 Meeting (https://developers.kommo.com/reference/tasks),
+   * and an account adds its own (`GET /api/v4/account?with=task_types`, https://developers.kommo.com/reference/account-parameters).
+   */
+  taskTypes(ctx?: RequestContext): Promise<KommoResult<Array<{ id: number; name: string }>>>;
   /** Sends every waiting batch now. */
   flush(): void;
   stats(): KommoClientStats;
@@ -174,7 +191,20 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
   const writeDeps = { transport, logger, errorExtra: { auth: options.auth.kind, timeoutMs } };
   const batchers: Record<string, Batcher<Json, unknown>> = {};
   function batcher<O extends { request_id: string }>(spec: WriteSpec<O>): Batcher<Json, O> {
-    const b = createBatcher<Json, O>({ windowMs: options.batch?.windowMs ?? 50, maxItems: Math.min(250, options.batch?.maxItems ?? 250), send: writeSender(spec, writeDeps) });
+    const sender = writeSender(spec, writeDeps);
+    const b = createBatcher<Json, O>({
+      windowMs: options.batch?.windowMs ?? 50, maxItems: Math.min(250, options.batch?.maxItems ?? 250),
+      // "If you get a 504 error, reduce the number of entities in the request" (https://developers.kommo.com/docs/limitations):
+      // a batch answered 504 halves the batch size of this route for as long as the client lives.
+      send: async (entries) => {
+        const r = await sender(entries);
+        if (entries.length > 1 && r.some((x) => !x.ok && x.error.status === 504)) {
+          b.shrink(Math.ceil(entries.length / 2));
+          logger.warn({ route: `${spec.method} ${spec.path}`, items: entries.length, maxItems: b.counts().maxItems }, 'kommo: 504 to a batch; later batches of this route are smaller');
+        }
+        return r;
+      },
+    });
     batchers[`${spec.method} ${spec.path}`] = b as Batcher<Json, unknown>;
     return b;
   }
@@ -182,7 +212,10 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
   const contactsUpdate = batcher<UpdatedEntity>({ method: 'PATCH', path: '/api/v4/contacts', entity: 'contacts', read: readUpdated, keepFieldClearing: true });
   const leadsAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/leads', entity: 'leads', read: readAdded, createsEntities: true });
   const leadsUpdate = batcher<UpdatedEntity>({ method: 'PATCH', path: '/api/v4/leads', entity: 'leads', read: readUpdated, keepFieldClearing: true });
-  const unsortedAdd = batcher<AddedUnsorted>({ method: 'POST', path: '/api/v4/leads/unsorted/sip', entity: 'unsorted', read: readUnsorted });
+  // A repeated source_uid is not refused by Kommo as its current reference reads: the duplicate is added and both
+  // are tagged (https://developers.kommo.com/reference/incoming-leads). So an incoming lead is a write that must not
+  // be sent twice blindly: the registrar looks it up (findUnsorted) before sending it again.
+  const unsortedAdd = batcher<AddedUnsorted>({ method: 'POST', path: '/api/v4/leads/unsorted/sip', entity: 'unsorted', read: readUnsorted, createsEntities: true });
   const callsAdd = batcher<AddedCall>({ method: 'POST', path: '/api/v4/calls', entity: 'calls', read: readCall, errorExtra: (item) => ({ phone: item.phone }), createsEntities: true });
   const tasksAdd = batcher<AddedEntity>({ method: 'POST', path: '/api/v4/tasks', entity: 'tasks', read: readAdded, createsEntities: true });
 
@@ -236,6 +269,27 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
     return r.ok ? success(structuredClone(r.value)) : r;
   }
 
+  // Entities read by id, kept as long as phone answers (read-cache.ts: a burst of one client's calls read the same
+  // contact and lead dozens of times, which Kommo counts as suspicious activity).
+  const reads = createReadCache({ ttlMs: cacheTtl, now });
+  async function cachedOne<T>(kind: CachedKind, id: number, query: Record<string, string>, ctx?: RequestContext): Promise<KommoResult<T | null>> {
+    const hit = reads.get<T>(kind, id);
+    if (hit) return success(hit);
+    const r = await getOne<T>(transport, `/api/v4/${kind}/${id}`, query, ctx);
+    if (r.ok && r.value !== null) reads.set(kind, id, r.value);
+    return r;
+  }
+  /** The contacts and companies a lead body links (`_embedded.contacts` / `companies`): their leads change. */
+  function forgetHolders(bodies: object[]): void {
+    for (const b of bodies as Json[]) {
+      const emb = isObj(b._embedded) ? b._embedded : {};
+      for (const kind of ['contacts', 'companies'] as const) {
+        const list = Array.isArray(emb[kind]) ? emb[kind] : [];
+        reads.forget(kind, list.filter(isObj).map((x) => num(x.id)).filter((x): x is number => x !== undefined));
+      }
+    }
+  }
+
   // Every body type is an open record (kommo-types.ts): the batcher takes them as JSON objects.
   const asJson = <T extends Json>(xs: T[]): Json[] => xs;
 
@@ -247,16 +301,17 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
       companyCache.forgetPhones([phone]);
     },
     clearPhoneCache() {
+      reads.clear();
       cache.clear();
       companyCache.clear();
     },
-    getContact: (id, ctx) => getOne<KommoContact>(transport, `/api/v4/contacts/${id}`, { with: 'leads' }, ctx),
+    getContact: (id, ctx) => cachedOne<KommoContact>('contacts', id, { with: 'leads' }, ctx),
     async hasCompanies(ctx) {
       // One company is enough to know: a page of one, not of 250.
       const r = await getAll<KommoCompany>(transport, '/api/v4/companies', 'companies', {}, ctx, 1, 1);
       return r.ok ? success(r.value.length > 0) : r;
     },
-    getCompany: (id, ctx) => getOne<KommoCompany>(transport, `/api/v4/companies/${id}`, { with: 'leads' }, ctx),
+    getCompany: (id, ctx) => cachedOne<KommoCompany>('companies', id, { with: 'leads' }, ctx),
     async addContacts(bodies, ctx) {
       const r = await contactsAdd.add(asJson(bodies), ctx);
       // Write-through: where the cache holds the answer for a phone (the search that found nobody, just
@@ -275,14 +330,28 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
       return r;
     },
     async updateContacts(patches, ctx) {
+      reads.forget('contacts', patches.map((p) => p.id));
       const r = await contactsUpdate.add(asJson(patches), ctx);
+      reads.forget('contacts', patches.map((p) => p.id));
       cache.forgetPhones(patches.flatMap((b) => phonesIn(b)));
       cache.forgetContacts(patches.map((p) => p.id));
       return r;
     },
-    addLeads: (bodies, ctx) => leadsAdd.add(asJson(bodies), ctx),
-    updateLeads: (patches, ctx) => leadsUpdate.add(asJson(patches), ctx),
-    getLead: (id, ctx) => getOne<KommoLead>(transport, `/api/v4/leads/${id}`, { with: 'contacts' }, ctx),
+    async addLeads(bodies, ctx) {
+      // A new lead changes its contact's and company's leads, whether or not its answer comes back.
+      forgetHolders(bodies);
+      const r = await leadsAdd.add(asJson(bodies), ctx);
+      forgetHolders(bodies);
+      return r;
+    },
+    async updateLeads(patches, ctx) {
+      reads.forget('leads', patches.map((p) => p.id));
+      const r = await leadsUpdate.add(asJson(patches), ctx);
+      reads.forget('leads', patches.map((p) => p.id));
+      forgetHolders(patches);
+      return r;
+    },
+    getLead: (id, ctx) => cachedOne<KommoLead>('leads', id, { with: 'contacts' }, ctx),
     pipelines: (ctx) => getList<KommoPipeline>(transport, '/api/v4/leads/pipelines', 'pipelines', ctx),
     contactFields: (ctx) => getAll<KommoCustomField>(transport, '/api/v4/contacts/custom_fields', 'custom_fields', {}, ctx),
     async checkPhoneField(ctx) {
@@ -294,12 +363,30 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
       cache.forgetPhones(bodies.flatMap((b) => [...(b._embedded?.contacts ?? []).flatMap((c) => phonesIn(c as Json)), ...(b.metadata?.phone !== undefined ? [String(b.metadata.phone)] : [])]));
       return r;
     },
+    async findUnsorted(sourceUid, ctx) {
+      const r = await getAll<Json>(transport, '/api/v4/leads/unsorted', 'unsorted', { 'filter[category][]': ['sip'], 'order[created_at]': 'desc' }, ctx, 20);
+      if (!r.ok) return r;
+      const found = r.value.find((u) => u.source_uid === sourceUid);
+      return success(found ? readUnsorted(found) : null);
+    },
     addCalls: (bodies, ctx) => callsAdd.add(asJson(bodies), ctx),
     addTasks: (bodies, ctx) => tasksAdd.add(asJson(bodies), ctx),
     users: (ctx) => getAll<KommoUser>(transport, '/api/v4/users', 'users', {}, ctx),
     callNotes: (entity, id, ctx) => getAll<KommoNote>(transport, `/api/v4/${entity}/${id}/notes`, 'notes', { 'filter[note_type][]': ['call_in', 'call_out'] }, ctx),
+    async customersOf(contactId, ctx) {
+      const r = await getOne<Json>(transport, `/api/v4/contacts/${contactId}`, { with: 'customers' }, ctx);
+      if (!r.ok) return r;
+      const list = r.value && isObj(r.value._embedded) ? r.value._embedded.customers : undefined;
+      return success(Array.isArray(list) ? list.filter(isObj).map((x) => num(x.id)).filter((x): x is number => x !== undefined) : []);
+    },
     openTasks: (entity, id, ctx) => getAll<KommoTask>(transport, '/api/v4/tasks', 'tasks', { 'filter[entity_type]': entity, 'filter[entity_id][]': [String(id)], 'filter[is_completed]': '0' }, ctx),
     account: (ctx) => getRequired<KommoAccount>(transport, '/api/v4/account', ctx),
+    async taskTypes(ctx) {
+      const r = await getOne<Json>(transport, '/api/v4/account', { with: 'task_types' }, ctx);
+      if (!r.ok) return r;
+      const list = r.value && isObj(r.value._embedded) ? r.value._embedded.task_types : undefined;
+      return success(Array.isArray(list) ? list.filter(isObj).map((t) => ({ id: Number(t.id), name: String(t.name ?? '') })) : []);
+    },
     flush() {
       for (const b of Object.values(batchers)) b.flush();
     },

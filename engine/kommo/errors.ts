@@ -18,7 +18,7 @@ export interface KommoErrorDetail {
   title?: string;
   detail?: string;
   validationErrors?: KommoValidationItem[];
-  /** `errors` of a calls answer: `[{request_id, title: 'Entity not found', status: 263}]`. */
+  /** `errors` of a calls answer: `[{title: 'Entity not found', status: 263}]`, with no `request_id` in Kommo's real body (amocrm-api-php #52). */
   errors?: { request_id?: string; title?: string; status?: number }[];
   /** The start of a body that is not JSON (an nginx page), or the network error's text. */
   body?: string;

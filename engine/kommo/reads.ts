@@ -44,8 +44,10 @@ export async function getAll<T>(transport: Transport, path: string, entity: stri
     const list = isObj(body) && isObj(body._embedded) ? body._embedded[entity] : undefined;
     if (!isObj(body) || !Array.isArray(list)) return badShape(path, ctx, `the answer has no _embedded.${entity} list`);
     all.push(...(list as T[]));
+    // Follow `_links.next`, not the page's length: a list may give fewer than `limit` a page (custom fields: 50,
+    // https://kommo.com/developers/content/api_v4/custom-fields) and still have more.
     const next = isObj(body._links) && isObj(body._links.next);
-    if (!next || list.length < pageLimit) break;
+    if (!next || list.length === 0) break;
   }
   return success(all);
 }

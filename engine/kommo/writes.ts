@@ -6,8 +6,12 @@
  * Kommo checks every item before writing any: one invalid item fails the whole request with 400 and
  * `validation-errors` naming it (sim/kommo does the same). That item gets its own KOMMO_BAD_REQUEST, and the
  * others are sent again without it, so one bad call log does not cost 249 good ones.
- * `POST /api/v4/calls` answers 200 with the misses in `errors` when some items have no entity, and 400 with
- * only `errors` when none has: either way each miss is KOMMO_ENTITY_NOT_FOUND for its own item.
+ * `POST /api/v4/calls` answers 400 with only `errors` ("Entity not found") when no item has an entity; those
+ * errors carry no `request_id` (https://github.com/amocrm/amocrm-api-php/issues/52), and a partly matched batch
+ * is not documented. So: in a 200, an item missing from the answer while `errors` is not empty is
+ * KOMMO_ENTITY_NOT_FOUND; a 400 "Entity not found" to a batch of several says neither which items missed nor
+ * whether the rest were written, and since a 400 is a refusal of the request the items are sent again one by
+ * one, where the answer is the item's own.
  */
 import type { Logger } from '../../log/index.ts';
 import type { BatchEntry } from './batcher.ts';
@@ -75,9 +79,10 @@ export function writeSender<O extends { request_id: string }>(spec: WriteSpec<O>
     const embedded = isObj(answer) && isObj(answer._embedded) ? answer._embedded[spec.entity] : undefined;
     const list = Array.isArray(embedded) ? embedded.filter(isObj) : [];
     const byRequestId = new Map(list.filter((x) => x.request_id !== undefined).map((x) => [String(x.request_id), x]));
-    const misses = new Set(
-      (isObj(answer) && Array.isArray(answer.errors) ? answer.errors : []).filter(isObj).map((x) => String(x.request_id)),
-    );
+    const errors = (isObj(answer) && Array.isArray(answer.errors) ? answer.errors : []).filter(isObj);
+    const misses = new Set(errors.filter((x) => x.request_id !== undefined).map((x) => String(x.request_id)));
+    // Errors without request_id (Kommo's real body): whatever is not in the answer missed.
+    const unnamedMisses = errors.some((x) => x.request_id === undefined);
     const used = new Set<Json>();
     return entries.map((e, i) => {
       const id = String(i);
@@ -88,7 +93,7 @@ export function writeSender<O extends { request_id: string }>(spec: WriteSpec<O>
         const v = spec.read(x);
         if (v) return success({ ...v, request_id: callerRequestId(e) } as O);
       }
-      if (misses.has(id)) {
+      if (misses.has(id) || unnamedMisses) {
         return { ok: false, error: kommoError('KOMMO_ENTITY_NOT_FOUND', { route, linkedid: e.ctx.linkedid, status, attempts: 1, extra: extraOf(e) }) };
       }
       return { ok: false, error: kommoError('KOMMO_BAD_RESPONSE', { route, linkedid: e.ctx.linkedid, status, attempts: 1, summary: `the answer has no ${spec.entity} result for item ${callerRequestId(e)}`, extra: extraOf(e) }) };
@@ -96,6 +101,10 @@ export function writeSender<O extends { request_id: string }>(spec: WriteSpec<O>
   }
 
   async function fromFailure(entries: BatchEntry<Json>[], error: KommoError): Promise<KommoResult<O>[]> {
+    if (error.code === 'KOMMO_ENTITY_NOT_FOUND' && entries.length > 1) {
+      deps.logger.info({ route, items: entries.length }, 'kommo: "Entity not found" for a batch does not say which items; each is sent again alone');
+      return (await Promise.all(entries.map((e) => send([e])))).flat();
+    }
     const items = error.code === 'KOMMO_BAD_REQUEST' ? error.detail?.validationErrors ?? [] : [];
     const bad = new Map(items.map((v) => [String(v.request_id), v]));
     const badIndexes = entries.map((_, i) => i).filter((i) => bad.has(String(i)));

@@ -21,6 +21,8 @@ export interface AccountFacts {
   companies: boolean;
   phoneFieldId: number;
   pipeline: { pipelineId: number; statusId: number };
+  /** The task type sent: the configured one when the account has it, else Kommo's predefined 1 (Follow-up). */
+  taskTypeId: number;
 }
 
 export type AccountStart = { ok: true; facts: AccountFacts; phoneField: PhoneFieldCheck } | { ok: false; error: AccountError; phoneField: PhoneFieldCheck };
@@ -81,6 +83,20 @@ export function createAccount(o: { kommo: KommoClient; users: Record<string, num
     return r.ok ? r.value : true;
   }
 
+  /**
+   * Accounts define their own task types besides Kommo's 1 and 2 (https://developers.kommo.com/reference/tasks); a
+   * configured type the account lacks would have every task refused (400 on task_type_id), so 1 stands in, said once.
+   */
+  async function taskType(): Promise<number> {
+    const wanted = o.settings.tasks.taskTypeId;
+    if (!o.settings.tasks.enabled || wanted === 1 || wanted === 2) return wanted;
+    const r = await o.kommo.taskTypes(ctx);
+    if (!r.ok || r.value.length === 0 || r.value.some((t) => t.id === wanted)) return wanted;
+    const e = makeError('KOMMO_UNKNOWN_TASK_TYPE', { taskTypeId: wanted, detail: r.value.map((t) => `${t.id} ${t.name}`).join(', ') });
+    o.log.error({ code: e.code, hint: e.hint, taskTypeId: wanted }, e.message);
+    return 1;
+  }
+
   let usersRead: Promise<number[]> | null = null;
 
   return {
@@ -93,7 +109,7 @@ export function createAccount(o: { kommo: KommoClient; users: Record<string, num
       if (!pipelines.ok) return { ok: false, error: errorOf(pipelines.error), phoneField };
       facts = {
         users: usersFrom(users.value), companies: await companiesInAccount(), phoneFieldId: phoneField.fieldId,
-        pipeline: pickPipeline(pipelines.value, o.settings.pipelineId, o.settings.statusId),
+        pipeline: pickPipeline(pipelines.value, o.settings.pipelineId, o.settings.statusId), taskTypeId: await taskType(),
       };
       return { ok: true, facts, phoneField };
     },

@@ -9,15 +9,16 @@ export type { KommoCounters, KommoRequestRecord, RequestFilter } from './request
 export type { TooManyRequestsBody } from './problems.ts';
 export {
   ACCESS_TOKEN_TTL_SEC, BLOCK_AFTER_429_COUNT, BLOCK_COUNT_WINDOW_MS, BLOCK_DURATION_MS, DEFAULT_LIMITS, DEFAULT_PAGE_LIMIT,
-  MAX_ENTITIES_PER_REQUEST, MAX_PAGE_LIMIT, MAX_REQUESTS_PER_SECOND, PHONE_MATCH_DIGITS, RATE_WINDOW_MS, REFRESH_TOKEN_TTL_SEC,
+  MAX_ENTITIES_PER_REQUEST, MAX_PAGE_LIMIT, MAX_REQUESTS_PER_SECOND, PHONE_MATCH_DIGITS, PHONE_SEARCH_DIGITS, RATE_WINDOW_MS, REFRESH_TOKEN_TTL_SEC,
   type KommoLimits,
 } from './limits.ts';
 export {
-  ACCOUNT_NAMES, COMPANY_PHONE_FIELD_ID, DEMO_ACCOUNT_ID, EMAIL_FIELD_ID, MAIN_PIPELINE_ID, PHONE_ENUMS, PHONE_FIELD_ID, STATUS_LOST, STATUS_WON,
+  ACCOUNT_NAMES, COMPANY_PHONE_FIELD_ID, DEMO_EMAIL_TASK_TYPE_ID, DEMO_ACCOUNT_ID, EMAIL_FIELD_ID, MAIN_PIPELINE_ID, PHONE_ENUMS, PHONE_FIELD_ID, STATUS_LOST, STATUS_WON,
   SUPPORT_PIPELINE_ID, accountWithoutPhoneField, demoAccount, emptyAccount, namedAccount, type AccountName,
 } from './seeds.ts';
+export { DEFAULT_BEHAVIOUR, DUPLICATE_TAG, type KommoBehaviour } from './behaviour.ts';
 export { DIFFERENCES, type KnownDifference } from './differences.ts';
 export type {
-  CompanySeed, ContactSeed, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoPipeline,
-  KommoState, KommoStatus, KommoTask, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
+  CompanySeed, ContactSeed, CustomerSeed, KommoAccountInfo, KommoCustomer, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoPipeline,
+  KommoState, KommoStatus, KommoTask, KommoTaskType, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
 } from './types.ts';

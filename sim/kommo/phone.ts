@@ -1,9 +1,10 @@
 /**
  * Phone matching. Calls are attached by "the last 10 digits of the number"
- * (https://www.kommo.com/developers/content/telephony/call_logging/). How `?query=` matches is not
- * documented; the emulator does a substring match, as integrations in the field assume (differences.ts).
+ * (https://www.kommo.com/developers/content/telephony/call_logging/). `GET /api/v4/contacts?query=<phone>` "uses the
+ * last 7 digits" (https://developers.kommo.com/docs/caller-id): a number finds every entity whose phone ends in
+ * the same 7 digits, so a client must keep only those that are its caller (hookline: the last 10 digits).
  */
-import { PHONE_MATCH_DIGITS } from './limits.ts';
+import { PHONE_MATCH_DIGITS, PHONE_SEARCH_DIGITS } from './limits.ts';
 
 export function digitsOf(s: string): string {
   return s.replace(/\D+/g, '');
@@ -26,5 +27,7 @@ export function queryMatches(query: string, names: string[], phones: string[], o
   if ([...names, ...phones, ...otherValues].some((s) => s.toLowerCase().includes(q))) return true;
   if (!looksLikePhone(q)) return false;
   const qd = digitsOf(q);
+  // A whole number: the last 7 digits decide. A shorter run of digits (3 to 6) is a substring, the emulator's choice.
+  if (qd.length >= PHONE_SEARCH_DIGITS) return phones.some((p) => digitsOf(p).endsWith(qd.slice(-PHONE_SEARCH_DIGITS)));
   return phones.some((p) => digitsOf(p).includes(qd));
 }

@@ -102,12 +102,16 @@ export function pipelineHandler(def: RouteDef, deps: PipelineDeps) {
 }
 
 function answer(def: RouteDef, req: FastifyRequest, body: ParsedBody, path: string, deps: PipelineDeps): SimReply {
-  const decision = deps.limiter.admit();
+  const decision = deps.limiter.admit(req.method === 'GET' ? req.url : undefined);
   if (decision === 'blocked') return blocked();
   if (decision === 'limited') return tooManyRequests(deps.tooManyRequestsBody());
   const ctx = deps.context();
   if (def.auth === 'bearer' && !ctx.tokens.check(bearer(req)).ok) return unauthorized();
   try {
+    // "If you get a 504 error, reduce the number of entities in the request" (https://developers.kommo.com/docs/limitations):
+    // a write above `gatewayTimeoutAboveItems` times out at the edge (504) and is not done, however often it is sent.
+    const items = body.kind === 'json' && Array.isArray(body.value) ? body.value.length : 0;
+    if (def.method !== 'GET' && items > ctx.limits.gatewayTimeoutAboveItems) return serverError(504);
     return def.handler({ method: req.method, path, params: (req.params ?? {}) as Record<string, string>, query: (req.query ?? {}) as Query, body }, ctx);
   } catch (e) {
     deps.logger.error({ err: e, route: def.url }, 'sim/kommo: a route threw; answering 500');

@@ -4,6 +4,7 @@
  * handlers only do what the endpoint does.
  */
 import type { Query } from './hal.ts';
+import type { KommoBehaviour } from './behaviour.ts';
 import type { KommoLimits } from './limits.ts';
 import type { SimReply } from './problems.ts';
 import type { KommoStore } from './store.ts';
@@ -24,6 +25,8 @@ export interface RouteContext {
   /** The emulator's own URL, used in `_links` (`http://127.0.0.1:<port>`). */
   base: string;
   limits: KommoLimits;
+  /** Where Kommo's pages disagree, which way the emulator answers (behaviour.ts). */
+  behaviour: KommoBehaviour;
 }
 
 export interface RouteDef {

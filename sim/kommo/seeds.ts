@@ -15,6 +15,8 @@ export const PHONE_FIELD_ID = 264_001;
 export const EMAIL_FIELD_ID = 264_003;
 /** Companies have their own fields in Kommo: this is their `PHONE`, not the contacts' one. */
 export const COMPANY_PHONE_FIELD_ID = 264_005;
+/** The demo account's own task type "Email" (Kommo predefines only 1 Follow-up and 2 Meeting). */
+export const DEMO_EMAIL_TASK_TYPE_ID = 3_101;
 export const MAIN_PIPELINE_ID = 7_001;
 export const SUPPORT_PIPELINE_ID = 7_002;
 /** Kommo's fixed ids for the two closing statuses, present in every pipeline. */
@@ -84,6 +86,8 @@ function accountInfo(): KommoAccountSeed['account'] {
   return {
     id: DEMO_ACCOUNT_ID, name: 'hookline demo', subdomain: 'hooklinedemo', country: 'NL',
     currency: 'EUR', currency_symbol: '€', current_user_id: 5_001_001, created_at: 1_700_000_000,
+    // An account's own task type besides Kommo's predefined 1 and 2 (https://developers.kommo.com/reference/tasks).
+    task_types: [{ id: DEMO_EMAIL_TASK_TYPE_ID, name: 'Email', code: null }],
   };
 }
 

@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../../log/index.ts';
 import { TokenBook, type KommoAuthOptions } from './auth.ts';
 import { registerControlRoutes } from './control.ts';
 import { FaultPlan, checkFaultRule, type ActiveFault, type FaultRule } from './faults.ts';
+import { DEFAULT_BEHAVIOUR, type KommoBehaviour } from './behaviour.ts';
 import { DEFAULT_LIMITS, type KommoLimits } from './limits.ts';
 import { pipelineHandler, send, type PipelineDeps } from './pipeline.ts';
 import { methodNotAllowed, notFound, problem, serverError, type SimReply, type TooManyRequestsBody } from './problems.ts';
@@ -24,7 +25,7 @@ import { noteRoutes } from './routes/notes.ts';
 import { unsortedRoutes } from './routes/unsorted.ts';
 import { namedAccount, type AccountName } from './seeds.ts';
 import { KommoStore } from './store.ts';
-import type { CompanySeed, ContactSeed, KommoAccountSeed, KommoCompany, KommoContact, KommoLead, KommoState, LeadSeed } from './types.ts';
+import type { CompanySeed, ContactSeed, CustomerSeed, KommoCustomer, KommoAccountSeed, KommoCompany, KommoContact, KommoLead, KommoState, LeadSeed } from './types.ts';
 import type { ParsedBody } from './validate.ts';
 
 export interface StartKommoOptions {
@@ -35,6 +36,8 @@ export interface StartKommoOptions {
   auth?: KommoAuthOptions;
   /** Overrides of the limits in limits.ts (tests shrink the 403 block to milliseconds). */
   limits?: Partial<KommoLimits>;
+  /** Where Kommo's pages disagree, which way to answer (behaviour.ts); default: the current reference. */
+  behaviour?: Partial<KommoBehaviour>;
   /** The 429 body: the documented JSON (default) or the HTML page seen in the field. */
   tooManyRequestsBody?: TooManyRequestsBody;
   /** How many request records to keep (oldest dropped first); counters keep counting. Default 10,000. */
@@ -71,6 +74,8 @@ export interface KommoSim {
   /** Companies with phones in the companies' `PHONE` field (none is seeded when the account has no such field). */
   seedCompanies(companies: CompanySeed[]): KommoCompany[];
   seedLeads(leads: LeadSeed[]): KommoLead[];
+  /** Customers linked to contacts (a call goes to a contact's only customer when it has no active lead). */
+  seedCustomers(customers: CustomerSeed[]): KommoCustomer[];
   /** Removes a user from the account (an administrator deleting an employee while hookline runs); false when there was none. */
   removeUser(id: number): boolean;
   /** Adds a fault; returns its id. Throws a TypeError on a rule that makes no sense (a test's mistake). */
@@ -110,6 +115,7 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
   const nowMs = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
   let limits: KommoLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const behaviour: KommoBehaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
   let seed = seedOf(options.account);
   const makeStore = () => new KommoStore(seed, () => Math.floor(nowMs() / 1000), options.maxCallsAndTasksKept);
   const makeTokens = (s: KommoStore) => new TokenBook(options.auth ?? {}, {
@@ -138,7 +144,7 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
     return send(reply, status === 500 ? serverError(500) : problem(status, err.message));
   });
 
-  const context = (): RouteContext => ({ store, tokens, base, limits });
+  const context = (): RouteContext => ({ store, tokens, base, limits, behaviour });
   const deps: PipelineDeps = { context, faults, limiter, log, nowMs, tooManyRequestsBody: () => options.tooManyRequestsBody ?? 'json', logger, held };
   for (const def of ROUTES) app.route({ method: def.method, url: def.url, handler: pipelineHandler(def, deps) });
 
@@ -173,6 +179,7 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
     seedContacts: (contacts) => contacts.map((c) => structuredClone(store.seedContact(c))),
     seedCompanies: (companies) => companies.map((c) => structuredClone(store.seedCompany(c))),
     seedLeads: (leads) => leads.map((l) => structuredClone(store.seedLead(l))),
+    seedCustomers: (customers) => customers.map((c) => structuredClone(store.seedCustomer(c))),
     removeUser(id) {
       const before = store.users.length;
       store.users = store.users.filter((u) => u.id !== id);

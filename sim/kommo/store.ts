@@ -7,12 +7,12 @@ import { phonesOf } from './field-values.ts';
 import { phoneKey } from './phone.ts';
 import { STATUS_LOST, STATUS_WON } from './seeds.ts';
 import type {
-  CompanySeed, ContactSeed, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead,
+  CompanySeed, ContactSeed, CustomerSeed, KommoCustomer, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead,
   KommoPipeline, KommoState, KommoStatus, KommoTask, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
 } from './types.ts';
 
 /** Users are 5_001_xxx (seeds.ts), so companies start above them. */
-const ID_BASE = { contact: 1_000_001, lead: 2_000_001, call: 3_000_001, task: 4_000_001, company: 6_000_001, unsorted: 1 } as const;
+const ID_BASE = { contact: 1_000_001, lead: 2_000_001, call: 3_000_001, task: 4_000_001, company: 6_000_001, customer: 8_000_001, unsorted: 1 } as const;
 type IdKind = keyof typeof ID_BASE;
 
 /** Default of StartKommoOptions.maxCallsAndTasksKept. */
@@ -33,6 +33,7 @@ export class KommoStore {
   pipelines: KommoPipeline[];
   contacts = new Map<number, KommoContact>();
   companies = new Map<number, KommoCompany>();
+  customers = new Map<number, KommoCustomer>();
   leads = new Map<number, KommoLead>();
   unsorted = new Map<string, KommoUnsorted>();
   calls = new Map<number, KommoCall>();
@@ -146,6 +147,21 @@ export class KommoStore {
     return [...this.leads.values()].filter((l) => !l.is_deleted && l.contact_ids.includes(contactId));
   }
 
+  customersOf(contactId: number): KommoCustomer[] {
+    return [...this.customers.values()].filter((c) => c.contact_ids.includes(contactId));
+  }
+
+  seedCustomer(seed: CustomerSeed): KommoCustomer {
+    const now = this.now();
+    const id = seed.id ?? this.nextId('customer');
+    const c: KommoCustomer = {
+      id, name: seed.name, contact_ids: [...seed.contact_ids], responsible_user_id: seed.responsible_user_id ?? this.currentUserId,
+      created_at: now, updated_at: now, account_id: this.account.id,
+    };
+    this.customers.set(id, c);
+    return c;
+  }
+
   leadsOfCompany(companyId: number): KommoLead[] {
     return [...this.leads.values()].filter((l) => !l.is_deleted && l.company_id === companyId);
   }
@@ -243,7 +259,7 @@ export class KommoStore {
     return structuredClone({
       account: this.account, users: this.users, customFields: this.customFields, pipelines: this.pipelines,
       contacts: [...this.contacts.values()], companies: [...this.companies.values()], leads: [...this.leads.values()], unsorted: [...this.unsorted.values()],
-      calls: [...this.calls.values()], tasks: [...this.tasks.values()],
+      calls: [...this.calls.values()], tasks: [...this.tasks.values()], customers: [...this.customers.values()],
     });
   }
 }

@@ -143,7 +143,7 @@ export interface KommoUnsorted {
 export interface KommoCall {
   id: number;
   entity_id: number;
-  entity_type: 'contact' | 'lead' | 'company';
+  entity_type: 'contact' | 'lead' | 'company' | 'customer';
   account_id: number;
   direction: 'inbound' | 'outbound';
   uniq?: string;
@@ -189,6 +189,17 @@ export interface KommoAccountInfo {
   currency_symbol: string;
   current_user_id: number;
   created_at: number;
+  /**
+   * The account's task types beyond Kommo's two predefined ones (1 Follow-up, 2 Meeting): accounts define their
+   * own, listed by `GET /api/v4/account?with=task_types` (https://developers.kommo.com/reference/account-parameters).
+   */
+  task_types?: KommoTaskType[];
+}
+
+export interface KommoTaskType {
+  id: number;
+  name: string;
+  code: string | null;
 }
 
 /** Everything the emulator holds, as `state()` and `GET /__sim/state` return it. */
@@ -203,6 +214,28 @@ export interface KommoState {
   unsorted: KommoUnsorted[];
   calls: KommoCall[];
   tasks: KommoTask[];
+  customers: KommoCustomer[];
+}
+
+/**
+ * A customer (Kommo's periodic-purchase entity), linked to contacts. Only what call matching needs: Kommo puts a call
+ * on the card of a contact's only customer when the contact has no active lead (adding-calls page).
+ */
+export interface KommoCustomer {
+  id: number;
+  name: string;
+  contact_ids: number[];
+  responsible_user_id: number;
+  created_at: number;
+  updated_at: number;
+  account_id: number;
+}
+
+export interface CustomerSeed {
+  id?: number;
+  name: string;
+  contact_ids: number[];
+  responsible_user_id?: number;
 }
 
 /** A contact to seed: a name and phone numbers (each `WORK` unless given as `{value, enum}`). */

@@ -57,6 +57,16 @@ export function field(errors: FieldError[], obj: JsonObject, key: string, kind: 
   return v;
 }
 
+/**
+ * Kommo answers a field it does not take with `FieldNotExpected` ("This field was not expected.";
+ * https://github.com/Krukov/amocrm_api/issues/68, /issues/112). `allowed` is the documented field list of the route.
+ */
+export function notExpected(errors: FieldError[], obj: JsonObject, allowed: readonly string[], prefix = ''): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) errors.push({ code: 'FieldNotExpected', path: `${prefix}${k}`, detail: 'This field was not expected.' });
+  }
+}
+
 /** `request_id` as sent (made a string), or the item's index, as Kommo echoes it. */
 export function requestIdOf(item: unknown, index: number): string {
   if (isObject(item) && (typeof item.request_id === 'string' || typeof item.request_id === 'number')) return String(item.request_id);

@@ -10,8 +10,8 @@ import { silentLogger } from '../../log/index.ts';
 import { createRunner } from '../../sandbox/index.ts';
 import { openStore } from '../../scripts-store/index.ts';
 
-const o = JSON.parse(process.env.HOOKLINE_CRASH_CHILD ?? '{}') as { dir: string; pbxPort: number; kommoUrl: string; rateWindowMs: number };
-const checked = checkConfig({ pbx: { trunks: ['SIP/voipgrid-siproute-docker'] } }, null, {});
+const o = JSON.parse(process.env.HOOKLINE_CRASH_CHILD ?? '{}') as { dir: string; pbxPort: number; kommoUrl: string; rateWindowMs: number; config?: Record<string, unknown> };
+const checked = checkConfig({ pbx: { trunks: ['SIP/voipgrid-siproute-docker'] }, ...(o.config ?? {}) }, null, {});
 if (!checked.ok) throw new Error(checked.error.message);
 const s = await openStore(o.dir, { flushMs: 20 });
 if (!s.ok) throw new Error(s.error.message);

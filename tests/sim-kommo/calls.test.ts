@@ -12,7 +12,7 @@ describe('sim/kommo calls', () => {
   it('answers 400 with "Entity not found" when no entity has the phone', async () => {
     const r = await k.api('POST', '/api/v4/calls', [callLog('+49301234567')]);
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ _total_items: 0, errors: [{ request_id: '0', title: 'Entity not found', status: 263 }] });
+    expect(r.body).toEqual({ _total_items: 0, errors: [{ title: 'Entity not found', status: 263 }] });
     expect(k.sim.state().calls).toEqual([]);
   });
 
@@ -62,7 +62,7 @@ describe('sim/kommo calls', () => {
     const r = await k.api('POST', '/api/v4/calls', [callLog('123'), callLog('+49301234567'), callLog('+31150010001')]);
     expect(r.status).toBe(200);
     expect(r.body._total_items).toBe(2);
-    expect(r.body.errors).toEqual([{ request_id: '1', title: 'Entity not found', status: 263 }]);
+    expect(r.body.errors).toEqual([{ title: 'Entity not found', status: 263 }]);
     expect(r.body._embedded.calls.map((c: { request_id: string }) => c.request_id)).toEqual(['0', '2']);
   });
 
@@ -89,5 +89,39 @@ describe('sim/kommo calls', () => {
     await k.api('POST', '/api/v4/leads/unsorted/sip', [{ source_uid: 'u1', source_name: 'hookline', metadata: { phone: '+31209990000' }, _embedded: { contacts: [contactWithPhone('Hidden', '+31209990000')] } }]);
     const r = await k.api('POST', '/api/v4/calls', [callLog('+31209990000')]);
     expect(r.status).toBe(400);
+  });
+});
+
+// Issue 21, point 2: the real "Entity not found" body has no request_id (https://github.com/amocrm/amocrm-api-php/issues/52),
+// and a partly matched batch is undocumented: the emulator answers it either way (behaviour.callsPartlyMatched).
+describe('sim/kommo calls: a partly matched batch, refused (behaviour.callsPartlyMatched = refuse)', () => {
+  const k = useKommo({ behaviour: { callsPartlyMatched: 'refuse' } });
+
+  it('answers 400 with one "Entity not found" per miss, without request_id, and writes nothing', async () => {
+    const r = await k.api('POST', '/api/v4/calls', [callLog('123'), callLog('+49301234567'), callLog('+31150010001')]);
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ _total_items: 0, errors: [{ title: 'Entity not found', status: 263 }] });
+    expect(k.sim.state().calls).toEqual([]);
+  });
+});
+
+// Issue 21, point 5: "exactly one customer and no active leads → the customer card" (https://kommo.com/developers/content/api_v4/adding-calls).
+describe('sim/kommo calls: customers', () => {
+  const k = useKommo();
+
+  it('puts the call on the only customer of a contact without an active lead, and lists it among the customer\'s notes', async () => {
+    const [customer] = k.sim.seedCustomers([{ name: 'Eva\'s subscription', contact_ids: [1_000_002] }]);
+    const r = await k.api('POST', '/api/v4/calls', [callLog('+31150010001')]);
+    expect(r.body._embedded.calls[0]).toMatchObject({ entity_type: 'customer', entity_id: customer?.id });
+    const notes = await k.api('GET', `/api/v4/customers/${customer?.id}/notes?filter[note_type][]=call_in`);
+    expect(notes.body._embedded.notes.map((n: { params: { uniq: string } }) => n.params.uniq)).toEqual(['1715000100.2']);
+    const contact = await k.api('GET', '/api/v4/contacts/1000002?with=customers');
+    expect(contact.body._embedded.customers.map((c: { id: number }) => c.id)).toEqual([customer?.id]);
+  });
+
+  it('keeps a contact with an active lead and a customer on the contact\'s card', async () => {
+    k.sim.seedCustomers([{ name: 'Jan\'s subscription', contact_ids: [1_000_001] }]);
+    const r = await k.api('POST', '/api/v4/calls', [callLog('+31260010001')]);
+    expect(r.body._embedded.calls[0]).toMatchObject({ entity_type: 'contact', entity_id: 1_000_001 });
   });
 });

@@ -93,7 +93,7 @@ describe('sim/kommo companies', () => {
   it('keeps the "Entity not found" answer when neither a contact nor a company has the phone', async () => {
     const r = await k.api('POST', '/api/v4/calls', [callLog('+49301234567')]);
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ _total_items: 0, errors: [{ request_id: '0', title: 'Entity not found', status: 263 }] });
+    expect(r.body).toEqual({ _total_items: 0, errors: [{ title: 'Entity not found', status: 263 }] });
   });
 
   it('takes a task on a company and lists it by entity; an unknown company id is refused', async () => {

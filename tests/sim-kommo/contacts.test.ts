@@ -11,12 +11,15 @@ describe('sim/kommo contacts', () => {
     expect(r.type).toMatch(/^application\/hal\+json/);
     expect(r.body._page).toBe(1);
     expect(r.body._links.self.href).toBe(`${k.sim.url}/api/v4/contacts?query=%2B31260010001&page=1&limit=50`);
-    expect(r.body._embedded.contacts.map((c: { name: string }) => c.name)).toEqual(['Jan Visser']);
+    // The search "uses the last 7 digits" (https://developers.kommo.com/docs/caller-id): Eva Mulder's +31150010001
+    // ends in the same 0010001, so she is found too (the caller is the one whose last 10 digits match).
+    expect(r.body._embedded.contacts.map((c: { name: string }) => c.name)).toEqual(['Jan Visser', 'Eva Mulder']);
   });
 
   it('finds a contact by the digits of its number without the plus', async () => {
     const r = await k.api('GET', '/api/v4/contacts?query=31150010001');
-    expect(r.body._embedded.contacts.map((c: { id: number }) => c.id)).toEqual([1_000_002]);
+    // The last 7 digits (caller-id page): Jan Visser's +31260010001 matches as well.
+    expect(r.body._embedded.contacts.map((c: { id: number }) => c.id)).toEqual([1_000_001, 1_000_002]);
   });
 
   it('finds a contact by part of its name, case-insensitively', async () => {

@@ -74,3 +74,24 @@ describe('sim/kommo rate limit with the HTML body seen in the field', () => {
     expect(await r.text()).toContain('<title>429 Too Many Requests</title>');
   });
 });
+
+// Issue 21, point 11: the block follows "suspicious activity", such as the same data requested many times in a
+// short period, not only repeated 429s (https://developers.kommo.com/docs/limitations). Kommo names no number.
+describe('sim/kommo: the 403 block after the same read many times', () => {
+  const k = useKommo({ limits: { blockAfterRepeatedRequests: 5, repeatedRequestsWindowMs: 10_000, blockDurationMs: 60_000 } });
+
+  it('blocks after more than blockAfterRepeatedRequests identical reads within the window, well under the rate limit', async () => {
+    for (let i = 0; i < 5; i += 1) expect((await k.api('GET', '/api/v4/contacts?query=%2B31260010001')).status).toBe(200);
+    // Other reads are not the same data.
+    expect((await k.api('GET', '/api/v4/contacts?query=%2B31150010001')).status).toBe(200);
+    const r = await k.api('GET', '/api/v4/contacts?query=%2B31260010001');
+    expect([r.status, k.sim.blockedUntil()]).toEqual([403, k.clock.now + 60_000]);
+    expect((await k.api('GET', '/api/v4/account')).status).toBe(403);
+  });
+
+  it('counts only reads within the window', async () => {
+    for (let i = 0; i < 5; i += 1) await k.api('GET', '/api/v4/account');
+    k.clock.advance(10_001);
+    expect((await k.api('GET', '/api/v4/account')).status).toBe(200);
+  });
+});

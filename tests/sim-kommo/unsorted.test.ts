@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAIN_PIPELINE_ID } from '../../sim/kommo/index.ts';
+import { DUPLICATE_TAG, MAIN_PIPELINE_ID } from '../../sim/kommo/index.ts';
 import { contactWithPhone, useKommo } from './helpers.ts';
 
 function sip(sourceUid: string, phone: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -80,11 +80,34 @@ describe('sim/kommo incoming SIP leads', () => {
     expect([again.status, again.body.detail]).toEqual([400, 'Incoming lead is already accepted']);
   });
 
-  it('refuses a second incoming lead with the same source_uid', async () => {
+  it('adds a second incoming lead with the same source_uid and tags both as duplicates (the current reference)', async () => {
+    // https://developers.kommo.com/reference/incoming-leads: "If you attempt to add data that already exists, a tag
+    // indicating a duplicate will be added to both of them" (the older page said "an error": the 'refuse' mode below).
     await addOne();
     const r = await k.api('POST', '/api/v4/leads/unsorted/sip', [sip('1715000100.2', '+31150010004')]);
-    expect(r.body['validation-errors'][0].errors).toEqual([{ code: 'NotUnique', path: 'source_uid', detail: 'This value is already used.' }]);
-    expect(k.sim.state().unsorted).toHaveLength(1);
+    expect(r.status).toBe(200);
+    const s = k.sim.state();
+    expect(s.unsorted).toHaveLength(2);
+    for (const u of s.unsorted) expect(s.leads.find((l) => l.id === u.lead_id)?.tags.map((t) => t.name)).toEqual([DUPLICATE_TAG]);
+  });
+
+  it('refuses a field it does not take: a top-level `tags` on the embedded lead is FieldNotExpected (tags go in _embedded.tags)', async () => {
+    const item = sip('1715000100.9', '+31150010004');
+    const r = await k.api('POST', '/api/v4/leads/unsorted/sip', [{ ...item, _embedded: { ...(item._embedded as object), leads: [{ name: 'x', tags: [{ name: 'hookline' }] }] } }]);
+    expect(r.status).toBe(400);
+    expect(r.body['validation-errors'][0].errors).toEqual([{ code: 'FieldNotExpected', path: '_embedded.leads.0.tags', detail: 'This field was not expected.' }]);
+    const ok = await k.api('POST', '/api/v4/leads/unsorted/sip', [{ ...item, _embedded: { ...(item._embedded as object), leads: [{ name: 'x', _embedded: { tags: [{ name: 'hookline' }] } }] } }]);
+    expect(ok.status).toBe(200);
+    const s = k.sim.state();
+    expect(s.leads.find((l) => l.id === s.unsorted[0]?.lead_id)?.tags.map((t) => t.name)).toEqual(['hookline']);
+  });
+
+  it('answers 204 for the contact of an incoming lead read by id until the lead is accepted ("unavailable in the Lists section")', async () => {
+    const uid = await addOne();
+    const id = k.sim.state().unsorted[0]?.contact_ids[0];
+    expect((await k.api('GET', `/api/v4/contacts/${id}`)).status).toBe(204);
+    await k.api('POST', `/api/v4/leads/unsorted/${uid}/accept`);
+    expect((await k.api('GET', `/api/v4/contacts/${id}`)).status).toBe(200);
   });
 
   it('requires source_uid and source_name, and rejects a null metadata value', async () => {
@@ -99,5 +122,17 @@ describe('sim/kommo incoming SIP leads', () => {
   it('accepts metadata.phone as a number, as the documented example sends it', async () => {
     const r = await k.api('POST', '/api/v4/leads/unsorted/sip', [{ source_uid: 'n', source_name: 'pbx', metadata: { phone: 79998888888 } }]);
     expect(r.status).toBe(200);
+  });
+});
+
+describe('sim/kommo incoming SIP leads, the older page\'s way (behaviour.unsortedDuplicateSourceUid = refuse)', () => {
+  const k = useKommo({ behaviour: { unsortedDuplicateSourceUid: 'refuse' } });
+
+  it('refuses a second incoming lead with the same source_uid', async () => {
+    // https://kommo.com/developers/content/api_v4/incoming-leads: "There can't be 2 identical entities … you will receive an error".
+    await k.api('POST', '/api/v4/leads/unsorted/sip', [sip('1715000100.2', '+31150010004')]);
+    const r = await k.api('POST', '/api/v4/leads/unsorted/sip', [sip('1715000100.2', '+31150010004')]);
+    expect(r.body['validation-errors'][0].errors).toEqual([{ code: 'NotUnique', path: 'source_uid', detail: 'This value is already used.' }]);
+    expect(k.sim.state().unsorted).toHaveLength(1);
   });
 });

@@ -64,16 +64,26 @@ async function writeCallLog(c: Ctx, entity: EntityRef, deal: DealRef | null): Pr
     responsible_user_id: user?.id ?? (deal?.responsible_user_id || entity.responsible_user_id || c.d.users.fallback()),
     source: sourceOf(s),
   };
-  const withUniq = (b: HookData<'process_call_params'>) => ({ uniq: c.linkedid, ...b });
+  // `uniq` (how the log is found again) and `call_responsible` (the user Kommo shows on the call: who took an inbound
+  // call, who made an outbound one; the official SDK sends it, CallModel::toApi) are added unless the script set them.
+  const withUniq = (b: HookData<'process_call_params'>) => ({ uniq: c.linkedid, ...(user ? { call_responsible: user.id } : {}), ...b });
   await write(c, STEP, 'process_call_params', await hook(c, 'process_call_params', { call_full: c.cf, ...body }), body, withUniq, (b) => c.d.kommo.addCalls([b], { linkedid: c.linkedid }));
   await journal(c, STEP, { status: 'done' });
   c.done.push('call log');
 }
 
-/** Kommo attaches a call to the contact, or to its only open lead: our log is looked for in each place. */
+/**
+ * Kommo attaches a call to the contact, to its only open lead, or to its only customer when it has no open lead
+ * (https://kommo.com/developers/content/api_v4/adding-calls): our log is looked for in each place.
+ */
 async function callIsThere(c: Ctx, entity: EntityRef, deal: DealRef | null): Promise<boolean> {
-  const places: [EntityRef['type'] | 'leads', number][] = [[entity.type, entity.id], ...(deal ? [['leads', deal.id] as ['leads', number]] : [])];
+  const places: [EntityRef['type'] | 'leads' | 'customers', number][] = [[entity.type, entity.id], ...(deal ? [['leads', deal.id] as ['leads', number]] : [])];
   for (const id of entity.leadIds) if (!deal || id !== deal.id) places.push(['leads', id]);
+  if (entity.type === 'contacts') {
+    const customers = await c.d.kommo.customersOf(entity.id, { linkedid: c.linkedid });
+    if (!customers.ok) fail(STEP, customers.error);
+    for (const id of customers.value) places.push(['customers', id]);
+  }
   for (const [type, id] of places) {
     const r = await c.d.kommo.callNotes(type, id, { linkedid: c.linkedid });
     if (!r.ok) fail(STEP, r.error);

@@ -52,7 +52,10 @@ export async function entityStep(c: Ctx): Promise<EntityRef> {
     c.done.push('company found');
     return ref;
   }
-  return c.d.settings.mode === 'contact' ? createContact(c) : createUnsorted(c);
+  // An incoming lead carries its call as an *incoming*-call event (metadata.is_call_event_needed, amoCRM's unsorted
+  // API: https://www.amocrm.ru/developers/content/crm_platform/unsorted-api), so an outbound call to a new number
+  // would show as incoming: it gets a contact and an outbound call log, as in contact mode.
+  return c.d.settings.mode === 'contact' || c.call.direction === 'outbound' ? createContact(c) : createUnsorted(c);
 }
 
 async function createContact(c: Ctx): Promise<EntityRef> {
@@ -65,13 +68,39 @@ async function createContact(c: Ctx): Promise<EntityRef> {
   return ref;
 }
 
-/** The incoming lead's body as Kommo takes it: its contacts' tags as `_embedded.tags`. */
+/**
+ * The incoming lead's body as Kommo takes it: the tags of its contact and of its lead as `_embedded.tags` (as the
+ * official SDK writes them); a top-level `tags` is refused with FieldNotExpected (Krukov/amocrm_api #68, #112).
+ */
 function unsortedToKommo(b: HookData<'process_unsorted_creation_params'>) {
-  return { ...b, _embedded: { ...b._embedded, contacts: b._embedded.contacts.map(tagsToKommo) } };
+  return { ...b, _embedded: { ...b._embedded, contacts: b._embedded.contacts.map(tagsToKommo), leads: b._embedded.leads.map(tagsToKommo) } };
+}
+
+interface SentUnsorted {
+  _embedded?: { contacts?: Array<{ name?: unknown; responsible_user_id?: unknown }> };
 }
 
 /**
- * An incoming lead: source_uid and metadata.uniq carry the linkedid, so Kommo refuses a second one. It carries
+ * The client's contact once its incoming lead is in Kommo. Kommo may answer 204 when it is read by id (the
+ * contacts of an incoming lead not yet accepted "are unavailable in the Lists section",
+ * https://developers.kommo.com/reference/incoming-leads): the reference is then made from Kommo's answer and the
+ * body sent, never by sending the lead again.
+ */
+async function unsortedRef(c: Ctx, found: { uid: string; leadId?: number; contactId?: number }, sent: SentUnsorted): Promise<EntityRef> {
+  const byId = found.contactId !== undefined ? await c.d.kommo.getContact(found.contactId, { linkedid: c.linkedid }) : null;
+  if (byId && !byId.ok) fail(STEP, byId.error);
+  const contact = byId?.ok && byId.value ? byId.value : null;
+  if (contact) return { ...refOf(contact, true), unsortedUid: found.uid };
+  const body = sent._embedded?.contacts?.[0] ?? {};
+  return {
+    type: 'contacts', id: found.contactId ?? 0, name: typeof body.name === 'string' ? body.name : contactName(c),
+    responsible_user_id: typeof body.responsible_user_id === 'number' ? body.responsible_user_id : c.d.users.fallback(),
+    is_new: true, leadIds: found.leadId !== undefined ? [found.leadId] : [], unsortedUid: found.uid,
+  };
+}
+
+/**
+ * An incoming lead: source_uid and metadata.uniq carry the linkedid, by which it is found again. It carries
  * the call itself (no call log follows), so the recording link goes in its metadata: the record step runs
  * first here (it is journaled, so the later record step only reads it back).
  */
@@ -95,22 +124,33 @@ async function createUnsorted(c: Ctx): Promise<EntityRef> {
     source_uid: c.linkedid,
   };
   const input: HookInput<'process_unsorted_creation_params'> = { call_full: c.cf, ...body };
-  let uid = '';
-  let contactId: number | undefined;
-  try {
-    const sent = await write(c, STEP, 'process_unsorted_creation_params', await hook(c, 'process_unsorted_creation_params', input), body, unsortedToKommo, (b) => c.d.kommo.addUnsortedSip([b], { linkedid: c.linkedid }));
-    uid = sent.value.uid;
-    contactId = sent.value.contactId;
-  } catch (e) {
-    // Already there (a retry after a crash): Kommo refuses the same source_uid; the contact is found by phone.
-    if (!(e instanceof StepFailure && e.error.code === 'KOMMO_BAD_REQUEST' && /source_uid/.test(e.error.message))) throw e;
+  const was = prior(c, STEP);
+  // A send whose answer was lost (a timeout, a crash): Kommo may hold it. A repeated source_uid is added as a
+  // duplicate by Kommo (current reference) or refused (older pages), so it is looked up before it is sent again.
+  const there = was?.status === 'sending' ? await lookUp(c) : null;
+  let ref: EntityRef;
+  if (there) {
+    ref = await unsortedRef(c, there, (was?.data ?? {}) as SentUnsorted);
+    c.done.push('unsorted (reconciled)');
+  } else {
+    try {
+      const sent = await write(c, STEP, 'process_unsorted_creation_params', await hook(c, 'process_unsorted_creation_params', input), body, unsortedToKommo, (b) => c.d.kommo.addUnsortedSip([b], { linkedid: c.linkedid }));
+      ref = await unsortedRef(c, sent.value, unsortedToKommo(sent.data));
+    } catch (e) {
+      // Refused as already there (the older pages' NotUnique on source_uid): it is found in the list.
+      if (!(e instanceof StepFailure && e.error.code === 'KOMMO_BAD_REQUEST' && /source_uid/.test(e.error.message))) throw e;
+      const again = await lookUp(c);
+      if (!again) throw new StepFailure(STEP, { code: 'KOMMO_BAD_RESPONSE', message: 'Kommo refused the incoming lead as already there, but lists none with its source_uid' }, false);
+      ref = await unsortedRef(c, again, unsortedToKommo(body));
+    }
+    c.done.push('unsorted created');
   }
-  const byId = contactId !== undefined ? await c.d.kommo.getContact(contactId, { linkedid: c.linkedid }) : null;
-  if (byId && !byId.ok) fail(STEP, byId.error);
-  const contact = byId?.ok && byId.value ? byId.value : await findContact(c);
-  if (!contact) throw new StepFailure(STEP, { code: 'KOMMO_BAD_RESPONSE', message: 'the incoming lead was added but Kommo shows no contact with its phone yet' }, false);
-  const ref: EntityRef = { ...refOf(contact, true), ...(uid ? { unsortedUid: uid } : {}) };
   await journal(c, STEP, { status: 'done', result: ref });
-  c.done.push('unsorted created');
   return ref;
+}
+
+async function lookUp(c: Ctx): Promise<{ uid: string; leadId?: number; contactId?: number } | null> {
+  const r = await c.d.kommo.findUnsorted(c.linkedid, { linkedid: c.linkedid });
+  if (!r.ok) fail(STEP, r.error);
+  return r.value;
 }

@@ -24,6 +24,8 @@ export interface StepDeps {
   companies: boolean;
   phoneFieldId: number;
   pipeline: { pipelineId: number; statusId: number };
+  /** The task type sent (account.ts: the configured one when the account has it). */
+  taskTypeId: number;
   recordings?: RecordingLinker;
   log: Logger;
   now: () => number;

@@ -52,7 +52,7 @@ export async function taskStep(c: Ctx, entity: EntityRef, deal: DealRef | null):
     entity_type: target[0],
     is_completed: false,
     responsible_user_id: responsible,
-    task_type: t.taskTypeId,
+    task_type: c.d.taskTypeId,
     text: `Call back ${entity.name} on a missed call from ${c.call.phone}`,
   };
   const toKommo = ({ task_type, ...rest }: HookData<'process_task_creation_params'>) => ({ ...rest, task_type_id: task_type });

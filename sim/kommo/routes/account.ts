@@ -7,6 +7,8 @@ import { links, listPage, paging } from '../hal.ts';
 import { noContent, ok, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoUser } from '../types.ts';
+import { withList } from './common.ts';
+import { taskTypesOf } from './tasks.ts';
 
 const FULL = { view: 'A', edit: 'A', add: 'A', delete: 'A', export: 'A' };
 
@@ -29,14 +31,15 @@ function getUser(req: RouteRequest, ctx: RouteContext): SimReply {
   return u ? ok(userView(u, ctx)) : noContent();
 }
 
-function account(_req: RouteRequest, ctx: RouteContext): SimReply {
+function account(req: RouteRequest, ctx: RouteContext): SimReply {
   const a = ctx.store.account;
+  const embedded = withList(req.query).includes('task_types') ? { _embedded: { task_types: taskTypesOf(ctx.store) } } : {};
   return ok({
     id: a.id, name: a.name, subdomain: a.subdomain, created_at: a.created_at, created_by: a.current_user_id,
     updated_at: a.created_at, updated_by: a.current_user_id, current_user_id: a.current_user_id, country: a.country,
     currency: a.currency, currency_symbol: a.currency_symbol, customers_mode: 'disabled', is_unsorted_on: true,
     mobile_feature_version: 0, is_loss_reason_enabled: true, is_helpbot_enabled: false, is_technical_account: false,
-    contact_name_display_order: 1, _links: links(ctx.base, '/api/v4/account'),
+    contact_name_display_order: 1, _links: links(ctx.base, '/api/v4/account'), ...embedded,
   });
 }
 

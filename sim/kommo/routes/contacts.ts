@@ -14,10 +14,11 @@ import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../valid
 import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, patchHandlers, withList } from './common.ts';
 
 /** The contact as Kommo returns it on read. */
-export function contactView(c: KommoContact, ctx: RouteContext, withLeads: boolean): Record<string, unknown> {
+export function contactView(c: KommoContact, ctx: RouteContext, withLeads: boolean, withCustomers = false): Record<string, unknown> {
   const { tags, ...rest } = c;
   const embedded: Record<string, unknown> = { tags, companies: [] };
   if (withLeads) embedded.leads = ctx.store.leadsOf(c.id).map((l) => ({ id: l.id, _links: entityLink(ctx.base, 'leads', l.id) }));
+  if (withCustomers) embedded.customers = ctx.store.customersOf(c.id).map((x) => ({ id: x.id, _links: entityLink(ctx.base, 'customers', x.id) }));
   return { ...rest, _links: entityLink(ctx.base, 'contacts', c.id), _embedded: embedded };
 }
 
@@ -81,9 +82,11 @@ function list(req: RouteRequest, ctx: RouteContext): SimReply {
 
 function get(req: RouteRequest, ctx: RouteContext): SimReply {
   const c = ctx.store.contacts.get(Number(req.params.id));
-  // "Контакт с указанным ID не существует" is documented as 204.
-  if (!c || c.is_deleted) return noContent();
-  return ok(contactView(c, ctx, withList(req.query).includes('leads')));
+  // "Контакт с указанным ID не существует" is documented as 204. The contacts of an incoming lead not yet
+  // accepted "are unavailable in the Lists section" (https://developers.kommo.com/reference/incoming-leads):
+  // read by id they answer 204 too, until the lead is accepted.
+  if (!c || c.is_deleted || c.is_unsorted) return noContent();
+  return ok(contactView(c, ctx, withList(req.query).includes('leads'), withList(req.query).includes('customers')));
 }
 
 function add(req: RouteRequest, ctx: RouteContext): SimReply {

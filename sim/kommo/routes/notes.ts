@@ -1,5 +1,5 @@
 /**
- * `GET /api/v4/{contacts|companies|leads}/{id}/notes`: the entity's notes. The emulator keeps calls as call records
+ * `GET /api/v4/{contacts|companies|leads|customers}/{id}/notes`: the entity's notes. The emulator keeps calls as call records
  * (routes/calls.ts) and shows each as the note Kommo makes of it: `note_type` `call_in` / `call_out` with
  * `params` {uniq, duration, source, link, phone, call_status, call_result}. Filter `filter[note_type]`
  * (one or several). 204 when there is none, as every Kommo list.
@@ -10,7 +10,7 @@ import { noContent, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoCall } from '../types.ts';
 
-const COLLECTION: Record<KommoCall['entity_type'], 'contacts' | 'companies' | 'leads'> = { contact: 'contacts', company: 'companies', lead: 'leads' };
+const COLLECTION: Record<KommoCall['entity_type'], 'contacts' | 'companies' | 'leads' | 'customers'> = { contact: 'contacts', company: 'companies', lead: 'leads', customer: 'customers' };
 
 function noteTypes(q: Query): string[] {
   return Object.entries(q).filter(([k]) => k.startsWith('filter[note_type]')).flatMap(([, v]) => (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')));
@@ -44,4 +44,5 @@ export const noteRoutes: RouteDef[] = [
   { method: 'GET', url: '/api/v4/contacts/:id/notes', auth: 'bearer', handler: list('contact') },
   { method: 'GET', url: '/api/v4/companies/:id/notes', auth: 'bearer', handler: list('company') },
   { method: 'GET', url: '/api/v4/leads/:id/notes', auth: 'bearer', handler: list('lead') },
+  { method: 'GET', url: '/api/v4/customers/:id/notes', auth: 'bearer', handler: list('customer') },
 ];

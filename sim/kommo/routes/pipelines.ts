@@ -2,6 +2,7 @@
  * Pipelines with their statuses (https://www.amocrm.ru/developers/content/crm_platform/leads_pipelines) and
  * the custom fields of contacts, companies and leads (https://developers.kommo.com/reference/custom-fields).
  */
+import { CUSTOM_FIELDS_PAGE_LIMIT } from '../limits.ts';
 import { links, listPage, paging } from '../hal.ts';
 import { noContent, ok, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
@@ -41,8 +42,11 @@ function fieldView(f: KommoCustomField, ctx: RouteContext): Record<string, unkno
 
 function fieldsOf(entity: 'contacts' | 'companies' | 'leads') {
   return (req: RouteRequest, ctx: RouteContext): SimReply => {
-    const p = paging(req.query, ctx.limits.maxPageLimit);
-    if ('reply' in p) return p.reply;
+    const asked = paging(req.query, ctx.limits.maxPageLimit);
+    if ('reply' in asked) return asked.reply;
+    // A page holds at most CUSTOM_FIELDS_PAGE_LIMIT fields whatever `limit` asks (limits.ts): a client must follow
+    // `_links.next`, not stop at a page shorter than the limit it sent.
+    const p = { ...asked, limit: Math.min(asked.limit, CUSTOM_FIELDS_PAGE_LIMIT) };
     const fields = ctx.store.fieldsFor(entity).map((f) => fieldView(f, ctx));
     return listPage(fields, { base: ctx.base, path: `/api/v4/${entity}/custom_fields`, query: req.query, entity: 'custom_fields', withTotal: true, ...p });
   };

@@ -7,11 +7,18 @@ import { noContent, ok, type FieldError, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
 import type { KommoTask } from '../types.ts';
-import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
+import { checkAll, field, itemsOf, notExpected, requestIdOf, type JsonObject } from '../validate.ts';
 import { checkAudit, checkResponsible, entityLink } from './common.ts';
 
-/** Kommo's built-in task types: 1 follow-up, 2 meeting. */
-export const TASK_TYPES = [1, 2] as const;
+/**
+ * "Tasks have 2 standard types with predefined IDs: 1 – Follow-up, 2 – Meeting" (https://developers.kommo.com/reference/tasks);
+ * an account adds its own (`GET /api/v4/account?with=task_types`), and a task may name any of them.
+ */
+export const TASK_TYPES = [{ id: 1, name: 'Follow-up', code: 'FOLLOW_UP' }, { id: 2, name: 'Meeting', code: 'MEETING' }] as const;
+
+export function taskTypesOf(store: KommoStore): Array<{ id: number; name: string; code: string | null }> {
+  return [...TASK_TYPES, ...(store.account.task_types ?? [])];
+}
 const ENTITY_TYPES = ['leads', 'contacts', 'companies', 'customers'] as const;
 
 function entityExists(store: KommoStore, type: unknown, id: unknown): boolean {
@@ -21,8 +28,15 @@ function entityExists(store: KommoStore, type: unknown, id: unknown): boolean {
   return true;
 }
 
+/** The fields of a task (https://developers.kommo.com/reference/tasks, https://www.amocrm.com/developers/content/api/tasks/); any other is FieldNotExpected. */
+const TASK_FIELDS = [
+  'text', 'complete_till', 'responsible_user_id', 'entity_id', 'entity_type', 'is_completed', 'task_type_id', 'duration', 'result',
+  'created_by', 'updated_by', 'created_at', 'updated_at', 'request_id',
+];
+
 function checkTask(store: KommoStore) {
   return (item: JsonObject, errors: FieldError[]): void => {
+    notExpected(errors, item, TASK_FIELDS);
     field(errors, item, 'text', 'string', 'text', { required: true });
     field(errors, item, 'complete_till', 'int', 'complete_till', { required: true });
     checkResponsible(errors, item, store);
@@ -31,7 +45,7 @@ function checkTask(store: KommoStore) {
     if (id !== undefined && type === undefined && !('entity_type' in item)) errors.push({ code: 'NotBlank', path: 'entity_type', detail: 'This value should not be blank.' });
     if (id !== undefined && type !== undefined && !entityExists(store, type, id)) errors.push({ code: 'NotSupportedChoice', path: 'entity_id', detail: 'The value you selected is not a valid choice.' });
     field(errors, item, 'is_completed', 'bool', 'is_completed');
-    field(errors, item, 'task_type_id', 'int', 'task_type_id', { choices: TASK_TYPES });
+    field(errors, item, 'task_type_id', 'int', 'task_type_id', { choices: taskTypesOf(store).map((t) => t.id) });
     field(errors, item, 'duration', 'int', 'duration');
     field(errors, item, 'result', 'object', 'result');
     checkAudit(errors, item);

@@ -4,13 +4,14 @@
  * https://developers.kommo.com/reference/declining-incoming-leads. Adding creates a lead in the pipeline's
  * Unsorted status and, when `_embedded.contacts` has one, a contact hidden from lists until acceptance.
  */
+import { DUPLICATE_TAG, DUPLICATE_TAG_ID, type KommoBehaviour } from '../behaviour.ts';
 import { checkFieldValues } from '../field-values.ts';
 import { links, listPage, one, paging } from '../hal.ts';
 import { noContent, ok, problem, validationFailed, type FieldError, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
 import type { KommoUnsorted } from '../types.ts';
-import { checkAll, field, isObject, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
+import { checkAll, field, isObject, itemsOf, notExpected, requestIdOf, type JsonObject } from '../validate.ts';
 import { entityLink } from './common.ts';
 import { createContact } from './contacts.ts';
 import { createLead } from './leads.ts';
@@ -19,6 +20,16 @@ const METADATA: Array<[string, 'string' | 'int' | 'bool' | 'string|int']> = [
   ['uniq', 'string'], ['from', 'string'], ['phone', 'string|int'], ['called_at', 'int'], ['duration', 'int'],
   ['link', 'string'], ['service_code', 'string'], ['is_call_event_needed', 'bool'], ['call_responsible', 'string|int'],
 ];
+
+/**
+ * The fields an incoming SIP lead and its embedded lead and contact take; any other is refused with
+ * `FieldNotExpected` ("This field was not expected."), Kommo's answer to a field it does not take
+ * (https://github.com/Krukov/amocrm_api/issues/68, /issues/112). Tags go under `_embedded.tags`, as the official
+ * SDK writes them (amocrm-api-php `BaseApiModel::toApi` → `_embedded.tags`), not as a top-level `tags`.
+ */
+const ITEM_FIELDS = ['source_uid', 'source_name', 'pipeline_id', 'created_at', 'metadata', '_embedded', 'request_id'];
+const LEAD_FIELDS = ['name', 'price', 'status_id', 'pipeline_id', 'responsible_user_id', 'created_by', 'updated_by', 'created_at', 'updated_at', 'custom_fields_values', 'tags_to_add', '_embedded', 'request_id'];
+const CONTACT_FIELDS = ['name', 'first_name', 'last_name', 'responsible_user_id', 'created_by', 'updated_by', 'created_at', 'updated_at', 'custom_fields_values', 'tags_to_add', '_embedded', 'request_id'];
 
 function checkEmbedded(errors: FieldError[], item: JsonObject, store: KommoStore): void {
   const emb = field(errors, item, '_embedded', 'object', '_embedded');
@@ -31,6 +42,7 @@ function checkEmbedded(errors: FieldError[], item: JsonObject, store: KommoStore
       const path = `_embedded.${key}.${i}`;
       if (!isObject(x)) { errors.push({ code: 'InvalidType', path, detail: 'This value should be of type array.' }); return; }
       const sub: FieldError[] = [];
+      notExpected(sub, x, entity === 'leads' ? LEAD_FIELDS : CONTACT_FIELDS);
       field(sub, x, 'name', 'string', 'name');
       if (entity === 'leads') field(sub, x, 'price', 'int', 'price');
       checkFieldValues(sub, x, store.fieldsFor(entity), false);
@@ -41,8 +53,9 @@ function checkEmbedded(errors: FieldError[], item: JsonObject, store: KommoStore
   check('contacts', 'contacts');
 }
 
-function checkSip(store: KommoStore, seen: Set<string>) {
+function checkSip(store: KommoStore, seen: Set<string>, behaviour: KommoBehaviour) {
   return (item: JsonObject, errors: FieldError[]): void => {
+    notExpected(errors, item, ITEM_FIELDS);
     const uid = field(errors, item, 'source_uid', 'string', 'source_uid', { required: true });
     field(errors, item, 'source_name', 'string', 'source_name', { required: true });
     field(errors, item, 'pipeline_id', 'int', 'pipeline_id', { choices: store.pipelines.map((p) => p.id) });
@@ -51,7 +64,8 @@ function checkSip(store: KommoStore, seen: Set<string>) {
     if (isObject(md)) for (const [k, kind] of METADATA) field(errors, md, k, kind, `metadata.${k}`);
     checkEmbedded(errors, item, store);
     // "There can't be 2 identical entities in the Incoming leads": the emulator takes source_uid as identity.
-    if (typeof uid === 'string') {
+    // The older page refuses the second one; the current reference adds it and tags both (behaviour.ts).
+    if (typeof uid === 'string' && behaviour.unsortedDuplicateSourceUid === 'refuse') {
       if (seen.has(uid) || [...store.unsorted.values()].some((u) => u.source_uid === uid)) {
         errors.push({ code: 'NotUnique', path: 'source_uid', detail: 'This value is already used.' });
       }
@@ -93,13 +107,21 @@ function create(store: KommoStore, item: JsonObject): KommoUnsorted {
   return u;
 }
 
+/** "a tag indicating a duplicate will be added to both of them" (https://developers.kommo.com/reference/incoming-leads). */
+function tagDuplicate(store: KommoStore, u: KommoUnsorted): void {
+  const lead = store.leads.get(u.lead_id);
+  if (lead && !lead.tags.some((t) => t.name === DUPLICATE_TAG)) lead.tags = [...lead.tags, { id: DUPLICATE_TAG_ID, name: DUPLICATE_TAG }];
+}
+
 function addSip(req: RouteRequest, ctx: RouteContext): SimReply {
   const got = itemsOf(req.body, ctx.limits.maxEntitiesPerRequest);
   if ('reply' in got) return got.reply;
-  const bad = checkAll(got.items, checkSip(ctx.store, new Set()));
+  const bad = checkAll(got.items, checkSip(ctx.store, new Set(), ctx.behaviour));
   if (bad) return bad;
   const added = (got.items as JsonObject[]).map((item, i) => {
+    const twins = [...ctx.store.unsorted.values()].filter((x) => x.source_uid === item.source_uid);
     const u = create(ctx.store, item);
+    if (twins.length > 0) for (const x of [...twins, u]) tagDuplicate(ctx.store, x);
     return {
       uid: u.uid, request_id: requestIdOf(item, i), category: u.category, pipeline_id: u.pipeline_id, created_at: u.created_at,
       account_id: u.account_id, _links: links(ctx.base, `/api/v4/leads/unsorted/${u.uid}`), _embedded: embeddedIds(u, ctx),
