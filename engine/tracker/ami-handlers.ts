@@ -3,7 +3,7 @@
  * channel it names has been touched (see `touchFromEvent`); events with no handler leave the state unchanged.
  */
 import { header, type AmiMessage } from '../../ami-wire/index.ts';
-import { adoptChannel, allChannelsEnded, answerChan, endChan, finishCall, known, now, requestConv, touchChan, type Ctx } from './ops.ts';
+import { adoptChannel, allChannelsEnded, answerChan, endChan, finishCall, known, learnPhone, now, requestConv, touchChan, type Ctx } from './ops.ts';
 
 export type Handler = (ctx: Ctx, ev: AmiMessage) => void;
 
@@ -18,7 +18,11 @@ export function touchFromEvent(ctx: Ctx, ev: AmiMessage): void {
   if (!id) return;
   const ch = touchChan(ctx, id, header(ev, 'Channel'));
   const n = header(ev, 'CallerIDNum');
-  if (known(n)) ch.num = n;
+  if (known(n) && n !== ch.num) {
+    ch.num = n;
+    // the caller shows its own number: 150010001 placing a call as 201 is extension 201
+    if (ch.id === ctx.call.origin) learnPhone(ctx, ch);
+  }
   const nm = header(ev, 'CallerIDName');
   if (known(nm)) ch.cname = nm;
   const c = header(ev, 'ConnectedLineNum');
@@ -44,6 +48,7 @@ const Newchannel: Handler = (ctx, ev) => {
   ch.context = header(ev, 'Context') ?? '';
   // A real channel that starts already ringing in (not Down) is a phone or line that placed a call.
   if (!ctx.call.origin && !ch.local && !ctx.call.originated && header(ev, 'ChannelStateDesc') !== 'Down') ctx.call.origin = ch.id;
+  if (ch.id === ctx.call.origin) learnPhone(ctx, ch);
 };
 
 const Newstate: Handler = (ctx, ev) => {
@@ -52,6 +57,9 @@ const Newstate: Handler = (ctx, ev) => {
 };
 
 const DialBegin: Handler = (ctx, ev) => {
+  // a phone that dials shows its own number (a consult call's caller included)
+  const caller = ctx.call.chans.get(header(ev, 'Uniqueid') ?? '');
+  if (caller && !caller.local) learnPhone(ctx, caller);
   const dest = destOf(ctx, ev);
   if (dest) requestConv(ctx, dest);
 };
@@ -60,6 +68,9 @@ const DialEnd: Handler = (ctx, ev) => {
   const dest = destOf(ctx, ev);
   if (!dest) return;
   const status = header(ev, 'DialStatus') ?? '';
+  // the caller's own Dial outcome (call acceptance: NOANSWER while a leg went Up); one ANSWER is enough
+  const caller = ctx.call.chans.get(header(ev, 'Uniqueid') ?? '');
+  if (caller && status && caller.ownDial !== 'ANSWER') caller.ownDial = status;
   dest.dialStatus = status;
   dest.extra.dialstatus = status;
   if (status === 'ANSWER') answerChan(ctx, dest);

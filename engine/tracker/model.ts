@@ -20,6 +20,17 @@ export interface TrackerConfig {
   timezone: string;
   /** How many finished linkedids are remembered, so late events for them are recognised (not treated as new calls). */
   rememberEnded: number;
+  /**
+   * With no trunk configured (`trunks` empty), take for a trunk an endpoint the traffic shows to be one: a
+   * non-Local endpoint that places a call with an external number or into an inbound context, or is dialled
+   * to an external number (see guessedTrunkOf in predicates.ts). Reported once per endpoint (TRACKER_TRUNK_GUESSED).
+   */
+  guessTrunks: boolean;
+  /**
+   * A dialled leg whose number is not internal is a trunk. On when no trunk is named (`trunks` not given):
+   * with trunks named, a phone rung with the DID it was reached by (+31150010004) stays a phone.
+   */
+  externalByNumber: boolean;
 }
 
 export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
@@ -30,6 +41,8 @@ export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
   outboundMarkers: ['XIVO_OUTCALL'],
   timezone: 'UTC',
   rememberEnded: 1024,
+  guessTrunks: false,
+  externalByNumber: true,
 };
 
 export interface ChanModel {
@@ -56,6 +69,8 @@ export interface ChanModel {
   connected: string;
   /** 0 not a conversation, 1 requested, 2 accepted, 3 ended. */
   conv: 0 | 1 | 2 | 3;
+  /** The DialStatus of every Dial this channel placed (the caller's own Dial outcome), in order; '' none yet. */
+  ownDial: string;
 }
 
 export interface CallModel {
@@ -74,6 +89,13 @@ export interface CallModel {
   lastTime: string;
   extra: Record<string, string | number>;
   abandoned: boolean;
+  /**
+   * Originated call: whether the first leg rung (the caller, `origin`) is also a conversation. '' not decided
+   * yet, 'yes' it is one, 'no' it only places the call (a phone calling out: see requestFirstLeg in ops.ts).
+   */
+  firstLeg: '' | 'yes' | 'no';
+  /** A leg answered while the caller was still waiting (not Up, not gone): call acceptance is then possible. */
+  legUpWhileCallerWaited: boolean;
 }
 
 export interface CallSummary {
@@ -118,7 +140,16 @@ export interface TrackerState {
    * pickup code (*8, **202) becomes part of the call it picked up; its later events go to that call.
    */
   absorbed: Map<string, string>;
+  /**
+   * endpoint ("SIP/150010001") -> the extension the recording ties it to: the internal CallerIDNum it showed
+   * when it placed a call (201). Bounded (MAX_PHONES): phones are few, this only guards against a flood.
+   */
+  phones: Map<string, string>;
+  /** Endpoints taken for trunks from the traffic (config.guessTrunks), each reported once. */
+  guessed: Set<string>;
 }
+
+export const MAX_PHONES = 100_000;
 
 export interface TrackResult {
   state: TrackerState;

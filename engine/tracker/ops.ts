@@ -3,9 +3,9 @@
  * AMI and CEL handlers feed the same model through these, so the stages come out the same from either source.
  */
 import type { CallStage } from '../../contracts/index.ts';
-import type { CallModel, ChanModel, StageEvent, TrackerProblem, TrackerState } from './model.ts';
-import { buildCallFull, summarizeModel } from './build.ts';
-import { isConversationLeg, isLocalChannel } from './predicates.ts';
+import { MAX_PHONES, type CallModel, type ChanModel, type StageEvent, type TrackerProblem, type TrackerState } from './model.ts';
+import { buildStage } from './build.ts';
+import { endpointKey, isConversationLeg, isInternalNumber, isLocalChannel, isTrunkChannel } from './predicates.ts';
 
 export interface Ctx {
   state: TrackerState;
@@ -17,7 +17,7 @@ export interface Ctx {
 }
 
 export function newCall(linkedid: string): CallModel {
-  return { linkedid, chans: new Map(), convs: [], origin: '', originated: false, cel: false, marker: '', record: '', lastTime: '', extra: {}, abandoned: false };
+  return { linkedid, chans: new Map(), convs: [], origin: '', originated: false, cel: false, marker: '', record: '', lastTime: '', extra: {}, abandoned: false, firstLeg: '', legUpWhileCallerWaited: false };
 }
 
 const UNKNOWN = new Set(['', '<unknown>', '<Unknown>']);
@@ -37,7 +37,7 @@ export function touchChan(ctx: Ctx, id: string, name: string | undefined): ChanM
     const n = name ?? '';
     ch = {
       id, name: n, num: '', cname: '', exten: '', context: '', start: now(ctx), answer: '', end: '', state: 'ringing', extra: {},
-      local: isLocalChannel(n), dialled: false, answered: false, dialStatus: '', cause: 0, connected: '', conv: 0,
+      local: isLocalChannel(n), dialled: false, answered: false, dialStatus: '', cause: 0, connected: '', conv: 0, ownDial: '',
     };
     ctx.call.chans.set(id, ch);
     ctx.state.chanCall.set(id, ctx.call.linkedid);
@@ -53,13 +53,8 @@ export function touchChan(ctx: Ctx, id: string, name: string | undefined): ChanM
 
 export function emit(ctx: Ctx, stage: CallStage, conversationId: string): void {
   const { call, state } = ctx;
-  ctx.emitted.push({
-    stage,
-    linkedid: call.linkedid,
-    conversationId,
-    call: buildCallFull(call, state.config, conversationId),
-    summary: summarizeModel(call, state.config),
-  });
+  const built = buildStage(call, state.config, conversationId, state);
+  ctx.emitted.push({ stage, linkedid: call.linkedid, conversationId, call: built.call, summary: built.summary });
 }
 
 /** A dialled leg starts ringing: in an originated call the first phone rung is the caller; any other real leg is a conversation. */
@@ -72,6 +67,11 @@ export function requestConv(ctx: Ctx, ch: ChanModel): void {
   }
   if (isConversationLeg(ch, ctx.call) !== true) return;
   if (ch.state === 'ended') return;
+  if (ctx.call.originated && ctx.call.firstLeg === '') decideFirstLeg(ctx, ch);
+  openConv(ctx, ch);
+}
+
+function openConv(ctx: Ctx, ch: ChanModel): void {
   ch.conv = 1;
   ctx.call.convs.push(ch.id);
   emit(ctx, 'conversation_requested', ch.id);
@@ -80,11 +80,46 @@ export function requestConv(ctx: Ctx, ch: ChanModel): void {
     ch.conv = 2;
     emit(ctx, 'conversation_accepted', ch.id);
   }
+  if (ch.state === 'ended') {
+    ch.conv = 3;
+    emit(ctx, 'conversation_ended', ch.id);
+  }
+}
+
+/**
+ * An originated call's first leg is the caller (from). It is a conversation too when it is a line (call-me-now:
+ * the PBX rings an outside party first, one conversation per leg that rang) or when the PBX rang nothing after
+ * it (caco-originate-ctd-caller-rejects: its ringing was the whole call). A phone followed by other legs only
+ * places the call, as when the phone dials itself. Decided when the next leg rings, or at the end.
+ */
+export function decideFirstLeg(ctx: Ctx, next: ChanModel | undefined): void {
+  const { call, state } = ctx;
+  const first = call.chans.get(call.origin);
+  if (!first || first.conv !== 0) return;
+  // the existing fixtures agree: caco-originate-ctd-outbound-answered and wazo-cel-originate-recorded list only the legs after the first
+  call.firstLeg = next === undefined || isTrunkChannel(first, call, state.config, state) === true ? 'yes' : 'no';
+  if (call.firstLeg === 'yes') openConv(ctx, first);
+}
+
+/** A phone placed a call showing an internal number: the recording ties its endpoint to that extension. */
+export function learnPhone(ctx: Ctx, ch: ChanModel): void {
+  const cfg = ctx.state.config;
+  if (ch.local || !ch.num || !isInternalNumber(ch.num, cfg) || cfg.trunks.some((re) => re.test(ch.name))) return;
+  const ep = endpointKey(ch.name);
+  const phones = ctx.state.phones;
+  if (!ep || phones.get(ep) === ch.num) return;
+  phones.delete(ep);
+  phones.set(ep, ch.num);
+  if (phones.size > MAX_PHONES) phones.delete(phones.keys().next().value as string);
 }
 
 export function answerChan(ctx: Ctx, ch: ChanModel): void {
   if (!ch.answer) ch.answer = now(ctx);
   ch.answered = true;
+  if (!ch.local && ch.id !== ctx.call.origin && !ctx.call.legUpWhileCallerWaited) {
+    const caller = ctx.call.chans.get(ctx.call.origin);
+    if (caller && !caller.answered && caller.state !== 'ended') ctx.call.legUpWhileCallerWaited = true;
+  }
   if (ch.state === 'ringing') ch.state = 'talking';
   if (ch.conv === 1) {
     ch.conv = 2;
@@ -109,6 +144,7 @@ export function allChannelsEnded(call: CallModel): boolean {
 /** The call is over: end what is still open, emit call_ended, and drop the call from the state. */
 export function finishCall(ctx: Ctx): void {
   const { call, state } = ctx;
+  if (call.originated && call.firstLeg === '') decideFirstLeg(ctx, undefined);
   for (const id of call.convs) {
     const ch = call.chans.get(id);
     if (ch && ch.conv !== 3) endChan(ctx, ch);
