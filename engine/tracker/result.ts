@@ -32,5 +32,7 @@ export function resultOf(call: CallModel): number {
     // Cause 16 (normal clearing) on a leg that never answered: the caller hung up while it rang.
     if (ch.cause === 16) return 487;
   }
+  // an originate whose first leg answered but went no further (call-me-now not accepted): nobody was connected
+  if (call.originated && call.chans.get(call.origin)?.answered) return 480;
   return 0;
 }
