@@ -32,7 +32,7 @@ export function endpointOf(name: string): string {
   return dash > 0 ? rest.slice(0, dash) : rest;
 }
 
-interface Ends {
+export interface Ends {
   direction: Direction;
   origin: ChanModel | undefined;
   from: string;
@@ -51,7 +51,7 @@ function callerOf(call: CallModel): ChanModel | undefined {
   return call.chans.get(call.origin) ?? call.chans.get(call.linkedid) ?? call.chans.values().next().value;
 }
 
-function endsOf(call: CallModel, cfg: TrackerConfig, known: Known): Ends {
+export function endsOf(call: CallModel, cfg: TrackerConfig, known: Known): Ends {
   const direction = directionOf(call, cfg, known);
   const origin = callerOf(call);
   let trunkChan: ChanModel | undefined;

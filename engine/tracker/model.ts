@@ -117,6 +117,17 @@ export interface StageEvent {
   conversationId: string;
   call: CallFull;
   summary: CallSummary;
+  /** call_ended only: why its direction, numbers, answerer and result were decided (`hookline calls --explain`). */
+  why?: CallExplanation;
+}
+
+/** One sentence per decision of a finished call. */
+export interface CallExplanation {
+  direction: string;
+  from: string;
+  to: string;
+  answered: string;
+  result: string;
 }
 
 /** Listed in the error catalogue (contracts/errors-service.ts). */

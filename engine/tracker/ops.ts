@@ -5,6 +5,7 @@
 import type { CallStage } from '../../contracts/index.ts';
 import { MAX_PHONES, type CallModel, type ChanModel, type StageEvent, type TrackerProblem, type TrackerState } from './model.ts';
 import { buildStage } from './build.ts';
+import { explainCall } from './explain.ts';
 import { endpointKey, isConversationLeg, isInternalNumber, isLocalChannel, isTrunkChannel } from './predicates.ts';
 
 export interface Ctx {
@@ -54,7 +55,9 @@ export function touchChan(ctx: Ctx, id: string, name: string | undefined): ChanM
 export function emit(ctx: Ctx, stage: CallStage, conversationId: string): void {
   const { call, state } = ctx;
   const built = buildStage(call, state.config, conversationId, state);
-  ctx.emitted.push({ stage, linkedid: call.linkedid, conversationId, call: built.call, summary: built.summary });
+  const ev: StageEvent = { stage, linkedid: call.linkedid, conversationId, call: built.call, summary: built.summary };
+  if (stage === 'call_ended') ev.why = explainCall(call, state.config, state);
+  ctx.emitted.push(ev);
 }
 
 /** A dialled leg starts ringing: in an originated call the first phone rung is the caller; any other real leg is a conversation. */
