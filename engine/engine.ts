@@ -57,7 +57,8 @@ export function trackerConfig(pbx: Config['pbx']) {
   const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return {
     internalNumbers: new RegExp(pbx.internalNumbers),
-    ...(pbx.trunks.length ? { trunks: pbx.trunks.map((t) => new RegExp(`^${escape(t)}(-|$)`)) } : {}),
+    // trunks named: only they are; none named: the tracker takes them from the traffic and says which (TRACKER_TRUNK_GUESSED)
+    ...(pbx.trunks.length ? { trunks: pbx.trunks.map((t) => new RegExp(`^${escape(t)}(-|$)`)) } : { guessTrunks: true }),
     inboundContexts: pbx.inboundContexts,
     timezone: pbx.timezone,
   };

@@ -66,6 +66,7 @@ export const command: CliCommand = {
             hooks: createHookInvoker({ runner, scripts: { published: (h) => scripts[h] ?? null }, log, limits: config.hooks }),
           },
           log,
+          explain: opts.explain === true,
           onCall: ({ why, ...call }) => process.stdout.write(`${JSON.stringify(opts.explain ? { ...call, explain: why ?? null } : call)}\n`),
         });
         try {

@@ -31,6 +31,8 @@ export interface FollowOptions {
   onCall: (call: FinishedCall) => void;
   /** The clock that stamps events which arrive without a Timestamp (default Date.now). */
   now?: () => number;
+  /** Attach to each finished call why the tracker decided as it did (`why`; `hookline calls --explain`). */
+  explain?: boolean;
   /** Every stage decided (the registrar hangs here). */
   onStage?: (ev: StageEvent, decision: StageDecision) => void | Promise<void>;
 }
@@ -72,7 +74,7 @@ export function followCalls(o: FollowOptions): CallFollower {
             o.onCall({
               linkedid: ev.linkedid, direction: s.direction, from: s.from, to: s.to, answered: s.answered, answered_by: s.answered_by,
               conversations: s.conversations, result: s.result, stages: p.stages, decisions: p.decisions, call_full: ev.call,
-              ...(ev.why ? { why: ev.why } : {}),
+              ...(o.explain && ev.why ? { why: ev.why } : {}),
             });
           }
         }

@@ -3,7 +3,8 @@
  * channel it names has been touched (see `touchFromEvent`); events with no handler leave the state unchanged.
  */
 import { header, type AmiMessage } from '../../ami-wire/index.ts';
-import { adoptChannel, allChannelsEnded, answerChan, endChan, finishCall, known, learnPhone, now, requestConv, touchChan, type Ctx } from './ops.ts';
+import { adoptChannel, allChannelsEnded, answerChan, endChan, finishCall, guessTrunk, known, learnPhone, now, requestConv, touchChan, type Ctx } from './ops.ts';
+import { dialStringCarries, inboundContextWhy } from './predicates.ts';
 
 export type Handler = (ctx: Ctx, ev: AmiMessage) => void;
 
@@ -20,8 +21,9 @@ export function touchFromEvent(ctx: Ctx, ev: AmiMessage): void {
   const n = header(ev, 'CallerIDNum');
   if (known(n) && n !== ch.num) {
     ch.num = n;
-    // the caller shows its own number: 150010001 placing a call as 201 is extension 201
-    if (ch.id === ctx.call.origin) learnPhone(ctx, ch);
+    // the caller shows its own number: 150010001 placing a call as 201 is extension 201 (its first event,
+    // Newchannel, learns once its context is read)
+    if (ch.id === ctx.call.origin && ch.context) learnPhone(ctx, ch);
   }
   const nm = header(ev, 'CallerIDName');
   if (known(nm)) ch.cname = nm;
@@ -46,6 +48,10 @@ const Newchannel: Handler = (ctx, ev) => {
   const exten = header(ev, 'Exten');
   if (known(exten) && exten !== 's') ch.exten = exten;
   ch.context = header(ev, 'Context') ?? '';
+  if (ctx.state.config.guessTrunks && !ch.local) {
+    const why = inboundContextWhy(ch.context, ctx.state.config);
+    if (why) guessTrunk(ctx, ch, why);
+  }
   // A real channel that starts already ringing in (not Down) is a phone or line that placed a call.
   if (!ctx.call.origin && !ch.local && !ctx.call.originated && header(ev, 'ChannelStateDesc') !== 'Down') ctx.call.origin = ch.id;
   if (ch.id === ctx.call.origin) learnPhone(ctx, ch);
@@ -61,7 +67,12 @@ const DialBegin: Handler = (ctx, ev) => {
   const caller = ctx.call.chans.get(header(ev, 'Uniqueid') ?? '');
   if (caller && !caller.local) learnPhone(ctx, caller);
   const dest = destOf(ctx, ev);
-  if (dest) requestConv(ctx, dest);
+  if (!dest) return;
+  if (ctx.state.config.guessTrunks && !dest.local) {
+    const dialString = header(ev, 'DialString') ?? '';
+    if (dialStringCarries(dialString, dest.num, dest.name, ctx.state.config)) guessTrunk(ctx, dest, `it was dialled as "${dialString}", the outside number ${dest.num} in its dial string`);
+  }
+  requestConv(ctx, dest);
 };
 
 const DialEnd: Handler = (ctx, ev) => {

@@ -3,7 +3,8 @@
  * table). They feed the same call model as the AMI handlers; a call fed by CEL ends at LINKEDID_END.
  */
 import { header, type AmiMessage } from '../../ami-wire/index.ts';
-import { adoptChannel, answerChan, endChan, finishCall, known, learnPhone, now, requestConv, touchChan, type Ctx } from './ops.ts';
+import { adoptChannel, answerChan, endChan, finishCall, guessTrunk, known, learnPhone, now, requestConv, touchChan, type Ctx } from './ops.ts';
+import { inboundContextWhy } from './predicates.ts';
 import type { ChanModel } from './model.ts';
 import type { Handler } from './ami-handlers.ts';
 
@@ -36,6 +37,10 @@ const CHAN_START: Handler = (ctx, ev) => {
   const exten = header(ev, 'Exten');
   if (known(exten) && exten !== 's') ch.exten = exten;
   ch.context = header(ev, 'Context') ?? '';
+  if (ctx.state.config.guessTrunks && !ch.local) {
+    const why = inboundContextWhy(ch.context, ctx.state.config);
+    if (why) guessTrunk(ctx, ch, why);
+  }
   // Every channel but the primary was created to be dialled.
   if (ch.id !== ctx.call.linkedid) requestConv(ctx, ch);
   else learnPhone(ctx, ch);

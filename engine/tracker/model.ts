@@ -131,7 +131,7 @@ export interface CallExplanation {
 }
 
 /** Listed in the error catalogue (contracts/errors-service.ts). */
-export type TrackerProblemCode = Extract<ErrorCode, 'TRACKER_HANDLER_FAILED' | 'TRACKER_LATE_EVENT' | 'TRACKER_UNKNOWN_CALL' | 'TRACKER_RESYNC_CLOSED'>;
+export type TrackerProblemCode = Extract<ErrorCode, 'TRACKER_HANDLER_FAILED' | 'TRACKER_LATE_EVENT' | 'TRACKER_UNKNOWN_CALL' | 'TRACKER_RESYNC_CLOSED' | 'TRACKER_TRUNK_GUESSED'>;
 
 export interface TrackerProblem {
   code: TrackerProblemCode;
@@ -161,6 +161,8 @@ export interface TrackerState {
 }
 
 export const MAX_PHONES = 100_000;
+/** Trunks guessed are few; past this many the traffic is not what the guess assumes and guessing stops. */
+export const MAX_GUESSED_TRUNKS = 64;
 
 export interface TrackResult {
   state: TrackerState;

@@ -3,10 +3,10 @@
  * AMI and CEL handlers feed the same model through these, so the stages come out the same from either source.
  */
 import type { CallStage } from '../../contracts/index.ts';
-import { MAX_PHONES, type CallModel, type ChanModel, type StageEvent, type TrackerProblem, type TrackerState } from './model.ts';
+import { MAX_GUESSED_TRUNKS, MAX_PHONES, type CallModel, type ChanModel, type StageEvent, type TrackerProblem, type TrackerState } from './model.ts';
 import { buildStage } from './build.ts';
 import { explainCall } from './explain.ts';
-import { endpointKey, isConversationLeg, isInternalNumber, isLocalChannel, isTrunkChannel } from './predicates.ts';
+import { endpointKey, inboundContextWhy, isConversationLeg, isInternalNumber, isLocalChannel, isTrunkChannel } from './predicates.ts';
 
 export interface Ctx {
   state: TrackerState;
@@ -108,7 +108,10 @@ export function decideFirstLeg(ctx: Ctx, next: ChanModel | undefined): void {
 export function learnPhone(ctx: Ctx, ch: ChanModel): void {
   const cfg = ctx.state.config;
   if (ch.local || !ch.num || !isInternalNumber(ch.num, cfg) || cfg.trunks.some((re) => re.test(ch.name))) return;
+  // a line entering an inbound context is no phone, whatever short number its caller shows (callme: 123)
+  if (inboundContextWhy(ch.context, cfg)) return;
   const ep = endpointKey(ch.name);
+  if (ctx.state.guessed.has(ep)) return;
   const phones = ctx.state.phones;
   if (!ep || phones.get(ep) === ch.num) return;
   phones.delete(ep);
@@ -218,4 +221,23 @@ export function moveChannel(from: Ctx, to: Ctx, id: string): void {
     }
   }
   if (!from.call.cel && allChannelsEnded(from.call)) finishCall(from);
+}
+
+/**
+ * No trunk configured (config.guessTrunks): take this channel's endpoint for a trunk, say so once (a
+ * TRACKER_TRUNK_GUESSED problem naming the endpoint and the configuration that makes it explicit). An endpoint
+ * the traffic tied to an extension (it placed a call as 201) is a phone and is not taken.
+ */
+export function guessTrunk(ctx: Ctx, ch: ChanModel, why: string): void {
+  const { state } = ctx;
+  const cfg = state.config;
+  if (!cfg.guessTrunks || ch.local || !ch.name || state.guessed.size >= MAX_GUESSED_TRUNKS) return;
+  const ep = endpointKey(ch.name);
+  if (state.guessed.has(ep) || state.phones.has(ep) || cfg.trunks.some((re) => re.test(ch.name))) return;
+  state.guessed.add(ep);
+  ctx.problems.push({
+    code: 'TRACKER_TRUNK_GUESSED',
+    linkedid: ctx.call.linkedid,
+    message: `no trunk is configured: took ${ep} for a trunk (${why}); to say so, set "pbx": {"trunks": ["${ep}"]} in the configuration`,
+  });
 }

@@ -29,6 +29,27 @@ export function endpointKey(name: string): string {
   return dash > name.indexOf('/') + 1 ? name.slice(0, dash) : name;
 }
 
+/** A dialplan context named like the entry of outside calls: from-trunk, from-pstn, from-extern, voipgrid_in, incoming, did. */
+const INBOUND_CONTEXT = /(^|[-_])(in|inbound|incoming|pstn|trunks?|extern|external|did|provider)($|[-_])/i;
+
+/** Why this non-Local channel's endpoint looks like a trunk from its context (listed inbound, or named so), or undefined. */
+export function inboundContextWhy(context: string, cfg: TrackerConfig): string | undefined {
+  if (!context) return undefined;
+  if (cfg.inboundContexts.includes(context)) return `its channels enter "${context}", an inbound context of the configuration`;
+  if (INBOUND_CONTEXT.test(context)) return `its channels enter "${context}", named like an inbound context`;
+  return undefined;
+}
+
+/** Dial("SIP/+31260010001@provider"), Dial("PJSIP/84951234567@provider"), Dial("SIP/provider/0495…"): the dial string carries the outside number the leg was dialled as. */
+export function dialStringCarries(dialString: string, num: string, channelName: string, cfg: TrackerConfig): boolean {
+  if (!num || isInternalNumber(num, cfg)) return false;
+  const digits = num.replace(/^\+/, '');
+  // a phone whose account is a number (SIP/150010002) carries its own name, not an outside number
+  const ep = endpointKey(channelName);
+  if (digits.length === 0 || ep.slice(ep.indexOf('/') + 1) === digits) return false;
+  return dialString.includes(digits) && dialString !== digits && dialString !== num;
+}
+
 /** The channel is an external line: its name matches a configured trunk, it is the caller and entered an inbound context, or it was dialled to an external number. */
 export function isTrunkChannel(ch: ChanModel, call: CallModel, cfg: TrackerConfig, known: Known = NOTHING_KNOWN): Verdict {
   if (ch.local) return { no: 'a Local channel is never a trunk' };
