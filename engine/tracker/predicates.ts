@@ -114,9 +114,14 @@ export function answeringLeg(call: CallModel): ChanModel | undefined {
   return undefined;
 }
 
-/** Another phone leg of the call (another endpoint) shows the same number: it is the group's or queue's, not the phone's. */
+/**
+ * Another party of the call (another endpoint) shows the same number: a leg of a group or queue rung with the
+ * group's number, or a leg showing the caller's number; either way not the phone's own.
+ */
 export function isSharedNumber(ch: ChanModel, call: CallModel): boolean {
   const ep = endpointKey(ch.name);
+  const caller = call.chans.get(call.origin);
+  if (caller && caller !== ch && caller.num === ch.num && endpointKey(caller.name) !== ep) return true;
   for (const id of call.convs) {
     const o = call.chans.get(id);
     if (o && o !== ch && o.num === ch.num && endpointKey(o.name) !== ep) return true;
