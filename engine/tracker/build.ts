@@ -5,7 +5,7 @@
  */
 import { UNSET_TIME, type CallFull, type Channel, type Conversation, type Party, type Trunk } from '../../contracts/index.ts';
 import type { CallModel, CallSummary, ChanModel, Direction, TrackerConfig } from './model.ts';
-import { answeringLeg, directionOf, isInternalNumber, isTrunkChannel, NOTHING_KNOWN, partyOf, type Known } from './predicates.ts';
+import { answeringLeg, directionOf, isInternalNumber, isTrunk, NOTHING_KNOWN, partyOf, type Known } from './predicates.ts';
 import { resultOf } from './result.ts';
 
 const TYPE_OF: Record<Direction, Channel['type']> = { internal: 'local', inbound: 'incoming', outbound: 'outgoing' };
@@ -60,14 +60,14 @@ export function endsOf(call: CallModel, cfg: TrackerConfig, known: Known): Ends 
     for (const id of call.convs) {
       const ch = call.chans.get(id);
       // the first leg of an originate is the caller, even when it is a line (call-me-now)
-      if (ch && ch.id !== call.origin && isTrunkChannel(ch, call, cfg, known) === true) {
+      if (ch && ch.id !== call.origin && isTrunk(ch, call, cfg, known)) {
         trunkChan = ch;
         break;
       }
     }
     to = trunkChan?.num || origin?.exten || '';
   } else {
-    if (direction === 'inbound' && origin && isTrunkChannel(origin, call, cfg, known) === true) trunkChan = origin;
+    if (direction === 'inbound' && origin && isTrunk(origin, call, cfg, known)) trunkChan = origin;
     to = origin?.exten || firstConv(call)?.num || '';
   }
   return { direction, origin, from: origin?.num ?? '', fromName: origin?.cname ?? '', to, trunkChan };
@@ -121,7 +121,8 @@ function viewOf(call: CallModel, cfg: TrackerConfig, known: Known): View {
     const ch = call.chans.get(id);
     if (ch) parties.set(id, partyOf(ch, call, cfg, known));
   }
-  return { e: endsOf(call, cfg, known), parties, leg: answeringLeg(call), result: resultOf(call) };
+  const leg = answeringLeg(call);
+  return { e: endsOf(call, cfg, known), parties, leg, result: resultOf(call, leg) };
 }
 
 /** The call_full of this moment and its summary (the CLI's line), from one view of the model. */

@@ -6,7 +6,7 @@ import type { CallStage } from '../../contracts/index.ts';
 import { MAX_GUESSED_TRUNKS, MAX_PHONES, type CallModel, type ChanModel, type StageEvent, type TrackerProblem, type TrackerState } from './model.ts';
 import { buildStage } from './build.ts';
 import { explainCall } from './explain.ts';
-import { endpointKey, inboundContextWhy, isConversationLeg, isInternalNumber, isLocalChannel, isTrunkChannel } from './predicates.ts';
+import { endpointKey, inboundContextWhy, isConversationLeg, isInternalNumber, isLocalChannel, isTrunk } from './predicates.ts';
 
 export interface Ctx {
   state: TrackerState;
@@ -100,7 +100,7 @@ export function decideFirstLeg(ctx: Ctx, next: ChanModel | undefined): void {
   const first = call.chans.get(call.origin);
   if (!first || first.conv !== 0) return;
   // the existing fixtures agree: caco-originate-ctd-outbound-answered and wazo-cel-originate-recorded list only the legs after the first
-  call.firstLeg = next === undefined || isTrunkChannel(first, call, state.config, state) === true ? 'yes' : 'no';
+  call.firstLeg = next === undefined || isTrunk(first, call, state.config, state) ? 'yes' : 'no';
   if (call.firstLeg === 'yes') openConv(ctx, first);
 }
 

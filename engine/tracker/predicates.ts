@@ -52,19 +52,30 @@ export function dialStringCarries(dialString: string, num: string, channelName: 
 
 /** The channel is an external line: its name matches a configured trunk, it is the caller and entered an inbound context, or it was dialled to an external number. */
 export function isTrunkChannel(ch: ChanModel, call: CallModel, cfg: TrackerConfig, known: Known = NOTHING_KNOWN): Verdict {
-  if (ch.local) return { no: 'a Local channel is never a trunk' };
+  return trunkVerdict(ch, call, cfg, known, true);
+}
+
+const NOT_A_TRUNK: Verdict = { no: '' };
+
+/** isTrunkChannel without building the reason: for the decisions made at every stage (the reasons are for --explain). */
+export function isTrunk(ch: ChanModel, call: CallModel, cfg: TrackerConfig, known: Known): boolean {
+  return trunkVerdict(ch, call, cfg, known, false) === true;
+}
+
+function trunkVerdict(ch: ChanModel, call: CallModel, cfg: TrackerConfig, known: Known, why: boolean): Verdict {
+  if (ch.local) return why ? { no: 'a Local channel is never a trunk' } : NOT_A_TRUNK;
   if (cfg.trunks.some((re) => re.test(ch.name))) return true;
   if (known.guessed.size > 0 && known.guessed.has(endpointKey(ch.name))) return true;
   // The party that placed the call (not the first leg an originate rang: that one was dialled).
   if (ch.id === call.origin && !call.originated) {
     if (ch.context && cfg.inboundContexts.includes(ch.context)) return true;
-    return { no: `the caller ${ch.name} matches no trunk pattern and entered context "${ch.context}", not an inbound one` };
+    return why ? { no: `the caller ${ch.name} matches no trunk pattern and entered context "${ch.context}", not an inbound one` } : NOT_A_TRUNK;
   }
-  if (!cfg.externalByNumber) return { no: `${ch.name} matches none of the trunks named in the configuration` };
+  if (!cfg.externalByNumber) return why ? { no: `${ch.name} matches none of the trunks named in the configuration` } : NOT_A_TRUNK;
   // Once the traffic showed which endpoints are trunks, a phone rung with the DID it was reached by stays a phone.
-  if (known.guessed.size > 0) return { no: `${ch.name} is not among the endpoints taken for trunks (${[...known.guessed].join(', ')})` };
+  if (known.guessed.size > 0) return why ? { no: `${ch.name} is not among the endpoints taken for trunks (${[...known.guessed].join(', ')})` } : NOT_A_TRUNK;
   if (ch.dialled && ch.num && !isInternalNumber(ch.num, cfg)) return true;
-  return { no: `${ch.name} matches no trunk pattern and was dialled as "${ch.num}", an internal number` };
+  return why ? { no: `${ch.name} matches no trunk pattern and was dialled as "${ch.num}", an internal number` } : NOT_A_TRUNK;
 }
 
 /** The call was originated (click-to-call): its primary channel is a Local channel, so the first phone it rings is the caller. */
@@ -136,7 +147,7 @@ export function isSharedNumber(ch: ChanModel, call: CallModel): boolean {
  * A trunk leg is an external party: null.
  */
 export function partyOf(ch: ChanModel, call: CallModel, cfg: TrackerConfig, known: Known): string | null {
-  if (isTrunkChannel(ch, call, cfg, known) === true) return null;
+  if (isTrunk(ch, call, cfg, known)) return null;
   const ep = endpointKey(ch.name);
   const ext = known.phones.get(ep);
   if (ext) return ext;
@@ -145,8 +156,18 @@ export function partyOf(ch: ChanModel, call: CallModel, cfg: TrackerConfig, know
   return (slash >= 0 ? ep.slice(slash + 1) : ep) || ch.num || null;
 }
 
+/** The direction (directionWhy without the sentence: this runs at every stage). */
 export function directionOf(call: CallModel, cfg: TrackerConfig, known: Known = NOTHING_KNOWN): Direction {
-  return directionWhy(call, cfg, known).direction;
+  if (call.marker) return call.marker;
+  const origin = call.chans.get(call.origin);
+  if (call.originated) {
+    if (origin && isTrunk(origin, call, cfg, known)) return 'outbound';
+  } else if (origin && isTrunk(origin, call, cfg, known)) return 'inbound';
+  for (const id of call.convs) {
+    const ch = call.chans.get(id);
+    if (ch && isTrunk(ch, call, cfg, known)) return 'outbound';
+  }
+  return 'internal';
 }
 
 /** The direction and the sentence that decided it. */

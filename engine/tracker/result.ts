@@ -2,14 +2,15 @@
  * `result` of a call (call_full.md table): 200 when a conversation was answered; else the Dial outcome
  * (DIALSTATUS) of the conversations, else the Q.850 cause of the last leg, else 0.
  */
-import type { CallModel } from './model.ts';
+import type { CallModel, ChanModel } from './model.ts';
 import { answeringLeg, isUnacceptedCall } from './predicates.ts';
 
 const BY_DIALSTATUS: Record<string, number> = { BUSY: 486, NOANSWER: 480, CANCEL: 487, CHANUNAVAIL: 503, CONGESTION: 503 };
 const BY_CAUSE: Record<number, number> = { 17: 486, 19: 480, 18: 480, 1: 404, 3: 404, 28: 404, 34: 503, 38: 503, 41: 503, 42: 503, 21: 603 };
 
-export function resultOf(call: CallModel): number {
-  if (answeringLeg(call) !== undefined) return 200;
+/** `leg`: answeringLeg(call) when the caller has it already. */
+export function resultOf(call: CallModel, leg: ChanModel | undefined | null = null): number {
+  if ((leg === null ? answeringLeg(call) : leg) !== undefined) return 200;
   // Call acceptance refused or timed out: the caller's own Dial says how it ended.
   if (isUnacceptedCall(call) === true) return BY_DIALSTATUS[call.chans.get(call.origin)?.ownDial ?? ''] ?? 480;
   let anyCancel = false;
