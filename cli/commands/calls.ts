@@ -59,7 +59,7 @@ export const command: CliCommand = {
         });
         const follower = followCalls({
           ami,
-          tracker: trackerConfig(config.pbx),
+          tracker: trackerConfig(config.pbx, config.users),
           stages: {
             filters: config.filters,
             normalizePhone: createPhoneNormalizer(config.phone),

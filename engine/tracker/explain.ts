@@ -13,6 +13,7 @@ function whoWhy(ch: ChanModel, call: CallModel, cfg: TrackerConfig, known: Known
   const ep = endpointKey(ch.name);
   const ext = known.phones.get(ep);
   if (ext) return `${ch.name} answered; its endpoint ${ep} placed a call showing ${ext}, so it is extension ${ext}`;
+  if (ch.num && cfg.extensions.has(ch.num)) return `${ch.name} answered; it was rung as ${ch.num}, an extension of the configuration's users`;
   if (ch.num && isInternalNumber(ch.num, cfg) && !isSharedNumber(ch, call)) return `${ch.name} answered; it was rung as ${ch.num} and no other phone of the call showed that number`;
   const shown = ch.num ? (isInternalNumber(ch.num, cfg) ? `${ch.num}, shown by other phones too (a group's or queue's number)` : `${ch.num}, not an internal number (the DID or the caller's)`) : 'no number';
   return `${ch.name} answered (${trunk.no}); it showed ${shown} and never placed a call as an extension, so it is named by its account`;

@@ -31,6 +31,8 @@ export interface TrackerConfig {
    * with trunks named, a phone rung with the DID it was reached by (+31150010004) stays a phone.
    */
   externalByNumber: boolean;
+  /** The extensions of the configuration's `users`: a leg rung as one of them is that person's phone. */
+  extensions: ReadonlySet<string>;
 }
 
 export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
@@ -43,6 +45,7 @@ export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
   rememberEnded: 1024,
   guessTrunks: false,
   externalByNumber: true,
+  extensions: new Set(),
 };
 
 export interface ChanModel {

@@ -142,7 +142,8 @@ export function isSharedNumber(ch: ChanModel, call: CallModel): boolean {
 
 /**
  * Who a phone leg is: the extension the recording ties its endpoint to (the internal number it showed when it
- * placed a call), else the internal number it was rung as when no other phone showed that number (a group's
+ * placed a call), else the number it was rung as when that is a `users` extension of the configuration, else the
+ * internal number it was rung as when no other phone showed that number (a group's
  * or queue's number is shared), else its endpoint/account ("SIP/150010001-…" -> "150010001").
  * A trunk leg is an external party: null.
  */
@@ -151,6 +152,7 @@ export function partyOf(ch: ChanModel, call: CallModel, cfg: TrackerConfig, know
   const ep = endpointKey(ch.name);
   const ext = known.phones.get(ep);
   if (ext) return ext;
+  if (ch.num && cfg.extensions.has(ch.num)) return ch.num;
   if (ch.num && isInternalNumber(ch.num, cfg) && !isSharedNumber(ch, call)) return ch.num;
   const slash = ep.indexOf('/');
   return (slash >= 0 ? ep.slice(slash + 1) : ep) || ch.num || null;

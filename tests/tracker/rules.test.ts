@@ -83,6 +83,17 @@ describe('rule: the answerer of a transfer to a ring group is the phone that ans
   });
 });
 
+describe('rule: a leg rung as one of the configured users\' extensions is that person', () => {
+  // caco-internal-answered-ringing-before-dial: 201 calls 202 (accounts 100060001/2); with extensions of six digits
+  // (internalNumbers not matching) only `users` says that 202's number is an extension.
+  const evs = parseAmiText(readFileSync(join(import.meta.dirname, '../fixtures/ami/unseen/caco-internal-answered-ringing-before-dial.ami'), 'utf8'));
+  it('named by its account without users, by the extension with them', () => {
+    const cfg = { ...VOIPGRID, internalNumbers: /^\d{2}$/ };
+    expect(summary(runToEnd(evs, cfg), 'fc7a1e79d662-1539093894.250').answered_by).toBe('100060002');
+    expect(summary(runToEnd(evs, { ...cfg, extensions: new Set(['202']) }), 'fc7a1e79d662-1539093894.250').answered_by).toBe('202');
+  });
+});
+
 describe('rule: call acceptance refused is a call not answered', () => {
   // caco-inbound-fixed-destination-acceptance-rejected (cacofonisk mobile/acceptance_reject.json): +31150010003 calls
   // +31260010001, forwarded to the outside number +31150010001 whose leg goes Up but does not confirm; the
