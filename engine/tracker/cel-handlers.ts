@@ -5,7 +5,7 @@
 import { header, type AmiMessage } from '../../ami-wire/index.ts';
 import { adoptChannel, answerChan, endChan, finishCall, guessTrunk, known, learnPhone, now, requestConv, touchChan, type Ctx } from './ops.ts';
 import { inboundContextWhy } from './predicates.ts';
-import type { ChanModel } from './model.ts';
+import type { CallModel, ChanModel } from './model.ts';
 import type { Handler } from './ami-handlers.ts';
 
 function chanOf(ctx: Ctx, ev: AmiMessage) {
@@ -65,15 +65,23 @@ const ANSWER: Handler = (ctx, ev) => {
 function ringingTarget(ctx: Ctx, appData: string, pickerId: string) {
   const ext = appData.split(/[%@&,]/)[0] ?? '';
   const byName = appData.includes('/');
+  // Pickup() with no argument (group pickup): only when exactly one call is ringing is it known which one was taken
+  let only: CallModel | undefined;
+  let ringing = 0;
   for (const call of ctx.state.calls.values()) {
     if (call === ctx.call) continue;
     for (const id of call.convs) {
       const leg: ChanModel | undefined = call.chans.get(id);
       if (!leg || leg.id === pickerId || leg.answered || leg.state !== 'ringing') continue;
-      if (byName ? leg.name.startsWith(ext) : leg.num === ext && ext !== '') return call;
+      if (ext === '') {
+        if (only !== call) ringing++;
+        only = call;
+        continue;
+      }
+      if (byName ? leg.name.startsWith(ext) : leg.num === ext) return call;
     }
   }
-  return undefined;
+  return ext === '' && ringing === 1 ? only : undefined;
 }
 
 function pickedUpBy(ctx: Ctx, pickerId: string): void {

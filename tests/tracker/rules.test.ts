@@ -217,4 +217,11 @@ describe('rule (CEL): a queue call intercepted by another agent is answered by t
     });
     expect(callEnded(r, '1685545870.86').call.channel.extra.picked_up_by).toBe('PJSIP/rNXlGVeY-00000056');
   });
+
+  it.skipIf(!there)(`a group pickup (Pickup() with no argument) takes the only call ringing${there ? '' : ' (skipped: ../shared/fixtures/ami is not there)'}`, () => {
+    const evs = parseAmiText(readFileSync(SHARED, 'utf8')).map((e) => (e.Application === 'Pickup' ? { ...e, AppData: '' } : e));
+    const r = runToEnd(evs, { inboundContexts: ['from-extern', 'default-key-4wfgx-from-extern'] });
+    expect([...new Set(r.emitted.map((e) => e.linkedid))]).toEqual(['1685545870.86']);
+    expect(summary(r, '1685545870.86').answered_by).toBe('8002');
+  });
 });
