@@ -59,7 +59,10 @@ const Newchannel: Handler = (ctx, ev) => {
 
 const Newstate: Handler = (ctx, ev) => {
   const ch = ctx.call.chans.get(header(ev, 'Uniqueid') ?? '');
-  if (ch && header(ev, 'ChannelStateDesc') === 'Up') answerChan(ctx, ch);
+  if (!ch) return;
+  const st = header(ev, 'ChannelStateDesc');
+  if (st === 'Up') answerChan(ctx, ch);
+  else if (st === 'Ringing' && ch.id === ctx.call.origin && ctx.call.originated) ctx.call.firstLegRang = true;
 };
 
 const DialBegin: Handler = (ctx, ev) => {

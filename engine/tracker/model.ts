@@ -97,6 +97,8 @@ export interface CallModel {
    * yet, 'yes' it is one, 'no' it only places the call (a phone calling out: see requestFirstLeg in ops.ts).
    */
   firstLeg: '' | 'yes' | 'no';
+  /** Originated call: its first leg was seen Ringing (AMI Newstate; CEL has no ringing state). */
+  firstLegRang: boolean;
   /** A leg answered while the caller was still waiting (not Up, not gone): call acceptance is then possible. */
   legUpWhileCallerWaited: boolean;
 }

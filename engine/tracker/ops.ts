@@ -18,7 +18,7 @@ export interface Ctx {
 }
 
 export function newCall(linkedid: string): CallModel {
-  return { linkedid, chans: new Map(), convs: [], origin: '', originated: false, cel: false, marker: '', record: '', lastTime: '', extra: {}, abandoned: false, firstLeg: '', legUpWhileCallerWaited: false };
+  return { linkedid, chans: new Map(), convs: [], origin: '', originated: false, cel: false, marker: '', record: '', lastTime: '', extra: {}, abandoned: false, firstLeg: '', firstLegRang: false, legUpWhileCallerWaited: false };
 }
 
 const UNKNOWN = new Set(['', '<unknown>', '<Unknown>']);
@@ -90,17 +90,22 @@ function openConv(ctx: Ctx, ch: ChanModel): void {
 }
 
 /**
- * An originated call's first leg is the caller (from). It is a conversation too when it is a line (call-me-now:
- * the PBX rings an outside party first, one conversation per leg that rang) or when the PBX rang nothing after
- * it (caco-originate-ctd-caller-rejects: its ringing was the whole call). A phone followed by other legs only
- * places the call, as when the phone dials itself. Decided when the next leg rings, or at the end.
+ * An originated call's first leg is the caller (from). It is a conversation too (a phone or line that rang)
+ * when it is a line (call-me-now: one conversation per leg that rang), when the PBX rang nothing after it
+ * (caco-originate-ctd-caller-rejects), or when it was seen Ringing and the next leg is a phone too; a phone
+ * calling an outside number only places the call, as when it dials itself. Decided when the next leg rings, or
+ * at the end.
  */
 export function decideFirstLeg(ctx: Ctx, next: ChanModel | undefined): void {
   const { call, state } = ctx;
   const first = call.chans.get(call.origin);
   if (!first || first.conv !== 0) return;
-  // the existing fixtures agree: caco-originate-ctd-outbound-answered and wazo-cel-originate-recorded list only the legs after the first
-  call.firstLeg = next === undefined || isTrunk(first, call, state.config, state) ? 'yes' : 'no';
+  const cfg = state.config;
+  if (next === undefined || isTrunk(first, call, cfg, state)) call.firstLeg = 'yes';
+  // a phone calling out: its conversation is the outside party (caco-originate-ctd-outbound-answered lists only it)
+  else if (isTrunk(next, call, cfg, state)) call.firstLeg = 'no';
+  // both phones rang (AMI Ringing); CEL shows no ringing (wazo-cel-originate-recorded lists only the second leg)
+  else call.firstLeg = call.firstLegRang ? 'yes' : 'no';
   if (call.firstLeg === 'yes') openConv(ctx, first);
 }
 
