@@ -199,6 +199,22 @@ describe('rule: an originate whose legs are outside lines is outbound; the first
     });
     expect(stages(r)).toEqual(['conversation_requested', 'conversation_accepted', 'conversation_ended', 'call_ended']);
   });
+
+  it('accepted, the second party rung and answering (rows modelled on the same capture): two conversations, answered by nobody\'s extension', () => {
+    // the second leg as the first one was dialled (Local world_out half -> the trunk), before the hangups
+    const second = events(5)`
+      Event      | Channel                                 | Uniqueid        | Linkedid        | ChannelStateDesc | CallerIDNum  | Exten        | DestChannel                           | DestUniqueid    | DestLinkedid    | DestCallerIDNum | DialStatus | Cause
+      Newchannel | SIP/voipgrid-siproute-docker-00000032   | 1531991990.1560 | 1531991990.1529 | Down             |              | s            |                                       |                 |                 |                 |            |
+      DialBegin  | Local/+31150010001@world_out-0000004a;2 | 1531991990.1557 | 1531991990.1529 | Ring             | +31260010001 | +31150010001 | SIP/voipgrid-siproute-docker-00000032 | 1531991990.1560 | 1531991990.1529 | +31150010001    |            |
+      Newstate   | SIP/voipgrid-siproute-docker-00000032   | 1531991990.1560 | 1531991990.1529 | Ringing          | +31150010001 | +31150010001 |                                       |                 |                 |                 |            |
+      Newstate   | SIP/voipgrid-siproute-docker-00000032   | 1531991990.1560 | 1531991990.1529 | Up               | +31150010001 | +31150010001 |                                       |                 |                 |                 |            |
+      Hangup     | SIP/voipgrid-siproute-docker-00000032   | 1531991990.1560 | 1531991990.1529 | Up               | +31150010001 |              |                                       |                 |                 |                 |            | 16`;
+    const hangup = { Event: 'Hangup', Channel: 'Local/+31150010001@world_out-0000004a;2', Uniqueid: '1531991990.1557', Linkedid: '1531991990.1529', Cause: '16' };
+    const r = runToEnd([...EVS.slice(0, 8), ...second, hangup, ...EVS.slice(8)], VOIPGRID);
+    expect(summary(r, '1531991990.1529')).toEqual({
+      direction: 'outbound', from: '+31260010001', to: '+31150010001', answered: true, answered_by: null, conversations: 2, result: 200,
+    });
+  });
 });
 
 const SHARED = join(import.meta.dirname, '../../../shared/fixtures/ami/wazo-cel-queue-call-intercepted.ami');
