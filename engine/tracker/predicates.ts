@@ -74,7 +74,13 @@ function trunkVerdict(ch: ChanModel, call: CallModel, cfg: TrackerConfig, known:
   if (!cfg.externalByNumber) return why ? { no: `${ch.name} matches none of the trunks named in the configuration` } : NOT_A_TRUNK;
   // Once the traffic showed which endpoints are trunks, a phone rung with the DID it was reached by stays a phone.
   if (known.guessed.size > 0) return why ? { no: `${ch.name} is not among the endpoints taken for trunks (${[...known.guessed].join(', ')})` } : NOT_A_TRUNK;
-  if (ch.dialled && ch.num && !isInternalNumber(ch.num, cfg)) return true;
+  if (ch.dialled && ch.num && !isInternalNumber(ch.num, cfg)) {
+    // a phone that picked the call up, or one rung as its own account (SIP/150010003 as 150010003), is no line
+    if (ch.extra.hookline_absorbed !== undefined) return why ? { no: `${ch.name} picked the call up: a phone` } : NOT_A_TRUNK;
+    const ep = endpointKey(ch.name);
+    if (ep.slice(ep.indexOf('/') + 1) === ch.num) return why ? { no: `${ch.name} was rung as its own account ${ch.num}: a phone` } : NOT_A_TRUNK;
+    return true;
+  }
   return why ? { no: `${ch.name} matches no trunk pattern and was dialled as "${ch.num}", an internal number` } : NOT_A_TRUNK;
 }
 

@@ -172,6 +172,11 @@ describe('rule: a pickup (SIP Replaces) is answered by the phone that picked up'
     // 202 rings; the picker is dialled (Dial reports it) before 202's leg hangs up; the picker answers
     expect(stages(r)).toEqual(['conversation_requested', 'conversation_requested', 'conversation_ended', 'conversation_accepted', 'conversation_ended', 'call_ended']);
   });
+
+  it('the same with no trunk configured: still internal (a phone rung as its own account is no line)', () => {
+    const s = summary(runToEnd(EVS, { guessTrunks: true }), '1538124863.373');
+    expect([s.direction, s.answered_by]).toEqual(['internal', '150010003']);
+  });
 });
 
 describe('rule: an originate whose legs are outside lines is outbound; the first leg answering is not the call answered', () => {
