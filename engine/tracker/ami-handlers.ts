@@ -4,7 +4,7 @@
  */
 import { header, type AmiMessage } from '../../ami-wire/index.ts';
 import { adoptChannel, allChannelsEnded, answerChan, endChan, finishCall, guessTrunk, known, learnPhone, now, requestConv, touchChan, type Ctx } from './ops.ts';
-import { dialStringCarries, inboundContextWhy } from './predicates.ts';
+import { callsFromOutside, dialStringCarries, inboundContextWhy } from './predicates.ts';
 
 export type Handler = (ctx: Ctx, ev: AmiMessage) => void;
 
@@ -54,6 +54,9 @@ const Newchannel: Handler = (ctx, ev) => {
   }
   // A real channel that starts already ringing in (not Down) is a phone or line that placed a call.
   if (!ctx.call.origin && !ch.local && !ctx.call.originated && header(ev, 'ChannelStateDesc') !== 'Down') ctx.call.origin = ch.id;
+  if (ch.id === ctx.call.origin && !ctx.call.originated && ctx.state.config.guessTrunks && callsFromOutside(ch, ctx.state.config)) {
+    guessTrunk(ctx, ch, `it placed a call from the outside number ${ch.num}`);
+  }
   if (ch.id === ctx.call.origin) learnPhone(ctx, ch);
 };
 

@@ -40,6 +40,13 @@ export function inboundContextWhy(context: string, cfg: TrackerConfig): string |
   return undefined;
 }
 
+/** A caller's first number is an outside one that is not its own account (a phone shows its extension or account, +31260010001 for SIP/260010001 included). */
+export function callsFromOutside(ch: ChanModel, cfg: TrackerConfig): boolean {
+  if (ch.local || !ch.num || isInternalNumber(ch.num, cfg) || !/^\+?\d{6,}$/.test(ch.num)) return false;
+  const ep = endpointKey(ch.name);
+  return !ch.num.includes(ep.slice(ep.indexOf('/') + 1));
+}
+
 /** Dial("SIP/+31260010001@provider"), Dial("PJSIP/84951234567@provider"), Dial("SIP/provider/0495…"): the dial string carries the outside number the leg was dialled as. */
 export function dialStringCarries(dialString: string, num: string, channelName: string, cfg: TrackerConfig): boolean {
   if (!num || isInternalNumber(num, cfg)) return false;

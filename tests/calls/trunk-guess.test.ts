@@ -66,6 +66,21 @@ describe('trunks guessed from the traffic when none is configured', () => {
     expect(calls.map((c) => c.direction).sort()).toEqual(['inbound', 'outbound']);
   });
 
+  it('a trunk whose context says nothing is taken from the outside number it calls from', () => {
+    // caco-inbound-queue-answered with the trunk's context renamed to one that does not look inbound
+    const state = tracker({});
+    const evs = parseAmiText(readFileSync(join(DEMO, 'caco-inbound-queue-answered.ami'), 'utf8')).map((e) => (e.Context === 'voipgrid_in' ? { ...e, Context: 'voipgrid' } : e));
+    const problems: string[] = [];
+    let summary = '';
+    for (const ev of evs) {
+      const r = track(state, ev);
+      problems.push(...r.problems.map((p) => p.message));
+      for (const e of r.emitted) if (e.stage === 'call_ended') summary = JSON.stringify([e.summary.direction, e.summary.from, e.summary.to, e.summary.answered_by]);
+    }
+    expect(problems).toEqual(['no trunk is configured: took SIP/voipgrid-siproute-docker for a trunk (it placed a call from the outside number +31150010001); to say so, set "pbx": {"trunks": ["SIP/voipgrid-siproute-docker"]} in the configuration']);
+    expect(summary).toBe(JSON.stringify(['inbound', '+31150010001', '+31150010004', '150010002']));
+  });
+
   it('a phone the traffic tied to an extension is never taken for a trunk', () => {
     const state = tracker({});
     // 150010001 places a call as 201 (caco-internal-ringgroup-answered), then is rung with the DID in an inbound call
