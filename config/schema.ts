@@ -61,7 +61,7 @@ const PbxSchema = Type.Object(
     internalNumbers: Pattern('an extension is internal when it matches', '^\\d{2,5}$'),
     trunks: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
-      description: 'endpoint names of trunks (the part of a channel name before "-", e.g. "PJSIP/provider"); empty: any non-internal peer is external',
+      description: 'endpoint names of trunks (the part of a channel name before "-", e.g. "PJSIP/provider"); only these are external lines. Empty: hookline takes trunks from the traffic (an endpoint entering an inbound context, calling from an outside number, or dialled with the outside number in its dial string) and logs once which it took (TRACKER_TRUNK_GUESSED)',
     }),
     inboundContexts: Type.Array(Type.String({ minLength: 1 }), {
       default: ['from-trunk', 'from-pstn', 'from-external', 'from-did-direct'],

@@ -159,6 +159,12 @@ export const serviceErrors = {
     hint: () => 'Nothing to do; its end time is when hookline noticed (extra.hookline_closed_by = "resync").',
     scriptFailure: false,
   },
+  TRACKER_TRUNK_GUESSED: {
+    what: 'No trunk is configured (pbx.trunks is empty), so hookline took an endpoint for a trunk from the traffic: its channels enter an inbound context, it placed a call from an outside number that is not its own account, or it was dialled with the outside number in its dial string. Said once per endpoint.',
+    message: said('an endpoint was taken for a trunk'),
+    hint: () => 'If it is right, name it in the configuration (pbx.trunks, e.g. ["SIP/provider"]) so nothing is guessed; if it is a phone, name your real trunks there.',
+    scriptFailure: false,
+  },
   TRACKER_HANDLER_FAILED: {
     what: 'Following one call failed on an event; that call was closed as best known and still registered, the others went on.',
     message: said('following a call failed'),

@@ -53,12 +53,14 @@ export interface Engine {
 }
 
 /** The config names trunks by endpoint ("PJSIP/provider"); the tracker matches channel names ("PJSIP/provider-0000002a"). */
-export function trackerConfig(pbx: Config['pbx']) {
+export function trackerConfig(pbx: Config['pbx'], users: Config['users'] = {}) {
   const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return {
     internalNumbers: new RegExp(pbx.internalNumbers),
-    ...(pbx.trunks.length ? { trunks: pbx.trunks.map((t) => new RegExp(`^${escape(t)}(-|$)`)) } : {}),
+    // trunks named: only they are; none named: the tracker takes them from the traffic and says which (TRACKER_TRUNK_GUESSED)
+    ...(pbx.trunks.length ? { trunks: pbx.trunks.map((t) => new RegExp(`^${escape(t)}(-|$)`)) } : { guessTrunks: true }),
     inboundContexts: pbx.inboundContexts,
+    extensions: new Set(Object.keys(users)),
     timezone: pbx.timezone,
   };
 }
@@ -116,7 +118,7 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
   const submissions = new Set<Promise<unknown>>();
   const follower = followCalls({
     ami,
-    tracker: trackerConfig(c.pbx),
+    tracker: trackerConfig(c.pbx, c.users),
     stages: {
       filters: c.filters, normalizePhone: createPhoneNormalizer(c.phone), hooks, users: (ext) => registrar.userByExtension(ext),
       needRegistrationOnFailure: c.hooks.need_registration?.onFailure ?? 'register',

@@ -22,8 +22,9 @@ export const command: CliCommand = {
       .description('Replay an AMI capture through a simulated PBX over TCP, follow its calls and run the stage hooks (no CRM); print one JSON line per finished call.')
       .argument('<capture.ami>', 'an AMI capture (CRLF-framed blocks)')
       .option('--config <file>', 'configuration file (internal numbers, trunks, lists, phone rules, hook limits)')
+      .option('--explain', 'add to each call why its direction, numbers, answerer and result were decided')
       .option('--script <hook=file.ts>', 'use this script as the published one for a hook (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-      .action(async (capture: string, opts: { config?: string; script: string[] }) => {
+      .action(async (capture: string, opts: { config?: string; script: string[]; explain?: boolean }) => {
         let text: string;
         try {
           text = readFileSync(capture, 'utf8');
@@ -58,14 +59,15 @@ export const command: CliCommand = {
         });
         const follower = followCalls({
           ami,
-          tracker: trackerConfig(config.pbx),
+          tracker: trackerConfig(config.pbx, config.users),
           stages: {
             filters: config.filters,
             normalizePhone: createPhoneNormalizer(config.phone),
             hooks: createHookInvoker({ runner, scripts: { published: (h) => scripts[h] ?? null }, log, limits: config.hooks }),
           },
           log,
-          onCall: (call) => process.stdout.write(`${JSON.stringify(call)}\n`),
+          explain: opts.explain === true,
+          onCall: ({ why, ...call }) => process.stdout.write(`${JSON.stringify(opts.explain ? { ...call, explain: why ?? null } : call)}\n`),
         });
         try {
           const ready = await ami.ready(5_000);

@@ -8,7 +8,7 @@ import type { CallFull, CallStage } from '../../contracts/index.ts';
 import type { AmiMessage } from '../../ami-wire/index.ts';
 import type { AmiClient } from '../ami/index.ts';
 import type { Logger } from '../../log/index.ts';
-import { closeMissing, endMissingChannels, initialState, track, type CallSummary, type StageEvent, type TrackerConfig, type TrackerState, type TrackResult } from '../tracker/index.ts';
+import { closeMissing, endMissingChannels, initialState, track, type CallExplanation, type CallSummary, type StageEvent, type TrackerConfig, type TrackerState, type TrackResult } from '../tracker/index.ts';
 import { decideStage, type StageContext, type StageDecision } from '../stages/index.ts';
 
 /** What the stage decision said at one stage: register with the client's phone, or why not. */
@@ -19,6 +19,8 @@ export interface FinishedCall extends Omit<CallSummary, 'trunk'> {
   stages: CallStage[];
   decisions: StageVerdict[];
   call_full: CallFull;
+  /** Why the tracker decided direction, numbers, answerer and result (`hookline calls --explain`). */
+  why?: CallExplanation;
 }
 
 export interface FollowOptions {
@@ -29,6 +31,8 @@ export interface FollowOptions {
   onCall: (call: FinishedCall) => void;
   /** The clock that stamps events which arrive without a Timestamp (default Date.now). */
   now?: () => number;
+  /** Attach to each finished call why the tracker decided as it did (`why`; `hookline calls --explain`). */
+  explain?: boolean;
   /** Every stage decided (the registrar hangs here). */
   onStage?: (ev: StageEvent, decision: StageDecision) => void | Promise<void>;
 }
@@ -70,6 +74,7 @@ export function followCalls(o: FollowOptions): CallFollower {
             o.onCall({
               linkedid: ev.linkedid, direction: s.direction, from: s.from, to: s.to, answered: s.answered, answered_by: s.answered_by,
               conversations: s.conversations, result: s.result, stages: p.stages, decisions: p.decisions, call_full: ev.call,
+              ...(o.explain && ev.why ? { why: ev.why } : {}),
             });
           }
         }

@@ -3,7 +3,8 @@
  * channel it names has been touched (see `touchFromEvent`); events with no handler leave the state unchanged.
  */
 import { header, type AmiMessage } from '../../ami-wire/index.ts';
-import { adoptChannel, allChannelsEnded, answerChan, endChan, finishCall, known, now, requestConv, touchChan, type Ctx } from './ops.ts';
+import { adoptChannel, allChannelsEnded, answerChan, endChan, finishCall, guessTrunk, known, learnPhone, now, requestConv, touchChan, type Ctx } from './ops.ts';
+import { callsFromOutside, dialStringCarries, inboundContextWhy } from './predicates.ts';
 
 export type Handler = (ctx: Ctx, ev: AmiMessage) => void;
 
@@ -18,7 +19,12 @@ export function touchFromEvent(ctx: Ctx, ev: AmiMessage): void {
   if (!id) return;
   const ch = touchChan(ctx, id, header(ev, 'Channel'));
   const n = header(ev, 'CallerIDNum');
-  if (known(n)) ch.num = n;
+  if (known(n) && n !== ch.num) {
+    ch.num = n;
+    // the caller shows its own number: 150010001 placing a call as 201 is extension 201 (its first event,
+    // Newchannel, learns once its context is read)
+    if (ch.id === ctx.call.origin && ch.context) learnPhone(ctx, ch);
+  }
   const nm = header(ev, 'CallerIDName');
   if (known(nm)) ch.cname = nm;
   const c = header(ev, 'ConnectedLineNum');
@@ -42,24 +48,46 @@ const Newchannel: Handler = (ctx, ev) => {
   const exten = header(ev, 'Exten');
   if (known(exten) && exten !== 's') ch.exten = exten;
   ch.context = header(ev, 'Context') ?? '';
+  if (ctx.state.config.guessTrunks && !ch.local) {
+    const why = inboundContextWhy(ch.context, ctx.state.config);
+    if (why) guessTrunk(ctx, ch, why);
+  }
   // A real channel that starts already ringing in (not Down) is a phone or line that placed a call.
   if (!ctx.call.origin && !ch.local && !ctx.call.originated && header(ev, 'ChannelStateDesc') !== 'Down') ctx.call.origin = ch.id;
+  if (ch.id === ctx.call.origin && !ctx.call.originated && ctx.state.config.guessTrunks && callsFromOutside(ch, ctx.state.config)) {
+    guessTrunk(ctx, ch, `it placed a call from the outside number ${ch.num}`);
+  }
+  if (ch.id === ctx.call.origin) learnPhone(ctx, ch);
 };
 
 const Newstate: Handler = (ctx, ev) => {
   const ch = ctx.call.chans.get(header(ev, 'Uniqueid') ?? '');
-  if (ch && header(ev, 'ChannelStateDesc') === 'Up') answerChan(ctx, ch);
+  if (!ch) return;
+  const st = header(ev, 'ChannelStateDesc');
+  if (st === 'Up') answerChan(ctx, ch);
+  else if (st === 'Ringing' && ch.id === ctx.call.origin && ctx.call.originated) ctx.call.firstLegRang = true;
 };
 
 const DialBegin: Handler = (ctx, ev) => {
+  // a phone that dials shows its own number (a consult call's caller included)
+  const caller = ctx.call.chans.get(header(ev, 'Uniqueid') ?? '');
+  if (caller && !caller.local) learnPhone(ctx, caller);
   const dest = destOf(ctx, ev);
-  if (dest) requestConv(ctx, dest);
+  if (!dest) return;
+  if (ctx.state.config.guessTrunks && !dest.local) {
+    const dialString = header(ev, 'DialString') ?? '';
+    if (dialStringCarries(dialString, dest.num, dest.name, ctx.state.config)) guessTrunk(ctx, dest, `it was dialled as "${dialString}", the outside number ${dest.num} in its dial string`);
+  }
+  requestConv(ctx, dest);
 };
 
 const DialEnd: Handler = (ctx, ev) => {
   const dest = destOf(ctx, ev);
   if (!dest) return;
   const status = header(ev, 'DialStatus') ?? '';
+  // the caller's own Dial outcome (call acceptance: NOANSWER while a leg went Up); one ANSWER is enough
+  const caller = ctx.call.chans.get(header(ev, 'Uniqueid') ?? '');
+  if (caller && status && caller.ownDial !== 'ANSWER') caller.ownDial = status;
   dest.dialStatus = status;
   dest.extra.dialstatus = status;
   if (status === 'ANSWER') answerChan(ctx, dest);

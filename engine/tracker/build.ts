@@ -5,7 +5,7 @@
  */
 import { UNSET_TIME, type CallFull, type Channel, type Conversation, type Party, type Trunk } from '../../contracts/index.ts';
 import type { CallModel, CallSummary, ChanModel, Direction, TrackerConfig } from './model.ts';
-import { directionOf, isInternalNumber, isTrunkChannel } from './predicates.ts';
+import { answeringLeg, directionOf, isInternalNumber, isTrunk, NOTHING_KNOWN, partyOf, type Known } from './predicates.ts';
 import { resultOf } from './result.ts';
 
 const TYPE_OF: Record<Direction, Channel['type']> = { internal: 'local', inbound: 'incoming', outbound: 'outgoing' };
@@ -32,7 +32,7 @@ export function endpointOf(name: string): string {
   return dash > 0 ? rest.slice(0, dash) : rest;
 }
 
-interface Ends {
+export interface Ends {
   direction: Direction;
   origin: ChanModel | undefined;
   from: string;
@@ -41,30 +41,33 @@ interface Ends {
   trunkChan: ChanModel | undefined;
 }
 
+/** The first leg rung for the caller (an originate's first leg is the caller itself). */
 function firstConv(call: CallModel): ChanModel | undefined {
-  return call.chans.get(call.convs[0] ?? '');
+  for (const id of call.convs) if (id !== call.origin) return call.chans.get(id);
+  return undefined;
 }
 
 function callerOf(call: CallModel): ChanModel | undefined {
   return call.chans.get(call.origin) ?? call.chans.get(call.linkedid) ?? call.chans.values().next().value;
 }
 
-function endsOf(call: CallModel, cfg: TrackerConfig): Ends {
-  const direction = directionOf(call, cfg);
+export function endsOf(call: CallModel, cfg: TrackerConfig, known: Known): Ends {
+  const direction = directionOf(call, cfg, known);
   const origin = callerOf(call);
   let trunkChan: ChanModel | undefined;
   let to = '';
   if (direction === 'outbound') {
     for (const id of call.convs) {
       const ch = call.chans.get(id);
-      if (ch && isTrunkChannel(ch, call, cfg) === true) {
+      // the first leg of an originate is the caller, even when it is a line (call-me-now)
+      if (ch && ch.id !== call.origin && isTrunk(ch, call, cfg, known)) {
         trunkChan = ch;
         break;
       }
     }
     to = trunkChan?.num || origin?.exten || '';
   } else {
-    if (direction === 'inbound' && origin && isTrunkChannel(origin, call, cfg) === true) trunkChan = origin;
+    if (direction === 'inbound' && origin && isTrunk(origin, call, cfg, known)) trunkChan = origin;
     to = origin?.exten || firstConv(call)?.num || '';
   }
   return { direction, origin, from: origin?.num ?? '', fromName: origin?.cname ?? '', to, trunkChan };
@@ -98,57 +101,84 @@ function primaryOf(call: CallModel): ChanModel {
     call.chans.get(call.linkedid) ??
     callerOf(call) ?? {
       id: call.linkedid, name: '', num: '', cname: '', exten: '', context: '', start: '', answer: '', end: '', state: 'ended', extra: {},
-      local: false, dialled: false, answered: false, dialStatus: '', cause: 0, connected: '', conv: 0,
+      local: false, dialled: false, answered: false, dialStatus: '', cause: 0, connected: '', conv: 0, ownDial: '',
     }
   );
 }
 
-export function buildCallFull(call: CallModel, cfg: TrackerConfig, activeId: string): CallFull {
-  const e = endsOf(call, cfg);
+/** What both call_full and the summary need, computed once per stage. */
+interface View {
+  e: Ends;
+  /** partyOf per conversation (null: an outside line). */
+  parties: Map<string, string | null>;
+  leg: ChanModel | undefined;
+  result: number;
+}
+
+function viewOf(call: CallModel, cfg: TrackerConfig, known: Known): View {
+  const parties = new Map<string, string | null>();
+  for (const id of call.convs) {
+    const ch = call.chans.get(id);
+    if (ch) parties.set(id, partyOf(ch, call, cfg, known));
+  }
+  const leg = answeringLeg(call);
+  return { e: endsOf(call, cfg, known), parties, leg, result: resultOf(call, leg) };
+}
+
+/** The call_full of this moment and its summary (the CLI's line), from one view of the model. */
+export function buildStage(call: CallModel, cfg: TrackerConfig, activeId: string, known: Known = NOTHING_KNOWN): { call: CallFull; summary: CallSummary } {
+  const v = viewOf(call, cfg, known);
+  return { call: callFullOf(call, cfg, activeId, v), summary: summaryOf(call, v) };
+}
+
+/** The party a leg rang: a phone by its extension or account (internal), a line by the number it was dialled as. */
+function legParty(ch: ChanModel, who: string | null | undefined, cfg: TrackerConfig): Party {
+  return who == null ? party(ch.num, ch.cname, cfg) : { is_internal: true, name: ch.cname, number: who };
+}
+
+function callFullOf(call: CallModel, cfg: TrackerConfig, activeId: string, v: View): CallFull {
+  const { e } = v;
   const trunk = trunkOf(e);
   const conversations: Record<string, Conversation> = {};
   for (const id of [...call.convs].sort()) {
     const ch = call.chans.get(id);
     if (!ch) continue;
-    conversations[id] = { channel: channelOf(ch, call, e, party(ch.num, ch.cname, cfg), trunk, cfg), is_parked: false, user: null };
+    conversations[id] = { channel: channelOf(ch, call, e, legParty(ch, v.parties.get(id), cfg), trunk, cfg), is_parked: false, user: null };
   }
   const primary = primaryOf(call);
   const extra = { ...primary.extra, ...call.extra };
   const channel = channelOf({ ...primary, extra }, call, e, party(e.to, '', cfg), trunk, cfg);
-  const answered = call.convs.some((id) => call.chans.get(id)?.answered);
   return {
     active_conversation_id: activeId,
     channel,
     conversations,
     deal: null,
     entity: null,
-    is_ivr: e.direction === 'inbound' && !answered && call.convs.length === 0,
+    is_ivr: e.direction === 'inbound' && v.leg === undefined && call.convs.length === 0,
     record: call.record,
     registration: null,
-    result: resultOf(call),
+    result: v.result,
   };
 }
 
-export function summarizeModel(call: CallModel, cfg: TrackerConfig): CallSummary {
-  const e = endsOf(call, cfg);
-  let answeredBy: string | null = null;
+function summaryOf(call: CallModel, v: View): CallSummary {
+  const { e, leg } = v;
   const conversations: CallSummary['conversations'] = [];
   for (const id of call.convs) {
     const ch = call.chans.get(id);
     if (!ch) continue;
-    const answered = ch.answered;
-    if (answered && answeredBy === null) answeredBy = ch.num;
-    conversations.push({ id, from: e.from, to: ch.num, answered, start_time: t(ch.start), answer_time: t(ch.answer), end_time: t(ch.end) });
+    conversations.push({ id, from: e.from, to: v.parties.get(id) ?? ch.num, answered: ch.answered, start_time: t(ch.start), answer_time: t(ch.answer), end_time: t(ch.end) });
   }
   return {
     linkedid: call.linkedid,
     direction: e.direction,
     from: e.from,
     to: e.to,
-    answered: answeredBy !== null,
-    answered_by: answeredBy,
+    answered: leg !== undefined,
+    // the phone that answered; an outside party (a trunk leg) is nobody's extension
+    answered_by: leg ? (v.parties.get(leg.id) ?? null) : null,
     conversations,
-    result: resultOf(call),
+    result: v.result,
     trunk: e.trunkChan ? endpointOf(e.trunkChan.name) : null,
   };
 }

@@ -9,7 +9,7 @@ export const TRACKER_AMI_EVENTS: readonly string[] = Object.freeze([...Object.ke
 
 export const TRACKER_AMI_HEADERS: readonly string[] = Object.freeze([
   'Event', 'Timestamp', 'Uniqueid', 'Linkedid', 'Channel', 'CallerIDNum', 'CallerIDName', 'ConnectedLineNum', 'ChannelStateDesc',
-  'Context', 'Exten', 'DestUniqueid', 'DestLinkedid', 'DestChannel', 'DestCallerIDNum', 'DialStatus', 'Cause',
+  'Context', 'Exten', 'DestUniqueid', 'DestLinkedid', 'DestChannel', 'DestCallerIDNum', 'DialStatus', 'DialString', 'Cause',
   'TransfererLinkedid', 'OrigTransfererLinkedid', 'Result', 'TargetLinkedid', 'TargetUniqueid', 'Variable', 'Value', 'Application', 'AppData',
   // CEL (Event: CEL)
   'EventName', 'EventTime', 'UniqueID', 'LinkedID', 'CallerIDnum', 'CallerIDname', 'Extra',

@@ -20,6 +20,19 @@ export interface TrackerConfig {
   timezone: string;
   /** How many finished linkedids are remembered, so late events for them are recognised (not treated as new calls). */
   rememberEnded: number;
+  /**
+   * With no trunk configured (`trunks` empty), take for a trunk an endpoint the traffic shows to be one: a
+   * non-Local endpoint that places a call with an external number or into an inbound context, or is dialled
+   * to an external number (see guessedTrunkOf in predicates.ts). Reported once per endpoint (TRACKER_TRUNK_GUESSED).
+   */
+  guessTrunks: boolean;
+  /**
+   * A dialled leg whose number is not internal is a trunk. On when no trunk is named (`trunks` not given):
+   * with trunks named, a phone rung with the DID it was reached by (+31150010004) stays a phone.
+   */
+  externalByNumber: boolean;
+  /** The extensions of the configuration's `users`: a leg rung as one of them is that person's phone. */
+  extensions: ReadonlySet<string>;
 }
 
 export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
@@ -30,6 +43,9 @@ export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
   outboundMarkers: ['XIVO_OUTCALL'],
   timezone: 'UTC',
   rememberEnded: 1024,
+  guessTrunks: false,
+  externalByNumber: true,
+  extensions: new Set(),
 };
 
 export interface ChanModel {
@@ -56,6 +72,8 @@ export interface ChanModel {
   connected: string;
   /** 0 not a conversation, 1 requested, 2 accepted, 3 ended. */
   conv: 0 | 1 | 2 | 3;
+  /** The DialStatus of every Dial this channel placed (the caller's own Dial outcome), in order; '' none yet. */
+  ownDial: string;
 }
 
 export interface CallModel {
@@ -74,6 +92,15 @@ export interface CallModel {
   lastTime: string;
   extra: Record<string, string | number>;
   abandoned: boolean;
+  /**
+   * Originated call: whether the first leg rung (the caller, `origin`) is also a conversation. '' not decided
+   * yet, 'yes' it is one, 'no' it only places the call (a phone calling out: see requestFirstLeg in ops.ts).
+   */
+  firstLeg: '' | 'yes' | 'no';
+  /** Originated call: its first leg was seen Ringing (AMI Newstate; CEL has no ringing state). */
+  firstLegRang: boolean;
+  /** A leg answered while the caller was still waiting (not Up, not gone): call acceptance is then possible. */
+  legUpWhileCallerWaited: boolean;
 }
 
 export interface CallSummary {
@@ -95,10 +122,21 @@ export interface StageEvent {
   conversationId: string;
   call: CallFull;
   summary: CallSummary;
+  /** call_ended only: why its direction, numbers, answerer and result were decided (`hookline calls --explain`). */
+  why?: CallExplanation;
+}
+
+/** One sentence per decision of a finished call. */
+export interface CallExplanation {
+  direction: string;
+  from: string;
+  to: string;
+  answered: string;
+  result: string;
 }
 
 /** Listed in the error catalogue (contracts/errors-service.ts). */
-export type TrackerProblemCode = Extract<ErrorCode, 'TRACKER_HANDLER_FAILED' | 'TRACKER_LATE_EVENT' | 'TRACKER_UNKNOWN_CALL' | 'TRACKER_RESYNC_CLOSED'>;
+export type TrackerProblemCode = Extract<ErrorCode, 'TRACKER_HANDLER_FAILED' | 'TRACKER_LATE_EVENT' | 'TRACKER_UNKNOWN_CALL' | 'TRACKER_RESYNC_CLOSED' | 'TRACKER_TRUNK_GUESSED'>;
 
 export interface TrackerProblem {
   code: TrackerProblemCode;
@@ -118,7 +156,18 @@ export interface TrackerState {
    * pickup code (*8, **202) becomes part of the call it picked up; its later events go to that call.
    */
   absorbed: Map<string, string>;
+  /**
+   * endpoint ("SIP/150010001") -> the extension the recording ties it to: the internal CallerIDNum it showed
+   * when it placed a call (201). Bounded (MAX_PHONES): phones are few, this only guards against a flood.
+   */
+  phones: Map<string, string>;
+  /** Endpoints taken for trunks from the traffic (config.guessTrunks), each reported once. */
+  guessed: Set<string>;
 }
+
+export const MAX_PHONES = 100_000;
+/** Trunks guessed are few; past this many the traffic is not what the guess assumes and guessing stops. */
+export const MAX_GUESSED_TRUNKS = 64;
 
 export interface TrackResult {
   state: TrackerState;

@@ -3,9 +3,10 @@
  * AMI and CEL handlers feed the same model through these, so the stages come out the same from either source.
  */
 import type { CallStage } from '../../contracts/index.ts';
-import type { CallModel, ChanModel, StageEvent, TrackerProblem, TrackerState } from './model.ts';
-import { buildCallFull, summarizeModel } from './build.ts';
-import { isConversationLeg, isLocalChannel } from './predicates.ts';
+import { MAX_GUESSED_TRUNKS, MAX_PHONES, type CallModel, type ChanModel, type StageEvent, type TrackerProblem, type TrackerState } from './model.ts';
+import { buildStage } from './build.ts';
+import { explainCall } from './explain.ts';
+import { endpointKey, inboundContextWhy, isConversationLeg, isInternalNumber, isLocalChannel, isTrunk } from './predicates.ts';
 
 export interface Ctx {
   state: TrackerState;
@@ -17,7 +18,7 @@ export interface Ctx {
 }
 
 export function newCall(linkedid: string): CallModel {
-  return { linkedid, chans: new Map(), convs: [], origin: '', originated: false, cel: false, marker: '', record: '', lastTime: '', extra: {}, abandoned: false };
+  return { linkedid, chans: new Map(), convs: [], origin: '', originated: false, cel: false, marker: '', record: '', lastTime: '', extra: {}, abandoned: false, firstLeg: '', firstLegRang: false, legUpWhileCallerWaited: false };
 }
 
 const UNKNOWN = new Set(['', '<unknown>', '<Unknown>']);
@@ -37,7 +38,7 @@ export function touchChan(ctx: Ctx, id: string, name: string | undefined): ChanM
     const n = name ?? '';
     ch = {
       id, name: n, num: '', cname: '', exten: '', context: '', start: now(ctx), answer: '', end: '', state: 'ringing', extra: {},
-      local: isLocalChannel(n), dialled: false, answered: false, dialStatus: '', cause: 0, connected: '', conv: 0,
+      local: isLocalChannel(n), dialled: false, answered: false, dialStatus: '', cause: 0, connected: '', conv: 0, ownDial: '',
     };
     ctx.call.chans.set(id, ch);
     ctx.state.chanCall.set(id, ctx.call.linkedid);
@@ -53,13 +54,10 @@ export function touchChan(ctx: Ctx, id: string, name: string | undefined): ChanM
 
 export function emit(ctx: Ctx, stage: CallStage, conversationId: string): void {
   const { call, state } = ctx;
-  ctx.emitted.push({
-    stage,
-    linkedid: call.linkedid,
-    conversationId,
-    call: buildCallFull(call, state.config, conversationId),
-    summary: summarizeModel(call, state.config),
-  });
+  const built = buildStage(call, state.config, conversationId, state);
+  const ev: StageEvent = { stage, linkedid: call.linkedid, conversationId, call: built.call, summary: built.summary };
+  if (stage === 'call_ended') ev.why = explainCall(call, state.config, state);
+  ctx.emitted.push(ev);
 }
 
 /** A dialled leg starts ringing: in an originated call the first phone rung is the caller; any other real leg is a conversation. */
@@ -72,6 +70,11 @@ export function requestConv(ctx: Ctx, ch: ChanModel): void {
   }
   if (isConversationLeg(ch, ctx.call) !== true) return;
   if (ch.state === 'ended') return;
+  if (ctx.call.originated && ctx.call.firstLeg === '') decideFirstLeg(ctx, ch);
+  openConv(ctx, ch);
+}
+
+function openConv(ctx: Ctx, ch: ChanModel): void {
   ch.conv = 1;
   ctx.call.convs.push(ch.id);
   emit(ctx, 'conversation_requested', ch.id);
@@ -80,11 +83,54 @@ export function requestConv(ctx: Ctx, ch: ChanModel): void {
     ch.conv = 2;
     emit(ctx, 'conversation_accepted', ch.id);
   }
+  if (ch.state === 'ended') {
+    ch.conv = 3;
+    emit(ctx, 'conversation_ended', ch.id);
+  }
+}
+
+/**
+ * An originated call's first leg is the caller (from). It is a conversation too (a phone or line that rang)
+ * when it is a line (call-me-now: one conversation per leg that rang), when the PBX rang nothing after it
+ * (caco-originate-ctd-caller-rejects), or when it was seen Ringing and the next leg is a phone too; a phone
+ * calling an outside number only places the call, as when it dials itself. Decided when the next leg rings, or
+ * at the end.
+ */
+export function decideFirstLeg(ctx: Ctx, next: ChanModel | undefined): void {
+  const { call, state } = ctx;
+  const first = call.chans.get(call.origin);
+  if (!first || first.conv !== 0) return;
+  const cfg = state.config;
+  if (next === undefined || isTrunk(first, call, cfg, state)) call.firstLeg = 'yes';
+  // a phone calling out: its conversation is the outside party (caco-originate-ctd-outbound-answered lists only it)
+  else if (isTrunk(next, call, cfg, state)) call.firstLeg = 'no';
+  // both phones rang (AMI Ringing); CEL shows no ringing (wazo-cel-originate-recorded lists only the second leg)
+  else call.firstLeg = call.firstLegRang ? 'yes' : 'no';
+  if (call.firstLeg === 'yes') openConv(ctx, first);
+}
+
+/** A phone placed a call showing an internal number: the recording ties its endpoint to that extension. */
+export function learnPhone(ctx: Ctx, ch: ChanModel): void {
+  const cfg = ctx.state.config;
+  if (ch.local || !ch.num || !isInternalNumber(ch.num, cfg) || cfg.trunks.some((re) => re.test(ch.name))) return;
+  // a line entering an inbound context is no phone, whatever short number its caller shows (callme: 123)
+  if (inboundContextWhy(ch.context, cfg)) return;
+  const ep = endpointKey(ch.name);
+  if (ctx.state.guessed.has(ep)) return;
+  const phones = ctx.state.phones;
+  if (!ep || phones.get(ep) === ch.num) return;
+  phones.delete(ep);
+  phones.set(ep, ch.num);
+  if (phones.size > MAX_PHONES) phones.delete(phones.keys().next().value as string);
 }
 
 export function answerChan(ctx: Ctx, ch: ChanModel): void {
   if (!ch.answer) ch.answer = now(ctx);
   ch.answered = true;
+  if (!ch.local && ch.id !== ctx.call.origin && !ctx.call.legUpWhileCallerWaited) {
+    const caller = ctx.call.chans.get(ctx.call.origin);
+    if (caller && !caller.answered && caller.state !== 'ended') ctx.call.legUpWhileCallerWaited = true;
+  }
   if (ch.state === 'ringing') ch.state = 'talking';
   if (ch.conv === 1) {
     ch.conv = 2;
@@ -109,6 +155,7 @@ export function allChannelsEnded(call: CallModel): boolean {
 /** The call is over: end what is still open, emit call_ended, and drop the call from the state. */
 export function finishCall(ctx: Ctx): void {
   const { call, state } = ctx;
+  if (call.originated && call.firstLeg === '') decideFirstLeg(ctx, undefined);
   for (const id of call.convs) {
     const ch = call.chans.get(id);
     if (ch && ch.conv !== 3) endChan(ctx, ch);
@@ -179,4 +226,23 @@ export function moveChannel(from: Ctx, to: Ctx, id: string): void {
     }
   }
   if (!from.call.cel && allChannelsEnded(from.call)) finishCall(from);
+}
+
+/**
+ * No trunk configured (config.guessTrunks): take this channel's endpoint for a trunk, say so once (a
+ * TRACKER_TRUNK_GUESSED problem naming the endpoint and the configuration that makes it explicit). An endpoint
+ * the traffic tied to an extension (it placed a call as 201) is a phone and is not taken.
+ */
+export function guessTrunk(ctx: Ctx, ch: ChanModel, why: string): void {
+  const { state } = ctx;
+  const cfg = state.config;
+  if (!cfg.guessTrunks || ch.local || !ch.name || state.guessed.size >= MAX_GUESSED_TRUNKS) return;
+  const ep = endpointKey(ch.name);
+  if (state.guessed.has(ep) || state.phones.has(ep) || cfg.trunks.some((re) => re.test(ch.name))) return;
+  state.guessed.add(ep);
+  ctx.problems.push({
+    code: 'TRACKER_TRUNK_GUESSED',
+    linkedid: ctx.call.linkedid,
+    message: `no trunk is configured: took ${ep} for a trunk (${why}); to say so, set "pbx": {"trunks": ["${ep}"]} in the configuration`,
+  });
 }

@@ -14,7 +14,10 @@ import { adoptChannel, finishCall, newCall, type Ctx } from './ops.ts';
 import { eventTime } from './time.ts';
 
 export function initialState(config?: Partial<TrackerConfig>): TrackerState {
-  return { config: { ...DEFAULT_TRACKER_CONFIG, ...config }, calls: new Map(), chanCall: new Map(), ended: new Map(), absorbed: new Map() };
+  const cfg: TrackerConfig = { ...DEFAULT_TRACKER_CONFIG, ...config };
+  // Trunks named: only they (and callers entering an inbound context) are external, unless said otherwise.
+  if (config?.externalByNumber === undefined) cfg.externalByNumber = config?.trunks === undefined;
+  return { config: cfg, calls: new Map(), chanCall: new Map(), ended: new Map(), absorbed: new Map(), phones: new Map(), guessed: new Set() };
 }
 
 function linkedidOf(ev: AmiMessage, name: string, cel: boolean, state: TrackerState): string {
@@ -51,7 +54,11 @@ export function track(state: TrackerState, event: AmiMessage): TrackResult {
   let linkedid = linkedidOf(event, name, cel, state);
   if (!linkedid) return { state, emitted, problems };
   const into = state.absorbed.get(linkedid);
-  if (into !== undefined && state.calls.has(into)) linkedid = into;
+  if (into !== undefined && state.calls.has(into)) {
+    // the absorbed call's own end (CEL) is not the end of the call that absorbed it
+    if (name === 'LINKEDID_END') return { state, emitted, problems };
+    linkedid = into;
+  }
 
   let call = state.calls.get(linkedid);
   if (!call) {
