@@ -222,7 +222,9 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       cleanups.push(() => features.close());
       // Replays get their own two children (started on first use): the draft and the published version run side by side.
       // With the same capability as the engine's runner, so a draft of process_record_file_path replays as it runs.
-      const replayRunner = createRunner({ children: 2, bundleDir, capabilities });
+      // Synchronous calls into the isolates: a replay needs no isolation between hooks, and the thread hop of
+      // asynchronous calls (issue 14) took the first replay after a publish over its 1 s (docs/design/sandbox.md).
+      const replayRunner = createRunner({ children: 2, calls: 'sync', bundleDir, capabilities });
       cleanups.push(() => replayRunner.close());
       auth = createAuth(dataDir, { username: admin?.username, password: admin?.password, passwordHash: admin?.passwordHash });
       if (auth.generatedPassword) generatedAdminFile = join(dataDir, 'admin.json');

@@ -6,7 +6,7 @@
  */
 import { remember } from './bounded.ts';
 import { createIsolateRunner } from './isolate-runner.ts';
-import type { ChildMessage, HostMessage } from './protocol.ts';
+import { SYNC_CALLS_FLAG, type ChildMessage, type HostMessage } from './protocol.ts';
 import type { RawResult, RunnableScript } from './raw.ts';
 
 /** Scripts this child has been sent, by hash; the least recently used is forgotten first (the host resends). */
@@ -20,7 +20,9 @@ const scripts = new Map<string, RunnableScript>();
 // asynchronous since issue 14; the handler was not tried again, since an abort is what we want.
 // Several scripts share this process (isolating.ts): each runs on its own isolate's thread, so this thread
 // keeps answering while one of them loops or waits.
-const runner = createIsolateRunner();
+// `--calls=sync` (SupervisorOptions.calls, replay's children): calls into isolates block this thread, one script
+// at a time, without the hop to the isolate's own thread (isolate-runner.ts).
+const runner = createIsolateRunner({ calls: process.argv.includes(SYNC_CALLS_FLAG) ? 'sync' : 'async' });
 const send = (m: ChildMessage) => process.send?.(m);
 const crashed = (e: unknown): RawResult => ({ outcome: { kind: 'crash', detail: String(e) }, logs: [], logsDropped: 0, durationMs: 0 });
 

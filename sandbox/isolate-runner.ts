@@ -10,13 +10,19 @@
  * for as long as the script runs, or wait for a busy isolate's lock: none is used on an isolate that may be
  * running a script. Invocations of one script take turns (`turns`), each started only while time is left
  * before its deadline, counted from when it was asked for (`RawRunOptions.budgetMs`).
+ *
+ * `calls: 'sync'` (replay's children only: pool.ts via createRunner({ calls })) takes the hop back: the call
+ * path (`applySync`) and preparing contexts (`runSync`, `getSync`, ...) block this thread, with the same timeouts,
+ * so one script at a time runs in the process. Replay runs one hook's draft and published version and needs no
+ * isolation between hooks; it saves the ~50-75 µs thread hop per call and per step of preparing a context.
+ * Awaiting a script's promise stays asynchronous and raced by deadline.ts, as do the logs of a run that never answered.
  */
 import { SourceMap } from 'node:module';
 import ivm from 'isolated-vm';
 import { capabilitiesFor, invocationCapabilities } from './capabilities.ts';
 import { EXPIRED, expiresAt, timeLeft, withDeadline } from './deadline.ts';
 import { LOG_LIMIT_CHARS, LOG_LIMIT_ENTRIES, PRELUDE } from './prelude.ts';
-import type { LogEntry, RawLimits, RawOutcome, RawResult, RawRunOptions, RawRunner, RunnableScript } from './raw.ts';
+import type { CallMode, LogEntry, RawLimits, RawOutcome, RawResult, RawRunOptions, RawRunner, RunnableScript } from './raw.ts';
 
 /** Contexts kept ready per warm script: the next invocation never waits for one to be built. */
 const READY_CONTEXTS = 2;
@@ -68,19 +74,24 @@ const scriptFile = (s: RunnableScript) => `file:///hooks/${s.hook}.ts`;
  * Reference: it never reaches the Reference itself, only strings cross (argument copied, result copied), and a
  * host error arrives as a rejected promise carrying its message.
  */
-async function offer(ctx: ivm.Context, name: string, fn: (arg: unknown) => Promise<string>): Promise<ivm.Reference> {
+async function offer(ctx: ivm.Context, name: string, fn: (arg: unknown) => Promise<string>, sync: boolean): Promise<ivm.Reference> {
   const ref = new ivm.Reference(fn);
-  // Asynchronous like every call into an isolate: a context being prepared on this isolate's thread must not
-  // block the child's event loop.
-  await ctx.evalClosure(
-    `const ref = $0; globalThis[${JSON.stringify(name)}] = function ${name}(arg) { return ref.apply(undefined, [String(arg)], { arguments: { copy: true }, result: { promise: true, copy: true } }); };`,
-    // A Reference passed as an argument arrives as itself (it is transferable); no copy, no wrapper.
-    [ref],
-  );
+  const code = `const ref = $0; globalThis[${JSON.stringify(name)}] = function ${name}(arg) { return ref.apply(undefined, [String(arg)], { arguments: { copy: true }, result: { promise: true, copy: true } }); };`;
+  // A Reference passed as an argument arrives as itself (it is transferable); no copy, no wrapper.
+  // Asynchronous like every call into an isolate (unless calls are 'sync'): a context being prepared on this
+  // isolate's thread must not block the child's event loop.
+  if (sync) ctx.evalClosureSync(code, [ref]);
+  else await ctx.evalClosure(code, [ref]);
   return ref;
 }
 
-export function createIsolateRunner(): RawRunner & { slots(): number } {
+export interface IsolateRunnerOptions {
+  /** 'async' (default): every call into an isolate runs on its own thread; 'sync': the hot path blocks this one (above). */
+  calls?: CallMode;
+}
+
+export function createIsolateRunner(opts: IsolateRunnerOptions = {}): RawRunner & { slots(): number } {
+  const sync = opts.calls === 'sync';
   // Insertion order is recency: a slot is moved to the end on use, the first one is the least recently used.
   const slots = new Map<string, Slot>();
 
@@ -143,6 +154,7 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
    * isolate's thread, within `timeoutMs`.
    */
   async function prepare(slot: Slot, warm: boolean, timeoutMs = slot.limits.timeoutMs): Promise<Prepared> {
+    if (sync) return prepareSync(slot, warm, timeoutMs);
     const ctx = await slot.iso.createContext();
     try {
       const timeout = Math.max(1, Math.ceil(timeoutMs));
@@ -155,6 +167,27 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
       await slot.compiled.run(ctx, { timeout });
       if (warmRef) {
         await warmRef.apply(undefined, [slot.lastInput, slot.lastResult], { timeout });
+        warmRef.release();
+      }
+      return p;
+    } catch (e) {
+      ctx.release();
+      throw e;
+    }
+  }
+
+  /** prepare() with synchronous calls (calls: 'sync'): the same steps, the same timeout, on this thread. */
+  function prepareSync(slot: Slot, warm: boolean, timeoutMs: number): Prepared {
+    const ctx = slot.iso.createContextSync();
+    try {
+      const timeout = Math.max(1, Math.ceil(timeoutMs));
+      slot.prelude.runSync(ctx, { timeout });
+      const get = (name: string) => ctx.global.getSync(name, { reference: true }) as ivm.Reference;
+      const p = { ctx, run: get('__hookline_run'), pending: get('__hookline_pending'), logs: get('__hookline_logs') };
+      const warmRef = warm && slot.lastInput !== null ? get('__hookline_warm') : null;
+      slot.compiled.runSync(ctx, { timeout });
+      if (warmRef) {
+        warmRef.applySync(undefined, [slot.lastInput, slot.lastResult], { timeout });
         warmRef.release();
       }
       return p;
@@ -327,8 +360,10 @@ export function createIsolateRunner(): RawRunner & { slots(): number } {
     const capRefs: ivm.Reference[] = [];
     let first: unknown;
     try {
-      if (caps?.convertToMp3) capRefs.push(await offer(prepared.ctx, 'convertToMp3', caps.convertToMp3));
-      first = await prepared.run.apply(undefined, [inputJson, o.now ?? null, o.seed ?? null], { timeout: Math.max(1, Math.ceil(timeLeft(deadline))) });
+      if (caps?.convertToMp3) capRefs.push(await offer(prepared.ctx, 'convertToMp3', caps.convertToMp3, sync));
+      const args = [inputJson, o.now ?? null, o.seed ?? null];
+      const timeout = Math.max(1, Math.ceil(timeLeft(deadline)));
+      first = sync ? prepared.run.applySync(undefined, args, { timeout }) : await prepared.run.apply(undefined, args, { timeout });
     } catch (e) {
       first = e instanceof Error ? e : new Error(String(e));
     }

@@ -7,6 +7,9 @@
  */
 import type { RawLimits, RawResult, RawRunOptions, RunnableScript } from './raw.ts';
 
+/** The argument after the child's file that makes its calls into isolates synchronous (SupervisorOptions.calls). */
+export const SYNC_CALLS_FLAG = '--calls=sync';
+
 export type HostMessage =
   | { type: 'host:run'; id: number; hash: string; script?: RunnableScript; inputJson: string; limits: RawLimits; opts: RawRunOptions }
   | { type: 'host:warm'; id: number; script: RunnableScript; limits: RawLimits };

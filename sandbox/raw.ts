@@ -72,6 +72,13 @@ export interface RawRunOptions {
   capabilities?: Capabilities;
 }
 
+/**
+ * How the sandbox calls into an isolate: 'async' (default; the engine's) on the isolate's own thread, so a
+ * runaway script delays only its own invocations (issue 14); 'sync' (replay's children) on the calling thread,
+ * without the thread hop, one script at a time (isolate-runner.ts).
+ */
+export type CallMode = 'sync' | 'async';
+
 /** Runs compiled scripts in isolates. Implemented in-process (isolate-runner) and behind a child (supervisor). */
 export interface RawRunner {
   run(script: RunnableScript, inputJson: string, limits: RawLimits, opts?: RawRunOptions): Promise<RawResult>;

@@ -11,7 +11,7 @@ import { capabilitiesFor, type Capabilities } from './capabilities.ts';
 import type { CompiledScript } from './compile.ts';
 import { chooseMp3Encoder } from './encoder.ts';
 import { createIsolateRunner } from './isolate-runner.ts';
-import type { LogEntry, RawLimits, RawOutcome, RawRunner, RunnableScript } from './raw.ts';
+import type { CallMode, LogEntry, RawLimits, RawOutcome, RawRunner, RunnableScript } from './raw.ts';
 import { createIsolatingRunner, type IsolatingOptions } from './isolating.ts';
 import { createSupervisorPool } from './pool.ts';
 import type { SupervisorOptions } from './supervisor.ts';
@@ -68,18 +68,27 @@ export interface RunnerOptions {
    * The service passes its data folder; default `<os temp>/hookline-sandbox-<uid>`. Wins over `supervisor.bundleDir`.
    */
   bundleDir?: string;
+  /**
+   * How calls into isolates are made (raw.ts CallMode): 'async' (default, the engine's: each script on its own
+   * isolate's thread) or 'sync' (replay: no thread hop per call, one script at a time per child). In the children
+   * of a pool (`children` > 1) or, with 'in-process', in this process; the isolating runner (the default, the
+   * engine's) ignores it and stays 'async', since keeping scripts apart is what it is for.
+   */
+  calls?: CallMode;
   /** Host capabilities, each offered to its one hook only (capabilities.ts): convertToMp3 → process_record_file_path. */
   capabilities?: Capabilities;
 }
 
 export function createRunner(opts: RunnerOptions = {}): Runner {
   const supervisor: SupervisorOptions = { ...opts.supervisor, ...(opts.bundleDir !== undefined ? { bundleDir: opts.bundleDir } : {}) };
+  const calls = opts.calls ?? opts.supervisor?.calls ?? 'async';
   const raw: RawRunner =
     opts.isolation === 'in-process'
-      ? createIsolateRunner()
+      ? createIsolateRunner({ calls })
       : (opts.children ?? 1) > 1
-        ? createSupervisorPool(opts.children as number, supervisor)
-        : createIsolatingRunner(supervisor);
+        ? createSupervisorPool(opts.children as number, { ...supervisor, calls })
+        // The isolating runner exists to keep scripts apart: always asynchronous calls.
+        : createIsolatingRunner({ ...supervisor, calls: 'async' });
   return createHookRunner(raw, opts.capabilities);
 }
 

@@ -14,8 +14,8 @@ import { setPriority } from 'node:os';
 import { childCommand, type ChildCommand } from './child-command.ts';
 import { rememberKey } from './bounded.ts';
 import { EXPIRED, toEpochMs, withDeadline } from './deadline.ts';
-import type { ChildMessage, HostMessage } from './protocol.ts';
-import type { RawLimits, RawOutcome, RawResult, RawRunner, RawRunOptions, RunnableScript } from './raw.ts';
+import { SYNC_CALLS_FLAG, type ChildMessage, type HostMessage } from './protocol.ts';
+import type { CallMode, RawLimits, RawOutcome, RawResult, RawRunner, RawRunOptions, RunnableScript } from './raw.ts';
 
 export interface SupervisorOptions {
   /**
@@ -57,6 +57,12 @@ export interface SupervisorOptions {
   onKilledFor?: (hash: string) => void;
   /** The Node executable the child runs on. Default: process.execPath (the Node running hookline). */
   execPath?: string;
+  /**
+   * How the child calls into its isolates (raw.ts CallMode): 'async' (default), or 'sync' for replay's children,
+   * which run one hook's draft and published version and need no isolation between scripts: no thread hop per
+   * call, but one script at a time in the child (a runaway one still ends at its deadline, or is killed at the grace).
+   */
+  calls?: CallMode;
   /** For tests only: a comment put at the top of the child's bundle, to start it from a file of a chosen size. */
   bundleBanner?: string;
 }
@@ -141,7 +147,8 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
     // group) reaches hookline alone, which then closes the child itself (close()); before, the child died of the
     // same SIGINT first and the stop was logged as a crash (issue 15). It still ends with hookline: child.ts exits
     // when the IPC channel closes, which it does when this process dies, even by SIGKILL.
-    const proc = spawn(exe, cmd.args, { serialization: 'json', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true });
+    const args = opts.calls === 'sync' ? [...cmd.args, SYNC_CALLS_FLAG] : cmd.args;
+    const proc = spawn(exe, args, { serialization: 'json', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true });
     const c: Child = { proc, pending: new Map(), sent: new Set(), stderr: '', failedToStart: null, killedFor: null };
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (d: string) => {

@@ -31,7 +31,8 @@ export const suite: BenchSuite = {
     for (let i = 0; i < N; i++) store.capture({ hook: 'process_client_phone', linkedid: `1700000000.${i}`, input: { ...base, phone: `+7916${String(1000000 + i)}` }, now: i, seed: i });
     await store.publish('process_client_phone', { source: PUBLISHED, message: 'bench', author: 'bench', check: async () => null });
     const runner = createRunner();
-    const replayRunner = createRunner({ children: 2 });
+    // As the service builds it (app/service.ts): two children, synchronous calls.
+    const replayRunner = createRunner({ children: 2, calls: 'sync' });
     const editor = await startEditor({ store, runner, replayRunner, auth: createAuth(dir, { password: 'bench' }), port: 0, page: false });
     try {
       const login = await fetch(`${editor.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench' }) });

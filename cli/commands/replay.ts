@@ -36,8 +36,10 @@ export const command: CliCommand = {
         // Read-only: hookline may be running on the same folder; a replay must not write (or 'repair') its files.
         const s = await openStore(resolve(dir), { readOnly: true });
         if (!s.ok) throw new UsageError(`${s.error.message}\n${s.error.hint}`);
-        // As the engine runs it: a process_record_file_path draft can convert recordings (into the cache only).
-        const runner = createRunner({ capabilities: recordingsCapabilities({ dir: c.value.config.recordings.dir, dataDir: resolve(dir) }) });
+        // As the editor's replays run (app/service.ts): two children, the draft and the published version side by
+        // side, with synchronous calls; and as the engine runs it, a process_record_file_path draft can convert
+        // recordings (into the cache only).
+        const runner = createRunner({ children: 2, calls: 'sync', capabilities: recordingsCapabilities({ dir: c.value.config.recordings.dir, dataDir: resolve(dir) }) });
         try {
           // The hook's limits as the engine applies them (hooks.<hook> in the config, over the contract's defaults).
           const limits = c.value.config.hooks[hook];

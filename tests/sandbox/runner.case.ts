@@ -1,7 +1,8 @@
 /**
  * One conformance suite for the two RawRunner implementations (STYLE habit 14): the in-process isolate runner
- * and the supervised child that wraps it. The engine uses the child; the suite shows that the process
- * boundary changes no outcome, log or pinning.
+ * and the supervised child that wraps it, each with asynchronous calls (the engine's) and synchronous ones
+ * (replay's, `calls: 'sync'`). The engine uses the child; the suite shows that the process boundary and the
+ * call mode change no outcome, log or pinning.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hooks } from '../../contracts/index.ts';
