@@ -3,6 +3,7 @@
  * each view is a module that renders into the element it is given. Stable ids and data-testid attributes are
  * what the browser tests (tests/editor-web) hold on to.
  */
+import './locale.ts';
 import './style.css';
 import { api, describe, whenUnauthorized } from './api.ts';
 import { $, clear, h } from './dom.ts';
