@@ -3,7 +3,7 @@
  * https://developers.kommo.com/reference/incoming-leads; sim/kommo's default): an incoming lead whose answer was
  * lost in the crash must be found again, not sent twice (issue 21, point 1).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { afterAll, expect, it } from 'vitest';
 import { DUPLICATE_TAG, startKommo, type KommoSim } from '../../sim/kommo/index.ts';
 import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
 import { FIXTURES } from '../helpers/engine-harness.ts';
+import { startCrashChild, until } from './crash-harness.ts';
 
-const CHILD = new URL('./crash-child.ts', import.meta.url).pathname;
 let kommo: KommoSim;
 let pbx: Pbx;
 const dir = mkdtempSync(join(tmpdir(), 'hl-crash-unsorted-'));
@@ -26,26 +26,9 @@ afterAll(async () => {
 });
 
 function startChild() {
-  const child = spawn(process.execPath, ['--no-node-snapshot', CHILD], {
-    env: { ...process.env, HOOKLINE_CRASH_CHILD: JSON.stringify({ dir, pbxPort: pbx.port, kommoUrl: kommo.url, rateWindowMs: 1000, config: { registration: { mode: 'unsorted' } } }) },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  const seen = { submitted: new Set<string>(), registered: new Set<string>(), failed: new Set<string>(), ready: false, text: '' };
-  child.stdout?.on('data', (b: Buffer) => {
-    seen.text += String(b);
-    for (const m of String(b).matchAll(/^(submitted|registered|failed) (\S+)$/gm)) seen[m[1] as 'submitted' | 'registered' | 'failed'].add(m[2] as string);
-    if (/^ready/m.test(String(b))) seen.ready = true;
-  });
-  return { child, seen };
-}
-
-async function until(what: string, cond: () => boolean, ms = 60_000) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const c = startCrashChild({ dir, pbxPort: pbx.port, kommoUrl: kommo.url, rateWindowMs: 1000, config: { registration: { mode: 'unsorted' } } });
+  children.push(c.child);
+  return c;
 }
 
 it('unsorted mode, Kommo adding repeated incoming leads: the engine SIGKILLed mid-burst and restarted, every call registered once, no duplicate incoming lead', async () => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +6,8 @@ import { afterAll, expect, it } from 'vitest';
 import { startKommo, type KommoSim } from '../../sim/kommo/index.ts';
 import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
 import { FIXTURES } from '../helpers/engine-harness.ts';
+import { startCrashChild, until } from './crash-harness.ts';
 
-const CHILD = new URL('./crash-child.ts', import.meta.url).pathname;
 let kommo: KommoSim;
 let pbx: Pbx;
 const dir = mkdtempSync(join(tmpdir(), 'hl-crash-'));
@@ -21,26 +21,9 @@ afterAll(async () => {
 });
 
 function startChild(rateWindowMs: number) {
-  const child = spawn(process.execPath, ['--no-node-snapshot', CHILD], {
-    env: { ...process.env, HOOKLINE_CRASH_CHILD: JSON.stringify({ dir, pbxPort: pbx.port, kommoUrl: kommo.url, rateWindowMs }) },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  const seen = { submitted: new Set<string>(), registered: new Set<string>(), failed: new Set<string>(), ready: false, text: '' };
-  child.stdout?.on('data', (b: Buffer) => {
-    seen.text += String(b);
-    for (const m of String(b).matchAll(/^(submitted|registered|failed) (\S+)$/gm)) seen[m[1] as 'submitted' | 'registered' | 'failed'].add(m[2] as string);
-    if (/^ready/m.test(String(b))) seen.ready = true;
-  });
-  return { child, seen };
-}
-
-async function until(what: string, cond: () => boolean, ms = 60_000) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const c = startCrashChild({ dir, pbxPort: pbx.port, kommoUrl: kommo.url, rateWindowMs });
+  children.push(c.child);
+  return c;
 }
 
 it('the engine killed (SIGKILL) in the middle of a burst and restarted: every call registered exactly once, nothing lost', async () => {
