@@ -9,7 +9,7 @@ import { hooks, isHookName, makeError, type Diagnostic, type HookLimits, type Ho
 import { problem, SESSION_COOKIE, type Auth, type RouteModule } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { compile, type Runner } from '../sandbox/index.ts';
-import type { Store } from '../scripts-store/index.ts';
+import type { Capture, Store } from '../scripts-store/index.ts';
 import { pageRoutes } from './assets.ts';
 import { replay } from './replay.ts';
 import { attachReplayStream } from './replay-stream.ts';
@@ -194,6 +194,17 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions, typeChecks: O
   app.get('/api/hooks/:hook/failures', async (req, reply) => {
     const hook = hookOf(req, reply);
     if (!hook) return reply;
-    return { failures: o.store.failures(hook) };
+    // Each failure with the input of the same call (a capture of this hook with its linkedid: the one made last
+    // before the failure, else the first after), so the page can show it and replay the draft on it.
+    const byCall = new Map<string, Capture[]>();
+    for (const c of o.store.captures(hook)) if (c.linkedid !== null) byCall.set(c.linkedid, [...(byCall.get(c.linkedid) ?? []), c]);
+    return {
+      failures: o.store.failures(hook).map((f) => {
+        const same = f.linkedid === null ? [] : (byCall.get(f.linkedid) ?? []); // newest first
+        const t = Date.parse(f.time);
+        const c = same.find((x) => Date.parse(x.time) <= t) ?? same.at(-1) ?? null;
+        return { ...f, capture: c ? { id: c.id, time: c.time, input: c.input } : null };
+      }),
+    };
   });
 }

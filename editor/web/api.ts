@@ -99,3 +99,13 @@ export interface ReplaySummary {
   unchanged: number;
   failed: number;
 }
+
+export interface FailureRow {
+  time: string;
+  code: string;
+  message: string;
+  version: number | string | null;
+  linkedid: string | null;
+  /** The input of the same call (a capture of this hook with the failure's linkedid), or null when none is kept. */
+  capture: { id: string; time: string; input: unknown } | null;
+}
