@@ -201,6 +201,11 @@ export function createHooksView(root: HTMLElement) {
 
   void refreshList();
   return {
+    /** Opens a hook (the Status tab's links), once the list is there. */
+    async open(hook: string): Promise<void> {
+      if (!rows.length) await refreshList();
+      await openHook(hook);
+    },
     dispose() {
       window.removeEventListener('beforeunload', unsaved);
       offMarkers.dispose();
