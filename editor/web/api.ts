@@ -65,6 +65,8 @@ export interface Version {
   message: string;
   source: string;
   rollbackOf?: number;
+  /** This entry returned the hook to its built-in default (its source is empty; nothing is published after it). */
+  toDefault?: boolean;
 }
 
 export interface Capture {

@@ -51,7 +51,7 @@ export function createHooksView(root: HTMLElement) {
       // The editor takes the live source (the server made it the draft when the draft was the version rolled back from).
       if (open) await openHook(open);
       showPanel('history');
-      note.textContent = `Rolled back: v${v.version} is live`;
+      note.textContent = v.toDefault ? 'Back to the built-in default: no script runs for this hook' : `Rolled back: v${v.version} is live`;
       await refreshList();
     },
   });
@@ -90,10 +90,11 @@ export function createHooksView(root: HTMLElement) {
     if (!r.ok || seq !== listSeq) return; // a later refresh is under way: its answer is the newer one
     rows = r.body.hooks;
     clear(list, rows.map((row) =>
-      h('li', { 'data-hook': row.hook, 'data-testid': `hook-${row.hook}`, role: 'option', 'aria-selected': String(row.hook === open), title: row.summary, onclick: () => void openHook(row.hook) },
+      // Which hooks run a customization (a published script) and which their built-in default.
+      h('li', { 'data-hook': row.hook, 'data-testid': `hook-${row.hook}`, 'data-custom': String(row.published !== null), role: 'option', 'aria-selected': String(row.hook === open), title: row.summary, onclick: () => void openHook(row.hook) },
         h('div.name', {}, `${row.number}. ${row.hook}`),
         h('div.badges', {},
-          h('span.badge.version', { 'data-testid': 'published' }, row.published ? `v${row.published} live` : 'default'),
+          h(`span.badge.version.${row.published ? 'custom' : 'builtin'}`, { 'data-testid': 'published', title: row.published ? `Customized: your script v${row.published} runs` : 'Not customized: the built-in default runs' }, row.published ? `v${row.published} live` : 'default'),
           row.draftChanged ? h('span.badge.draft', { 'data-testid': 'draft-changed' }, 'draft changed') : null,
           // The badge opens the hook's failures (the row itself opens the editor).
           h('span.badge.failures', {
