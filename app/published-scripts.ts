@@ -42,7 +42,12 @@ export function createPublishedScripts(store: Store, runner: Runner, log: Logger
   let loading: Promise<void> = ready;
   const off = store.onPublished((hook, v) => {
     // Loads are chained, so two quick publishes of one hook go live in their order.
-    loading = loading.then(() => load(hook, v.version, v.source));
+    loading = loading.then(() => {
+      if (!v.toDefault) return load(hook, v.version, v.source);
+      // Back to the built-in default: no script runs for this hook any more.
+      live.delete(hook);
+      log.info({ hook, version: v.version }, `${hook} runs its built-in default again`);
+    });
   });
 
   return {

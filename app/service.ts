@@ -149,7 +149,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     const q = config.quarantine;
     const quarantine = createQuarantine({ after: q.after, baseMs: q.seconds * 1000, maxMs: q.maxSeconds * 1000 }, log);
     // A new version (published, or rolled back to) runs at once, whatever its predecessor did.
-    const offPublished = store.onPublished((hook, v) => quarantine.lift(hook, `v${v.version} was published`));
+    const offPublished = store.onPublished((hook, v) => quarantine.lift(hook, v.toDefault ? 'the built-in default was restored' : `v${v.version} was published`));
     cleanups.push(offPublished);
     status.quarantined(() => quarantine.list(Date.now()));
     const hooks = createHookInvoker({

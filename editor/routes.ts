@@ -9,7 +9,7 @@ import { hooks, isHookName, makeError, type Diagnostic, type HookLimits, type Ho
 import { problem, SESSION_COOKIE, type Auth, type RouteModule } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { compile, type Runner } from '../sandbox/index.ts';
-import type { Store } from '../scripts-store/index.ts';
+import type { Capture, Store } from '../scripts-store/index.ts';
 import { pageRoutes } from './assets.ts';
 import { replay } from './replay.ts';
 import { attachReplayStream } from './replay-stream.ts';
@@ -47,7 +47,7 @@ const str = { type: 'string' } as const;
 const bodies = {
   draft: { type: 'object', required: ['source'], additionalProperties: false, properties: { source: { type: 'string', maxLength: 1_000_000 } } },
   publish: { type: 'object', required: ['message'], additionalProperties: false, properties: { message: { type: 'string', minLength: 1, maxLength: 500 }, anyway: { type: 'boolean' } } },
-  rollback: { type: 'object', additionalProperties: false, properties: { toVersion: { type: 'integer', minimum: 1 } } },
+  rollback: { type: 'object', additionalProperties: false, properties: { toVersion: { type: 'integer', minimum: 1 }, toDefault: { type: 'boolean' } } },
   replay: {
     type: 'object',
     additionalProperties: false,
@@ -162,9 +162,18 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions, typeChecks: O
     // would silently bring back the version just rolled back from. A draft with unpublished work is kept.
     const before = o.store.draft(hook)?.source;
     const wasLive = before === undefined || before === o.store.published(hook)?.source;
-    const r = await o.store.rollback(hook, { author, toVersion: (req.body as { toVersion?: number }).toVersion });
+    const body = req.body as { toVersion?: number; toDefault?: boolean };
+    if (body.toDefault && body.toVersion !== undefined) return problem(reply, 400, 'BAD_REQUEST', 'toDefault and toVersion name two different targets', 'Send one of them.');
+    // With no earlier version to go back to (the only one is live), or when asked (toDefault), the hook goes back
+    // to its built-in default; a history entry says so.
+    const live = o.store.published(hook);
+    const onlyOne = body.toVersion === undefined && live !== null && !o.store.versions(hook).some((v) => !v.toDefault && v.version < live.version);
+    const r = await o.store.rollback(hook, { author, toVersion: body.toVersion, toDefault: body.toDefault || onlyOne });
     if (!r.ok) return reply.code(409).send({ error: r.error });
-    if (wasLive) await o.store.saveDraft(hook, r.value.source, author);
+    if (wasLive) {
+      if (r.value.toDefault) await o.store.clearDraft(hook); // the page then opens the template
+      else await o.store.saveDraft(hook, r.value.source, author);
+    }
     return { version: r.value };
   });
 
@@ -194,6 +203,17 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions, typeChecks: O
   app.get('/api/hooks/:hook/failures', async (req, reply) => {
     const hook = hookOf(req, reply);
     if (!hook) return reply;
-    return { failures: o.store.failures(hook) };
+    // Each failure with the input of the same call (a capture of this hook with its linkedid: the one made last
+    // before the failure, else the first after), so the page can show it and replay the draft on it.
+    const byCall = new Map<string, Capture[]>();
+    for (const c of o.store.captures(hook)) if (c.linkedid !== null) byCall.set(c.linkedid, [...(byCall.get(c.linkedid) ?? []), c]);
+    return {
+      failures: o.store.failures(hook).map((f) => {
+        const same = f.linkedid === null ? [] : (byCall.get(f.linkedid) ?? []); // newest first
+        const t = Date.parse(f.time);
+        const c = same.find((x) => Date.parse(x.time) <= t) ?? same.at(-1) ?? null;
+        return { ...f, capture: c ? { id: c.id, time: c.time, input: c.input } : null };
+      }),
+    };
   });
 }

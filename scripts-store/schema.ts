@@ -27,6 +27,12 @@ export const VersionSchema = Type.Object({
   hash: Type.String(),
   /** Set when a rollback made this version: the version whose source it copies. */
   rollbackOf: Type.Optional(Type.Integer({ minimum: 1 })),
+  /**
+   * Set when a rollback returned the hook to its built-in default (issue 17, item 6): this entry records it in
+   * the history (its source is ""), and `published` is null from then on. Optional, so files without it open
+   * as they are (no schema version change); it is never published again.
+   */
+  toDefault: Type.Optional(Type.Literal(true)),
 });
 
 export const HookScriptsSchema = Type.Object({

@@ -33,6 +33,8 @@ export interface RollbackOptions {
   author: string;
   /** The version to publish again; default: the newest version older than the published one. */
   toVersion?: number;
+  /** Back to the built-in default whatever the history holds (not with toVersion): an entry with `toDefault`. */
+  toDefault?: boolean;
 }
 
 export interface HookScriptState {
@@ -59,6 +61,7 @@ export function createScripts(file: DataFile<ScriptsFile>, now: () => Date, log:
     error: makeError('STORE_UNREADABLE', { path: file.path, detail: (e as Error).message }),
   });
 
+  /** Appends a version and makes it the published one; an entry with `toDefault` leaves no version published. */
   async function append(hook: HookName, v: Omit<Version, 'version' | 'time' | 'hash'>): Promise<StoreResult<Version>> {
     let added: Version | undefined;
     try {
@@ -66,7 +69,7 @@ export function createScripts(file: DataFile<ScriptsFile>, now: () => Date, log:
         const h = data.hooks[hook] ?? NO_SCRIPTS;
         const version: Version = { ...v, version: (h.versions.at(-1)?.version ?? 0) + 1, time: now().toISOString(), hash: hashOf(v.source) };
         added = version;
-        return withHook(data, hook, { ...h, published: version.version, versions: [...h.versions, version] });
+        return withHook(data, hook, { ...h, published: version.toDefault ? null : version.version, versions: [...h.versions, version] });
       });
     } catch (e) {
       return writeFailed(e);
@@ -113,8 +116,15 @@ export function createScripts(file: DataFile<ScriptsFile>, now: () => Date, log:
     async rollback(hook: HookName, o: RollbackOptions): Promise<StoreResult<Version>> {
       const h = of(hook);
       const current = h.published;
-      const target = o.toVersion ?? h.versions.filter((v) => current === null || v.version < current).at(-1)?.version;
-      const old = h.versions.find((x) => x.version === target);
+      // The entries that returned to the default are history, never a version to go back to.
+      const real = h.versions.filter((v) => !v.toDefault);
+      const earlier = real.filter((v) => current === null || v.version < current).at(-1)?.version;
+      if (o.toDefault) {
+        if (current === null) return { ok: false, error: makeError('PUBLISH_REFUSED', { hook, detail: 'the built-in default already runs: no version is published' }) };
+        return append(hook, { author: o.author, message: `back to the built-in default (v${current} no longer runs)`, source: '', toDefault: true });
+      }
+      const target = o.toVersion ?? earlier;
+      const old = real.find((x) => x.version === target);
       if (!old) {
         const detail = target === undefined ? 'there is no earlier version to roll back to' : `there is no version ${target}`;
         return { ok: false, error: makeError('PUBLISH_REFUSED', { hook, detail }) };
@@ -123,7 +133,13 @@ export function createScripts(file: DataFile<ScriptsFile>, now: () => Date, log:
       return append(hook, { author: o.author, message: `rollback to v${old.version}`, source: old.source, rollbackOf: old.version });
     },
 
-    /** Called after each publish or rollback is on disk; returns the unsubscribe function. */
+    /** Drops the draft: the hook opens with its published source, or its template. */
+    async clearDraft(hook: HookName): Promise<void> {
+      if (of(hook).draft === null) return;
+      await file.update((data) => withHook(data, hook, { ...(data.hooks[hook] ?? NO_SCRIPTS), draft: null }));
+    },
+
+    /** Called after each publish or rollback is on disk (a return to the default too: `toDefault`); returns the unsubscribe function. */
     onPublished(listener: (hook: HookName, v: Version) => void): () => void {
       listeners.add(listener);
       return () => {

@@ -56,12 +56,17 @@ export interface Store {
   saveDraft(hook: HookName, source: string, author: string): Promise<Draft>;
   /** Publishes the draft, or `source`, as a new version; a failing `check` refuses it with the check's error. */
   publish(hook: HookName, o: PublishOptions): Promise<StoreResult<Version>>;
-  /** Publishes an earlier version's source again, as a new version with `rollbackOf`. */
+  /** Drops the draft (the hook opens with its published source or its template). Rejects as saveDraft does. */
+  clearDraft(hook: HookName): Promise<void>;
+  /**
+   * Publishes an earlier version's source again, as a new version with `rollbackOf`; with `toDefault`, returns
+   * the hook to its built-in default: an entry with `toDefault` in the history, nothing published.
+   */
   rollback(hook: HookName, o: RollbackOptions): Promise<StoreResult<Version>>;
   published(hook: HookName): Version | null;
   /** Oldest first. */
   versions(hook: HookName): Version[];
-  /** After each publish or rollback is on disk; returns the unsubscribe function. */
+  /** After each publish or rollback is on disk (a return to the default: `v.toDefault`); returns the unsubscribe function. */
   onPublished(listener: (hook: HookName, v: Version) => void): () => void;
   /** Cheap, for the call path: a snapshot kept in memory, written by the next flush. */
   capture(entry: CaptureInput): void;
@@ -207,6 +212,13 @@ function createStore(
     async saveDraft(hook, source, author) {
       try {
         return await scripts.saveDraft(hook, source, author);
+      } catch (e) {
+        throw new StoreWriteError(makeError('STORE_UNREADABLE', { path: scriptsFile.path, detail: (e as Error).message }));
+      }
+    },
+    async clearDraft(hook) {
+      try {
+        await scripts.clearDraft(hook);
       } catch (e) {
         throw new StoreWriteError(makeError('STORE_UNREADABLE', { path: scriptsFile.path, detail: (e as Error).message }));
       }

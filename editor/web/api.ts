@@ -65,6 +65,8 @@ export interface Version {
   message: string;
   source: string;
   rollbackOf?: number;
+  /** This entry returned the hook to its built-in default (its source is empty; nothing is published after it). */
+  toDefault?: boolean;
 }
 
 export interface Capture {
@@ -98,4 +100,14 @@ export interface ReplaySummary {
   changed: number;
   unchanged: number;
   failed: number;
+}
+
+export interface FailureRow {
+  time: string;
+  code: string;
+  message: string;
+  version: number | string | null;
+  linkedid: string | null;
+  /** The input of the same call (a capture of this hook with the failure's linkedid), or null when none is kept. */
+  capture: { id: string; time: string; input: unknown } | null;
 }

@@ -10,9 +10,10 @@ export function createHistoryView(root: HTMLElement, o: { rolledBack(v: Version)
   const from = h('select#diff-from');
   const to = h('select#diff-to');
   const note = h('span#history-result', { role: 'status' });
+  const toDefault = h('button#rollback-default', { 'data-testid': 'rollback-default', hidden: true, title: 'No script runs for this hook any more: its built-in default does (the history keeps every version)' }, 'Back to the built-in default');
   const diffEl = h('div#history-diff.diff', { 'data-testid': 'history-diff' });
   root.append(
-    h('div.toolbar', {}, 'Compare', from, '→', to, note),
+    h('div.toolbar', {}, 'Compare', from, '→', to, note, h('span.spacer'), toDefault),
     h('div.split', {}, h('div', {}, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'v'), h('th', {}, 'when'), h('th', {}, 'who'), h('th', {}, 'message'), h('th', {}, ''))), tbody)), h('div.detail', {}, diffEl)),
   );
   const diff = createDiff(diffEl);
@@ -25,9 +26,9 @@ export function createHistoryView(root: HTMLElement, o: { rolledBack(v: Version)
   from.addEventListener('change', show);
   to.addEventListener('change', show);
 
-  async function rollback(v: Version): Promise<void> {
+  async function rollback(v: Version | 'default'): Promise<void> {
     if (!hook) return;
-    const r = await api<{ version: Version }>('POST', `/api/hooks/${hook}/rollback`, { toVersion: v.version });
+    const r = await api<{ version: Version }>('POST', `/api/hooks/${hook}/rollback`, v === 'default' ? { toDefault: true } : { toVersion: v.version });
     if (!r.ok) {
       note.textContent = describe(r.error);
       return;
@@ -35,6 +36,7 @@ export function createHistoryView(root: HTMLElement, o: { rolledBack(v: Version)
     await o.rolledBack(r.body.version);
     await load(hook);
   }
+  toDefault.addEventListener('click', () => void rollback('default'));
 
   async function load(h0: string): Promise<void> {
     hook = h0;
@@ -45,14 +47,17 @@ export function createHistoryView(root: HTMLElement, o: { rolledBack(v: Version)
     }
     versions = r.body.versions;
     const live = r.body.published;
-    clear(tbody, [...versions].reverse().map((v) =>
-      h('tr', { 'data-version': v.version, 'data-testid': 'version' },
-        h('td', {}, `v${v.version}${v.version === live ? ' (live)' : ''}`),
+    // The last entry that returned to the default, while nothing is published since: "the default (live)".
+    const defaultLive = live === null ? versions.at(-1)?.toDefault === true : false;
+    toDefault.hidden = live === null;
+    clear(tbody, [...versions].reverse().map((v, i) =>
+      h('tr', { 'data-version': v.version, 'data-testid': 'version', 'data-default': v.toDefault ? 'true' : null },
+        h('td', {}, v.toDefault ? `v${v.version} · default${defaultLive && i === 0 ? ' (live)' : ''}` : `v${v.version}${v.version === live ? ' (live)' : ''}`),
         h('td', {}, new Date(v.time).toLocaleString()),
         h('td', {}, v.author),
         h('td', {}, v.message),
-        h('td', {}, v.version === live ? '' : h(`button#rollback-${v.version}`, { 'data-testid': 'rollback', onclick: () => void rollback(v) }, `Roll back to v${v.version}`)))));
-    const options = () => versions.map((v) => h('option', { value: v.version }, `v${v.version}`));
+        h('td', {}, v.version === live || v.toDefault ? '' : h(`button#rollback-${v.version}`, { 'data-testid': 'rollback', onclick: () => void rollback(v) }, `Roll back to v${v.version}`)))));
+    const options = () => versions.map((v) => h('option', { value: v.version }, v.toDefault ? `v${v.version} (default)` : `v${v.version}`));
     clear(from, options());
     clear(to, options());
     if (versions.length === 0) {

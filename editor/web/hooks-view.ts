@@ -1,6 +1,7 @@
 /** The Hooks tab: the 13 hooks with their state on the left; the open hook (edit, replay, history) on the right. */
 import { api, describe, text, type HookRow, type Version } from './api.ts';
 import { clear, h } from './dom.ts';
+import { createFailuresView } from './failures-view.ts';
 import { createHistoryView } from './history-view.ts';
 import { baseOptions, errorMarkers, modelFor, monaco, setTypings } from './monaco.ts';
 import { createReplayView } from './replay-view.ts';
@@ -31,25 +32,26 @@ export function createHooksView(root: HTMLElement) {
   const anyway = h('input#publish-anyway', { type: 'checkbox', 'data-testid': 'publish-anyway' });
   const anywayLabel = h('label', { title: 'Publish although the script has type errors: say why in the message' }, anyway, ' publish anyway');
   const note = h('span#action-result', { 'data-testid': 'action-result', role: 'status' });
-  const subtabs = { edit: h('button#subtab-edit', { 'data-testid': 'subtab-edit' }, 'Edit'), replay: h('button#subtab-replay', { 'data-testid': 'subtab-replay' }, 'Replay'), history: h('button#subtab-history', { 'data-testid': 'subtab-history' }, 'History') };
+  const subtabs = { edit: h('button#subtab-edit', { 'data-testid': 'subtab-edit' }, 'Edit'), replay: h('button#subtab-replay', { 'data-testid': 'subtab-replay' }, 'Replay'), history: h('button#subtab-history', { 'data-testid': 'subtab-history' }, 'History'), failures: h('button#subtab-failures', { 'data-testid': 'subtab-failures' }, 'Failures') };
   const editorEl = h('div#editor', { 'data-testid': 'editor' });
   const problems = h('ul#problems', { 'data-testid': 'problems' });
-  const panels = { edit: h('div.panel#panel-edit', {}, editorEl, problems), replay: h('div.panel#panel-replay'), history: h('div.panel#panel-history') };
+  const panels = { edit: h('div.panel#panel-edit', {}, editorEl, problems), replay: h('div.panel#panel-replay'), history: h('div.panel#panel-history'), failures: h('div.panel#panel-failures') };
   pane.append(
     h('div.toolbar', {}, title, summary),
-    h('div.toolbar', {}, h('nav.subtabs', {}, subtabs.edit, subtabs.replay, subtabs.history), save, state, h('span.spacer'), message, anywayLabel, publish, note),
-    panels.edit, panels.replay, panels.history,
+    h('div.toolbar', {}, h('nav.subtabs', {}, subtabs.edit, subtabs.replay, subtabs.history, subtabs.failures), save, state, h('span.spacer'), message, anywayLabel, publish, note),
+    panels.edit, panels.replay, panels.history, panels.failures,
   );
   pane.hidden = true;
 
   const editor = monaco.editor.create(editorEl, { ...baseOptions, model: null });
   const replay = createReplayView(panels.replay, () => editor.getValue());
+  const failures = createFailuresView(panels.failures, () => editor.getValue());
   const history = createHistoryView(panels.history, {
     rolledBack: async (v) => {
       // The editor takes the live source (the server made it the draft when the draft was the version rolled back from).
       if (open) await openHook(open);
       showPanel('history');
-      note.textContent = `Rolled back: v${v.version} is live`;
+      note.textContent = v.toDefault ? 'Back to the built-in default: no script runs for this hook' : `Rolled back: v${v.version} is live`;
       await refreshList();
     },
   });
@@ -59,6 +61,7 @@ export function createHooksView(root: HTMLElement) {
     for (const [k, b] of Object.entries(subtabs)) b.setAttribute('aria-selected', String(k === which));
     if (which === 'history' && open) void history.load(open);
     if (which === 'replay' && open) void replay.load(open);
+    if (which === 'failures' && open) void failures.load(open);
   };
   for (const k of Object.keys(subtabs) as (keyof typeof subtabs)[]) subtabs[k].addEventListener('click', () => showPanel(k));
 
@@ -87,12 +90,21 @@ export function createHooksView(root: HTMLElement) {
     if (!r.ok || seq !== listSeq) return; // a later refresh is under way: its answer is the newer one
     rows = r.body.hooks;
     clear(list, rows.map((row) =>
-      h('li', { 'data-hook': row.hook, 'data-testid': `hook-${row.hook}`, role: 'option', 'aria-selected': String(row.hook === open), title: row.summary, onclick: () => void openHook(row.hook) },
+      // Which hooks run a customization (a published script) and which their built-in default.
+      h('li', { 'data-hook': row.hook, 'data-testid': `hook-${row.hook}`, 'data-custom': String(row.published !== null), role: 'option', 'aria-selected': String(row.hook === open), title: row.summary, onclick: () => void openHook(row.hook) },
         h('div.name', {}, `${row.number}. ${row.hook}`),
         h('div.badges', {},
-          h('span.badge.version', { 'data-testid': 'published' }, row.published ? `v${row.published} live` : 'default'),
+          h(`span.badge.version.${row.published ? 'custom' : 'builtin'}`, { 'data-testid': 'published', title: row.published ? `Customized: your script v${row.published} runs` : 'Not customized: the built-in default runs' }, row.published ? `v${row.published} live` : 'default'),
           row.draftChanged ? h('span.badge.draft', { 'data-testid': 'draft-changed' }, 'draft changed') : null,
-          h('span.badge.failures', { 'data-testid': 'failures' }, row.failures24h ? `${row.failures24h} failures (24 h)` : ''),
+          // The badge opens the hook's failures (the row itself opens the editor).
+          h('span.badge.failures', {
+            'data-testid': 'failures',
+            title: row.failures24h ? 'Show this hook\'s failures' : null,
+            onclick: row.failures24h ? (ev: Event) => {
+              ev.stopPropagation();
+              void openHook(row.hook, 'failures');
+            } : null,
+          }, row.failures24h ? `${row.failures24h} failures (24 h)` : ''),
           row.quarantine
             ? h('span.badge.quarantined', {
               'data-testid': 'quarantined',
@@ -102,7 +114,7 @@ export function createHooksView(root: HTMLElement) {
         ))));
   }
 
-  async function openHook(hook: string): Promise<void> {
+  async function openHook(hook: string, panel: keyof typeof panels = 'edit'): Promise<void> {
     open = hook;
     note.textContent = '';
     for (const li of list.querySelectorAll('li')) li.setAttribute('aria-selected', String(li.getAttribute('data-hook') === hook));
@@ -126,9 +138,9 @@ export function createHooksView(root: HTMLElement) {
     editor.setModel(model);
     void setTypings(hook, dts ?? '', model);
     pane.hidden = false;
-    showPanel('edit');
+    showPanel(panel);
     updateState();
-    editor.focus();
+    if (panel === 'edit') editor.focus();
   }
 
   save.addEventListener('click', async () => {
@@ -190,6 +202,11 @@ export function createHooksView(root: HTMLElement) {
 
   void refreshList();
   return {
+    /** Opens a hook (the Status tab's links), once the list is there. */
+    async open(hook: string): Promise<void> {
+      if (!rows.length) await refreshList();
+      await openHook(hook);
+    },
     dispose() {
       window.removeEventListener('beforeunload', unsaved);
       offMarkers.dispose();

@@ -51,7 +51,10 @@ function showShell(username: string): void {
     tabs.status.setAttribute('aria-selected', String(which === 'status'));
     hooksEl.hidden = which !== 'hooks';
     statusEl.hidden = which !== 'status';
-    if (which === 'status') statusView ??= createStatusView(statusEl);
+    if (which === 'status') statusView ??= createStatusView(statusEl, { openHook: (hook) => {
+      select('hooks');
+      void hooksView.open(hook);
+    } });
     statusView?.active(which === 'status');
   };
   tabs.hooks.addEventListener('click', () => select('hooks'));
