@@ -150,7 +150,8 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions, typeChecks: O
   app.get('/api/hooks/:hook/versions', async (req, reply) => {
     const hook = hookOf(req, reply);
     if (!hook) return reply;
-    return { published: o.store.published(hook)?.version ?? null, versions: o.store.versions(hook) };
+    // The template: what the page's confirmations compare with when nothing is live (the built-in default runs).
+    return { published: o.store.published(hook)?.version ?? null, versions: o.store.versions(hook), template: hooks[hook].template };
   });
 
   app.post('/api/hooks/:hook/rollback', { schema: { body: bodies.rollback } }, async (req, reply) => {

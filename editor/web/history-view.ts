@@ -1,11 +1,14 @@
 /** History: the versions of a hook, a diff between any two (Monaco's diff editor), and rollback to one. */
 import { api, describe, type Version } from './api.ts';
+import { createConfirm } from './confirm.ts';
 import { clear, h } from './dom.ts';
 import { createDiff } from './monaco.ts';
 
 export function createHistoryView(root: HTMLElement, o: { rolledBack(v: Version): void | Promise<void> }) {
   let hook: string | null = null;
   let versions: Version[] = [];
+  let live: number | null = null;
+  let template = '';
   const tbody = h('tbody#versions', { 'data-testid': 'versions' });
   const from = h('select#diff-from');
   const to = h('select#diff-to');
@@ -17,6 +20,9 @@ export function createHistoryView(root: HTMLElement, o: { rolledBack(v: Version)
     h('div.split', {}, h('div', {}, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'v'), h('th', {}, 'when'), h('th', {}, 'who'), h('th', {}, 'message'), h('th', {}, ''))), tbody)), h('div.detail', {}, diffEl)),
   );
   const diff = createDiff(diffEl);
+  // A rollback asks first: the diff of the live source against the version to go back to.
+  const confirm = createConfirm(root, 'rollback-confirm');
+  root.insertBefore(root.lastElementChild as Element, root.children[1] ?? null);
 
   const show = () => {
     const a = versions.find((v) => String(v.version) === from.value);
@@ -28,6 +34,25 @@ export function createHistoryView(root: HTMLElement, o: { rolledBack(v: Version)
 
   async function rollback(v: Version | 'default'): Promise<void> {
     if (!hook) return;
+    const h0 = hook;
+    const current = versions.find((x) => x.version === live);
+    const target = v === 'default' ? 'the built-in default (no script runs)' : `v${v.version}`;
+    note.textContent = '';
+    const yes = await confirm.ask({
+      title: `Roll ${h0} back to ${target}?`,
+      before: current?.source ?? template,
+      after: v === 'default' ? '' : v.source,
+      beforeLabel: current ? `v${current.version}` : 'nothing published, the built-in default runs (the template is shown)',
+      afterLabel: target,
+      confirmLabel: v === 'default' ? 'Back to the built-in default' : `Roll back to v${v.version}`,
+      confirmId: 'confirm-rollback',
+      cancelId: 'cancel-rollback',
+    });
+    if (hook !== h0) return;
+    if (!yes) {
+      note.textContent = 'Not rolled back: cancelled';
+      return;
+    }
     const r = await api<{ version: Version }>('POST', `/api/hooks/${hook}/rollback`, v === 'default' ? { toDefault: true } : { toVersion: v.version });
     if (!r.ok) {
       note.textContent = describe(r.error);
@@ -39,14 +64,16 @@ export function createHistoryView(root: HTMLElement, o: { rolledBack(v: Version)
   toDefault.addEventListener('click', () => void rollback('default'));
 
   async function load(h0: string): Promise<void> {
+    if (hook !== h0) confirm.cancel();
     hook = h0;
-    const r = await api<{ published: number | null; versions: Version[] }>('GET', `/api/hooks/${h0}/versions`);
+    const r = await api<{ published: number | null; versions: Version[]; template: string }>('GET', `/api/hooks/${h0}/versions`);
     if (!r.ok) {
       note.textContent = describe(r.error);
       return;
     }
     versions = r.body.versions;
-    const live = r.body.published;
+    live = r.body.published;
+    template = r.body.template;
     // The last entry that returned to the default, while nothing is published since: "the default (live)".
     const defaultLive = live === null ? versions.at(-1)?.toDefault === true : false;
     toDefault.hidden = live === null;
@@ -71,5 +98,11 @@ export function createHistoryView(root: HTMLElement, o: { rolledBack(v: Version)
     show();
   }
 
-  return { load, dispose: () => diff.dispose() };
+  return {
+    load,
+    dispose: () => {
+      diff.dispose();
+      confirm.dispose();
+    },
+  };
 }

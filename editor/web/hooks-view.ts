@@ -1,5 +1,6 @@
 /** The Hooks tab: the 13 hooks with their state on the left; the open hook (edit, replay, history) on the right. */
 import { api, describe, text, type HookRow, type Version } from './api.ts';
+import { createConfirm } from './confirm.ts';
 import { clear, h } from './dom.ts';
 import { createFailuresView } from './failures-view.ts';
 import { createHistoryView } from './history-view.ts';
@@ -39,8 +40,10 @@ export function createHooksView(root: HTMLElement) {
   pane.append(
     h('div.toolbar', {}, title, summary),
     h('div.toolbar', {}, h('nav.subtabs', {}, subtabs.edit, subtabs.replay, subtabs.history, subtabs.failures), save, state, h('span.spacer'), message, anywayLabel, publish, note),
-    panels.edit, panels.replay, panels.history, panels.failures,
   );
+  // Publish asks first: the diff of the live source (or the template, when nothing is live) against the draft.
+  const confirmPublish = createConfirm(pane, 'publish-confirm');
+  pane.append(panels.edit, panels.replay, panels.history, panels.failures);
   pane.hidden = true;
 
   const editor = monaco.editor.create(editorEl, { ...baseOptions, model: null });
@@ -115,6 +118,7 @@ export function createHooksView(root: HTMLElement) {
   }
 
   async function openHook(hook: string, panel: keyof typeof panels = 'edit'): Promise<void> {
+    if (open !== hook) confirmPublish.cancel();
     open = hook;
     note.textContent = '';
     for (const li of list.querySelectorAll('li')) li.setAttribute('aria-selected', String(li.getAttribute('data-hook') === hook));
@@ -179,7 +183,32 @@ export function createHooksView(root: HTMLElement) {
       note.textContent = `Not published: ${typeErrors} (${list}). Fix them, or tick "publish anyway" and say why in the message.`;
       return;
     }
-    const r = await api<{ version: Version }>('POST', `/api/hooks/${open}/publish`, { message: msg, ...(anyway.checked ? { anyway: true } : {}) });
+    const hook = open;
+    const vs = await api<{ published: number | null; versions: Version[]; template: string }>('GET', `/api/hooks/${hook}/versions`);
+    if (!vs.ok) {
+      note.textContent = `Not published: ${describe(vs.error)}`;
+      return;
+    }
+    const live = vs.body.versions.find((v) => v.version === vs.body.published);
+    const next = (vs.body.versions.at(-1)?.version ?? 0) + 1;
+    note.textContent = '';
+    const shown = saved;
+    const yes = await confirmPublish.ask({
+      title: `Publish v${next} of ${hook}?`,
+      before: live?.source ?? vs.body.template,
+      after: shown,
+      beforeLabel: live ? `v${live.version}` : 'nothing published, the built-in default runs (the template is shown)',
+      afterLabel: `the draft, as v${next}`,
+      confirmLabel: `Publish v${next}`,
+      confirmId: 'confirm-publish',
+      cancelId: 'cancel-publish',
+    });
+    if (open !== hook) return; // another hook was opened: nothing published
+    if (!yes || saved !== shown) {
+      note.textContent = yes ? 'Not published: the draft changed since the diff was shown' : 'Not published: cancelled';
+      return;
+    }
+    const r = await api<{ version: Version }>('POST', `/api/hooks/${hook}/publish`, { message: msg, ...(anyway.checked ? { anyway: true } : {}) });
     if (!r.ok) {
       note.textContent = `Not published: ${describe(r.error)}`;
       return;
@@ -212,6 +241,7 @@ export function createHooksView(root: HTMLElement) {
       offMarkers.dispose();
       replay.dispose();
       history.dispose();
+      confirmPublish.dispose();
       editor.dispose();
     },
   };

@@ -89,6 +89,7 @@ describe('back to the built-in default', () => {
     expect(await page.isVisible('[data-testid=rollback-default]')).toBe(true);
     await shot('history-one-version');
     await page.click('[data-testid=rollback-default]');
+    await page.click('[data-testid=confirm-rollback]');
     await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Back to the built-in default: no script runs for this hook');
     expect(store.published(HOOK)).toBeNull();
     await expect.poll(() => page.textContent(`[data-hook=${HOOK}] [data-testid=published]`)).toBe('default');
@@ -105,6 +106,7 @@ describe('back to the built-in default', () => {
 
   it('rolling back from the default brings the version back', async () => {
     await page.click('#rollback-1');
+    await page.click('[data-testid=confirm-rollback]');
     await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Rolled back: v3 is live');
     await expect.poll(() => page.textContent(`[data-hook=${HOOK}] [data-testid=published]`)).toBe('v3 live');
     expect(store.published(HOOK)).toMatchObject({ version: 3, rollbackOf: 1, source: SRC });

@@ -240,6 +240,7 @@ describe('the editor page in chromium', () => {
     // Publish with a message; the history shows it.
     await page.fill('#publish-message', 'national format for +31 numbers');
     await page.click('[data-testid=publish]');
+    await page.click('[data-testid=confirm-publish]');
     await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Published v1: live for the next call');
     await expect.poll(() => page.textContent('[data-hook=process_client_phone] [data-testid=published]')).toBe('v1 live');
     await page.click('[data-testid=subtab-history]');
@@ -265,6 +266,7 @@ describe('the editor page in chromium', () => {
     expect((await page.textContent('[data-testid=history-diff] .monaco-diff-editor'))?.replace(/\u00a0/g, ' ')).toContain("'+31 ' + input.phone");
     await shot('history-diff');
     await page.click('#rollback-1');
+    await page.click('[data-testid=confirm-rollback]');
     await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Rolled back: v3 is live');
     await expect.poll(() => page.textContent('[data-hook=process_client_phone] [data-testid=published]')).toBe('v3 live');
     expect(store.published('process_client_phone')).toMatchObject({ version: 3, rollbackOf: 1, source: FIXED });

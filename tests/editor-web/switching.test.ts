@@ -167,6 +167,7 @@ describe('moving between hooks in the editor', () => {
     await page.check('[data-testid=publish-anyway]');
     await page.fill('#publish-message', 'the types are wrong on purpose: testing the failure log');
     await page.click('[data-testid=publish]');
+    await page.click('[data-testid=confirm-publish]');
     await expect.poll(() => page.textContent('[data-testid=action-result]'), { timeout: 30_000 }).toContain('Published v1');
     expect(store.published('process_client_phone')?.message).toContain('published with 2 type errors');
   });
@@ -180,11 +181,13 @@ describe('moving between hooks in the editor', () => {
       await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Draft saved');
       await page.fill('#publish-message', name);
       await page.click('[data-testid=publish]');
+      await page.click('[data-testid=confirm-publish]');
       await expect.poll(() => page.textContent('[data-testid=action-result]'), { timeout: 30_000 }).toContain(`Published v${name === 'first' ? 1 : 2}`);
     }
     await page.click('[data-testid=subtab-history]');
     await page.waitForSelector('[data-testid=rollback]');
     await page.click('[data-testid=rollback]');
+    await page.click('[data-testid=confirm-rollback]');
     await expect.poll(() => page.textContent('[data-testid=action-result]')).toContain('Rolled back');
     await shot('rolled-back');
     await expect.poll(() => page.evaluate(() => window.hookline?.source() ?? '')).toBe(v('first'));
