@@ -1,11 +1,42 @@
 /**
  * Issue 4: a burst of 1,000 finished calls registered in sim/kommo at its rate limit: requests per registered
  * call, 429 answers, time to drain, calls lost; against a naive sequence (one request per step: no batching,
- * no phone cache, one call at a time) on the same calls in the same run. Kommo's limit is 7 requests per
- * second; both sides run it on a 100 ms window (7 requests per 100 ms) so the bench takes a minute, not
- * ten: drain times are also given scaled back to the real 1 s window.
+ * no phone cache, one call at a time) on the same calls in the same run.
  * The calls: 1,000 from 400 clients new to the account (so the first call of each creates its contact),
  * 30% missed (a task each), built from two captured calls (answered, abandoned) run through the tracker.
+ *
+ * Issue 20: the bench runs Kommo's clock TIME_SCALE (4) times faster so that it takes ~3 minutes, not ~12, and
+ * EVERY time constant of the path is scaled with it, not just the rate window. Until issue 20 only the rate
+ * window was (7 requests per 100 ms) while the 30 s phone cache kept its real lifetime: a client's next call
+ * came ~10 s later instead of ~2 minutes and found its contact in the cache, so the bench said 1.01 requests per
+ * call where a real-pace run of the same burst measured 1.68 (issue 20), 2.15 on the code of issue 20's bench
+ * (310 s; the scaled bench: 2.10-2.47 at 4×, 2.40 at 10×). Why 4 and not 10: what does not scale (below)
+ * is ~1-3 ms per request, and the answers of one rate window's requests come back spread over a few ms; at 10×
+ * the batch window is 5 ms, no longer than that spread, so writes that share one batch at the real pace split
+ * into two or three (a 60-call burst: 1.08-1.55 requests per call at 10×, 0.93-1.18 at 4-5×, 0.85-1.12 at
+ * the real pace). `timings(timeScale)` divides each of these by
+ * the scale (their defaults are Kommo's and hookline's real values):
+ *   engine/kommo (createKommoClient):
+ *     rateWindowMs 1,000          the window of Kommo's 7 requests a second (client limiter)
+ *     rateMarginMs 10             added to every rate slot's hold (rate-limiter.ts)
+ *     phoneCacheTtlMs 30,000      how long a phone search answer is kept (phone-cache.ts)
+ *     readCacheTtlMs 30,000       contacts, leads, companies read by id (read-cache.ts)
+ *     batch.windowMs 50           how long a write waits for company in a batch (batcher.ts)
+ *     retry.baseMs 250, maxMs 10,000   the client's retry back-off (backoff.ts)
+ *     timeoutMs 10,000            no answer within it: a timeout (http.ts, transport.ts)
+ *     blockBackoffMs 300,000      the pause after Kommo's 403 block (transport.ts)
+ *     (the limiter's recovery after a 429, recoverAfterWindows = 10, is counted in windows: it scales with the window)
+ *   engine/registrar (createRegistrar):
+ *     retryBaseMs 2,000, retryMaxMs 300,000   the back-off before a call is tried again (failure.ts)
+ *     ambiguousSettleMs 15,000    the wait before looking for a write whose answer was lost (failure.ts)
+ *   sim/kommo (startKommo limits):
+ *     rateWindowMs 1,000, blockCountWindowMs 60,000, blockDurationMs 900,000, repeatedRequestsWindowMs 60,000
+ * Not scaled, and why: the OAuth token lifetimes and refreshBeforeMs (the bench uses a long-lived token); the
+ * account refresh every 5 minutes (the service runs it, not the registrar the bench drives); client-queue's 10 ms
+ * poll in close() (shutdown only); and what is not a constant at all, the time each request takes on 127.0.0.1
+ * and in the engine (~1-3 ms), which is TIME_SCALE times larger against a scaled window than against the real one. The real
+ * pace is `timeScale: 1`; tests/bench/registration-pace.test.ts runs a smaller burst both ways and holds the
+ * scaled figure to the real one.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,8 +55,22 @@ import type { BenchFigure, BenchSuite } from '../suite.ts';
 
 const N = 1_000;
 const CLIENTS = 400;
-const WINDOW_MS = 100;
+/** Kommo's clock runs this many times faster in the bench (every constant below divided by it). */
+export const TIME_SCALE = 4;
 const FIXTURES = new URL('../../tests/fixtures/ami/', import.meta.url).pathname;
+
+/** Every time constant of the registration path at `timeScale` (1: Kommo's and hookline's real values). */
+export function timings(timeScale: number) {
+  const t = (ms: number) => ms / timeScale;
+  return {
+    kommo: {
+      rateWindowMs: t(1_000), rateMarginMs: t(10), phoneCacheTtlMs: t(30_000), readCacheTtlMs: t(30_000),
+      batch: { windowMs: t(50) }, retry: { baseMs: t(250), maxMs: t(10_000) }, timeoutMs: t(10_000), blockBackoffMs: t(5 * 60_000),
+    },
+    registrar: { retryBaseMs: t(2_000), retryMaxMs: t(300_000), ambiguousSettleMs: t(15_000) },
+    sim: { rateWindowMs: t(1_000), blockCountWindowMs: t(60_000), blockDurationMs: t(15 * 60_000), repeatedRequestsWindowMs: t(60_000) },
+  };
+}
 
 function callFullOf(file: string): CallFull {
   const text = readFileSync(join(FIXTURES, file), 'utf8');
@@ -40,35 +85,41 @@ function callFullOf(file: string): CallFull {
   return last;
 }
 
-function calls(): CallToRegister[] {
+/** `n` finished calls from `clients` new clients in turn (call i from client i % clients), 30% missed. */
+export function burstCalls(n = N, clients = CLIENTS): CallToRegister[] {
   const answered = callFullOf('caco-inbound-queue-answered.ami');
   const missed = callFullOf('caco-inbound-queue-caller-abandon.ami');
-  return Array.from({ length: N }, (_, i) => {
+  return Array.from({ length: n }, (_, i) => {
     const isMissed = i % 10 < 3;
     const cf = structuredClone(isMissed ? missed : answered);
     const linkedid = `bench-${i}`;
     cf.channel.id = linkedid;
-    return { linkedid, phone: `+3120${String(1_000_000 + (i % CLIENTS))}`, direction: 'inbound', call_full: cf, answeredBy: isMissed ? null : '201', lastUser: '201' };
+    return { linkedid, phone: `+3120${String(1_000_000 + (i % clients))}`, direction: 'inbound', call_full: cf, answeredBy: isMissed ? null : '201', lastUser: '201' };
   });
 }
 
-async function burst(naive: boolean, work: CallToRegister[]) {
+export interface BurstResult { ms: number; requests: number; status429: number; lost: number; registered: number; failed: number; duplicates: number; requestsPerCall: number; byRoute: Record<string, number> }
+
+/** The burst registered in a fresh sim/kommo with every time constant at `timeScale`; naive: one request per step. */
+export async function registrationBurst(work: CallToRegister[], o: { timeScale: number; naive?: boolean }): Promise<BurstResult> {
+  const naive = o.naive === true;
+  const tm = timings(o.timeScale);
   const dir = mkdtempSync(join(tmpdir(), 'hl-bench-reg-'));
-  const sim = await startKommo({ account: 'empty', limits: { rateWindowMs: WINDOW_MS } });
+  const sim = await startKommo({ account: 'empty', limits: tm.sim });
   const runner = createRunner();
   const kommo = createKommoClient({
-    baseUrl: sim.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs: WINDOW_MS,
-    ...(naive ? { batch: { windowMs: 0, maxItems: 1 }, phoneCacheTtlMs: 0 } : {}),
+    baseUrl: sim.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, ...tm.kommo,
+    ...(naive ? { batch: { windowMs: 0, maxItems: 1 }, phoneCacheTtlMs: 0, readCacheTtlMs: 0 } : {}),
   });
   const outbox = await openOutbox<CallToRegister>(dir);
   const hooks = createHookInvoker({ runner, scripts: { published: () => null }, log: silentLogger });
   let done = 0;
   let failed = 0;
   const registrar = createRegistrar({
-    kommo, hooks, outbox, log: silentLogger, users: { '201': 5_001_001 },
+    kommo, hooks, outbox, log: silentLogger, users: { '201': 5_001_001 }, ...tm.registrar,
     settings: { mode: 'contact', createLead: false, tags: ['hookline'], updateResponsible: false, tasks: { enabled: true, deadlineMinutes: 60, responsibleMode: 0, taskTypeId: 1 }, timezone: 'UTC' },
     ...(naive ? { concurrency: 1 } : {}),
-    onOutcome: (o) => (o.ok ? (done += 1) : (failed += 1)),
+    onOutcome: (r) => (r.ok ? (done += 1) : (failed += 1)),
   });
   try {
     const started = await registrar.start();
@@ -84,7 +135,7 @@ async function burst(naive: boolean, work: CallToRegister[]) {
     const logged = new Set(state.calls.map((c) => c.uniq));
     const lost = work.filter((c) => !logged.has(c.linkedid)).length;
     const status429 = after.status429 - before.status429;
-    return { ms, requests, status429, lost, registered: done, failed, duplicates: state.calls.length - logged.size };
+    return { ms, requests, status429, lost, registered: done, failed, duplicates: state.calls.length - logged.size, requestsPerCall: requests / Math.max(1, done), byRoute: kommo.stats().byRoute };
   } finally {
     await registrar.close();
     await outbox.close();
@@ -94,19 +145,21 @@ async function burst(naive: boolean, work: CallToRegister[]) {
   }
 }
 
+const WINDOW_MS = 1_000 / TIME_SCALE;
+
 export const suite: BenchSuite = {
   name: 'registration',
-  about: `a burst of ${N} calls (${CLIENTS} new clients, 30% missed) registered in sim/kommo at 7 requests per ${WINDOW_MS} ms (issue 4), vs a naive sequence (one request per step, no batching, no cache)`,
+  about: `a burst of ${N} calls (${CLIENTS} new clients, 30% missed) registered in sim/kommo with Kommo's clock ${TIME_SCALE}× faster: 7 requests per ${WINDOW_MS} ms and every other time constant (cache lifetimes, batch windows, retry delays) divided by ${TIME_SCALE} (issues 4, 20), vs a naive sequence (one request per step, no batching, no cache)`,
   async run(): Promise<BenchFigure[]> {
-    const work = calls();
-    const ours = await burst(false, work);
-    const naive = await burst(true, work);
-    const scale = 1000 / WINDOW_MS;
+    const work = burstCalls();
+    const ours = await registrationBurst(work, { timeScale: TIME_SCALE });
+    const naive = await registrationBurst(work, { timeScale: TIME_SCALE, naive: true });
+    const scale = TIME_SCALE;
     return [
       {
-        key: 'registration.requestsPerCall', label: `requests per registered call (${N} calls)`, value: ours.requests / Math.max(1, ours.registered), unit: 'req/call',
-        baseline: { label: 'naive sequence', value: naive.requests / Math.max(1, naive.registered) },
-        target: { text: 'at most 1.5 requests per call', met: ours.requests / Math.max(1, ours.registered) <= 1.5 },
+        key: 'registration.requestsPerCall', label: `requests per registered call (${N} calls)`, value: ours.requestsPerCall, unit: 'req/call',
+        baseline: { label: 'naive sequence', value: naive.requestsPerCall },
+        target: { text: 'at most 1.5 requests per call', met: ours.requestsPerCall <= 1.5 },
       },
       { key: 'registration.status429', label: '429 answers during the burst', value: ours.status429, unit: 'answers', baseline: { label: 'naive sequence', value: naive.status429 }, target: { text: 'zero 429', met: ours.status429 === 0 } },
       { key: 'registration.lost', label: 'calls lost (no call log) or logged twice', value: ours.lost + ours.duplicates + ours.failed, unit: 'calls', target: { text: 'zero lost', met: ours.lost + ours.duplicates + ours.failed === 0 } },

@@ -31,6 +31,8 @@ export interface KommoClientOptions {
   requestsPerSecond?: number;
   /** The window the limit is counted over. Default 1,000 ms; tests shrink it with sim/kommo's `limits`. */
   rateWindowMs?: number;
+  /** Added to every rate slot's hold, for clock granularity at Kommo's edge (rate-limiter.ts). Default 10 ms. */
+  rateMarginMs?: number;
   /** Per request. Default 10,000 ms. */
   timeoutMs?: number;
   retry?: Partial<RetryOptions>;
@@ -40,6 +42,8 @@ export interface KommoClientOptions {
   batch?: { windowMs?: number; maxItems?: number };
   /** How long a phone search is remembered. Default 30 s; 0 turns the cache off. */
   phoneCacheTtlMs?: number;
+  /** How long a contact, lead or company read by id is remembered (read-cache.ts). Default phoneCacheTtlMs; 0 turns it off. */
+  readCacheTtlMs?: number;
   logger?: Logger;
   /** The clock for token expiry, the block pause and the cache (ms since the epoch). Default Date.now. */
   now?: () => number;
@@ -164,7 +168,7 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
   const logger = (options.logger ?? silentLogger).child({ module: 'kommo' });
   const rateWindowMs = options.rateWindowMs ?? 1_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const limiter = createRateLimiter({ limit: options.requestsPerSecond ?? 7, windowMs: rateWindowMs });
+  const limiter = createRateLimiter({ limit: options.requestsPerSecond ?? 7, windowMs: rateWindowMs, ...(options.rateMarginMs !== undefined ? { marginMs: options.rateMarginMs } : {}) });
   const http = createHttp({ baseUrl: options.baseUrl, timeoutMs });
   const byRoute: Record<string, number> = {};
   let requests = 0;
@@ -271,7 +275,7 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
 
   // Entities read by id, kept as long as phone answers (read-cache.ts: a burst of one client's calls read the same
   // contact and lead dozens of times, which Kommo counts as suspicious activity).
-  const reads = createReadCache({ ttlMs: cacheTtl, now });
+  const reads = createReadCache({ ttlMs: options.readCacheTtlMs ?? cacheTtl, now });
   async function cachedOne<T>(kind: CachedKind, id: number, query: Record<string, string>, ctx?: RequestContext): Promise<KommoResult<T | null>> {
     const hit = reads.get<T>(kind, id);
     if (hit) return success(hit);
