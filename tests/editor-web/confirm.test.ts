@@ -4,16 +4,16 @@
  * the draft, Cancel publishes nothing, "Publish vN" publishes; a rollback shows the diff of the live version against
  * the one to go back to and goes on only when confirmed. A screenshot per step goes to test-output/editor-web-confirm/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePage, startEditor, type Editor } from '../../editor/index.ts';
 import { createAuth } from '../../http/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
-import { chromiumLaunch } from '../helpers/binaries.ts';
+import { openEditorPage, type EditorPage } from '../helpers/editor-page.ts';
 
 declare const window: { hookline?: { hook(): string | null; source(): string; setSource(s: string): void } };
 
@@ -24,21 +24,14 @@ let dir: string;
 let store: Store;
 let runner: Runner;
 let editor: Editor;
-let browser: Browser;
+let ui: EditorPage;
 let page: Page;
-let step = 0;
-const pageErrors: string[] = [];
 
-const shot = async (name: string) => {
-  step++;
-  await page.screenshot({ path: join(OUT, `${String(step).padStart(2, '0')}-${name}.png`) });
-};
+const shot = (name: string) => ui.shot(name);
 /** The confirmation's diff as text (Monaco renders spaces as no-break spaces). */
 const diffText = async () => ((await page.textContent('[data-testid=confirm-diff] .monaco-diff-editor')) ?? '').replace(/\u00a0/g, ' ');
 
 beforeAll(async () => {
-  rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(OUT, { recursive: true });
   await ensurePage();
   dir = mkdtempSync(join(tmpdir(), 'hl-editor-confirm-'));
   const s = await openStore(dir, { flushMs: 50 });
@@ -48,20 +41,12 @@ beforeAll(async () => {
   if (!p.ok) throw new Error(p.error.message);
   runner = createRunner();
   editor = await startEditor({ store, runner, auth: createAuth(dir, { password: 'pw' }), port: 0 });
-  browser = await chromium.launch(await chromiumLaunch());
-  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
-  await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(editor.url);
-  await page.fill('#password', 'pw');
-  await page.click('#login-submit');
-  await page.waitForSelector('[data-testid=hook-list] li[data-hook]');
+  ui = await openEditorPage(editor.url, { password: 'pw', shots: OUT });
+  page = ui.page;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await ui?.close();
   await editor?.close();
   await store?.close();
   await runner?.close();
@@ -121,6 +106,6 @@ describe('publish and rollback ask to confirm, with the diff against the live ve
     await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Rolled back: v3 is live');
     await shot('rolled-back');
     expect(store.published(HOOK)).toMatchObject({ version: 3, rollbackOf: 1, source: src('live-one') });
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -5,17 +5,17 @@
  * the editor's draft on that input and shows what it returns. A screenshot per step goes to
  * test-output/editor-web-failures/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hooks } from '../../contracts/index.ts';
 import { ensurePage, startEditor, type Editor } from '../../editor/index.ts';
 import { createAuth } from '../../http/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
-import { chromiumLaunch } from '../helpers/binaries.ts';
+import { openEditorPage, type EditorPage } from '../helpers/editor-page.ts';
 
 declare const window: {
   hookline?: { hook(): string | null; source(): string; setSource(s: string): void; markers(): { line: number; message: string }[] };
@@ -27,19 +27,12 @@ let dir: string;
 let store: Store;
 let runner: Runner;
 let editor: Editor;
-let browser: Browser;
+let ui: EditorPage;
 let page: Page;
-let step = 0;
-const pageErrors: string[] = [];
 
-const shot = async (name: string) => {
-  step++;
-  await page.screenshot({ path: join(OUT, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
-};
+const shot = (name: string) => ui.shot(name);
 
 beforeAll(async () => {
-  rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(OUT, { recursive: true });
   await ensurePage();
   dir = mkdtempSync(join(tmpdir(), 'hl-editor-failures-'));
   const s = await openStore(dir, { flushMs: 50 });
@@ -54,19 +47,12 @@ beforeAll(async () => {
   await store.flush();
   runner = createRunner();
   editor = await startEditor({ store, runner, auth: createAuth(dir, { password: 'pw' }), port: 0 });
-  browser = await chromium.launch(await chromiumLaunch());
-  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
-  await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(editor.url);
-  await page.fill('#password', 'pw');
-  await page.click('#login-submit');
-  await page.waitForSelector('[data-testid=hook-list] li[data-hook]');
+  ui = await openEditorPage(editor.url, { password: 'pw', shots: OUT, fullPageShots: true });
+  page = ui.page;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await ui?.close();
   await editor?.close();
   await store?.close();
   await runner?.close();
@@ -138,6 +124,6 @@ describe('the failures view', () => {
     const r = await page.evaluate(async (hook) => (await fetch(`/api/hooks/${hook}/failures`)).json(), HOOK) as { failures: { linkedid: string; capture: { id: string; input: { phone: string } } | null }[] };
     expect(r.failures.map((f) => [f.linkedid, f.capture?.input.phone ?? null])).toEqual([['7.2', null], ['7.1', '+7 999 123-45-67']]);
     expect(r.failures[1]?.capture?.id).toBe(store.captures(HOOK).find((c) => c.linkedid === '7.1')?.id);
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

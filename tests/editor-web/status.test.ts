@@ -5,17 +5,17 @@
  * until) whose name opens that hook in the Hooks tab. The status is a full snapshot's shape (status/status.ts).
  * A screenshot per step goes to test-output/editor-web-status/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePage, startEditor, type Editor } from '../../editor/index.ts';
 import { createAuth } from '../../http/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
 import type { HookStatus, StatusSnapshot } from '../../status/index.ts';
-import { chromiumLaunch } from '../helpers/binaries.ts';
+import { openEditorPage, type EditorPage } from '../helpers/editor-page.ts';
 
 declare const window: { hookline?: { hook(): string | null } };
 
@@ -24,15 +24,10 @@ let dir: string;
 let store: Store;
 let runner: Runner;
 let editor: Editor;
-let browser: Browser;
+let ui: EditorPage;
 let page: Page;
-let step = 0;
-const pageErrors: string[] = [];
 
-const shot = async (name: string) => {
-  step++;
-  await page.screenshot({ path: join(OUT, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
-};
+const shot = (name: string) => ui.shot(name);
 
 const STARTED = Date.UTC(2026, 0, 1, 8, 0, 0);
 const SINCE = Date.UTC(2026, 0, 1, 8, 0, 5);
@@ -54,8 +49,6 @@ const snapshot = (): StatusSnapshot => ({
 });
 
 beforeAll(async () => {
-  rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(OUT, { recursive: true });
   await ensurePage();
   dir = mkdtempSync(join(tmpdir(), 'hl-editor-status-'));
   const s = await openStore(dir, { flushMs: 50 });
@@ -63,20 +56,13 @@ beforeAll(async () => {
   store = s.value;
   runner = createRunner();
   editor = await startEditor({ store, runner, auth: createAuth(dir, { password: 'pw' }), port: 0, status: snapshot });
-  browser = await chromium.launch(await chromiumLaunch());
   // A time zone and locale of their own: the page shows local times, not UTC.
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, timezoneId: 'Asia/Yekaterinburg', locale: 'en-GB' });
-  await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(editor.url);
-  await page.fill('#password', 'pw');
-  await page.click('#login-submit');
-  await page.waitForSelector('[data-testid=hook-list] li[data-hook]');
+  ui = await openEditorPage(editor.url, { password: 'pw', shots: OUT, fullPageShots: true, context: { viewport: { width: 1400, height: 900 }, timezoneId: 'Asia/Yekaterinburg', locale: 'en-GB' } });
+  page = ui.page;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await ui?.close();
   await editor?.close();
   await store?.close();
   await runner?.close();
@@ -136,6 +122,6 @@ describe('the status page for a person', () => {
     await page.click('[data-testid=status-hooks] tr[data-hook=process_client_phone] [data-testid=status-hook-link]');
     await expect.poll(() => page.evaluate(() => window.hookline?.hook() ?? null)).toBe('process_client_phone');
     await shot('opened-another');
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

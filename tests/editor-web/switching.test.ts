@@ -6,17 +6,17 @@
  * without saying why; after a rollback the editor holds the live source. A screenshot per step goes to
  * test-output/editor-web-switching/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hooks } from '../../contracts/index.ts';
 import { ensurePage, startEditor, type Editor } from '../../editor/index.ts';
 import { createAuth } from '../../http/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
-import { chromiumLaunch } from '../helpers/binaries.ts';
+import { openEditorPage, type EditorPage } from '../helpers/editor-page.ts';
 
 declare const window: {
   hookline?: { hook(): string | null; source(): string; setSource(s: string): void; markers(): { line: number; message: string }[] };
@@ -27,16 +27,10 @@ let dir: string;
 let store: Store;
 let runner: Runner;
 let editor: Editor;
-let browser: Browser;
+let ui: EditorPage;
 let page: Page;
-let step = 0;
-const pageErrors: string[] = [];
-const dialogs: string[] = [];
 
-const shot = async (name: string) => {
-  step++;
-  await page.screenshot({ path: join(OUT, `${String(step).padStart(2, '0')}-${name}.png`) });
-};
+const shot = (name: string) => ui.shot(name);
 
 async function openHook(hook: string): Promise<void> {
   await page.click(`[data-hook=${hook}]`);
@@ -71,8 +65,6 @@ async function completionsOfInput(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(OUT, { recursive: true });
   await ensurePage();
   dir = mkdtempSync(join(tmpdir(), 'hl-editor-switch-'));
   const s = await openStore(dir, { flushMs: 50 });
@@ -80,23 +72,12 @@ beforeAll(async () => {
   store = s.value;
   runner = createRunner();
   editor = await startEditor({ store, runner, auth: createAuth(dir, { password: 'pw' }), port: 0 });
-  browser = await chromium.launch(await chromiumLaunch());
-  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
-  await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('dialog', (d) => {
-    dialogs.push(d.type());
-    void d.accept();
-  });
-  await page.goto(editor.url);
-  await page.fill('#password', 'pw');
-  await page.click('#login-submit');
-  await page.waitForSelector('[data-testid=hook-list] li[data-hook]');
+  ui = await openEditorPage(editor.url, { password: 'pw', shots: OUT });
+  page = ui.page;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await ui?.close();
   await editor?.close();
   await store?.close();
   await runner?.close();
@@ -128,7 +109,7 @@ describe('moving between hooks in the editor', () => {
     await shot('never-edited');
     await page.reload();
     await page.waitForSelector('[data-testid=hook-list] li[data-hook]');
-    expect(dialogs).toEqual([]);
+    expect(ui.dialogs).toEqual([]);
   });
 
   it('a replay of one hook leaves nothing in another hook\'s Replay tab', async () => {
@@ -193,6 +174,6 @@ describe('moving between hooks in the editor', () => {
     await expect.poll(() => page.evaluate(() => window.hookline?.source() ?? '')).toBe(v('first'));
     expect(await page.textContent('[data-testid=draft-state]')).toMatch(/^saved/);
     expect(store.listHooks().find((h) => h.hook === 'process_contact_update_params')?.draftChanged).toBe(false);
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });
