@@ -7,7 +7,7 @@
 import { remember } from './bounded.ts';
 import { createIsolateRunner } from './isolate-runner.ts';
 import { SYNC_CALLS_FLAG, type ChildMessage, type HostMessage } from './protocol.ts';
-import type { RawResult, RunnableScript } from './raw.ts';
+import type { HostCalls, RawResult, RunnableScript } from './raw.ts';
 
 /** Scripts this child has been sent, by hash; the least recently used is forgotten first (the host resends). */
 const MAX_SCRIPTS = 256;
@@ -24,6 +24,27 @@ const scripts = new Map<string, RunnableScript>();
 // at a time, without the hop to the isolate's own thread (isolate-runner.ts).
 const runner = createIsolateRunner({ calls: process.argv.includes(SYNC_CALLS_FLAG) ? 'sync' : 'async' });
 const send = (m: ChildMessage) => process.send?.(m);
+/** Capability calls waiting for the host's answer (issue 19), by call number; `id` is the run they belong to. */
+const hostCalls = new Map<number, { id: number; resolve: (answer: string) => void }>();
+let nextCall = 1;
+const ENDED_ANSWER = JSON.stringify({ ok: false, code: 'FETCH_TIMEOUT', message: 'the invocation ended before the answer came' });
+/** The run's capability calls, forwarded to the host (protocol.ts sandbox:host-call). */
+const forwarder = (id: number): HostCalls => ({
+  call: (name, arg) =>
+    new Promise<string>((resolve) => {
+      const call = nextCall++;
+      hostCalls.set(call, { id, resolve });
+      send({ type: 'sandbox:host-call', id, call, name, arg });
+    }),
+});
+/** The run is over: calls still waiting are answered at once (their isolate context is gone or going). */
+function endCalls(id: number) {
+  for (const [call, w] of hostCalls) {
+    if (w.id !== id) continue;
+    hostCalls.delete(call);
+    w.resolve(ENDED_ANSWER);
+  }
+}
 const crashed = (e: unknown): RawResult => ({ outcome: { kind: 'crash', detail: String(e) }, logs: [], logsDropped: 0, durationMs: 0 });
 
 process.on('message', (m: HostMessage) => {
@@ -34,10 +55,17 @@ process.on('message', (m: HostMessage) => {
         send({ type: 'sandbox:need-script', id: m.id });
         break;
       }
-      void runner.run(remember(scripts, known.hash, known, MAX_SCRIPTS), m.inputJson, m.limits, m.opts).then(
+      const opts = m.opts.hostCalls ? { ...m.opts, host: forwarder(m.id) } : m.opts;
+      void runner.run(remember(scripts, known.hash, known, MAX_SCRIPTS), m.inputJson, m.limits, opts).then(
         (result) => send({ type: 'sandbox:result', id: m.id, result }),
         (e: unknown) => send({ type: 'sandbox:result', id: m.id, result: crashed(e) }),
-      );
+      ).finally(() => endCalls(m.id));
+      break;
+    }
+    case 'host:host-answer': {
+      const w = hostCalls.get(m.call);
+      hostCalls.delete(m.call);
+      w?.resolve(m.answer);
       break;
     }
     case 'host:warm':

@@ -11,4 +11,4 @@ export { createSupervisorPool } from './pool.ts';
 export { DEFAULT_BUNDLE_DIR } from './child-command.ts';
 export { CAPABILITY_HOOK, type Capabilities, type ConvertToMp3Options } from './capabilities.ts';
 export { chooseMp3Encoder, describeMp3Encoder, findOnPath, npmFfmpegPath, type EncoderLookup, type Mp3Encoder, type Mp3EncoderSource } from './encoder.ts';
-export type { CallMode, LogEntry, RawRunner, RawResult, RawOutcome, RawLimits, RunnableScript } from './raw.ts';
+export type { CallMode, HostCalls, HostSession, LogEntry, RawRunner, RawResult, RawOutcome, RawLimits, RunnableScript } from './raw.ts';

@@ -361,7 +361,11 @@ export function createIsolateRunner(opts: IsolateRunnerOptions = {}): RawRunner 
     let first: unknown;
     try {
       if (caps?.convertToMp3) capRefs.push(await offer(prepared.ctx, 'convertToMp3', caps.convertToMp3, sync));
-      const args = [inputJson, o.now ?? null, o.seed ?? null];
+      // The script's fetch / kommo / store calls (issue 19): one host function, as a Reference the prelude keeps
+      // in a closure for this invocation's context only; strings cross, nothing else.
+      const host = o.host;
+      if (host) capRefs.push(new ivm.Reference((name: unknown, arg: unknown) => host.call(String(name), String(arg))));
+      const args = [inputJson, o.now ?? null, o.seed ?? null, host ? capRefs.at(-1) : null];
       const timeout = Math.max(1, Math.ceil(timeLeft(deadline)));
       first = sync ? prepared.run.applySync(undefined, args, { timeout }) : await prepared.run.apply(undefined, args, { timeout });
     } catch (e) {

@@ -149,10 +149,62 @@ export const PRELUDE = String.raw`
     try { stack = e instanceof RealError && typeof e.stack === 'string' ? e.stack : ''; } catch {}
     return answer('throw', ['message', message, 'stack', stack]);
   }
+  // Capabilities (issue 19): fetch, kommo.request, store.get/set, each a call to the host, which decides what
+  // is granted, carries it out and answers plain JSON (capabilities/session.ts). The host function is this
+  // invocation's (set by run, kept in this closure); without one every call says nothing is offered.
+  let host = null;
+  const capFail = (code, message) => { const e = new RealError(message); e.code = code; return e; };
+  const callHost = (name, args) => {
+    if (host === null) return promiseReject(capFail('CAPABILITY_NOT_GRANTED', name + ' is not available to this invocation (nothing is granted to it)'));
+    let json;
+    try { json = str(args); } catch { return promiseReject(capFail('CAPABILITY_BAD_ARGUMENT', name + ': the arguments are not plain JSON')); }
+    const answered = host.apply(undefined, [name, json], { arguments: { copy: true }, result: { promise: true, copy: true } });
+    return promiseThen(answered, (text) => {
+      const a = parse(text);
+      if (a.ok) return a.value;
+      throw capFail(a.code, a.message);
+    });
+  };
+  const RealPromise = Promise;
+  const promiseReject = bind(Promise.reject, Promise);
+  const makeHeaders = (h) => {
+    const map = O.create(null);
+    const ks = O.keys(h);
+    for (let i = 0; i < ks.length; i++) map[ks[i].toLowerCase()] = RealString(h[ks[i]]);
+    return O.freeze({
+      get: (name) => { const k = RealString(name).toLowerCase(); return hasOwn(map, k) ? map[k] : null; },
+      has: (name) => hasOwn(map, RealString(name).toLowerCase()),
+      entries: () => arrayMap(O.keys(map), (k) => [k, map[k]]),
+    });
+  };
+  const makeResponse = (r) => {
+    const body = r.body;
+    return O.freeze({
+      ok: r.status >= 200 && r.status < 300, status: r.status, statusText: r.statusText, url: r.url, redirected: r.redirected,
+      headers: makeHeaders(r.headers), dryRun: r.dryRun === true,
+      text: () => promiseResolve(body),
+      json: () => new RealPromise((resolve) => resolve(parse(body))),
+    });
+  };
+  const capFetch = function fetch(url, init) {
+    let u;
+    try { u = typeof url === 'string' ? url : RealString(url && typeof url === 'object' && typeof url.href === 'string' ? url.href : url); } catch { u = ''; }
+    return promiseThen(callHost('fetch', { url: u, init: init === undefined ? {} : init }), makeResponse);
+  };
+  defineProp(g, 'fetch', { value: capFetch, writable: false, configurable: false });
+  defineProp(g, 'kommo', { value: O.freeze({
+    request: (method, path, body) => callHost('kommo.request', { method, path, body: body === undefined ? null : body }),
+  }), writable: false, configurable: false });
+  defineProp(g, 'store', { value: O.freeze({
+    get: (key) => callHost('store.get', { key }),
+    set: (key, value, options) => promiseThen(callHost('store.set', { key, value: value === undefined ? null : value, ttlSeconds: options && options.ttlSeconds !== undefined ? options.ttlSeconds : null }), () => undefined),
+  }), writable: false, configurable: false });
+
   let pending = null;
-  const run = (inputJson, now, s) => {
+  const run = (inputJson, now, s, hostRef) => {
     fixedNow = now;
     seed = s;
+    host = hostRef === undefined ? null : hostRef;
     const entry = __hookline_module.default;
     if (typeof entry !== 'function') {
       return answer('entry', ['detail', 'the default export is ' + (entry === null ? 'null' : typeof entry) + ', not a function: write export default function (input: HookInput): HookResult { … }']);

@@ -70,6 +70,32 @@ export interface RawRunOptions {
   deadlineEpochMs?: number;
   /** Host capabilities offered to this invocation (capabilities.ts); only ever those of the script's hook. */
   capabilities?: Capabilities;
+  /**
+   * Where the script's `fetch`, `kommo.request` and `store` calls go (issue 19): carried out by the host, in the
+   * engine's process, by the capability layer (capabilities/). Not plain data: the supervisor keeps it and sends
+   * the child `hostCalls: true` instead; the child forwards each call back (protocol.ts `sandbox:host-call`).
+   */
+  host?: HostCalls;
+  /** Set by the supervisor for its child: the invocation's calls are forwarded to the host (`host` stays behind). */
+  hostCalls?: boolean;
+}
+
+/**
+ * The host side of a script's capability calls: `call(name, argJson)` answers a JSON text, `{"ok":true,"value":…}`
+ * or `{"ok":false,"code":…,"message":…}`, and never rejects (capabilities/session.ts).
+ */
+export interface HostCalls {
+  call(name: string, argJson: string): Promise<string>;
+}
+
+/**
+ * One invocation's capability calls as the hook runner sees them (runner.ts InvokeOptions.host): ended when the
+ * invocation ends (what is still in flight is aborted), its log lines (each request: method, URL without query
+ * values, status, bytes, ms) added to the invocation's logs.
+ */
+export interface HostSession extends HostCalls {
+  end(): void;
+  logs(): LogEntry[];
 }
 
 /**

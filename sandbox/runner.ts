@@ -11,7 +11,7 @@ import { capabilitiesFor, type Capabilities } from './capabilities.ts';
 import type { CompiledScript } from './compile.ts';
 import { chooseMp3Encoder } from './encoder.ts';
 import { createIsolateRunner } from './isolate-runner.ts';
-import type { CallMode, LogEntry, RawLimits, RawOutcome, RawRunner, RunnableScript } from './raw.ts';
+import type { CallMode, HostSession, LogEntry, RawLimits, RawOutcome, RawRunner, RunnableScript } from './raw.ts';
 import { createIsolatingRunner, type IsolatingOptions } from './isolating.ts';
 import { createSupervisorPool } from './pool.ts';
 import type { SupervisorOptions } from './supervisor.ts';
@@ -29,6 +29,12 @@ export interface InvokeOptions {
   seed?: number;
   /** Overrides the hook's limits (from the config). */
   limits?: Partial<HookLimits>;
+  /**
+   * The invocation's capability calls (fetch, kommo.request, store: issue 19, capabilities/), carried out by the
+   * host; ended with the invocation, its log lines added to the invocation's logs. Without it the script's
+   * calls are refused (CAPABILITY_NOT_GRANTED).
+   */
+  host?: HostSession;
 }
 
 export interface InvocationResult<H extends HookName = HookName> {
@@ -116,8 +122,9 @@ export function createHookRunner(raw: RawRunner, given?: Capabilities): Runner {
       const inputJson = JSON.stringify(input);
       // The deadline counts from now, when the invocation was asked for (issue 14): checking the input is taken from it.
       const budgetMs = limits.timeoutMs - (performance.now() - t0);
-      const r = await raw.run(runnable(hook, script), inputJson, rawLimits(limits), { now: o.now ?? null, seed: o.seed ?? null, budgetMs, ...(offered ? { capabilities: offered } : {}) });
-      const logs = r.logsDropped > 0 ? [...r.logs, { level: 'warn' as const, text: `[hookline] ${r.logsDropped} more log lines were dropped (limit reached)` }] : r.logs;
+      const r = await raw.run(runnable(hook, script), inputJson, rawLimits(limits), { now: o.now ?? null, seed: o.seed ?? null, budgetMs, ...(offered ? { capabilities: offered } : {}), ...(o.host ? { host: o.host } : {}) }).finally(() => o.host?.end());
+      const scriptLogs = r.logsDropped > 0 ? [...r.logs, { level: 'warn' as const, text: `[hookline] ${r.logsDropped} more log lines were dropped (limit reached)` }] : r.logs;
+      const logs = o.host ? [...scriptLogs, ...o.host.logs()] : scriptLogs;
       const error = outcomeError(r.outcome, { ...where, file: script.compiled.filename }, limits);
       if (error || r.outcome.kind !== 'ok') return fail(hook, checked.data, error ?? makeError('SANDBOX_CRASH', { ...where, detail: 'no outcome' }), logs, t0);
       // The sandbox measured the size already; measured again here, still before parsing, since this side

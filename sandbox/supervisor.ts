@@ -15,7 +15,7 @@ import { childCommand, type ChildCommand } from './child-command.ts';
 import { rememberKey } from './bounded.ts';
 import { EXPIRED, toEpochMs, withDeadline } from './deadline.ts';
 import { SYNC_CALLS_FLAG, type ChildMessage, type HostMessage } from './protocol.ts';
-import type { CallMode, RawLimits, RawOutcome, RawResult, RawRunner, RawRunOptions, RunnableScript } from './raw.ts';
+import type { CallMode, HostCalls, RawLimits, RawOutcome, RawResult, RawRunner, RawRunOptions, RunnableScript } from './raw.ts';
 
 export interface SupervisorOptions {
   /**
@@ -80,6 +80,8 @@ interface Pending {
   again: () => boolean;
   /** Sends the request again with the script itself (the child asked for it). */
   resend: () => void;
+  /** Where the run's capability calls go (issue 19); kept here, never sent. */
+  host?: HostCalls;
 }
 
 interface Child {
@@ -106,6 +108,7 @@ function why(stderr: string): string {
 }
 
 const WARM_DEADLINE_MS = 30_000;
+const NO_HOST_ANSWER = JSON.stringify({ ok: false, code: 'CAPABILITY_NOT_GRANTED', message: 'no capabilities are offered to this invocation' });
 /**
  * How late past its timeout an invocation may end with TIMEOUT (the margin stated in docs/design/sandbox.md):
  * it covers the child's answer crossing back and isolated-vm's own lateness in ending a script (measured
@@ -179,6 +182,16 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
           break;
         case 'sandbox:ready':
           break;
+        case 'sandbox:host-call': {
+          // A script's fetch / kommo.request / store call, carried out here (capabilities/); its answer goes back
+          // to the same child, whatever has happened to the run meanwhile (the child drops an answer it no longer waits for).
+          const host = c.pending.get(m.id)?.host;
+          const answer = host ? host.call(m.name, m.arg) : Promise.resolve(NO_HOST_ANSWER);
+          void answer.then((a) => {
+            if (c.proc.connected) c.proc.send({ type: 'host:host-answer', call: m.call, answer: a } satisfies HostMessage);
+          });
+          break;
+        }
       }
     });
     // Spawning failed when there is no pid (the executable is missing or cannot run: ENOENT, EACCES). Any other
@@ -252,7 +265,7 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
    * `askedAt` it ends without the child's answer; at `killMs` the child, still silent, is killed for it. When its
    * child dies for another script, it is sent once more to the next child (`again`), with the time it has left.
    */
-  function request(hash: string, build: (id: number, c: Child, withScript: boolean) => HostMessage, askedAt: number, answerMs: number, killMs: number): Promise<RawResult> {
+  function request(hash: string, build: (id: number, c: Child, withScript: boolean) => HostMessage, askedAt: number, answerMs: number, killMs: number, host?: HostCalls): Promise<RawResult> {
     const left = (ms: number) => askedAt + ms - performance.now();
     let settle!: (r: RawResult) => void;
     const answer = new Promise<RawResult>((resolve) => {
@@ -280,6 +293,7 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
         hash,
         overdue: false,
         resend: () => c.proc.send(build(id, c, true)),
+        ...(host ? { host } : {}),
         again: () => {
           if (tries >= 2 || left(answerMs) <= 0) return false;
           void attempt();
@@ -316,9 +330,11 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
         const include = withScript || !c.sent.has(script.hash);
         rememberKey(c.sent, script.hash, maxSent);
         // The deadline as a point in time: waiting for a child to start (and read it) is taken from its budget.
-        const opts = { ...o, deadlineEpochMs: toEpochMs(askedAt + budget) };
+        // The host's capability calls stay here (a function): the child is told to forward them.
+        const { host: _host, ...plain } = o;
+        const opts = { ...plain, deadlineEpochMs: toEpochMs(askedAt + budget), ...(o.host ? { hostCalls: true } : {}) };
         return { type: 'host:run', id, hash: script.hash, ...(include ? { script } : {}), inputJson, limits, opts };
-      }, askedAt, budget + margin, budget + grace);
+      }, askedAt, budget + margin, budget + grace, o.host);
     },
     async warm(script, limits) {
       warmed.set(script.hook, { script, limits });
