@@ -61,7 +61,7 @@ export function createPublishedScripts(store: Store, runner: Runner, log: Logger
 /** What the engine keeps of each invocation: the input for replay, and a failure in the failure log. */
 export function recordInto(store: Store): (r: InvocationRecord) => void {
   return (r) => {
-    store.capture({ hook: r.hook, linkedid: r.linkedid, input: r.input, now: r.now, seed: r.seed });
+    store.capture({ hook: r.hook, linkedid: r.linkedid, input: r.input, now: r.now, seed: r.seed, ...(r.calls?.length ? { calls: r.calls } : {}) });
     if (r.error && isScriptFailure(r.error.code)) {
       store.recordFailure(r.hook, { code: r.error.code, message: r.error.message, version: r.version, linkedid: r.linkedid });
     }

@@ -11,6 +11,7 @@ import { makeError, type HookLimits, type HookName } from '../contracts/index.ts
 import type { Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
 import { editorRoutes } from '../editor/index.ts';
+import { createCapabilities, type KommoRequester } from '../capabilities/index.ts';
 import { createHookInvoker, createQuarantine, type HookInvoker } from '../engine/hooks/index.ts';
 import { createEngine, type Engine, type EngineOptions } from '../engine/index.ts';
 import { createRecordings, recordingsCapabilities } from '../engine/recordings/index.ts';
@@ -152,8 +153,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     const offPublished = store.onPublished((hook, v) => quarantine.lift(hook, v.toDefault ? 'the built-in default was restored' : `v${v.version} was published`));
     cleanups.push(offPublished);
     status.quarantined(() => quarantine.list(Date.now()));
+    // What scripts may do outside their sandbox (issue 19), as config.hooks grants it; Kommo through the engine's client.
+    let engineKommo: KommoRequester | null = null;
+    const scriptCaps = createCapabilities({ hooks: config.hooks, storeDir: join(dataDir, 'hook-store'), kommo: () => engineKommo });
     const hooks = createHookInvoker({
-      runner, scripts, log, limits: hookLimits, quarantine,
+      runner, scripts, log, limits: hookLimits, quarantine, capabilities: scriptCaps,
       // The contract's default of process_record_file_path converts WAV to MP3 (recordings.convertToMp3); with no
       // encoder at all it would only fail on every call, so the original is linked without trying.
       defaultScripts: mp3Encoder && mp3Encoder.source !== 'none' ? ['process_record_file_path'] : [],
@@ -200,6 +204,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       ...(o.engine ?? {}),
     });
     cleanups.push(() => engine.close());
+    engineKommo = engine.kommo;
     feedStatus(status, engine, store);
 
     const started = await engine.start();
@@ -233,7 +238,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         editor = await startHttp({
           auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, hosts: serviceHosts(config), log,
           routes: [
-            editorRoutes({ store, runner, replayRunner, hookLimits, auth, log, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }),
+            editorRoutes({ store, runner, replayRunner, hookLimits, capabilities: scriptCaps, auth, log, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }),
             statusRoutes(snapshot),
             ...features.routes,
           ],

@@ -136,15 +136,17 @@ export function grantsOf(section: HookGrantConfig | undefined): Grants {
 /** Every problem in the capability sections of `hooks` (config checking), as "hooks.<hook>.fetch.allow[0]: …". */
 export function grantProblems(hooks: Record<string, HookGrantConfig | undefined>): string[] {
   const out: string[] = [];
-  for (const [hook, s] of Object.entries(hooks)) {
-    s?.fetch?.allow.forEach((a, i) => {
+  // Run on any file, valid by schema or not (the loader lists every problem at once): only arrays of strings are read.
+  const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((v): v is string => typeof v === 'string') : []);
+  for (const [hook, s] of Object.entries(hooks ?? {})) {
+    strings(s?.fetch?.allow).forEach((a, i) => {
       try {
         parsePattern(a);
       } catch (e) {
         out.push(`hooks.${hook}.fetch.allow[${i}]: ${(e as Error).message}`);
       }
     });
-    s?.kommo?.write?.forEach((w, i) => {
+    strings(s?.kommo?.write).forEach((w, i) => {
       try {
         parseRoute(w);
       } catch (e) {

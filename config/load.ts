@@ -9,6 +9,7 @@ import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 import type { ErrorCode } from '../contracts/index.ts';
+import { grantProblems, type HookGrantConfig } from '../capabilities/index.ts';
 
 export const DEFAULT_CONFIG_FILE = 'hookline.config.json';
 
@@ -158,6 +159,11 @@ function semanticProblems(c: ConfigFile): ConfigProblem[] {
     if (!c.kommo.token && !c.kommo.oauth) {
       out.push({ path: 'kommo', expected: 'token (long-lived) or oauth', found: 'neither' });
     }
+  }
+  // The capability grants' patterns (issue 19): a bad one is named with where it is.
+  for (const line of grantProblems((c.hooks ?? {}) as Record<string, HookGrantConfig | undefined>)) {
+    const at = line.indexOf(': ');
+    out.push({ path: line.slice(0, at), expected: 'a valid pattern', found: line.slice(at + 2) });
   }
   if (c.ami && !c.kommo) out.push({ path: 'kommo', expected: 'a Kommo account, since ami is configured', found: 'no kommo section' });
   if (c.kommo && !c.ami) out.push({ path: 'ami', expected: 'an Asterisk connection, since kommo is configured', found: 'no ami section' });

@@ -134,11 +134,43 @@ const RegistrationSchema = Type.Object(
   { ...strict, default: {}, description: 'What hookline writes to Kommo for each call.' },
 );
 
+/** What a hook's script may do outside its isolate (issue 19, capabilities/): nothing unless granted here. */
+const FetchGrantSchema = Type.Object(
+  {
+    allow: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      description: 'URL patterns the script may fetch: "https://hooks.example.com/in/*" (path prefix), "https://*.example.com/*" (subdomains); https only unless a pattern says http; an IP address in a pattern is the only way to reach loopback or private addresses',
+    }),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 60000, default: 5000, description: 'per request, redirects included; never past the hook\'s own timeoutMs' })),
+    maxRequestBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: 16 * 1024 * 1024, default: 65536, description: 'request body size' })),
+    maxResponseBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 * 1024 * 1024, default: 1048576, description: 'response body size; a longer answer is cut off (FETCH_TOO_LARGE)' })),
+    maxRequests: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'requests per invocation' })),
+  },
+  { ...strict, description: 'fetch(url, init) for this hook\'s script, carried out by hookline' },
+);
+const KommoGrantSchema = Type.Object(
+  {
+    read: Type.Optional(Type.Boolean({ default: true, description: 'kommo.request GETs (granted by default)' })),
+    write: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'writes granted, as "METHOD /api/v4/path" with * for one path segment: "POST /api/v4/leads/*/notes"' })),
+  },
+  { ...strict, description: 'kommo.request(method, path, body) through hookline\'s own Kommo client (token, rate limit, retries)' },
+);
+const StoreGrantSchema = Type.Object(
+  {
+    maxKeys: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1000 })),
+    maxValueBytes: Type.Optional(Type.Integer({ minimum: 16, maximum: 1024 * 1024, default: 16384, description: 'one value\'s JSON' })),
+  },
+  { ...strict, description: 'store.get/set: a small key-value store of this hook in the data folder (hook-store/<hook>.json); {} grants it with the defaults' },
+);
+
 const HookLimitsSchema = Type.Object(
   {
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 600000 })),
     memoryMb: Type.Optional(Type.Integer({ minimum: 8, maximum: 4096 })),
     maxOutputBytes: Type.Optional(Type.Integer({ minimum: 16, maximum: 64 * 1024 * 1024 })),
+    fetch: Type.Optional(FetchGrantSchema),
+    kommo: Type.Optional(KommoGrantSchema),
+    store: Type.Optional(StoreGrantSchema),
   },
   strict,
 );
@@ -160,7 +192,7 @@ const NeedRegistrationSchema = Type.Object(
 const everyHook = Object.fromEntries(HOOK_NAMES.map((h) => [h, Type.Optional(HookLimitsSchema)])) as Record<HookName, TOptional<typeof HookLimitsSchema>>;
 const HooksSchema = Type.Object(
   { ...everyHook, need_registration: Type.Optional(NeedRegistrationSchema) },
-  { ...strict, default: {}, description: 'Per-hook limits overriding the defaults of docs/hooks.md; for need_registration also its failure policy.' },
+  { ...strict, default: {}, description: 'Per-hook limits overriding the defaults of docs/hooks.md; what the hook\'s script may do outside its sandbox (fetch, kommo, store: nothing unless granted); for need_registration also its failure policy.' },
 );
 
 const QuarantineSchema = Type.Object(

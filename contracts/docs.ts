@@ -1,5 +1,6 @@
 /** docs/hooks.md and docs/errors.md, derived from the contracts and the error catalogue. */
 import type { TSchema } from '@sinclair/typebox';
+import { CAPABILITY_TEMPLATES } from './templates.ts';
 import { RESULT_TO_KOMMO } from './call-full.ts';
 import { HOOK_NAMES, type HookContract } from './contract.ts';
 import { errorCatalogue, errorCodes } from './errors.ts';
@@ -57,7 +58,39 @@ export function hooksDoc(): string {
     if (c.readOnly.length) out.push('', `Read-only keys (dropped from the output silently): ${c.readOnly.map((k) => `\`${k}\``).join(', ')}.`);
     out.push('', '### Template', '', '```ts', c.template.trimEnd(), '```');
   }
+  out.push('', ...capabilitiesDoc());
   return `${out.join('\n')}\n`;
+}
+
+/** Scripts that act (issue 19): the three calls, their grants, and the templates. */
+function capabilitiesDoc(): string[] {
+  const out = [
+    '## Scripts that act: `fetch`, `kommo.request`, `store`',
+    '',
+    'A script can call other systems, but only as far as the configuration grants it for its hook, under',
+    '`hooks.<hook>` (docs/config.md); nothing is ambient. Each call is carried out by hookline, not by the script,',
+    "within the hook's own timeout, and each request appears in the invocation's logs (method, URL without query",
+    'values, status, bytes, ms). A refusal rejects with an `Error` whose `code` is one of the capability codes of',
+    'docs/errors.md; uncaught, the invocation fails with `SCRIPT_ERROR`.',
+    '',
+    '| call | granted by | what hookline does |',
+    '|---|---|---|',
+    '| `fetch(url, init)` → `{ok, status, statusText, url, redirected, headers.get(), text(), json()}` | `hooks.<hook>.fetch: {allow: [URL patterns], timeoutMs, maxRequestBytes, maxResponseBytes, maxRequests}` | normalises the URL and matches it (https only unless a pattern says http; `user:pass@` refused); checks every address the name resolves to (loopback, private, link-local, metadata refused unless a pattern names the address) and connects to a checked one; follows redirects only within the grant; caps the body and the answer; the answer is text, never a stream |',
+    "| `kommo.request(method, path, body?)` → `{status, body}` | reads by default; writes by `hooks.<hook>.kommo.write: [\"POST /api/v4/leads/*/notes\"]` | sends it through its own Kommo client: its token (never visible to the script), rate limit and retries; the path must stay under `/api/v4/` |",
+    '| `store.get(key)`, `store.set(key, value, {ttlSeconds})` | `hooks.<hook>.store: {maxKeys, maxValueBytes}` (`{}` for the defaults) | keeps a small JSON key-value store of the hook in `<dataDir>/hook-store/<hook>.json`, each write atomic |',
+    '',
+    '**Replay never acts.** Each capability call is recorded with its answer in the invocation\'s capture. A replay (the',
+    "editor's, `hookline replay`; also dry runs and shadow runs) serves those answers, matched by method, URL and body;",
+    'a read with no recorded answer fails with `NOT_IN_CAPTURE`. Writes (a fetch that is not GET/HEAD, a Kommo write,',
+    '`store.set`) are listed as "would send" in the replay\'s results and never performed (one the capture has no',
+    'answer for gets status 202 with `dryRun: true`).',
+    '',
+    '### Templates',
+  ];
+  for (const t of CAPABILITY_TEMPLATES) {
+    out.push('', `#### ${t.name} (\`${t.hook}\`)`, '', t.summary, '', `Config: \`"hooks": { "${t.hook}": ${JSON.stringify(t.grant)} }\``, '', '```ts', t.source.trimEnd(), '```');
+  }
+  return out;
 }
 
 export function errorsDoc(): string {

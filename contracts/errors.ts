@@ -4,6 +4,7 @@
  * tests/contracts/errors.test.ts fails when they drift. A retired code stays retired: never reuse a name.
  */
 
+import { capabilityErrors } from './errors-capabilities.ts';
 import { featureErrors } from './errors-features.ts';
 import { serviceErrors } from './errors-service.ts';
 
@@ -326,6 +327,7 @@ export const errorCatalogue = {
   },
   ...featureErrors,
   ...serviceErrors,
+  ...capabilityErrors,
 } satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

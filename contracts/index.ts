@@ -19,3 +19,4 @@ export {
   type ChannelState, type ChannelType, type DateTime,
 } from './call-full.ts';
 export { isHookName, limitsFor } from './lookup.ts';
+export { CAPABILITY_TEMPLATES, type CapabilityTemplate } from './templates.ts';

@@ -98,12 +98,66 @@ export function editorTypings(hook?: HookName): string {
 
 const printed = new Map<string, string>();
 
+/**
+ * What a script may do outside its sandbox (issue 19, capabilities/): each call is carried out by hookline, only
+ * as far as the config grants it for the hook (hooks.<hook>.fetch / kommo / store), and a refusal rejects with
+ * an Error whose `code` is one of the capability codes of docs/errors.md. In a replay nothing is sent.
+ */
+const CAPABILITY_TYPINGS = `/** Why a capability call was refused or failed (docs/errors.md). */
+interface CapabilityError extends Error {
+  code: 'CAPABILITY_NOT_GRANTED' | 'FETCH_REFUSED' | 'FETCH_TOO_LARGE' | 'FETCH_TIMEOUT' | 'FETCH_FAILED' | 'CAPABILITY_LIMIT' | 'NOT_IN_CAPTURE' | 'KOMMO_REQUEST_FAILED' | 'STORE_LIMIT' | 'CAPABILITY_BAD_ARGUMENT';
+}
+/** A fetch's answer: plain data, the body already read (as text; json() parses it). */
+interface FetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  /** The final URL, after redirects (followed only within the grant). */
+  readonly url: string;
+  readonly redirected: boolean;
+  readonly headers: { get(name: string): string | null; has(name: string): boolean; entries(): [string, string][] };
+  /** True in a replay for a write the capture has no answer for: it was not sent (status 202). */
+  readonly dryRun: boolean;
+  text(): Promise<string>;
+  json(): Promise<any>;
+}
+interface FetchInit {
+  /** GET (default), HEAD, POST, PUT, PATCH, DELETE, OPTIONS. */
+  method?: string;
+  headers?: Record<string, string>;
+  /** A string: JSON.stringify(data) with a content-type header for JSON. */
+  body?: string;
+}
+/**
+ * An HTTP request carried out by hookline, to the URLs hooks.<hook>.fetch.allow grants (https unless a pattern says
+ * http); loopback, private and metadata addresses only when a pattern names the address. Within the hook's own
+ * timeout; each request is logged (query values left out). In a replay, reads are served from the capture and
+ * writes are listed as "would send", never sent.
+ */
+declare function fetch(url: string, init?: FetchInit): Promise<FetchResponse>;
+/** Kommo API v4 through hookline's own client (its token, rate limit and retries); the token is never visible. */
+declare const kommo: {
+  /**
+   * GETs are granted by default; writes only for the routes hooks.<hook>.kommo.write names ("METHOD /api/v4/path",
+   * a star for one path segment: docs/hooks.md). \`path\` starts with /api/v4/ and may carry a query.
+   */
+  request(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: any }>;
+};
+/** A small key-value store of this hook, kept in the data folder (granted by hooks.<hook>.store). */
+declare const store: {
+  /** The value, or null when absent or expired. */
+  get<T = unknown>(key: string): Promise<T | null>;
+  /** Plain JSON values within maxValueBytes; null deletes the key. */
+  set(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>;
+};`;
+
 function printTypings(hook?: HookName): string {
   const parts = [
     `// ${GENERATED_HEADER}`,
     ...NAMED.map(printNamed),
     `/** Error codes hookline reports for a script (see docs/errors.md). */\ntype HooklineErrorCode = ${errorCodes.map((c) => JSON.stringify(c)).join(' | ')};`,
     '/** console inside a script: captured (bounded) and shown with the result, never printed by the engine. */\ndeclare const console: {\n  log(...args: unknown[]): void;\n  info(...args: unknown[]): void;\n  warn(...args: unknown[]): void;\n  error(...args: unknown[]): void;\n};',
+    CAPABILITY_TYPINGS,
     hookMap('HookInputs', (h) => printType(hooks[h].input, '  ', true)),
     hookMap('HookDatas', (h) => (hooks[h].output ? printType(hooks[h].output as TSchema, '  ', true) : 'null')),
     '/** What a script returns: its data, and state "success" (any other state is a failure: the default is used). */\ntype HookResultOf<H extends keyof HookInputs> = H extends \'post_registration\' ? { state: \'success\'; data?: unknown } : { data: HookDatas[H]; state: \'success\' };',

@@ -57,6 +57,7 @@ export function attachReplayStream(app: FastifyInstance, o: ReplayStreamOptions)
       try {
         const r = await replay({
           store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: limit as number | undefined, ids: ids as string[] | undefined, limits: o.hookLimits?.[hook],
+          ...(o.capabilities ? { capabilities: o.capabilities } : {}),
           onResult: (result) => ws.send(JSON.stringify({ type: 'result', result })),
         });
         ws.send(JSON.stringify(r.ok ? { type: 'summary', summary: r.report.summary } : { type: 'error', error: r.error }));

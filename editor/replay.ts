@@ -3,9 +3,10 @@
  * each with the capture's time and seed, and compared output by output.
  */
 import { createTwoFilesPatch } from 'diff';
-import { canonicalJson, makeError, type HookLimits, type HookName, type HooklineError } from '../contracts/index.ts';
+import { canonicalJson, limitsFor, makeError, type HookLimits, type HookName, type HooklineError } from '../contracts/index.ts';
 import { compile, type HookScript, type InvocationResult, type Runner } from '../sandbox/index.ts';
 import type { Capture, Store } from '../scripts-store/index.ts';
+import type { CapabilityCall, CapabilityHost, WouldSend } from '../capabilities/index.ts';
 
 export interface ReplayRun {
   ok: boolean;
@@ -15,6 +16,11 @@ export interface ReplayRun {
   durationMs: number;
   /** The published side's result was reused from an earlier replay (same version, same capture). */
   cached?: boolean;
+  /**
+   * The writes the script would have sent (non-GET fetch, Kommo writes, store.set): a replay never sends them
+   * (issue 19; capabilities/ `recorded` mode). Absent when there were none.
+   */
+  wouldSend?: WouldSend[];
 }
 
 export interface ReplayResult {
@@ -92,6 +98,11 @@ export async function replay(
     store: Store; runner: Runner; hook: HookName; draftSource: string; limit?: number; ids?: string[]; onResult?: (r: ReplayResult) => void;
     /** The hook's limits as the engine applies them (config hooks.<hook>), for both versions. */
     limits?: Partial<HookLimits>;
+    /**
+     * The capability layer (issue 19): each side's fetch / kommo.request / store calls are answered from the
+     * capture's recorded calls, and writes listed as "would send", never performed. Without it they are refused.
+     */
+    capabilities?: CapabilityHost;
   },
 ): Promise<ReplayOutcome> {
   const draft = await compile(o.draftSource, { hook: o.hook, version: 'draft' });
@@ -117,9 +128,18 @@ export async function replay(
   async function one(c: Capture, i: number): Promise<ReplayResult> {
     const opts = { now: c.now, seed: c.seed, linkedid: c.linkedid ?? undefined, ...(o.limits ? { limits: o.limits } : {}) };
     const reused = known.get(c.id);
+    // Replay never acts: each side gets a session that serves the capture's recorded answers (issue 19).
+    const recorded = () => o.capabilities?.session({ hook: o.hook, linkedid: c.linkedid, timeoutMs: limitsFor(o.hook, o.limits).timeoutMs, mode: { kind: 'recorded', calls: (c.calls ?? []) as CapabilityCall[] } });
+    const side = (script: HookScript | null) => {
+      const session = script ? recorded() : undefined;
+      return o.runner.invoke(o.hook, script, c.input, session ? { ...opts, host: session } : opts).then((r) => {
+        const would = session?.wouldSend() ?? [];
+        return { ...view(r), ...(would.length ? { wouldSend: would } : {}) };
+      });
+    };
     const [d, p] = await Promise.all([
-      o.runner.invoke(o.hook, draftScripts[i % SHARDS] as HookScript, c.input, opts).then(view),
-      reused ? { ...reused, cached: true } : o.runner.invoke(o.hook, publishedScripts[i % publishedScripts.length] ?? null, c.input, opts).then(view),
+      side(draftScripts[i % SHARDS] as HookScript),
+      reused ? { ...reused, cached: true } : side(publishedScripts[i % publishedScripts.length] ?? null),
     ]);
     if (!reused && !(p.error && TRANSIENT.has(p.error.code))) cache.set(c.id, p);
     const before = `${canonicalJson(p.data, 2)}\n`;

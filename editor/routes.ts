@@ -5,6 +5,7 @@
  * (http/gate.ts) stands in front of every /api route, and the WebSocket upgrade checks the session itself.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CapabilityHost } from '../capabilities/index.ts';
 import { hooks, isHookName, makeError, type Diagnostic, type HookLimits, type HookName, type HooklineError } from '../contracts/index.ts';
 import { problem, SESSION_COOKIE, type Auth, type RouteModule } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -22,6 +23,8 @@ export interface EditorRoutesOptions {
   replayRunner?: Runner;
   /** Each hook's limits as the engine applies them (config `hooks`), for replays. */
   hookLimits?: Partial<Record<HookName, Partial<HookLimits>>>;
+  /** The capability layer (issue 19): replays answer scripts' fetch / kommo / store calls from the capture, never acting. */
+  capabilities?: CapabilityHost;
   /** The sessions of the server's gate: who saves and publishes, and who may open the replay stream. */
   auth: Auth;
   log?: Logger;
@@ -196,7 +199,7 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions, typeChecks: O
     if (!hook) return reply;
     const b = req.body as { limit?: number; ids?: string[]; source?: string };
     const source = b.source ?? o.store.draft(hook)?.source ?? o.store.published(hook)?.source ?? hooks[hook].template;
-    const r = await replay({ store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: b.limit, ids: b.ids, limits: o.hookLimits?.[hook] });
+    const r = await replay({ store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: b.limit, ids: b.ids, limits: o.hookLimits?.[hook], ...(o.capabilities ? { capabilities: o.capabilities } : {}) });
     if (!r.ok) return reply.code(400).send({ error: r.error });
     return r.report;
   });

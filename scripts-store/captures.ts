@@ -53,7 +53,7 @@ export function createCaptures(data: () => RingLog<Capture>, o: CaptureOptions) 
   return {
     capture(e: CaptureInput): void {
       if (!o.enabled) return;
-      const entry = { id: randomUUID(), hook: e.hook, time: e.time ?? o.now().toISOString(), linkedid: e.linkedid, input: e.input, now: e.now, seed: e.seed };
+      const entry = { id: randomUUID(), hook: e.hook, time: e.time ?? o.now().toISOString(), linkedid: e.linkedid, input: e.input, now: e.now, seed: e.seed, ...(e.calls?.length ? { calls: e.calls } : {}) };
       let text: string;
       try {
         text = JSON.stringify(entry);

@@ -59,6 +59,19 @@ export const CaptureSchema = Type.Object({
   now: Type.Number(),
   /** The Math.random seed: a replay uses it. */
   seed: Type.Number(),
+  /**
+   * The script's capability calls (fetch, kommo.request, store: issue 19) with their answers, in order: a replay
+   * serves them back and sends nothing (capabilities/ `recorded` mode). Absent when the script made none.
+   */
+  calls: Type.Optional(Type.Array(Type.Object({
+    kind: Type.String(),
+    method: Type.String(),
+    target: Type.String(),
+    body: Type.Union([Type.String(), Type.Null()]),
+    write: Type.Boolean(),
+    answer: Type.Unknown(),
+    ms: Type.Number(),
+  }))),
 });
 
 export const FailureSchema = Type.Object({

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createCapabilities } from '../../capabilities/index.ts';
 import { isHookName } from '../../contracts/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { replay } from '../../editor/index.ts';
@@ -43,7 +44,9 @@ export const command: CliCommand = {
         try {
           // The hook's limits as the engine applies them (hooks.<hook> in the config, over the contract's defaults).
           const limits = c.value.config.hooks[hook];
-          const r = await replay({ store: s.value, runner, hook, draftSource: source, limit: opts.limit, ...(limits ? { limits } : {}) });
+          // Scripts' fetch / kommo / store calls are answered from the captures and never sent (issue 19).
+          const capabilities = createCapabilities({ hooks: c.value.config.hooks });
+          const r = await replay({ store: s.value, runner, hook, draftSource: source, limit: opts.limit, capabilities, ...(limits ? { limits } : {}) });
           if (!r.ok) {
             console.error(`hookline: ${r.error.code}: ${r.error.message}\n${r.error.hint}`);
             process.exitCode = 1;

@@ -110,7 +110,7 @@ type ChannelType = "local" | "incoming" | "outgoing" | "unknown";
 type CallStage = "conversation_requested" | "conversation_accepted" | "conversation_ended" | "call_ended";
 
 /** Error codes hookline reports for a script (see docs/errors.md). */
-type HooklineErrorCode = "COMPILE_ERROR" | "SCRIPT_ERROR" | "TIMEOUT" | "MEMORY_LIMIT" | "CONTRACT_VIOLATION" | "BAD_STATE" | "OUTPUT_NOT_JSON" | "OUTPUT_TOO_LARGE" | "NO_SCRIPT" | "SANDBOX_CRASH" | "QUARANTINED" | "INVALID_INPUT" | "STORE_CORRUPT" | "STORE_UNREADABLE" | "STORE_MISSING" | "STORE_TOO_NEW" | "STORE_IN_USE" | "EDITOR_LISTEN_FAILED" | "PUBLISH_REFUSED" | "PUBLISH_TYPE_ERRORS" | "KOMMO_BAD_REQUEST" | "KOMMO_ENTITY_NOT_FOUND" | "KOMMO_UNAUTHORIZED" | "KOMMO_REFRESH_FAILED" | "KOMMO_FORBIDDEN" | "KOMMO_NOT_FOUND" | "KOMMO_TOO_MANY_ENTITIES" | "KOMMO_RATE_LIMITED" | "KOMMO_BLOCKED" | "KOMMO_UNAVAILABLE" | "KOMMO_TIMEOUT" | "KOMMO_BAD_RESPONSE" | "KOMMO_NO_PHONE_FIELD" | "KOMMO_UNKNOWN_USER" | "KOMMO_UNKNOWN_TASK_TYPE" | "RECORDING_LINK_INVALID" | "RECORDING_LINK_EXPIRED" | "RECORDING_NOT_FOUND" | "RECORDING_BAD_RANGE" | "RECORDING_CONVERSION_FAILED" | "CLICK_TO_CALL_DISABLED" | "CLICK_TO_CALL_UNAUTHORIZED" | "CLICK_TO_CALL_TOO_MANY_ATTEMPTS" | "CLICK_TO_CALL_BAD_REQUEST" | "CLICK_TO_CALL_BAD_PARAMS" | "CLICK_TO_CALL_UNKNOWN_USER" | "CLICK_TO_CALL_AMI_UNAVAILABLE" | "CLICK_TO_CALL_REFUSED" | "AUTODISTRIBUTION_FORBIDDEN" | "AMI_CONNECT_FAILED" | "AMI_LOGIN_FAILED" | "AMI_LOGIN_TIMEOUT" | "AMI_CONNECTION_LOST" | "AMI_PING_TIMEOUT" | "AMI_NOT_CONNECTED" | "AMI_DISCONNECTED" | "AMI_CLOSED" | "AMI_TIMEOUT" | "AMI_BAD_ACTION" | "AMI_ACTION_ERROR" | "AMI_LISTENER_THREW" | "AMI_INVALID_UTF8" | "AMI_LINE_TOO_LONG" | "AMI_BLOCK_TOO_LARGE" | "AMI_LINE_WITHOUT_COLON" | "AMI_BAD_HEADER_NAME" | "AMI_BARE_LF" | "AMI_NO_EVENT_OR_RESPONSE" | "AMI_TRUNCATED" | "TRACKER_UNKNOWN_CALL" | "TRACKER_LATE_EVENT" | "TRACKER_RESYNC_CLOSED" | "TRACKER_TRUNK_GUESSED" | "TRACKER_HANDLER_FAILED" | "CONFIG_UNREADABLE" | "CONFIG_INVALID" | "UNAUTHORIZED" | "BAD_LOGIN" | "TOO_MANY_ATTEMPTS" | "BAD_REQUEST" | "JSON_REQUIRED" | "HOST_NOT_ALLOWED" | "FOREIGN_ORIGIN" | "UNKNOWN_HOOK" | "NOT_FOUND" | "URL_TOO_LONG" | "PAGE_BUILD_FAILED" | "INTERNAL" | "NETWORK" | "METRICS_UNAUTHORIZED" | "METRICS_LOOPBACK_ONLY" | "NOT_STARTED" | "DEMO_CAPTURES_UNREADABLE" | "DEMO_PBX_LISTEN";
+type HooklineErrorCode = "COMPILE_ERROR" | "SCRIPT_ERROR" | "TIMEOUT" | "MEMORY_LIMIT" | "CONTRACT_VIOLATION" | "BAD_STATE" | "OUTPUT_NOT_JSON" | "OUTPUT_TOO_LARGE" | "NO_SCRIPT" | "SANDBOX_CRASH" | "QUARANTINED" | "INVALID_INPUT" | "STORE_CORRUPT" | "STORE_UNREADABLE" | "STORE_MISSING" | "STORE_TOO_NEW" | "STORE_IN_USE" | "EDITOR_LISTEN_FAILED" | "PUBLISH_REFUSED" | "PUBLISH_TYPE_ERRORS" | "KOMMO_BAD_REQUEST" | "KOMMO_ENTITY_NOT_FOUND" | "KOMMO_UNAUTHORIZED" | "KOMMO_REFRESH_FAILED" | "KOMMO_FORBIDDEN" | "KOMMO_NOT_FOUND" | "KOMMO_TOO_MANY_ENTITIES" | "KOMMO_RATE_LIMITED" | "KOMMO_BLOCKED" | "KOMMO_UNAVAILABLE" | "KOMMO_TIMEOUT" | "KOMMO_BAD_RESPONSE" | "KOMMO_NO_PHONE_FIELD" | "KOMMO_UNKNOWN_USER" | "KOMMO_UNKNOWN_TASK_TYPE" | "RECORDING_LINK_INVALID" | "RECORDING_LINK_EXPIRED" | "RECORDING_NOT_FOUND" | "RECORDING_BAD_RANGE" | "RECORDING_CONVERSION_FAILED" | "CLICK_TO_CALL_DISABLED" | "CLICK_TO_CALL_UNAUTHORIZED" | "CLICK_TO_CALL_TOO_MANY_ATTEMPTS" | "CLICK_TO_CALL_BAD_REQUEST" | "CLICK_TO_CALL_BAD_PARAMS" | "CLICK_TO_CALL_UNKNOWN_USER" | "CLICK_TO_CALL_AMI_UNAVAILABLE" | "CLICK_TO_CALL_REFUSED" | "AUTODISTRIBUTION_FORBIDDEN" | "AMI_CONNECT_FAILED" | "AMI_LOGIN_FAILED" | "AMI_LOGIN_TIMEOUT" | "AMI_CONNECTION_LOST" | "AMI_PING_TIMEOUT" | "AMI_NOT_CONNECTED" | "AMI_DISCONNECTED" | "AMI_CLOSED" | "AMI_TIMEOUT" | "AMI_BAD_ACTION" | "AMI_ACTION_ERROR" | "AMI_LISTENER_THREW" | "AMI_INVALID_UTF8" | "AMI_LINE_TOO_LONG" | "AMI_BLOCK_TOO_LARGE" | "AMI_LINE_WITHOUT_COLON" | "AMI_BAD_HEADER_NAME" | "AMI_BARE_LF" | "AMI_NO_EVENT_OR_RESPONSE" | "AMI_TRUNCATED" | "TRACKER_UNKNOWN_CALL" | "TRACKER_LATE_EVENT" | "TRACKER_RESYNC_CLOSED" | "TRACKER_TRUNK_GUESSED" | "TRACKER_HANDLER_FAILED" | "CONFIG_UNREADABLE" | "CONFIG_INVALID" | "UNAUTHORIZED" | "BAD_LOGIN" | "TOO_MANY_ATTEMPTS" | "BAD_REQUEST" | "JSON_REQUIRED" | "HOST_NOT_ALLOWED" | "FOREIGN_ORIGIN" | "UNKNOWN_HOOK" | "NOT_FOUND" | "URL_TOO_LONG" | "PAGE_BUILD_FAILED" | "INTERNAL" | "NETWORK" | "METRICS_UNAUTHORIZED" | "METRICS_LOOPBACK_ONLY" | "NOT_STARTED" | "DEMO_CAPTURES_UNREADABLE" | "DEMO_PBX_LISTEN" | "CAPABILITY_NOT_GRANTED" | "FETCH_REFUSED" | "FETCH_TOO_LARGE" | "FETCH_TIMEOUT" | "FETCH_FAILED" | "CAPABILITY_LIMIT" | "NOT_IN_CAPTURE" | "KOMMO_REQUEST_FAILED" | "STORE_LIMIT" | "CAPABILITY_BAD_ARGUMENT";
 
 /** console inside a script: captured (bounded) and shown with the result, never printed by the engine. */
 declare const console: {
@@ -118,6 +118,54 @@ declare const console: {
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
   error(...args: unknown[]): void;
+};
+
+/** Why a capability call was refused or failed (docs/errors.md). */
+interface CapabilityError extends Error {
+  code: 'CAPABILITY_NOT_GRANTED' | 'FETCH_REFUSED' | 'FETCH_TOO_LARGE' | 'FETCH_TIMEOUT' | 'FETCH_FAILED' | 'CAPABILITY_LIMIT' | 'NOT_IN_CAPTURE' | 'KOMMO_REQUEST_FAILED' | 'STORE_LIMIT' | 'CAPABILITY_BAD_ARGUMENT';
+}
+/** A fetch's answer: plain data, the body already read (as text; json() parses it). */
+interface FetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  /** The final URL, after redirects (followed only within the grant). */
+  readonly url: string;
+  readonly redirected: boolean;
+  readonly headers: { get(name: string): string | null; has(name: string): boolean; entries(): [string, string][] };
+  /** True in a replay for a write the capture has no answer for: it was not sent (status 202). */
+  readonly dryRun: boolean;
+  text(): Promise<string>;
+  json(): Promise<any>;
+}
+interface FetchInit {
+  /** GET (default), HEAD, POST, PUT, PATCH, DELETE, OPTIONS. */
+  method?: string;
+  headers?: Record<string, string>;
+  /** A string: JSON.stringify(data) with a content-type header for JSON. */
+  body?: string;
+}
+/**
+ * An HTTP request carried out by hookline, to the URLs hooks.<hook>.fetch.allow grants (https unless a pattern says
+ * http); loopback, private and metadata addresses only when a pattern names the address. Within the hook's own
+ * timeout; each request is logged (query values left out). In a replay, reads are served from the capture and
+ * writes are listed as "would send", never sent.
+ */
+declare function fetch(url: string, init?: FetchInit): Promise<FetchResponse>;
+/** Kommo API v4 through hookline's own client (its token, rate limit and retries); the token is never visible. */
+declare const kommo: {
+  /**
+   * GETs are granted by default; writes only for the routes hooks.<hook>.kommo.write names ("METHOD /api/v4/path",
+   * a star for one path segment: docs/hooks.md). `path` starts with /api/v4/ and may carry a query.
+   */
+  request(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: any }>;
+};
+/** A small key-value store of this hook, kept in the data folder (granted by hooks.<hook>.store). */
+declare const store: {
+  /** The value, or null when absent or expired. */
+  get<T = unknown>(key: string): Promise<T | null>;
+  /** Plain JSON values within maxValueBytes; null deletes the key. */
+  set(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>;
 };
 
 interface HookInputs {

@@ -83,6 +83,8 @@ export interface ReplayRun {
   error: ApiError | null;
   logs: { level: string; text: string }[];
   durationMs: number;
+  /** Writes the draft would have sent (issue 19): a replay never sends them. */
+  wouldSend?: { kind: string; method: string; target: string; body: string | null; recorded: boolean }[];
 }
 
 export interface ReplayResult {

@@ -31,12 +31,14 @@ export function createReplayView(root: HTMLElement, draftSource: () => string) {
   const output = h('pre#replay-output', { 'data-testid': 'replay-output' });
   const diffEl = h('div#replay-diff.diff', { 'data-testid': 'replay-diff' });
   const logs = h('pre#replay-logs', { 'data-testid': 'replay-logs' });
+  // Issue 19: what the draft's fetch / kommo.request / store.set would have sent; a replay sends nothing.
+  const wouldSend = h('pre#replay-would-send', { 'data-testid': 'replay-would-send' });
   const error = h('div#replay-error.error');
   root.append(
     h('div.toolbar', {}, all, chosen, summary),
     h('div.split', {},
       h('div', {}, h('details#capture-picker', {}, h('summary', {}, 'Choose captures'), captureList), table),
-      h('div.detail', {}, detailTitle, error, h('div', {}, 'Draft output'), output, h('div', {}, 'Published output → draft output'), diffEl, h('div', {}, 'Logs'), logs)),
+      h('div.detail', {}, detailTitle, error, h('div', {}, 'Draft output'), output, h('div', {}, 'Published output → draft output'), diffEl, h('div', {}, 'Would send (not sent: replays never act)'), wouldSend, h('div', {}, 'Logs'), logs)),
   );
   const diff = createDiff(diffEl);
 
@@ -55,6 +57,10 @@ export function createReplayView(root: HTMLElement, draftSource: () => string) {
     output.textContent = json(r.draft.data);
     diff.show(json(r.published.data), json(r.draft.data), 'json');
     logs.textContent = r.draft.logs.length ? r.draft.logs.map((l) => `[${l.level}] ${l.text}`).join('\n') : '(no logs)';
+    const w = r.draft.wouldSend ?? [];
+    wouldSend.textContent = w.length
+      ? w.map((x) => `${x.kind === 'store.set' ? 'store.set' : `${x.kind} ${x.method}`} ${x.target}${x.body ? `  ${x.body.length > 200 ? `${x.body.slice(0, 200)}…` : x.body}` : ''}${x.recorded ? '' : '  (not in the capture: answered 202, dry run)'}`).join('\n')
+      : '(nothing)';
   }
 
   function addRow(r: ReplayResult): void {
@@ -118,6 +124,7 @@ export function createReplayView(root: HTMLElement, draftSource: () => string) {
     error.textContent = '';
     output.textContent = '';
     logs.textContent = '';
+    wouldSend.textContent = '';
     diff.show('', '', 'json');
   }
 

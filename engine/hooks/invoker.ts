@@ -6,7 +6,8 @@
  * stops the caller: the outcome always carries usable data. The engine's stages, the registrar, recordings,
  * click-to-call and autodistribution all take this interface; app/ makes the one instance.
  */
-import { DEFAULT_RECORD_SCRIPT, isScriptFailure, makeError, type HookInput, type HookLimits, type HookName, type HooklineError } from '../../contracts/index.ts';
+import { DEFAULT_RECORD_SCRIPT, isScriptFailure, limitsFor, makeError, type HookInput, type HookLimits, type HookName, type HooklineError } from '../../contracts/index.ts';
+import type { CapabilityCall, CapabilityHost } from '../../capabilities/index.ts';
 import type { Logger } from '../../log/index.ts';
 import { compile, type HookScript, type InvocationResult, type Runner } from '../../sandbox/index.ts';
 import type { Quarantine } from './quarantine.ts';
@@ -44,6 +45,8 @@ export interface InvocationRecord {
   seed: number;
   error: HooklineError | null;
   durationMs: number;
+  /** The script's capability calls (fetch, kommo.request, store) with their answers, for replay (issue 19). */
+  calls?: CapabilityCall[];
 }
 
 /** The hooks whose contract ships a default script, run when none is published (when enabled). */
@@ -64,6 +67,11 @@ export interface InvokerOptions {
    * invocations then take the failure policy at once (QUARANTINED), without running.
    */
   quarantine?: Quarantine;
+  /**
+   * What scripts may do outside their isolate (issue 19): fetch, kommo.request, store, as the config grants per
+   * hook. Each invocation gets a live session; its calls are logged and recorded with the capture.
+   */
+  capabilities?: CapabilityHost;
   /** Called after every invocation (captures for replay, failure log, metrics). Must not throw. */
   onInvocation?: (r: InvocationRecord) => void;
   now?: () => number;
@@ -101,13 +109,17 @@ export function createHookInvoker(o: InvokerOptions): HookInvoker {
       const suspended = published && o.quarantine ? o.quarantine.active(hook, published.version, t) : null;
       const options = { linkedid: linkedid ?? undefined, now: t, seed, limits: o.limits?.[hook] };
       let r: InvocationResult<H>;
+      let session: ReturnType<CapabilityHost['session']> | null = null;
       if (suspended) {
         // Not run: the default data (the input checked as for any invocation), with why.
         const skipped: InvocationResult<H> = await o.runner.invoke(hook, null, input, options);
         const error = makeError('QUARANTINED', { hook, version: suspended.version, linkedid: linkedid ?? undefined, until: new Date(suspended.until).toISOString(), failures: suspended.failures, reason: suspended.reason });
         r = { ...skipped, ok: false, error: skipped.error?.code === 'INVALID_INPUT' ? skipped.error : error, durationMs: 0 };
       } else {
-        r = await o.runner.invoke(hook, script, input, options);
+        const timeoutMs = limitsFor(hook, o.limits?.[hook]).timeoutMs;
+        session = script && o.capabilities ? o.capabilities.session({ hook, linkedid, timeoutMs }) : null;
+        r = await o.runner.invoke(hook, script, input, session ? { ...options, host: session } : options);
+        session?.end();
         if (published && o.quarantine) o.quarantine.record(hook, published.version, r.error ? r.error.code : null, now());
       }
       const version = script?.version ?? null;
@@ -123,8 +135,11 @@ export function createHookInvoker(o: InvokerOptions): HookInvoker {
         // the default was used; this is hookline's error and is logged as one.
         o.log.error({ linkedid, hook, version, code: r.error.code, durationMs, hint: r.error.hint }, r.error.message);
       }
+      const calls = session?.calls() ?? [];
+      // Each request the script made (method, URL without query values, status, bytes, ms), with the call's linkedid.
+      for (const line of session?.logs() ?? []) o.log[line.level]({ linkedid, hook, version }, line.text);
       try {
-        o.onInvocation?.({ hook, linkedid, version, input, now: t, seed, error: r.error, durationMs: r.durationMs });
+        o.onInvocation?.({ hook, linkedid, version, input, now: t, seed, error: r.error, durationMs: r.durationMs, ...(calls.length ? { calls } : {}) });
       } catch (e) {
         o.log.error({ hook, linkedid, err: String(e) }, 'recording an invocation failed');
       }

@@ -9,7 +9,7 @@ import { createAuth, type AuthSession, type KommoAuth } from './auth.ts';
 import { DEFAULT_RETRY, type RetryOptions } from './backoff.ts';
 import { createBatcher, type Batcher } from './batcher.ts';
 import { success, type KommoResult } from './errors.ts';
-import { createHttp } from './http.ts';
+import { createHttp, type HttpMethod } from './http.ts';
 import type {
   CustomFieldValueRead,
   AddedCall, AddedEntity, AddedUnsorted, CallBody, ContactBody, EntityPatch, KommoAccount, KommoCompany, KommoContact, KommoCustomField, KommoLead,
@@ -112,6 +112,12 @@ export interface KommoClient {
    * and an account adds its own (`GET /api/v4/account?with=task_types`, https://developers.kommo.com/reference/account-parameters).
    */
   taskTypes(ctx?: RequestContext): Promise<KommoResult<Array<{ id: number; name: string }>>>;
+  /**
+   * One request as a hook script asked for it (issue 19, `kommo.request` through capabilities/): the same token,
+   * rate limit and retries as every other request (a POST is not retried when it may have been written). The
+   * path is the script's, already checked to be an /api/v4/ path; a write drops the client's cached reads.
+   */
+  request(method: HttpMethod, path: string, body?: unknown, ctx?: RequestContext): Promise<KommoResult<{ status: number; body: unknown }>>;
   /** Sends every waiting batch now. */
   flush(): void;
   stats(): KommoClientStats;
@@ -390,6 +396,16 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
       if (!r.ok) return r;
       const list = r.value && isObj(r.value._embedded) ? r.value._embedded.task_types : undefined;
       return success(Array.isArray(list) ? list.filter(isObj).map((t) => ({ id: Number(t.id), name: String(t.name ?? '') })) : []);
+    },
+    async request(method, path, body, ctx) {
+      const r = await transport.request({ method, path, ...(body !== undefined ? { body } : {}), ...(ctx ? { ctx } : {}), createsEntities: method === 'POST' });
+      if (method !== 'GET') {
+        // A script's write may change any contact, lead or company the caches hold.
+        reads.clear();
+        cache.clear();
+        companyCache.clear();
+      }
+      return r.ok ? success({ status: r.value.status, body: r.value.body ?? null }) : r;
     },
     flush() {
       for (const b of Object.values(batchers)) b.flush();

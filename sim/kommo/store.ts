@@ -8,11 +8,11 @@ import { phoneKey } from './phone.ts';
 import { STATUS_LOST, STATUS_WON } from './seeds.ts';
 import type {
   CompanySeed, ContactSeed, CustomerSeed, KommoCustomer, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead,
-  KommoPipeline, KommoState, KommoStatus, KommoTask, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
+  KommoNoteRecord, KommoPipeline, KommoState, KommoStatus, KommoTask, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
 } from './types.ts';
 
 /** Users are 5_001_xxx (seeds.ts), so companies start above them. */
-const ID_BASE = { contact: 1_000_001, lead: 2_000_001, call: 3_000_001, task: 4_000_001, company: 6_000_001, customer: 8_000_001, unsorted: 1 } as const;
+const ID_BASE = { contact: 1_000_001, lead: 2_000_001, call: 3_000_001, task: 4_000_001, company: 6_000_001, customer: 8_000_001, note: 9_000_001, unsorted: 1 } as const;
 type IdKind = keyof typeof ID_BASE;
 
 /** Default of StartKommoOptions.maxCallsAndTasksKept. */
@@ -38,6 +38,8 @@ export class KommoStore {
   unsorted = new Map<string, KommoUnsorted>();
   calls = new Map<number, KommoCall>();
   tasks = new Map<number, KommoTask>();
+  /** Notes added through `POST /api/v4/{entity}/{id}/notes` (common notes a script writes; call notes are `calls`). */
+  notes = new Map<number, KommoNoteRecord>();
   #next: Record<IdKind, number> = { ...ID_BASE };
   #nowSec: () => number;
   /** Calls and tasks kept, each; the oldest go first (write-only records: the demo adds them for months). */
@@ -62,6 +64,11 @@ export class KommoStore {
   addCall(call: KommoCall): void {
     this.calls.set(call.id, call);
     keepRecent(this.calls, this.#maxKept);
+  }
+
+  addNote(note: KommoNoteRecord): void {
+    this.notes.set(note.id, note);
+    keepRecent(this.notes, this.#maxKept);
   }
 
   addTask(task: KommoTask): void {
@@ -259,7 +266,7 @@ export class KommoStore {
     return structuredClone({
       account: this.account, users: this.users, customFields: this.customFields, pipelines: this.pipelines,
       contacts: [...this.contacts.values()], companies: [...this.companies.values()], leads: [...this.leads.values()], unsorted: [...this.unsorted.values()],
-      calls: [...this.calls.values()], tasks: [...this.tasks.values()], customers: [...this.customers.values()],
+      calls: [...this.calls.values()], tasks: [...this.tasks.values()], customers: [...this.customers.values()], notes: [...this.notes.values()],
     });
   }
 }

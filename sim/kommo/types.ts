@@ -215,6 +215,21 @@ export interface KommoState {
   calls: KommoCall[];
   tasks: KommoTask[];
   customers: KommoCustomer[];
+  notes: KommoNoteRecord[];
+}
+
+/** A note added by `POST /api/v4/{entity}/{id}/notes` (https://developers.kommo.com/reference/adding-notes). */
+export interface KommoNoteRecord {
+  id: number;
+  entity_type: 'lead' | 'contact' | 'company';
+  entity_id: number;
+  note_type: string;
+  params: Record<string, unknown>;
+  created_by: number;
+  created_at: number;
+  updated_at: number;
+  responsible_user_id: number;
+  account_id: number;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface Receiver {
   received: Received[];
   /** Connections the server saw closed before its answer ended (a client that gave up). */
   abandoned: () => number;
+  /** Connections open now. */
+  open: () => number;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,12 @@ export async function startReceiver(routes: Record<string, Route> = {}, host = '
       }
     });
   });
+  let open = 0;
+  server.on('connection', (sock) => {
+    open++;
+    sock.once('close', () => open--);
+  });
+  r.open = () => open;
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   r.port = (server.address() as AddressInfo).port;
   r.base = `http://${host}:${r.port}`;

@@ -5,10 +5,11 @@
  * (one or several). 204 when there is none, as every Kommo list.
  * https://www.kommo.com/developers/content/api_v4/events-and-notes (note types call_in, call_out and their params)
  */
-import { listPage, paging, type Query } from '../hal.ts';
-import { noContent, type SimReply } from '../problems.ts';
+import { links, listPage, paging, type Query } from '../hal.ts';
+import { noContent, ok, problem, validationFailed, type SimReply } from '../problems.ts';
 import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
-import type { KommoCall } from '../types.ts';
+import type { KommoCall, KommoNoteRecord } from '../types.ts';
+import { itemsOf, type JsonObject } from '../validate.ts';
 
 const COLLECTION: Record<KommoCall['entity_type'], 'contacts' | 'companies' | 'leads' | 'customers'> = { contact: 'contacts', company: 'companies', lead: 'leads', customer: 'customers' };
 
@@ -34,13 +35,45 @@ function list(entity: KommoCall['entity_type']) {
           ...(c.call_status !== undefined ? { call_status: c.call_status } : {}), ...(c.call_result !== undefined ? { call_result: c.call_result } : {}),
         },
       }))
+      .concat([...ctx.store.notes.values()].filter((n) => n.entity_type === entity && n.entity_id === id).map((n) => ({ ...n, group_id: 0, updated_by: n.created_by })) as never[])
       .filter((n) => types.length === 0 || types.includes(n.note_type));
     const path = `/api/v4/${COLLECTION[entity]}/${id}/notes`;
     return listPage(notes, { base: ctx.base, path, query: req.query, entity: 'notes', ...p });
   };
 }
 
+const ENTITY: Record<'leads' | 'contacts' | 'companies', KommoNoteRecord['entity_type']> = { leads: 'lead', contacts: 'contact', companies: 'company' };
+
+/**
+ * `POST /api/v4/{leads|contacts|companies}/{id}/notes`: notes added to one entity, an array of
+ * `{note_type, params}` (https://developers.kommo.com/reference/adding-notes); the answer lists each note's id
+ * and request_id. Common notes need `params.text`. The GET list shows them beside the call notes.
+ */
+function add(collection: 'leads' | 'contacts' | 'companies') {
+  return (req: RouteRequest, ctx: RouteContext): SimReply => {
+    const id = Number(req.params.id);
+    if (!ctx.store[collection].has(id)) return problem(404, `No ${ENTITY[collection]} with id ${id}`);
+    const got = itemsOf(req.body, ctx.limits.maxEntitiesPerRequest);
+    if ('reply' in got) return got.reply;
+    const bad = (got.items as JsonObject[]).findIndex((n) => typeof n.note_type !== 'string' || (n.note_type === 'common' && typeof (n.params as JsonObject | undefined)?.text !== 'string'));
+    if (bad >= 0) return validationFailed([{ request_id: String(bad), errors: [{ code: 'NotSupportedChoice', path: 'note_type', detail: 'a note needs note_type, and a common note params.text' }] }]);
+    const now = ctx.store.now();
+    const made = (got.items as JsonObject[]).map((n, i) => {
+      const note: KommoNoteRecord = {
+        id: ctx.store.nextId('note'), entity_type: ENTITY[collection], entity_id: id, note_type: String(n.note_type), params: (n.params as Record<string, unknown>) ?? {},
+        created_by: ctx.store.currentUserId, created_at: now, updated_at: now, responsible_user_id: ctx.store.currentUserId, account_id: ctx.store.account.id,
+      };
+      ctx.store.addNote(note);
+      return { id: note.id, entity_id: id, request_id: typeof n.request_id === 'string' ? n.request_id : String(i) };
+    });
+    return ok({ _links: links(ctx.base, `/api/v4/${collection}/${id}/notes`), _embedded: { notes: made } });
+  };
+}
+
 export const noteRoutes: RouteDef[] = [
+  { method: 'POST', url: '/api/v4/leads/:id/notes', auth: 'bearer', handler: add('leads') },
+  { method: 'POST', url: '/api/v4/contacts/:id/notes', auth: 'bearer', handler: add('contacts') },
+  { method: 'POST', url: '/api/v4/companies/:id/notes', auth: 'bearer', handler: add('companies') },
   { method: 'GET', url: '/api/v4/contacts/:id/notes', auth: 'bearer', handler: list('contact') },
   { method: 'GET', url: '/api/v4/companies/:id/notes', auth: 'bearer', handler: list('company') },
   { method: 'GET', url: '/api/v4/leads/:id/notes', auth: 'bearer', handler: list('lead') },
