@@ -9,6 +9,7 @@ import { checkConfig, type Config } from '../../config/index.ts';
 import type { HookName } from '../../contracts/index.ts';
 import { createEngine, type Engine, type EngineOptions, type RecordingLinker } from '../../engine/index.ts';
 import { createPublishedScripts, recordInto, type PublishedScripts } from '../../app/index.ts';
+import { createCapabilities, type CapabilityHost, type KommoRequester } from '../../capabilities/index.ts';
 import { createHookInvoker, type HookInvoker, type InvocationRecord, type Quarantine } from '../../engine/hooks/index.ts';
 import { createMemoryLogger, type Logger } from '../../log/index.ts';
 import { compile, createRunner, type Runner } from '../../sandbox/index.ts';
@@ -27,6 +28,8 @@ export interface Harness {
   scripts: PublishedScripts;
   /** The hook invoker the engine and the recordings linker share. */
   hooks: HookInvoker;
+  /** The capability layer the invoker uses (HarnessOptions.capabilities), else null. */
+  capabilities: CapabilityHost | null;
   /** Every invocation the invoker made, in order. */
   invocations: InvocationRecord[];
   engine: Engine;
@@ -65,6 +68,11 @@ export interface HarnessOptions {
   quarantine?: Quarantine;
   /** Rate window of both sides (ms); default 100 so tests run at 7 requests per 100 ms. */
   rateWindowMs?: number;
+  /**
+   * Scripts' fetch / kommo.request / store as app/ wires them (issue 19): grants from `config.hooks`, Kommo through
+   * the engine's own client, the store under the data folder. Default: none offered.
+   */
+  capabilities?: boolean;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -87,8 +95,10 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const offPublished = quarantine ? store.onPublished((hook, v) => quarantine.lift(hook, `v${v.version} was published`)) : () => undefined;
   const invocations: InvocationRecord[] = [];
   const record = recordInto(store);
+  let engineKommo: KommoRequester | null = null;
+  const capabilities = o.capabilities ? createCapabilities({ hooks: config.hooks, storeDir: join(dir, 'hook-store'), kommo: () => engineKommo }) : null;
   const hooks = createHookInvoker({
-    runner, scripts, log, limits: config.hooks, defaultScripts: o.defaultScripts ?? [], ...(quarantine ? { quarantine } : {}),
+    runner, scripts, log, limits: config.hooks, defaultScripts: o.defaultScripts ?? [], ...(quarantine ? { quarantine } : {}), ...(capabilities ? { capabilities } : {}),
     onInvocation: (r) => {
       invocations.push(r);
       record(r);
@@ -115,11 +125,12 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     if (!ready.ok) throw new Error(ready.error.message);
     const started = await e.start();
     if (!started.ok) throw new Error(started.error.message);
+    engineKommo = e.kommo;
     return e;
   }
 
   const h: Harness = {
-    pbx, kommo, store, runner, scripts, hooks, invocations, dir, log, logLines: memory.lines, outcomes,
+    pbx, kommo, store, runner, scripts, hooks, invocations, dir, log, logLines: memory.lines, outcomes, capabilities,
     engine: await makeEngine(),
     async publish(hook, source) {
       const r = await store.publish(hook, {
