@@ -60,6 +60,8 @@ export const command: CliCommand = {
               const err = x.draft.error ? ` ${x.draft.error.code}: ${x.draft.error.message}` : '';
               console.log(`${x.verdict.padEnd(9)} ${x.id} call ${x.linkedid ?? '-'} ${x.time} (${x.draft.durationMs.toFixed(1)} ms)${err}`);
               // createTwoFilesPatch starts with one '=' rule line, then the '---' and '+++' headers: keep the headers.
+              // Issue 19: what the draft would have sent (a replay never sends).
+              for (const w of x.draft.wouldSend ?? []) console.log(`    would send: ${w.kind === 'store.set' ? 'store.set' : `${w.kind} ${w.method}`} ${w.target}${w.recorded ? '' : ' (not in the capture)'}`);
               if (x.diff) console.log(x.diff.split('\n').filter((l, k) => !(k === 0 && /^=+$/.test(l))).map((l) => `    ${l}`).join('\n'));
             }
             console.log(`${summary.total} inputs: ${summary.changed} changed, ${summary.unchanged} unchanged, ${summary.failed} failed`);

@@ -6,7 +6,8 @@
  * shows what would be sent, over the editor's HTTP API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replay } from '../../editor/index.ts';
+import { replay, startEditor } from '../../editor/index.ts';
+import { createAuth } from '../../http/index.ts';
 import { startHarness, type Harness } from '../helpers/engine-harness.ts';
 import { startReceiver, type Receiver } from './helpers.ts';
 
@@ -90,5 +91,24 @@ describe('scripts that act, end to end', () => {
     expect(receiver.received.length).toBe(sent);
     expect(h.kommo.requests().length).toBe(kommoRequests);
     expect(h.kommo.state().notes.length).toBe(notes);
+  }, 60_000);
+
+  it("the editor's HTTP API answers a replay with the writes it would send, and sends none", async () => {
+    const sent = receiver.received.length;
+    const kommoRequests = h.kommo.requests().length;
+    const editor = await startEditor({ store: h.store, runner: h.runner, auth: createAuth(h.dir, { password: 'e2e-pass' }), port: 0, page: false, ...(h.capabilities ? { capabilities: h.capabilities } : {}) });
+    try {
+      const login = await fetch(`${editor.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'e2e-pass' }) });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const res = await fetch(`${editor.url}/api/hooks/post_registration/replay`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ limit: 3 }) });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { results: { draft: { wouldSend?: { kind: string; method: string; target: string }[] } }[] };
+      expect(body.results).toHaveLength(3);
+      for (const x of body.results) expect(x.draft.wouldSend?.map((w) => `${w.kind} ${w.method}`)).toEqual(['fetch POST', 'kommo POST']);
+    } finally {
+      await editor.close();
+    }
+    expect(receiver.received.length).toBe(sent);
+    expect(h.kommo.requests().length).toBe(kommoRequests);
   }, 60_000);
 });
