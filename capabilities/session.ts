@@ -85,7 +85,7 @@ export interface CapabilityHost {
 }
 
 /** The largest answer kept in a recording: bigger ones are recorded as not recordable (a replay then says so). */
-const RECORD_MAX_CHARS = 256 * 1024;
+const RECORD_MAX_CHARS = 64 * 1024;
 
 const ok = (value: unknown) => JSON.stringify({ ok: true, value });
 const failed = (code: string, message: string) => JSON.stringify({ ok: false, code, message });

@@ -120,4 +120,20 @@ describe('recorded mode', () => {
     expect(sim.requests().length).toBe(kommoRequests);
     expect(existsSync(join(dir, 'hook-store', 'post_registration.json'))).toBe(true);
   });
+
+  it('the same through the replay runner the service uses (two children, synchronous calls into isolates)', async () => {
+    const sent = receiver.received.length;
+    const replayRunner = createRunner({ children: 2, calls: 'sync' });
+    try {
+      const report = await replay({ store, runner: replayRunner, hook: 'post_registration', draftSource: `${SCRIPT()}\n// edited`, capabilities: caps });
+      if (!report.ok) throw new Error(report.error.message);
+      const [res] = report.report.results;
+      expect(res?.draft.error).toBeNull();
+      expect(res?.draft.logs.find((l) => l.text.startsWith('OUT '))?.text).toBe('OUT {"cfg":{"greeting":"hi"},"lead":"Deal","n":0}');
+      expect(res?.draft.wouldSend).toHaveLength(3);
+    } finally {
+      await replayRunner.close();
+    }
+    expect(receiver.received.length).toBe(sent);
+  });
 });
