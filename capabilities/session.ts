@@ -116,18 +116,25 @@ export function createCapabilities(o: CapabilitiesOptions = {}): CapabilityHost 
       const counts = { fetch: 0, kommo: 0, store: 0 };
       // Recorded answers, consumed in order per request (the same request twice gets the two answers).
       const recorded = new Map<string, CapabilityCall[]>();
-      if (mode.kind === 'recorded') for (const c of mode.calls) (recorded.get(keyOf(c.kind, c.method, c.target, c.body)) ?? recorded.set(keyOf(c.kind, c.method, c.target, c.body), []).get(keyOf(c.kind, c.method, c.target, c.body)))?.push(c);
+      if (mode.kind === 'recorded') {
+        for (const c of mode.calls) {
+          const k = keyOf(c.kind, c.method, c.target, c.body);
+          const list = recorded.get(k);
+          if (list) list.push(c);
+          else recorded.set(k, [c]);
+        }
+      }
       const served = new Map<string, number>();
       const fromRecording = (kind: CapabilityKind, method: string, target: string, body: string | null): CapabilityCall | null => {
-        const list = recorded.get(keyOf(kind, method, target, body));
-        if (!list?.length) return null;
         const k = keyOf(kind, method, target, body);
+        const list = recorded.get(k);
+        if (!list?.length) return null;
         const i = served.get(k) ?? 0;
         served.set(k, i + 1);
         return list[Math.min(i, list.length - 1)] as CapabilityCall;
       };
 
-      /** Runs one call: live or recorded, logged, recorded. `describe` names it in the log. */
+      /** Runs one call: carried out (live) or answered from the recording (recorded); logged; kept in calls(). */
       async function perform(
         kind: CapabilityKind, method: string, target: string, body: string | null, write: boolean, shown: string,
         live: () => Promise<unknown>, dry: () => unknown, summary: (v: unknown) => string,
