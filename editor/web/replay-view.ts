@@ -59,7 +59,7 @@ export function createReplayView(root: HTMLElement, draftSource: () => string) {
     logs.textContent = r.draft.logs.length ? r.draft.logs.map((l) => `[${l.level}] ${l.text}`).join('\n') : '(no logs)';
     const w = r.draft.wouldSend ?? [];
     wouldSend.textContent = w.length
-      ? w.map((x) => `${x.kind === 'store.set' ? 'store.set' : `${x.kind} ${x.method}`} ${x.target}${x.body ? `  ${x.body.length > 200 ? `${x.body.slice(0, 200)}…` : x.body}` : ''}${x.recorded ? '' : '  (not in the capture: answered 202, dry run)'}`).join('\n')
+      ? w.map((x) => `${x.kind === 'store.set' ? 'store.set' : `${x.kind} ${x.method}`} ${x.target}${x.body ? `  ${x.body.length > 200 ? `${x.body.slice(0, 200)}…` : x.body}` : ''}${x.recorded ? '' : '  (not in the capture: a dry answer was given)'}`).join('\n')
       : '(nothing)';
   }
 
