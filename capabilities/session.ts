@@ -203,7 +203,7 @@ export function createCapabilities(o: CapabilitiesOptions = {}): CapabilityHost 
               return { status: r.value.status, body: r.value.body ?? null };
             },
             () => ({ status: 202, body: null, dryRun: true }),
-            (v) => String((v as { status: number }).status));
+            (v) => `${(v as { status: number }).status}, ${Buffer.byteLength(JSON.stringify((v as { body: unknown }).body ?? null))} B`);
         },
         async 'store.get'(arg) {
           const key = (arg as { key?: unknown })?.key;

@@ -65,9 +65,9 @@ describe('kommo.request', () => {
     expect(outOf(r)).toEqual({ lead: leadId, status: 200, id: 'number' });
     expect(notesPosted()).toBe(before + 1);
     expect(sim.state().notes.at(-1)).toMatchObject({ entity_id: leadId, note_type: 'common', params: { text: 'called by +79161234567' } });
-    expect(r.logs.filter((l) => l.text.startsWith('[kommo]')).map((l) => l.text.replace(/\d+ ms$/, 'N ms'))).toEqual([
-      `[kommo] kommo GET /api/v4/leads/${leadId} → 200, N ms`,
-      `[kommo] kommo POST /api/v4/leads/${leadId}/notes → 200, N ms`,
+    expect(r.logs.filter((l) => l.text.startsWith('[kommo]')).map((l) => l.text.replace(/\d+ B, \d+ ms$/, 'N B, N ms'))).toEqual([
+      `[kommo] kommo GET /api/v4/leads/${leadId} → 200, N B, N ms`,
+      `[kommo] kommo POST /api/v4/leads/${leadId}/notes → 200, N B, N ms`,
     ]);
   });
 
