@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { grantProblems, parsePattern, parseRoute, redactUrl, refusedRange } from '../../capabilities/index.ts';
 import { matchPattern } from '../../capabilities/grants.ts';
+import { checkConfig } from '../../config/index.ts';
 
 const allows = (pattern: string, url: string) => matchPattern(parsePattern(pattern), new URL(url));
 
@@ -61,5 +62,15 @@ describe('grants', () => {
     expect(parseRoute('POST /api/v4/leads/*/notes').test('PATCH /api/v4/leads/1/notes')).toBe(false);
     expect(redactUrl('https://x.example/a?token=secret&b=2')).toBe('https://x.example/a?token=…&b=…');
     expect(redactUrl('/api/v4/leads?query=%2B7916')).toBe('/api/v4/leads?query=…');
+  });
+
+  it('the config loader names a bad grant with its path, and keeps good grants as given', () => {
+    const bad = checkConfig({ hooks: { post_registration: { fetch: { allow: ['https://ok.example.com/*', 'hooks.example.com'] }, kommo: { write: ['POST /api/v4/leads/*/notes', 'DELETE /everything'] } } } }, null, {});
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.error.problems.map((p) => p.path)).toEqual(['hooks.post_registration.fetch.allow[1]', 'hooks.post_registration.kommo.write[1]']);
+    const good = checkConfig({ hooks: { post_registration: { timeoutMs: 3000, fetch: { allow: ['https://ok.example.com/*'] }, store: {} } } }, null, {});
+    if (!good.ok) throw new Error(good.error.message);
+    expect(good.value.config.hooks.post_registration).toMatchObject({ timeoutMs: 3000, fetch: { allow: ['https://ok.example.com/*'] }, store: {} });
   });
 });
