@@ -15,6 +15,8 @@
  */
 export const LOG_LIMIT_ENTRIES = 100;
 export const LOG_LIMIT_CHARS = 16 * 1024;
+/** The largest capability call argument (JSON characters) that crosses from the isolate to the host (issue 19). */
+export const MAX_CAPABILITY_ARG_CHARS = 17 * 1024 * 1024;
 
 export const PRELUDE = String.raw`
 (() => {
@@ -158,6 +160,8 @@ export const PRELUDE = String.raw`
     if (host === null) return promiseReject(capFail('CAPABILITY_NOT_GRANTED', name + ' is not available to this invocation (nothing is granted to it)'));
     let json;
     try { json = str(args); } catch { return promiseReject(capFail('CAPABILITY_BAD_ARGUMENT', name + ': the arguments are not plain JSON')); }
+    // Nothing larger crosses to the host (the largest grant is a 16 MiB body): refused here, before any copy.
+    if (json.length > ${MAX_CAPABILITY_ARG_CHARS}) return promiseReject(capFail('FETCH_TOO_LARGE', name + ': the arguments are ' + json.length + ' characters, over ' + ${MAX_CAPABILITY_ARG_CHARS}));
     const answered = host.apply(undefined, [name, json], { arguments: { copy: true }, result: { promise: true, copy: true } });
     return promiseThen(answered, (text) => {
       const a = parse(text);

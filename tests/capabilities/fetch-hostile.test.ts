@@ -221,6 +221,14 @@ describe('fetch: hostile', () => {
     await expectGoodFetchWorks();
   });
 
+  it('a request body over maxRequestBytes (2 MB against 64 KiB) is refused before anything is sent', async () => {
+    const before = good.received.length;
+    const { out } = await refused(`fetch('${good.base}/ok', { method: 'POST', body: 'x'.repeat(2_000_000) })`, 'FETCH_TOO_LARGE');
+    expect(out.message).toMatch(/2000000 bytes, over the grant's maxRequestBytes \(65536\)/);
+    expect(good.received.length).toBe(before);
+    await expectGoodFetchWorks();
+  });
+
   it('a hook with no fetch grant cannot fetch at all', async () => {
     const { r } = await invokeWith(runner, caps, 'need_registration', `export default async function (input: HookInput): Promise<HookResult> {
       try { await fetch('${good.base}/ok'); return { state: 'success', data: { result: true } }; } catch (e) { console.log(e.code + ' ' + e.message); return { state: 'success', data: { result: false } }; }
