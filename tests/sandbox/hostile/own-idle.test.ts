@@ -11,7 +11,7 @@ import { script } from '../helpers.ts';
 const HOOK = 'process_client_phone';
 // Loops only when asked to: its first invocation times out (and moves it to a child of its own), later ones answer.
 const SOMETIMES_LOOPS = "export default function (input: HookInput): HookResult { if (input.phone === 'loop') { while (true) {} } return { data: { phone: input.phone + '!' }, state: 'success' }; }";
-const IDLE_MS = 400;
+const IDLE_MS = 800;
 
 const alive = (pid: number) => {
   try {
@@ -43,13 +43,13 @@ describe('an idle child of its own', () => {
     expect(looped.error?.code).toBe('TIMEOUT');
     expect(raw.placement(hash)).toBe('own');
 
-    // Kept busy: invoked every IDLE_MS / 4 for over twice IDLE_MS, the child stays the same process.
+    // Kept busy: invoked every IDLE_MS / 8 for over twice IDLE_MS, the child stays the same process.
     const first = await runner.invoke(HOOK, s, input);
     expect(first.ok).toBe(true);
     const pid = raw.pids().own[hash];
     expect(pid).toBeGreaterThan(0);
-    for (let i = 0; i < 10; i++) {
-      await sleep(IDLE_MS / 4);
+    for (let i = 0; i < 20; i++) {
+      await sleep(IDLE_MS / 8);
       expect((await runner.invoke(HOOK, s, input)).ok).toBe(true);
     }
     expect(raw.pids().own[hash]).toBe(pid);
