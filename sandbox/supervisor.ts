@@ -236,7 +236,7 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
     rests++;
     if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
     const exited = new Promise((r) => c.proc.once('exit', r));
-    c.proc.disconnect();
+    if (c.proc.connected) c.proc.disconnect();
     void withDeadline(exited, 2_000, () => c.proc.kill('SIGKILL'));
   }
 
