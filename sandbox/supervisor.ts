@@ -244,9 +244,13 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
   function end(c: Child, outcome: RawOutcome & { detail: string }, stderr: string, stopped = false): void {
     if (child === c) child = null;
     // Once close() began, the child's exit is the stop asked for, whatever ended it; a resting child had nothing in flight.
-    if (closing || c.resting) return;
-    if (stopped && opts.onStopped) opts.onStopped(outcome.detail);
-    else opts.onCrash?.(outcome.detail, stderr);
+    if (closing || (c.resting && c.pending.size === 0)) return;
+    // A resting child has nothing in flight (rest() checks); should it have, they are ended (and sent again) below,
+    // with nothing reported: it was closed, it did not crash.
+    if (!c.resting) {
+      if (stopped && opts.onStopped) opts.onStopped(outcome.detail);
+      else opts.onCrash?.(outcome.detail, stderr);
+    }
     const inFlight = [...c.pending.values()];
     c.pending.clear();
     // The culprit: the script it was killed for, else the scripts it had not answered past their deadline. The

@@ -11,6 +11,8 @@ import { script } from '../helpers.ts';
 const HOOK = 'process_client_phone';
 // Loops only when asked to: its first invocation times out (and moves it to a child of its own), later ones answer.
 const SOMETIMES_LOOPS = "export default function (input: HookInput): HookResult { if (input.phone === 'loop') { while (true) {} } return { data: { phone: input.phone + '!' }, state: 'success' }; }";
+// Loops when asked to; busy for 1.5 × IDLE_MS when asked to be slow; answers otherwise.
+const SOMETIMES_SLOW = "export default function (input: HookInput): HookResult { if (input.phone === 'loop') { while (true) {} } if (input.phone === 'slow') { const t = Date.now(); while (Date.now() - t < 1200) {} } return { data: { phone: input.phone + '!' }, state: 'success' }; }";
 const IDLE_MS = 800;
 
 const alive = (pid: number) => {
@@ -83,5 +85,24 @@ describe('an idle child of its own', () => {
     expect(crashes).toEqual([]);
     // The shared child never rests.
     expect(raw.pids().shared).toBeGreaterThan(0);
+  });
+
+  it('is not closed while an invocation runs in it, however long it takes', async () => {
+    const s = await script(HOOK, SOMETIMES_SLOW);
+    const hash = s.compiled.hash;
+    const input = hooks[HOOK].exampleInput;
+    expect((await runner.invoke(HOOK, s, { ...input, phone: 'loop' }, { limits: { timeoutMs: 200 } })).error?.code).toBe('TIMEOUT');
+    expect(raw.placement(hash)).toBe('own');
+    expect((await runner.invoke(HOOK, s, input)).ok).toBe(true);
+    const pid = raw.pids().own[hash];
+    // Settled (its warming done, its idle clock running), then busy for 1.2 s (IDLE_MS is 0.8 s) with nothing
+    // else asked meanwhile: answered by the same child.
+    await sleep(IDLE_MS / 2);
+    const slow = await runner.invoke(HOOK, s, { ...input, phone: 'slow' }, { limits: { timeoutMs: 5_000 } });
+    expect(slow.ok).toBe(true);
+    // The same process, still alive (rests() counts the first test's child too, which rests meanwhile).
+    expect(raw.pids().own[hash]).toBe(pid);
+    expect(alive(pid as number)).toBe(true);
+    expect(crashes).toEqual([]);
   });
 });
