@@ -91,7 +91,8 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
   const paroleNotBefore = opts.paroleNotBeforeMs ?? PAROLE_NOT_BEFORE_MS;
   const ownIdleMs = opts.ownIdleMs ?? OWN_IDLE_MS;
   // The shared child killed for a script that stopped answering: that script is the culprit.
-  const home = createSupervisor({ ...opts, onKilledFor: (hash) => convict(hash) });
+  // It never rests (idleMs): it is where every hook's published version is warm.
+  const home = createSupervisor({ ...opts, idleMs: undefined, onKilledFor: (hash) => convict(hash) });
   const scriptsSeen = new Map<string, { script: RunnableScript; limits: RawLimits }>();
   // Insertion order is recency: the first one is the least recently used.
   const own = new Map<string, Own>();
