@@ -129,6 +129,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     const runner = createRunner({
       bundleDir,
       supervisor: {
+        // Issue 14: a script's own sandbox process is closed when idle, started again by its next invocation.
+        ownIdleMs: config.sandbox.ownChildIdleSeconds * 1000,
         onCrash: (detail) => log.error({ detail }, 'the sandbox process died or could not start; the next invocation starts it again'),
         // SIGINT/SIGTERM from outside (a service manager stopping the whole cgroup): a stop, not a crash.
         onStopped: (detail) => log.info({ detail }, 'the sandbox process was stopped by a signal from outside hookline; the next invocation starts it again'),

@@ -204,6 +204,18 @@ const QuarantineSchema = Type.Object(
   { ...strict, default: {}, description: 'A published version that keeps timing out or running out of memory is suspended: its invocations take the failure policy at once, without running. Publishing a new version or rolling back lifts it.' },
 );
 
+const SandboxSchema = Type.Object(
+  {
+    ownChildIdleSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 604800,
+      default: 300,
+      description: 'a sandbox process of its own (started for a script that timed out, ran out of memory or crashed) is closed after this long without invocations, and started again, warming the script first, by its next one',
+    }),
+  },
+  { ...strict, default: {}, description: 'The sandbox processes scripts run in (issue 14).' },
+);
+
 const RecordingsSchema = Type.Object(
   {
     dir: Type.String({ minLength: 1, default: '/var/spool/asterisk/monitor', description: 'the folder MixMonitor writes to' }),
@@ -319,6 +331,7 @@ export const ConfigSchema = Type.Object(
     users: UsersSchema,
     hooks: HooksSchema,
     quarantine: QuarantineSchema,
+    sandbox: SandboxSchema,
     recordings: RecordingsSchema,
     editor: EditorSchema,
     captures: CapturesSchema,

@@ -68,7 +68,7 @@ export interface RunnerOptions {
    * throughput) instead of isolating them. Default 1: isolating.
    */
   children?: number;
-  supervisor?: SupervisorOptions & Pick<IsolatingOptions, 'onMove'>;
+  supervisor?: SupervisorOptions & Pick<IsolatingOptions, 'onMove' | 'ownIdleMs'>;
   /**
    * With 'child': the folder the sandbox child's bundle file is written to and run from (sandbox/child-command.ts).
    * The service passes its data folder; default `<os temp>/hookline-sandbox-<uid>`. Wins over `supervisor.bundleDir`.

@@ -55,6 +55,12 @@ export interface SupervisorOptions {
   nice?: number;
   /** Called when the child is killed for not answering an invocation of the script `hash` (isolating.ts). */
   onKilledFor?: (hash: string) => void;
+  /**
+   * Closes the child after it has had nothing to do for this long (ms; default: never). It is no crash: nothing
+   * is reported, and the next invocation starts a child again, which warms what was warm here first (the script
+   * of a child of its own: isolating.ts `ownIdleMs`). The shared child never rests.
+   */
+  idleMs?: number;
   /** The Node executable the child runs on. Default: process.execPath (the Node running hookline). */
   execPath?: string;
   /**
@@ -95,6 +101,8 @@ interface Child {
   failedToStart: string | null;
   /** The script whose invocation the child was killed for (it did not answer by the grace). */
   killedFor: string | null;
+  /** Closed for having been idle (SupervisorOptions.idleMs): its exit is no crash. */
+  resting: boolean;
 }
 
 /** Kept of the child's stderr, for the crash report. */
@@ -126,6 +134,8 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export interface Supervisor extends RawRunner {
   pid(): number | undefined;
   restarts(): number;
+  /** How many times the child was closed for being idle (SupervisorOptions.idleMs). */
+  rests(): number;
   sent(): number;
   /** Stops re-warming the hook's script in this child after a restart (it has moved to another child). */
   forget(hook: string): void;
@@ -140,6 +150,8 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
   let nextId = 1;
   let closing = false;
   let starting: Promise<Child> | null = null;
+  let rests = 0;
+  let idleTimer: NodeJS.Timeout | null = null;
   const exe = opts.execPath ?? process.execPath;
   // The last version warmed per hook (the published one): what a restarted child warms again.
   const warmed = new Map<string, { script: RunnableScript; limits: RawLimits }>();
@@ -152,7 +164,7 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
     // when the IPC channel closes, which it does when this process dies, even by SIGKILL.
     const args = opts.calls === 'sync' ? [...cmd.args, SYNC_CALLS_FLAG] : cmd.args;
     const proc = spawn(exe, args, { serialization: 'json', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true });
-    const c: Child = { proc, pending: new Map(), sent: new Set(), stderr: '', failedToStart: null, killedFor: null };
+    const c: Child = { proc, pending: new Map(), sent: new Set(), stderr: '', failedToStart: null, killedFor: null, resting: false };
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (d: string) => {
       c.stderr = (c.stderr + d).slice(-STDERR_TAIL_CHARS);
@@ -172,6 +184,7 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
         case 'sandbox:result':
           c.pending.get(m.id)?.resolve(m.result);
           c.pending.delete(m.id);
+          idleCheck(c);
           break;
         case 'sandbox:need-script':
           c.pending.get(m.id)?.resend();
@@ -179,6 +192,7 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
         case 'sandbox:warmed':
           c.pending.get(m.id)?.resolve(WARMED);
           c.pending.delete(m.id);
+          idleCheck(c);
           break;
         case 'sandbox:ready':
           break;
@@ -218,13 +232,38 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
     return c;
   }
 
+  /** With `idleMs`: the child is closed once it has had nothing in flight for that long (rest()). */
+  function idleCheck(c: Child): void {
+    if (opts.idleMs === undefined || c.pending.size > 0 || child !== c) return;
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => rest(c), opts.idleMs);
+    idleTimer.unref();
+  }
+
+  /** Closes an idle child: not a crash (end() says nothing); the next request starts one again and re-warms. */
+  function rest(c: Child): void {
+    idleTimer = null;
+    if (closing || child !== c || c.pending.size > 0) return;
+    child = null;
+    c.resting = true;
+    rests++;
+    if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
+    const exited = new Promise((r) => c.proc.once('exit', r));
+    if (c.proc.connected) c.proc.disconnect();
+    void withDeadline(exited, 2_000, () => c.proc.kill('SIGKILL'));
+  }
+
   /** The child is gone (or never came): only its own requests end; the next invocation starts a new child. */
   function end(c: Child, outcome: RawOutcome & { detail: string }, stderr: string, stopped = false): void {
     if (child === c) child = null;
-    // Once close() began, the child's exit is the stop asked for, whatever ended it.
-    if (closing) return;
-    if (stopped && opts.onStopped) opts.onStopped(outcome.detail);
-    else opts.onCrash?.(outcome.detail, stderr);
+    // Once close() began, the child's exit is the stop asked for, whatever ended it; a resting child had nothing in flight.
+    if (closing || (c.resting && c.pending.size === 0)) return;
+    // A resting child has nothing in flight (rest() checks); should it have, they are ended (and sent again) below,
+    // with nothing reported: it was closed, it did not crash.
+    if (!c.resting) {
+      if (stopped && opts.onStopped) opts.onStopped(outcome.detail);
+      else opts.onCrash?.(outcome.detail, stderr);
+    }
     const inFlight = [...c.pending.values()];
     c.pending.clear();
     // The culprit: the script it was killed for, else the scripts it had not answered past their deadline. The
@@ -288,6 +327,10 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
       }
       const id = nextId++;
       at = { c, id };
+      if (idleTimer) {
+        clearTimeout(idleTimer);
+        idleTimer = null;
+      }
       c.pending.set(id, {
         resolve: settle,
         hash,
@@ -348,6 +391,7 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
     },
     async close() {
       closing = true;
+      if (idleTimer) clearTimeout(idleTimer);
       // A child being started now is closed with the rest, not left running.
       await starting?.catch(() => undefined);
       const c = child;
@@ -361,7 +405,8 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
       }
     },
     pid: () => child?.proc.pid,
-    restarts: () => Math.max(0, started - 1),
+    restarts: () => Math.max(0, started - 1 - rests),
+    rests: () => rests,
     sent: () => child?.sent.size ?? 0,
   };
 }

@@ -29,8 +29,12 @@ const HTTP_MARGIN_MS = 200;
 const NEIGHBOURS = [
   { attack: 'a runaway loop', source: 'export default function () { while (true) {} }', code: 'TIMEOUT', allowed: ['TIMEOUT'] },
   // Filling 64 MB takes a while on a loaded machine: an invocation that waited for the one before it may end
-  // with TIMEOUT first. Both are the neighbour's own failures.
-  { attack: 'a memory bomb', source: 'export default function () { const a: string[][] = []; for (;;) a.push(new Array(1e5).fill("xxxxxxxx")); }', code: 'MEMORY_LIMIT', allowed: ['MEMORY_LIMIT', 'TIMEOUT'] },
+  // with TIMEOUT first. Both are the neighbour's own failures. Measured at load 8-11 on the 2-core VM (other
+  // work), the bomb's first invocation sometimes hit its 1 s timeout before the memory limit, and the next ones
+  // ran in its own child at nice 10 behind that work: all TIMEOUT, never MEMORY_LIMIT (2 failures in 3 runs, the
+  // same before and after issue 14's last changes). With 3 s the memory limit comes first; the route's own
+  // 500 ms deadline, which the test is about, does not change.
+  { attack: 'a memory bomb', source: 'export default function () { const a: string[][] = []; for (;;) a.push(new Array(1e5).fill("xxxxxxxx")); }', code: 'MEMORY_LIMIT', allowed: ['MEMORY_LIMIT', 'TIMEOUT'], timeoutMs: 3_000 },
   { attack: 'a promise that never settles', source: 'export default async function () { await new Promise(() => {}); return { data: {}, state: "success" }; }', code: 'TIMEOUT', allowed: ['TIMEOUT'] },
 ];
 
@@ -44,8 +48,9 @@ afterEach(async () => {
 });
 
 describe('a filter that registers nothing keeps working beside a neighbour that misbehaves', () => {
-  it.each(NEIGHBOURS)('$attack in customize_autodistribution: zero calls registered, zero filter failures, /autodistribution always within 500 ms', async ({ source, code, allowed }) => {
-    h = await startHarness({ config: { users: { '102': 5_001_002 } } });
+  it.each(NEIGHBOURS)('$attack in customize_autodistribution: zero calls registered, zero filter failures, /autodistribution always within 500 ms', async ({ source, code, allowed, timeoutMs }) => {
+    const hooks = timeoutMs ? { hooks: { customize_autodistribution: { timeoutMs } } } : {};
+    h = await startHarness({ config: { users: { '102': 5_001_002 }, ...hooks } });
     await h.publish('need_registration', FILTER);
     const ad = createAutodistribution({ kommo: h.engine.kommo, invoker: h.hooks, users: { '102': 5_001_002 }, deadlineMs: DEADLINE_MS });
     http = await startHttp({ auth: createAuth(h.dir, { username: 'admin', password: 'pw' }), port: 0, routes: [ad.route] });
