@@ -174,6 +174,20 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
     const budget = o.budgetMs ?? limits.timeoutMs;
     const budgetLeft = () => budget - (performance.now() - askedAt);
     if (!own.has(script.hash)) remember(scriptsSeen, script.hash, { script, limits }, MAX_SEEN);
+    // A run that called out (fetch, kommo.request, store) may have acted: it is not run again after a crash.
+    let calledOut = false;
+    const given = o.host;
+    if (given) {
+      o = {
+        ...o,
+        host: {
+          call: (name, arg) => {
+            calledOut = true;
+            return given.call(name, arg);
+          },
+        },
+      };
+    }
     let { r, where } = await runOnce(script, inputJson, limits, o, budgetLeft);
     const out = r.outcome;
     switch (out.kind) {
@@ -198,7 +212,7 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
         if (out.culprit !== undefined) break; // a bystander the supervisor already sent again once
         // One of several suspects of a child that died of its own accord: run it again in a child of its own.
         exile(script, limits, false, 'suspect');
-        if (budgetLeft() > 0) ({ r, where } = await runOnce(script, inputJson, limits, o, budgetLeft));
+        if (budgetLeft() > 0 && !calledOut) ({ r, where } = await runOnce(script, inputJson, limits, o, budgetLeft));
         break;
       }
       default:

@@ -312,6 +312,15 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
     });
     let at: { c: Child; id: number } | null = null;
     let tries = 0;
+    // A run that has called out (fetch, kommo.request, store) may have acted: it is never sent again, so a
+    // crash of its child cannot make a webhook or a Kommo write happen twice (it ends with the crash instead).
+    let calledOut = false;
+    const counted: HostCalls | undefined = host && {
+      call: (name, arg) => {
+        calledOut = true;
+        return host.call(name, arg);
+      },
+    };
     const attempt = async (): Promise<void> => {
       tries++;
       let c: Child;
@@ -336,9 +345,9 @@ export function createSupervisor(opts: SupervisorOptions = {}): Supervisor {
         hash,
         overdue: false,
         resend: () => c.proc.send(build(id, c, true)),
-        ...(host ? { host } : {}),
+        ...(counted ? { host: counted } : {}),
         again: () => {
-          if (tries >= 2 || left(answerMs) <= 0) return false;
+          if (tries >= 2 || left(answerMs) <= 0 || calledOut) return false;
           void attempt();
           return true;
         },
