@@ -6,6 +6,7 @@
 
 import { featureErrors } from './errors-features.ts';
 import { serviceErrors } from './errors-service.ts';
+import { storyErrors } from './errors-stories.ts';
 
 /** Where an error happened. Every part is optional; the message names the parts that are known. */
 export interface ErrorWhere {
@@ -326,6 +327,7 @@ export const errorCatalogue = {
   },
   ...featureErrors,
   ...serviceErrors,
+  ...storyErrors,
 } satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -44,6 +44,9 @@ export interface InvocationRecord {
   seed: number;
   error: HooklineError | null;
   durationMs: number;
+  /** What the caller went on with (the script's output, or the default), and the script's console lines (the call's story records them). */
+  data?: unknown;
+  logs?: readonly unknown[];
 }
 
 /** The hooks whose contract ships a default script, run when none is published (when enabled). */
@@ -123,8 +126,9 @@ export function createHookInvoker(o: InvokerOptions): HookInvoker {
         // the default was used; this is hookline's error and is logged as one.
         o.log.error({ linkedid, hook, version, code: r.error.code, durationMs, hint: r.error.hint }, r.error.message);
       }
+      const seen: { data: unknown; logs: readonly unknown[] } = r;
       try {
-        o.onInvocation?.({ hook, linkedid, version, input, now: t, seed, error: r.error, durationMs: r.durationMs });
+        o.onInvocation?.({ hook, linkedid, version, input, now: t, seed, error: r.error, durationMs: r.durationMs, data: seen.data, logs: seen.logs });
       } catch (e) {
         o.log.error({ hook, linkedid, err: String(e) }, 'recording an invocation failed');
       }

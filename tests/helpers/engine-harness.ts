@@ -15,6 +15,7 @@ import { compile, createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
 import { startKommo, type KommoSim, type StartKommoOptions } from '../../sim/kommo/index.ts';
 import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
+import type { StoryRecorder } from '../../stories/index.ts';
 
 export const FIXTURES = new URL('../fixtures/ami/', import.meta.url).pathname;
 export const CACO_TRUNK = 'SIP/voipgrid-siproute-docker';
@@ -65,6 +66,8 @@ export interface HarnessOptions {
   quarantine?: Quarantine;
   /** Rate window of both sides (ms); default 100 so tests run at 7 requests per 100 ms. */
   rateWindowMs?: number;
+  /** Records each call's story as app/ wires it (stories/: invocations, Kommo operations, events, calls, outcomes). */
+  stories?: StoryRecorder;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -92,6 +95,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     onInvocation: (r) => {
       invocations.push(r);
       record(r);
+      o.stories?.invocation(r);
     },
   });
   const recordings = o.engine?.recordings?.(hooks);
@@ -102,8 +106,12 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     const e = await createEngine({
       config, dataDir: dir, hooks, log,
       ami: { host: pbx.host, port: pbx.port, username: 'hookline', secret: 'hookline', pingIntervalMs: 0 },
-      kommo: { baseUrl: kommo.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs, batchWindowMs: 20, ...(kommoTimeoutMs !== undefined ? { timeoutMs: kommoTimeoutMs } : {}) },
-      onOutcome: (x) => outcomes.push(x),
+      kommo: { baseUrl: kommo.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs, batchWindowMs: 20, ...(kommoTimeoutMs !== undefined ? { timeoutMs: kommoTimeoutMs } : {}), ...(o.stories ? { observe: o.stories.kommo } : {}) },
+      onOutcome: (x) => {
+        outcomes.push(x);
+        o.stories?.outcome(x);
+      },
+      ...(o.stories ? { onEvent: o.stories.event, onCall: o.stories.call } : {}),
       registrar: { retryBaseMs: 50, retryMaxMs: 500, ambiguousSettleMs: 300, ...(o.engine?.registrar ?? {}) },
       ...(o.engine?.fsync !== undefined ? { fsync: o.engine.fsync } : {}),
       ...(recordings ? { recordings } : {}),
@@ -111,6 +119,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     e.ami.on('message', () => {
       lastMessage = Date.now();
     });
+    o.stories?.setKnown(() => e.follower.known());
     const ready = await e.ami.ready(5_000);
     if (!ready.ok) throw new Error(ready.error.message);
     const started = await e.start();
