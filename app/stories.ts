@@ -5,14 +5,29 @@
  */
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import { createStoryRecorder, openStoryStore, type StoryRecorder, type StoryStore } from '../stories/index.ts';
+import type { HookLimits, HookName } from '../contracts/index.ts';
+import type { ScriptSource } from '../engine/hooks/index.ts';
+import type { Runner } from '../sandbox/index.ts';
+import type { Store } from '../scripts-store/index.ts';
+import { createStoryRecorder, draftInvoker, draftScripts, dryRun, openStoryStore, type DryRunRequest, type DryRunResult, type StoryRecorder, type StoryStore } from '../stories/index.ts';
 
 export interface ServiceStories {
   store: StoryStore;
   recorder: StoryRecorder;
   /** Where entity links point (the Kommo account's address), known once the Kommo target is chosen. */
   setAccountUrl(url: string): void;
+  /** POST /api/calls/dry-run: the drafts (published versions where a hook has none) over recorded calls, nothing sent. */
+  dryRunWith(o: DryRunWiring): (req: DryRunRequest) => Promise<DryRunResult>;
   close(): Promise<void>;
+}
+
+export interface DryRunWiring {
+  store: Store;
+  published: ScriptSource;
+  runner: Runner;
+  config: Config;
+  limits?: Partial<Record<HookName, Partial<HookLimits>>>;
+  defaultScripts?: HookName[];
 }
 
 export function openServiceStories(config: Config, dataDir: string, log: Logger): ServiceStories | null {
@@ -26,6 +41,14 @@ export function openServiceStories(config: Config, dataDir: string, log: Logger)
     store, recorder,
     setAccountUrl(url) {
       accountUrl = url;
+    },
+    dryRunWith(w) {
+      return async (req) => {
+        const d = await draftScripts(w.store, w.published);
+        const invoker = draftInvoker(w.runner, d.scripts, w.limits, w.defaultScripts);
+        const account = recorder.accountReads();
+        return dryRun({ store, config: w.config, invoker: () => invoker, account: account.length ? account : store.account(), drafts: d.drafts }, req);
+      };
     },
     async close() {
       recorder.close();

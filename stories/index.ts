@@ -10,3 +10,6 @@ export { createEventGroups, type EventGroups } from './event-groups.ts';
 export type { Story, StorySummary, StoryHook, StoryKommo, StoryEntity, StoryOutcome, StoryQuery } from './types.ts';
 export { callsRoutes, parseTime, type CallsRoutesOptions, type DryRunRequest } from './routes.ts';
 export { toCapture } from './capture.ts';
+export { dryRun, compareWrites, type DryRunOptions, type DryRunResult, type DryRunCall, type DryRunChange, type DryRunWrite } from './dry-run.ts';
+export { draftScripts, draftInvoker, type DraftScripts } from './drafts.ts';
+export { createReplayKommo, type ReplayKommo } from './replay-kommo.ts';

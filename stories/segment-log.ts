@@ -7,7 +7,7 @@
  * a new segment starts at each open and when one passes `segmentBytes`. Bounds drop the oldest records, and a
  * segment goes when none of its records is kept.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { frameRecord, unframe, writeFileAtomic } from '../durable/index.ts';
@@ -27,6 +27,8 @@ export interface SegmentLogOptions {
   /** How long an appended record waits for company before its batch is written. Default 20 ms. */
   flushMs?: number;
   now?: () => number;
+  /** Only reads (another process writes the folder: `hookline dry-run` beside the service): no bounds applied, nothing written. */
+  readOnly?: boolean;
   /** A problem writing or reading (logged by the caller). */
   onError?: (message: string) => void;
 }
@@ -71,7 +73,8 @@ const SEGMENT = /^(\d{8})\.log$/;
 const segName = (n: number) => `${String(n).padStart(8, '0')}.log`;
 
 export function openSegmentLog<M>(o: SegmentLogOptions): SegmentLog<M> {
-  mkdirSync(o.dir, { recursive: true });
+  if (o.readOnly && !existsSync(o.dir)) return emptyLog<M>();
+  if (!o.readOnly) mkdirSync(o.dir, { recursive: true });
   const now = o.now ?? Date.now;
   const segmentBytes = o.segmentBytes ?? Math.min(8 << 20, Math.max(64 << 10, Math.floor(o.maxBytes / 8)));
   const index = new Map<string, LogEntry<M>>();
@@ -109,8 +112,8 @@ export function openSegmentLog<M>(o: SegmentLogOptions): SegmentLog<M> {
   let queue: { key: string; at: number; meta: M; body: () => string }[] = [];
   let timer: NodeJS.Timeout | null = null;
   let writing: Promise<void> = Promise.resolve();
-  let closed = false;
-  enforce();
+  let closed = o.readOnly === true;
+  if (!o.readOnly) enforce();
 
   async function writeBatch(): Promise<void> {
     const batch = queue;
@@ -245,6 +248,7 @@ export function openSegmentLog<M>(o: SegmentLogOptions): SegmentLog<M> {
       return e ? readBody(e) : null;
     },
     async purge(beforeMs) {
+      if (o.readOnly) return 0;
       await flush();
       const gone = [...index.values()].filter((e) => e.at < beforeMs);
       if (gone.length === 0) return 0;
@@ -295,4 +299,17 @@ export function openSegmentLog<M>(o: SegmentLogOptions): SegmentLog<M> {
 /** Total bytes of a folder's segment files (for tests and the bench). */
 export function segmentBytesOf(dir: string): number {
   return readdirSync(dir).filter((f) => SEGMENT.test(f)).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+}
+
+function emptyLog<M>(): SegmentLog<M> {
+  return {
+    append() {},
+    entries: () => [],
+    entry: () => undefined,
+    read: () => null,
+    purge: async () => 0,
+    flush: async () => undefined,
+    stats: () => ({ records: 0, bytes: 0, segments: 0, skipped: 0 }),
+    close: async () => undefined,
+  };
 }

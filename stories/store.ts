@@ -48,10 +48,10 @@ export function storiesDir(dataDir: string): string {
   return join(dataDir, 'stories');
 }
 
-export function openStoryStore(dataDir: string, bounds: StoryBounds = DEFAULT_STORY_BOUNDS, o: { now?: () => number; onError?: (m: string) => void; flushMs?: number } = {}): StoryStore {
+export function openStoryStore(dataDir: string, bounds: StoryBounds = DEFAULT_STORY_BOUNDS, o: { now?: () => number; onError?: (m: string) => void; flushMs?: number; readOnly?: boolean } = {}): StoryStore {
   const dir = storiesDir(dataDir);
   const maxAgeMs = bounds.maxDays * 86_400_000;
-  const common = { maxAgeMs, ...(bounds.fsync !== undefined ? { fsync: bounds.fsync } : {}), ...(o.now ? { now: o.now } : {}), ...(o.onError ? { onError: o.onError } : {}), ...(o.flushMs !== undefined ? { flushMs: o.flushMs } : {}) };
+  const common = { maxAgeMs, ...(bounds.fsync !== undefined ? { fsync: bounds.fsync } : {}), ...(o.now ? { now: o.now } : {}), ...(o.onError ? { onError: o.onError } : {}), ...(o.flushMs !== undefined ? { flushMs: o.flushMs } : {}), ...(o.readOnly ? { readOnly: true } : {}) };
   const stories = openSegmentLog<StorySummary>({ dir, maxRecords: bounds.maxCalls, maxBytes: Math.floor(bounds.maxBytes / 2), ...common });
   const events = openSegmentLog<{ n: number }>({ dir: join(dir, 'events'), maxRecords: Math.min(bounds.eventsCalls, bounds.maxCalls), maxBytes: Math.floor(bounds.maxBytes / 2), ...common });
 
