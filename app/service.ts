@@ -252,7 +252,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
           routes: [
             editorRoutes({ store, runner, replayRunner, hookLimits, auth, log, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }),
             statusRoutes(snapshot),
-            callsRoutes({ store: stories?.store ?? null, ...(stories ? { dryRun: stories.dryRunWith({ store, published: scripts, runner: replayRunner, config, limits: hookLimits }) } : {}) }),
+            callsRoutes({ store: stories?.store ?? null, capture: (c) => store.capture(c), ...(stories ? { dryRun: stories.dryRunWith({ store, published: scripts, runner: replayRunner, config, limits: hookLimits }) } : {}) }),
             ...features.routes,
           ],
         });

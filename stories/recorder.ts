@@ -159,7 +159,7 @@ export function createStoryRecorder(o: { store: StoryStore; kommoBaseUrl?: () =>
       if (!r.linkedid) return;
       const e = r.error ? { code: r.error.code, message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } : null;
       try {
-        draft(r.linkedid).hooks.push(JSON.stringify({ hook: r.hook, version: r.version, at: r.now, durationMs: Math.round(r.durationMs * 100) / 100, input: r.input, output: r.data ?? null, error: e, logs: r.logs ?? [] }));
+        draft(r.linkedid).hooks.push(JSON.stringify({ hook: r.hook, version: r.version, at: r.now, seed: r.seed, durationMs: Math.round(r.durationMs * 100) / 100, input: r.input, output: r.data ?? null, error: e, logs: r.logs ?? [] }));
       } catch (err) {
         o.onError?.(`the ${r.hook} invocation of ${r.linkedid} could not be recorded: ${String(err)}`);
       }

@@ -6,6 +6,7 @@
  * numbers: every route is behind the session gate (http/gate.ts), which admits the admin's session only.
  */
 import type { FastifyReply } from 'fastify';
+import { isHookName, type HookName } from '../contracts/index.ts';
 import { problem, type RouteModule } from '../http/index.ts';
 import { toCapture } from './capture.ts';
 import type { StoryStore } from './store.ts';
@@ -20,6 +21,8 @@ export interface CallsRoutesOptions {
   store: StoryStore | null;
   /** Runs the dry run (dry-run.ts, wired by app/ with the drafts); absent: the route answers STORIES_OFF. */
   dryRun?: (req: DryRunRequest) => Promise<unknown>;
+  /** Keeps an input as the hook's newest capture (the scripts store): "open in the editor" puts it at the top of the replay list. */
+  capture?: (c: { hook: HookName; linkedid: string; input: unknown; now: number; seed: number }) => void;
 }
 
 const OUTCOMES = new Set(['registered', 'skipped', 'failed', 'pending']);
@@ -82,6 +85,18 @@ export function callsRoutes(o: CallsRoutesOptions): RouteModule {
         const before = parseTime((req.body as { before: string }).before);
         if (!Number.isFinite(before)) return problem(reply, 400, 'STORY_BAD_QUERY', `before "${(req.body as { before: string }).before}" is not a time`);
         return { removed: await o.store.purge(before) };
+      });
+      app.post('/api/calls/:linkedid/open', {
+        schema: { body: { type: 'object', required: ['index'], additionalProperties: false, properties: { index: { type: 'integer', minimum: 0 } } } },
+      }, async (req, reply) => {
+        if (!o.store) return off(reply);
+        const { linkedid } = req.params as { linkedid: string };
+        const story = o.store.get(linkedid);
+        if (!story) return problem(reply, 404, 'STORY_NOT_FOUND', `no story is kept for call ${linkedid}`, 'GET /api/calls lists the calls whose stories are kept (newest first).');
+        const x = story.hooks[(req.body as { index: number }).index];
+        if (!x || !isHookName(x.hook)) return problem(reply, 400, 'STORY_BAD_QUERY', `call ${linkedid} has no hook invocation number ${(req.body as { index: number }).index}`, `It has ${story.hooks.length}: GET /api/calls/${linkedid} lists them.`);
+        o.capture?.({ hook: x.hook, linkedid, input: x.input, now: x.at, seed: x.seed ?? 0 });
+        return { hook: x.hook };
       });
       app.get('/api/calls/:linkedid', async (req, reply) => {
         if (!o.store) return off(reply);

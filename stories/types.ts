@@ -32,6 +32,8 @@ export interface StoryHook {
   hook: string;
   version: number | string | null;
   at: number;
+  /** The invocation's Math.random seed: "open in the editor" replays it the same. */
+  seed: number;
   durationMs: number;
   input: unknown;
   output: unknown;
