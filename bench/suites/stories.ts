@@ -13,11 +13,65 @@ import { join } from 'node:path';
 import { checkConfig } from '../../config/index.ts';
 import { HOOK_NAMES } from '../../contracts/index.ts';
 import { createStoryRecorder, draftInvoker, draftScripts, dryRun, openStoryStore, type StoryRecorder, type StorySummary } from '../../stories/index.ts';
-import { CACO_TRUNK, startHarness } from '../../tests/helpers/engine-harness.ts';
+import { readFileSync } from 'node:fs';
+import { createPublishedScripts } from '../../app/index.ts';
+import { createHookInvoker } from '../../engine/hooks/index.ts';
+import { createEngine } from '../../engine/index.ts';
+import { silentLogger } from '../../log/index.ts';
+import { openStore } from '../../scripts-store/index.ts';
+import { startKommo } from '../../sim/kommo/index.ts';
+import { startPbx } from '../../sim/pbx/index.ts';
 import { createRunner } from '../../sandbox/index.ts';
 import { median, type BenchFigure, type BenchSuite } from '../suite.ts';
 
 const CALLS_FOR_DRY_RUN = 1_000;
+const CACO_TRUNK = 'SIP/voipgrid-siproute-docker';
+const FIXTURE_DIR = new URL('../../tests/fixtures/ami/', import.meta.url).pathname;
+
+/** The engine over loopback as the service wires stories: sim/pbx → engine → sim/kommo (7 requests per 100 ms). */
+async function startEngine(dir: string, recorder: StoryRecorder) {
+  const checked = checkConfig({ pbx: { trunks: [CACO_TRUNK] } }, null, {});
+  if (!checked.ok) throw new Error(checked.error.message);
+  const config = checked.value.config;
+  const pbx = await startPbx();
+  const kommo = await startKommo({ account: 'empty', limits: { rateWindowMs: 100 } });
+  const s = await openStore(dir, { flushMs: 50 });
+  if (!s.ok) throw new Error(s.error.message);
+  const store = s.value;
+  const runner = createRunner();
+  const scripts = createPublishedScripts(store, runner, silentLogger);
+  const hooks = createHookInvoker({ runner, scripts, log: silentLogger, onInvocation: recorder.invocation });
+  const engine = await createEngine({
+    config, dataDir: dir, hooks, log: silentLogger, fsync: false,
+    ami: { host: pbx.host, port: pbx.port, username: 'hookline', secret: 'hookline', pingIntervalMs: 0 },
+    kommo: { baseUrl: kommo.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs: 100, batchWindowMs: 20, observe: recorder.kommo },
+    onEvent: recorder.event, onCall: recorder.call, onOutcome: recorder.outcome,
+  });
+  recorder.setKnown(() => engine.follower.known());
+  const ready = await engine.ami.ready(5_000);
+  if (!ready.ok) throw new Error(ready.error.message);
+  const started = await engine.start();
+  if (!started.ok) throw new Error(started.error.message);
+  return {
+    store, runner, scripts,
+    async play(file: string) {
+      await pbx.replay(readFileSync(join(FIXTURE_DIR, file), 'utf8'), { pace: 'asap', rewrite: true });
+      await engine.ami.action({ Action: 'Ping' });
+      await new Promise((r) => setTimeout(r, 100));
+      await engine.follower.idle();
+      engine.follower.finish();
+      await engine.idle();
+    },
+    async close() {
+      await engine.close();
+      scripts.close();
+      await store.close();
+      await runner.close();
+      await pbx.close();
+      await kommo.close();
+    },
+  };
+}
 const FIXTURES = ['caco-inbound-queue-answered.ami', 'caco-inbound-queue-caller-abandon.ami', 'caco-inbound-blonde-transfer.ami', 'caco-outbound-trunk-loopback-answered.ami', 'caco-originate-ctd-outbound-busy.ami'];
 
 /** The recorder with the time spent in each of its methods counted. */
@@ -61,9 +115,9 @@ export const suite: BenchSuite = {
         t.recorder.outcome(x);
       },
     };
-    const h = await startHarness({ dir, stories: recorder, config: { pbx: { trunks: [CACO_TRUNK] } }, kommo: { account: 'empty' } });
+    const h = await startEngine(dir, recorder);
     try {
-      for (let round = 0; round < 8; round++) for (const f of FIXTURES) await h.play(f, { fresh: true });
+      for (let round = 0; round < 8; round++) for (const f of FIXTURES) await h.play(f);
       await store.flush();
       const stories = store.list({ limit: 1000 });
       const registered = took.length;
