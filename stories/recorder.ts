@@ -147,7 +147,12 @@ export function createStoryRecorder(o: { store: StoryStore; kommoBaseUrl?: () =>
 
   const sweep = setInterval(() => {
     const old = now() - pendingMs;
-    for (const [id, d] of drafts) if (d.since < old) finish(id, 'pending', d.call ? 'no outcome yet from the registrar (retries may still be going on)' : null, null);
+    for (const [id, d] of drafts) {
+      if (d.since >= old) continue;
+      // invocations and requests of no finished call (a call resumed from the outbox still registering, a lookup): not a story yet
+      if (d.call) finish(id, 'pending', 'no outcome yet from the registrar (retries may still be going on)', null);
+      else drafts.delete(id);
+    }
   }, Math.min(60_000, pendingMs));
   sweep.unref();
 
@@ -166,7 +171,9 @@ export function createStoryRecorder(o: { store: StoryStore; kommoBaseUrl?: () =>
     },
     kommo(x) {
       if (!x.linkedid) {
-        if (x.write) return;
+        // the account's facts (users, pipelines, fields, task types): reads of no argument; a lookup for no call
+        // (autodistribution's search by phone) is not kept, or the map would grow with every number
+        if (x.write || x.args.length > 0) return;
         account.set(`${x.op} ${JSON.stringify(x.args)}`, x);
         // saved a moment later, off the path: the start's reads come in a burst
         saveTimer ??= setTimeout(() => {

@@ -3,7 +3,7 @@
  * (calls, bytes, days; events for fewer calls), purge, and kill -9 while stories are written: on restart every
  * story before the last is intact.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +136,27 @@ describe('the story store', () => {
     expect(again.read('x')).toBe('second');
     await again.close();
   });
+});
+
+describe('hookline calls purge', () => {
+  it('removes the stories of calls before the date from the data folder', async () => {
+    const dir = temp();
+    const s = openStoryStore(dir);
+    const t0 = Date.now() - 3 * 86_400_000;
+    s.add(summary('p-old', t0), body('p-old'), [{ Event: 'Newchannel', Linkedid: 'p-old' }]);
+    s.add(summary('p-new', Date.now()), body('p-new'), null);
+    await s.close();
+    const before = new Date(t0 + 86_400_000).toISOString();
+    const out = spawnSync(process.execPath, ['--no-node-snapshot', 'cli/main.ts', 'calls', 'purge', '--before', before, '--data', dir], { encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toBe(`removed 1 stories and the events of 1 calls that started before ${before}\n`);
+    const t = openStoryStore(dir);
+    expect(t.list().map((x) => x.linkedid)).toEqual(['p-new']);
+    await t.close();
+    const bad = spawnSync(process.execPath, ['--no-node-snapshot', 'cli/main.ts', 'calls', 'purge', '--before', 'last week', '--data', dir], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--before "last week" is not a date');
+  }, 30_000);
 });
 
 describe('kill -9 while stories are written', () => {
