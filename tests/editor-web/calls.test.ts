@@ -113,5 +113,30 @@ it('the Calls page finds a demo call by number and shows its hooks and the Kommo
   await ui.shot('dry-run');
   expect(kommo.requests().length).toBe(before);
   expect(kommo.counters().requests).toBe(sentBefore);
+
+  // before Publish: the confirmation says what publishing the drafts would change
+  await page.click('[data-testid=tab-hooks]');
+  await page.click('[data-hook=process_call_params]');
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as { hookline?: { source(): string } }).hookline?.source() ?? '')).not.toBe('');
+  await page.evaluate(() => (globalThis as unknown as { hookline?: { setSource(s: string): void } }).hookline?.setSource(`export default function (input: any) {
+  const { call_full, ...data } = input;
+  data.duration = data.duration + 1;
+  return { data, state: 'success' };
+}`));
+  await page.click('[data-testid=save-draft]');
+  await expect.poll(() => page.textContent('[data-testid=action-result]')).toBe('Draft saved');
+  await page.fill('#publish-message', 'one second more');
+  await page.click('[data-testid=publish]');
+  await page.waitForSelector('[data-testid=confirm-publish]', { state: 'visible' });
+  const said = page.locator('[data-testid=publish-dry-run] [data-testid=dry-run-summary]');
+  await said.waitFor({ timeout: 60_000 });
+  await stories.flush();
+  const registered = stories.list({ limit: 200 }).filter((c) => c.outcome === 'registered').length;
+  expect(await said.textContent()).toContain(`Publishing these drafts changes ${registered} of the last ${Math.min(200, stories.list({ limit: 1000 }).length)} calls`);
+  expect(await said.textContent()).toContain('Drafts: process_call_params');
+  expect(await page.locator('[data-testid=publish-dry-run] [data-testid=dry-run-diff]').first().textContent()).toMatch(/\+ {3}"duration": \d+/);
+  await ui.shot('publish-dry-run');
+  await page.click('[data-testid=cancel-publish]');
+  expect(kommo.counters().requests).toBe(sentBefore);
   expect(ui.pageErrors).toEqual([]);
 }, 180_000);
