@@ -139,4 +139,23 @@ describe('the calls API', () => {
       expect(pick(again), c.linkedid).toEqual(pick(story.call as unknown as Record<string, unknown>));
     }
   }, 120_000);
+
+  it('a call Kommo refuses: its story says failed and why, with the answer Kommo gave', async () => {
+    const id = h.kommo.fail({ kind: 'invalid', field: 'phone', method: 'POST', path: '/api/v4/calls', times: 'always' });
+    try {
+      await h.play('caco-inbound-queue-answered.ami', { fresh: true });
+    } finally {
+      h.kommo.clearFaults(id);
+    }
+    await stories.flush();
+    const failed = (await api('/api/calls?outcome=failed')).json().calls as StorySummary[];
+    expect(failed).toHaveLength(1);
+    const [f] = failed;
+    expect(f?.error?.code).toBe('KOMMO_BAD_REQUEST');
+    expect(f?.reason).toContain('call');
+    const story = (await api(`/api/calls/${f?.linkedid}`)).json() as Story;
+    const refused = story.kommo.filter((k) => k.op === 'addCalls');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((k) => k.status === 400)).toBe(true);
+  }, 60_000);
 });
