@@ -28,6 +28,8 @@ import { serviceHosts } from './hosts.ts';
 import { LISTEN_ERRNOS, probeListen } from './listen-probe.ts';
 import { kommoAuth, kommoBaseUrl } from './kommo-target.ts';
 import { createPublishedScripts, recordInto, type PublishedScripts } from './published-scripts.ts';
+import { openServiceStories, type ServiceStories } from './stories.ts';
+import { callsRoutes } from '../stories/index.ts';
 
 /** Demo account users (sim/kommo 'demo') for the demo captures' extensions. */
 export const DEMO_USERS: Record<string, number> = { '201': 5_001_001, '202': 5_001_002, '203': 5_001_003, '401': 5_001_004 };
@@ -74,6 +76,8 @@ export interface Service {
    * none: linked as recorded), or null when recordings.convertToMp3 is off.
    */
   mp3Encoder: Mp3Encoder | null;
+  /** Each call's story (stories/), or null with stories.enabled false. */
+  stories: ServiceStories | null;
   /** The Kommo start check: ok, or why calls are not registered. */
   started: Awaited<ReturnType<Engine['start']>>;
   stop(): Promise<void>;
@@ -148,6 +152,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     cleanups.push(() => scripts.close());
     const status = createStatus();
     const record = recordInto(store);
+    const stories = openServiceStories(config, dataDir, log);
+    if (stories) cleanups.push(() => stories.close());
     const hookLimits: Partial<Record<HookName, Partial<HookLimits>>> = config.hooks;
     const q = config.quarantine;
     const quarantine = createQuarantine({ after: q.after, baseMs: q.seconds * 1000, maxMs: q.maxSeconds * 1000 }, log);
@@ -165,6 +171,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       defaultScripts: mp3Encoder && mp3Encoder.source !== 'none' ? ['process_record_file_path'] : [],
       onInvocation(r) {
         record(r);
+        stories?.recorder.invocation(r);
         status.hookInvoked({ hook: r.hook, version: r.version, code: r.error?.code ?? null, durationMs: r.durationMs, at: r.now });
       },
     });
@@ -189,6 +196,10 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       kommo = { baseUrl: kommoSim.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' } };
     }
     if (o.kommoRateWindowMs) kommo.rateWindowMs = o.kommoRateWindowMs;
+    if (stories) {
+      kommo.observe = stories.recorder.kommo;
+      stories.setAccountUrl(kommo.baseUrl);
+    }
 
     const rc = config.recordings;
     const recordings = createRecordings({
@@ -200,13 +211,19 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       config, dataDir, ami, kommo, hooks, log, recordings,
       onOutcome(x) {
         status.callFinished({ linkedid: x.linkedid, ok: x.ok, at: Date.now() });
+        stories?.recorder.outcome(x);
         o.onOutcome?.(x);
       },
-      ...(o.onCall ? { onCall: o.onCall } : {}),
+      onCall(c, submitted) {
+        stories?.recorder.call(c, submitted);
+        o.onCall?.(c, submitted);
+      },
+      ...(stories ? { onEvent: stories.recorder.event } : {}),
       ...(o.engine ?? {}),
     });
     cleanups.push(() => engine.close());
     engineKommo = engine.kommo;
+    stories?.recorder.setKnown(() => engine.follower.known());
     feedStatus(status, engine, store);
 
     const started = await engine.start();
@@ -242,6 +259,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
           routes: [
             editorRoutes({ store, runner, replayRunner, hookLimits, capabilities: scriptCaps, auth, log, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }),
             statusRoutes(snapshot),
+            callsRoutes({ store: stories?.store ?? null, capture: (c) => store.capture(c), ...(stories ? { dryRun: stories.dryRunWith({ store, published: scripts, runner: replayRunner, config, limits: hookLimits }) } : {}) }),
             ...features.routes,
           ],
         });
@@ -254,7 +272,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       }
       cleanups.push(() => editor?.close());
     }
-    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, mp3Encoder, started, stop: stopAll };
+    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, mp3Encoder, stories, started, stop: stopAll };
   } catch (e) {
     await stopAll();
     // Never shown: the next start must generate (and print) a new one rather than find this one's hash.

@@ -303,6 +303,18 @@ const AutodistributionSchema = Type.Object(
   { ...strict, default: {}, description: 'GET /autodistribution for the dialplan.' },
 );
 
+const StoriesSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: "record each call's story (events, stage decisions, hook invocations, Kommo requests and answers) for the editor's Calls page and the dry run" }),
+    maxCalls: Type.Integer({ minimum: 1, maximum: 1000000, default: 10000, description: 'stories kept (the newest)' }),
+    maxDays: Type.Number({ exclusiveMinimum: 0, maximum: 3650, default: 30, description: 'stories older than this many days are removed' }),
+    maxMegabytes: Type.Number({ exclusiveMinimum: 0, maximum: 1000000, default: 512, description: 'disk space for stories and their events together (each gets half); the oldest go first' }),
+    eventsCalls: Type.Integer({ minimum: 0, maximum: 1000000, default: 2000, description: 'calls whose AMI/CEL events are kept (the newest; at most maxCalls): the capture download and the dry run need them' }),
+    fsync: Type.Boolean({ default: false, description: 'fsync each written batch (survives a power cut; a crash of hookline loses nothing written either way)' }),
+  },
+  { ...strict, default: {}, description: "Each call's story, in `<dataDir>/stories/` (docs/design/stories.md). Stories hold clients' numbers: only an admin session reads them." },
+);
+
 const MetricsSchema = Type.Object(
   {
     token: Type.Optional(SecretSchema),
@@ -335,6 +347,7 @@ export const ConfigSchema = Type.Object(
     recordings: RecordingsSchema,
     editor: EditorSchema,
     captures: CapturesSchema,
+    stories: StoriesSchema,
     clickToCall: ClickToCallSchema,
     autodistribution: AutodistributionSchema,
     metrics: MetricsSchema,

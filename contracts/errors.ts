@@ -7,6 +7,7 @@
 import { capabilityErrors } from './errors-capabilities.ts';
 import { featureErrors } from './errors-features.ts';
 import { serviceErrors } from './errors-service.ts';
+import { storyErrors } from './errors-stories.ts';
 
 /** Where an error happened. Every part is optional; the message names the parts that are known. */
 export interface ErrorWhere {
@@ -328,6 +329,7 @@ export const errorCatalogue = {
   ...featureErrors,
   ...serviceErrors,
   ...capabilityErrors,
+  ...storyErrors,
 } satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

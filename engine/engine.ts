@@ -8,7 +8,8 @@ import type { Logger } from '../log/index.ts';
 import { connectAmi, type AmiClient } from './ami/index.ts';
 import { followCalls, type CallFollower, type FinishedCall } from './calls/index.ts';
 import type { HookInvoker } from './hooks/index.ts';
-import { createKommoClient, type KommoAuth, type KommoClient } from './kommo/index.ts';
+import type { AmiMessage } from '../ami-wire/index.ts';
+import { createKommoClient, observeKommo, type KommoAuth, type KommoClient, type KommoObserver } from './kommo/index.ts';
 import { openOutbox, type Outbox } from './outbox/index.ts';
 import { createPhoneNormalizer } from './phone/index.ts';
 import { TRACKER_AMI_ONLY } from './tracker/index.ts';
@@ -19,12 +20,14 @@ export interface EngineOptions {
   /** Where the outbox journal lives (the data folder). */
   dataDir: string;
   ami: { host: string; port: number; username: string; secret: string; pingIntervalMs?: number; loginTimeoutMs?: number };
-  kommo: { baseUrl: string; auth: KommoAuth; requestsPerSecond?: number; rateWindowMs?: number; timeoutMs?: number; batchWindowMs?: number };
+  kommo: { baseUrl: string; auth: KommoAuth; requestsPerSecond?: number; rateWindowMs?: number; timeoutMs?: number; batchWindowMs?: number; observe?: KommoObserver };
   /** How hook points run (engine/hooks createHookInvoker, made in app/: published scripts, captures, failure log, status). */
   hooks: HookInvoker;
   log: Logger;
   /** Every call the tracker finished, with whether it went to the registrar. */
   onCall?: (call: FinishedCall, submitted: boolean) => void;
+  /** Every AMI event as the tracker reads it (the call's story records them; stories/). */
+  onEvent?: (msg: AmiMessage) => void;
   /** A call registered or failed for good. */
   onOutcome?: (o: { linkedid: string; ok: boolean; error?: { code: string; message: string } }) => void;
   recordings?: RecordingLinker;
@@ -52,6 +55,15 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/**
+ * The events and headers the engine's AMI parser decodes (the rest is skipped undecoded): the tracker's, and
+ * click-to-call's OriginateResponse. `hookline calls` parses the same, so a capture replays as the engine read it.
+ */
+export const ENGINE_AMI_ONLY = {
+  events: [...TRACKER_AMI_ONLY.events, 'OriginateResponse'],
+  headers: [...TRACKER_AMI_ONLY.headers, 'ActionID', 'Response', 'Reason', 'CallerIDNum', 'Uniqueid'],
+};
+
 /** The config names trunks by endpoint ("PJSIP/provider"); the tracker matches channel names ("PJSIP/provider-0000002a"). */
 export function trackerConfig(pbx: Config['pbx'], users: Config['users'] = {}) {
   const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -69,13 +81,15 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
   const log = o.log;
   const c = o.config;
   const hooks = o.hooks;
-  const kommo = createKommoClient({
+  const client = createKommoClient({
     baseUrl: o.kommo.baseUrl, auth: o.kommo.auth, logger: log,
     requestsPerSecond: o.kommo.requestsPerSecond ?? c.kommo?.requestsPerSecond ?? 7,
     ...(o.kommo.rateWindowMs ? { rateWindowMs: o.kommo.rateWindowMs } : {}),
     timeoutMs: o.kommo.timeoutMs ?? c.kommo?.timeoutMs ?? 10_000,
     ...(o.kommo.batchWindowMs !== undefined ? { batch: { windowMs: o.kommo.batchWindowMs } } : {}),
   });
+  // Every request and its answer, seen by the call's story (stories/): the client's methods, with their linkedid.
+  const kommo = o.kommo.observe ? observeKommo(client, o.kommo.observe) : client;
   const outbox = await openOutbox<CallToRegister>(o.dataDir, { log, fsync: o.fsync ?? true });
   const r = c.registration;
   const registrar = createRegistrar({
@@ -95,12 +109,7 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
     host: o.ami.host, port: o.ami.port, username: o.ami.username, secret: o.ami.secret, logger: log,
     // Events the tracker does not read are skipped before their headers are decoded (bench: ami, tracker).
     // OriginateResponse is click-to-call's answer to its async Originate (it arrives after the action's reply).
-    parser: {
-      only: {
-        events: [...TRACKER_AMI_ONLY.events, 'OriginateResponse'],
-        headers: [...TRACKER_AMI_ONLY.headers, 'ActionID', 'Response', 'Reason', 'CallerIDNum', 'Uniqueid'],
-      },
-    },
+    parser: { only: ENGINE_AMI_ONLY },
     ...(o.ami.pingIntervalMs !== undefined ? { pingIntervalMs: o.ami.pingIntervalMs } : {}),
     ...(o.ami.loginTimeoutMs !== undefined ? { loginTimeoutMs: o.ami.loginTimeoutMs } : {}),
   });
@@ -124,6 +133,7 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
       needRegistrationOnFailure: c.hooks.need_registration?.onFailure ?? 'register',
     },
     log,
+    ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     onCall(call) {
       const registration = toRegistration(call);
       o.onCall?.(call, registration !== null);

@@ -1,5 +1,6 @@
 /** The Hooks tab: the 13 hooks with their state on the left; the open hook (edit, replay, history) on the right. */
 import { api, describe, text, type HookRow, type Version } from './api.ts';
+import { showPublishDryRun } from './calls-view.ts';
 import { createConfirm } from './confirm.ts';
 import { clear, h } from './dom.ts';
 import { createFailuresView } from './failures-view.ts';
@@ -193,6 +194,7 @@ export function createHooksView(root: HTMLElement) {
     const next = (vs.body.versions.at(-1)?.version ?? 0) + 1;
     note.textContent = '';
     const shown = saved;
+    showPublishDryRun(pane.querySelector('[data-testid=publish-confirm]'));
     const yes = await confirmPublish.ask({
       title: `Publish v${next} of ${hook}?`,
       before: live?.source ?? vs.body.template,

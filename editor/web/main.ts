@@ -7,6 +7,7 @@ import './locale.ts';
 import './style.css';
 import { api, describe, whenUnauthorized } from './api.ts';
 import { $, clear, h } from './dom.ts';
+import { createCallsView } from './calls-view.ts';
 import { createHooksView } from './hooks-view.ts';
 import { setupMonaco } from './monaco.ts';
 import { createStatusView } from './status-view.ts';
@@ -37,20 +38,29 @@ function showLogin(message = ''): void {
 }
 
 function showShell(username: string): void {
-  const tabs = { hooks: h('button#tab-hooks', { 'data-testid': 'tab-hooks', role: 'tab' }, 'Hooks'), status: h('button#tab-status', { 'data-testid': 'tab-status', role: 'tab' }, 'Status') };
+  const tabs = { hooks: h('button#tab-hooks', { 'data-testid': 'tab-hooks', role: 'tab' }, 'Hooks'), status: h('button#tab-status', { 'data-testid': 'tab-status', role: 'tab' }, 'Status'), calls: h('button#tab-calls', { 'data-testid': 'tab-calls', role: 'tab' }, 'Calls') };
   const logout = h('button#logout', {}, 'Log out');
   const body = h('div#views');
-  clear(app, h('header', {}, h('h1', {}, 'hookline'), h('nav.tabs', { role: 'tablist' }, tabs.hooks, tabs.status), h('span.spacer'), h('span.muted#whoami', {}, username), logout), body);
+  clear(app, h('header', {}, h('h1', {}, 'hookline'), h('nav.tabs', { role: 'tablist' }, tabs.hooks, tabs.status, tabs.calls), h('span.spacer'), h('span.muted#whoami', {}, username), logout), body);
   const hooksEl = h('main#hooks-view');
   const statusEl = h('section#status-view', { hidden: true });
-  body.append(hooksEl, statusEl);
+  const callsEl = h('section#calls-view', { hidden: true });
+  body.append(hooksEl, statusEl, callsEl);
   const hooksView = createHooksView(hooksEl);
   let statusView: ReturnType<typeof createStatusView> | null = null;
-  const select = (which: 'hooks' | 'status') => {
+  let callsView: ReturnType<typeof createCallsView> | null = null;
+  const select = (which: 'hooks' | 'status' | 'calls') => {
     tabs.hooks.setAttribute('aria-selected', String(which === 'hooks'));
     tabs.status.setAttribute('aria-selected', String(which === 'status'));
+    tabs.calls.setAttribute('aria-selected', String(which === 'calls'));
     hooksEl.hidden = which !== 'hooks';
     statusEl.hidden = which !== 'status';
+    callsEl.hidden = which !== 'calls';
+    if (which === 'calls') callsView ??= createCallsView(callsEl, { openHook: (hook) => {
+      select('hooks');
+      void hooksView.open(hook);
+    } });
+    callsView?.active(which === 'calls');
     if (which === 'status') statusView ??= createStatusView(statusEl, { openHook: (hook) => {
       select('hooks');
       void hooksView.open(hook);
@@ -59,6 +69,7 @@ function showShell(username: string): void {
   };
   tabs.hooks.addEventListener('click', () => select('hooks'));
   tabs.status.addEventListener('click', () => select('status'));
+  tabs.calls.addEventListener('click', () => select('calls'));
   logout.addEventListener('click', async () => {
     await api('POST', '/api/logout', {});
     showLogin();

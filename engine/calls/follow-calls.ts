@@ -8,7 +8,7 @@ import type { CallFull, CallStage } from '../../contracts/index.ts';
 import type { AmiMessage } from '../../ami-wire/index.ts';
 import type { AmiClient } from '../ami/index.ts';
 import type { Logger } from '../../log/index.ts';
-import { closeMissing, endMissingChannels, initialState, track, type CallExplanation, type CallSummary, type StageEvent, type TrackerConfig, type TrackerState, type TrackResult } from '../tracker/index.ts';
+import { closeMissing, endMissingChannels, initialState, track, type CallExplanation, type CallSummary, type StageEvent, type TrackerConfig, type TrackerKnown, type TrackerState, type TrackResult } from '../tracker/index.ts';
 import { decideStage, type StageContext, type StageDecision } from '../stages/index.ts';
 
 /** What the stage decision said at one stage: register with the client's phone, or why not. */
@@ -35,6 +35,8 @@ export interface FollowOptions {
   explain?: boolean;
   /** Every stage decided (the registrar hangs here). */
   onStage?: (ev: StageEvent, decision: StageDecision) => void | Promise<void>;
+  /** Every event as the tracker reads it (stamped when it came without a time): the call's story records them. Must not throw. */
+  onEvent?: (msg: AmiMessage) => void;
 }
 
 export interface CallFollower {
@@ -42,6 +44,8 @@ export interface CallFollower {
   inFlight(): number;
   /** Resolves when every stage handed to the decision so far is done. */
   idle(): Promise<void>;
+  /** What the tracker learned from the calls so far (endpoint → extension, guessed trunks): a call's capture starts with it. */
+  known(): TrackerKnown;
   /** The event stream is over (end of a capture): close every call still open, as best known, and finish it. */
   finish(): void;
   stop(): void;
@@ -109,6 +113,7 @@ export function followCalls(o: FollowOptions): CallFollower {
     // Asterisk sends `Timestamp` only with manager.conf timestampevents=yes (off by default), and CEL carries
     // its own EventTime: without either, the time the event arrived is its time (the tracker has no clock).
     const m = msg.Timestamp === undefined && msg.EventTime === undefined ? { ...msg, Timestamp: (clock() / 1000).toFixed(6) } : msg;
+    o.onEvent?.(m);
     const r = track(state, m);
     state = r.state;
     for (const p of r.problems ?? []) log.warn({ linkedid: p.linkedid, problem: p.message }, 'tracker problem');
@@ -144,6 +149,7 @@ export function followCalls(o: FollowOptions): CallFollower {
         for (const p of open) done.add(p);
       }
     },
+    known: () => ({ phones: state.phones, guessed: state.guessed }),
     finish() {
       const r = closeMissing(state, new Set<string>());
       state = r.state;

@@ -7,7 +7,7 @@
  * click-to-call and autodistribution all take this interface; app/ makes the one instance.
  */
 import { DEFAULT_RECORD_SCRIPT, isScriptFailure, limitsFor, makeError, type HookInput, type HookLimits, type HookName, type HooklineError } from '../../contracts/index.ts';
-import type { CapabilityCall, CapabilityHost } from '../../capabilities/index.ts';
+import type { CapabilityCall, CapabilityHost, CapabilityMode, WouldSend } from '../../capabilities/index.ts';
 import type { Logger } from '../../log/index.ts';
 import { compile, type HookScript, type InvocationResult, type Runner } from '../../sandbox/index.ts';
 import type { Quarantine } from './quarantine.ts';
@@ -47,6 +47,11 @@ export interface InvocationRecord {
   durationMs: number;
   /** The script's capability calls (fetch, kommo.request, store) with their answers, for replay (issue 19). */
   calls?: CapabilityCall[];
+  /** The writes a `recorded` session kept instead of performing (dry runs, issue 16); absent when none. */
+  wouldSend?: WouldSend[];
+  /** What the caller went on with (the script's output, or the default), and the script's console lines (the call's story records them). */
+  data?: unknown;
+  logs?: readonly unknown[];
 }
 
 /** The hooks whose contract ships a default script, run when none is published (when enabled). */
@@ -72,6 +77,11 @@ export interface InvokerOptions {
    * hook. Each invocation gets a live session; its calls are logged and recorded with the capture.
    */
   capabilities?: CapabilityHost;
+  /**
+   * The mode of each invocation's session (default live). The dry run answers a call's capability calls from its
+   * story (`recorded`): nothing is carried out, and writes are listed instead.
+   */
+  capabilityMode?: (hook: HookName, linkedid: string | null) => CapabilityMode | undefined;
   /** Called after every invocation (captures for replay, failure log, metrics). Must not throw. */
   onInvocation?: (r: InvocationRecord) => void;
   now?: () => number;
@@ -117,7 +127,8 @@ export function createHookInvoker(o: InvokerOptions): HookInvoker {
         r = { ...skipped, ok: false, error: skipped.error?.code === 'INVALID_INPUT' ? skipped.error : error, durationMs: 0 };
       } else {
         const timeoutMs = limitsFor(hook, o.limits?.[hook]).timeoutMs;
-        session = script && o.capabilities ? o.capabilities.session({ hook, linkedid, timeoutMs }) : null;
+        const mode = script && o.capabilities ? o.capabilityMode?.(hook, linkedid) : undefined;
+        session = script && o.capabilities ? o.capabilities.session({ hook, linkedid, timeoutMs, ...(mode ? { mode } : {}) }) : null;
         r = await o.runner.invoke(hook, script, input, session ? { ...options, host: session } : options);
         session?.end();
         if (published && o.quarantine) o.quarantine.record(hook, published.version, r.error ? r.error.code : null, now());
@@ -136,10 +147,12 @@ export function createHookInvoker(o: InvokerOptions): HookInvoker {
         o.log.error({ linkedid, hook, version, code: r.error.code, durationMs, hint: r.error.hint }, r.error.message);
       }
       const calls = session?.calls() ?? [];
+      const wouldSend = session?.wouldSend() ?? [];
       // Each request the script made (method, URL without query values, status, bytes, ms), with the call's linkedid.
       for (const line of session?.logs() ?? []) o.log[line.level]({ linkedid, hook, version }, line.text);
+      const seen: { data: unknown; logs: readonly unknown[] } = r;
       try {
-        o.onInvocation?.({ hook, linkedid, version, input, now: t, seed, error: r.error, durationMs: r.durationMs, ...(calls.length ? { calls } : {}) });
+        o.onInvocation?.({ hook, linkedid, version, input, now: t, seed, error: r.error, durationMs: r.durationMs, data: seen.data, logs: seen.logs, ...(calls.length ? { calls } : {}), ...(wouldSend.length ? { wouldSend } : {}) });
       } catch (e) {
         o.log.error({ hook, linkedid, err: String(e) }, 'recording an invocation failed');
       }

@@ -20,3 +20,4 @@ export type {
   AddedCall, AddedEntity, AddedUnsorted, CallBody, ContactBody, CustomFieldValueInput, CustomFieldValueRead, EntityPatch, KommoAccount,
   KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoNote, KommoPipeline, KommoTask, KommoStatus, KommoUser, LeadBody, TaskBody, UnsortedSipBody, UpdatedEntity,
 } from './kommo-types.ts';
+export { observeKommo, isKommoOp, KOMMO_OPS, type KommoExchange, type KommoObserver, type KommoOp } from './observe.ts';

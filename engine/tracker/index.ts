@@ -8,3 +8,4 @@ export { closeMissing, endMissingChannels, initialState, track } from './track.t
 export { summarize } from './summarize.ts';
 export { eventTime } from './time.ts';
 export { TRACKER_AMI_EVENTS, TRACKER_AMI_HEADERS, TRACKER_AMI_ONLY } from './interest.ts';
+export { knownBlock, KNOWN_EVENT, type TrackerKnown } from './known.ts';

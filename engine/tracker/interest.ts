@@ -4,8 +4,10 @@
  * tests/tracker/interest.test.ts checks both lists against the handlers' source and the fixtures' results.
  */
 import { AMI_HANDLERS } from './ami-handlers.ts';
+import { KNOWN_EVENT } from './known.ts';
 
-export const TRACKER_AMI_EVENTS: readonly string[] = Object.freeze([...Object.keys(AMI_HANDLERS), 'CEL']);
+// HooklineKnown: not Asterisk's; a capture of a call's story starts with it (track.ts, stories/).
+export const TRACKER_AMI_EVENTS: readonly string[] = Object.freeze([...Object.keys(AMI_HANDLERS), 'CEL', KNOWN_EVENT]);
 
 export const TRACKER_AMI_HEADERS: readonly string[] = Object.freeze([
   'Event', 'Timestamp', 'Uniqueid', 'Linkedid', 'Channel', 'CallerIDNum', 'CallerIDName', 'ConnectedLineNum', 'ChannelStateDesc',
@@ -13,6 +15,8 @@ export const TRACKER_AMI_HEADERS: readonly string[] = Object.freeze([
   'TransfererLinkedid', 'OrigTransfererLinkedid', 'Result', 'TargetLinkedid', 'TargetUniqueid', 'Variable', 'Value', 'Application', 'AppData',
   // CEL (Event: CEL)
   'EventName', 'EventTime', 'UniqueID', 'LinkedID', 'CallerIDnum', 'CallerIDname', 'Extra',
+  // HooklineKnown (known.ts)
+  'KnownPhone', 'GuessedTrunk',
 ]);
 
 /** `AmiParserOptions.only` (and `AmiClientOptions.parser.only`) for a connection that only feeds the tracker. */

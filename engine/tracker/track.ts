@@ -12,6 +12,7 @@ import { CEL_HANDLERS, CEL_OPENERS, markerHandler } from './cel-handlers.ts';
 import { DEFAULT_TRACKER_CONFIG, type StageEvent, type TrackerConfig, type TrackerProblem, type TrackerState, type TrackResult } from './model.ts';
 import { adoptChannel, finishCall, newCall, type Ctx } from './ops.ts';
 import { eventTime } from './time.ts';
+import { KNOWN_EVENT, learnKnown } from './known.ts';
 
 export function initialState(config?: Partial<TrackerConfig>): TrackerState {
   const cfg: TrackerConfig = { ...DEFAULT_TRACKER_CONFIG, ...config };
@@ -49,6 +50,10 @@ export function track(state: TrackerState, event: AmiMessage): TrackResult {
   const cel = header(event, 'Event') === 'CEL';
   const name = (cel ? header(event, 'EventName') : header(event, 'Event')) ?? '';
   const cfg = state.config;
+  if (!cel && name === KNOWN_EVENT) {
+    learnKnown(state, event);
+    return { state, emitted, problems };
+  }
   const handler: Handler | undefined = cel ? (CEL_HANDLERS[name] ?? markerHandler(name, cfg.inboundMarkers, cfg.outboundMarkers)) : AMI_HANDLERS[name];
   if (!handler) return { state, emitted, problems };
   let linkedid = linkedidOf(event, name, cel, state);

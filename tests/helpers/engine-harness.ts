@@ -16,6 +16,7 @@ import { compile, createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
 import { startKommo, type KommoSim, type StartKommoOptions } from '../../sim/kommo/index.ts';
 import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
+import type { StoryRecorder } from '../../stories/index.ts';
 
 export const FIXTURES = new URL('../fixtures/ami/', import.meta.url).pathname;
 export const CACO_TRUNK = 'SIP/voipgrid-siproute-docker';
@@ -73,6 +74,8 @@ export interface HarnessOptions {
    * the engine's own client, the store under the data folder. Default: none offered.
    */
   capabilities?: boolean;
+  /** Records each call's story as app/ wires it (stories/: invocations, Kommo operations, events, calls, outcomes). */
+  stories?: StoryRecorder;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -102,6 +105,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     onInvocation: (r) => {
       invocations.push(r);
       record(r);
+      o.stories?.invocation(r);
     },
   });
   const recordings = o.engine?.recordings?.(hooks);
@@ -112,8 +116,12 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     const e = await createEngine({
       config, dataDir: dir, hooks, log,
       ami: { host: pbx.host, port: pbx.port, username: 'hookline', secret: 'hookline', pingIntervalMs: 0 },
-      kommo: { baseUrl: kommo.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs, batchWindowMs: 20, ...(kommoTimeoutMs !== undefined ? { timeoutMs: kommoTimeoutMs } : {}) },
-      onOutcome: (x) => outcomes.push(x),
+      kommo: { baseUrl: kommo.url, auth: { kind: 'long-lived', token: 'sim-long-lived-token' }, rateWindowMs, batchWindowMs: 20, ...(kommoTimeoutMs !== undefined ? { timeoutMs: kommoTimeoutMs } : {}), ...(o.stories ? { observe: o.stories.kommo } : {}) },
+      onOutcome: (x) => {
+        outcomes.push(x);
+        o.stories?.outcome(x);
+      },
+      ...(o.stories ? { onEvent: o.stories.event, onCall: o.stories.call } : {}),
       registrar: { retryBaseMs: 50, retryMaxMs: 500, ambiguousSettleMs: 300, ...(o.engine?.registrar ?? {}) },
       ...(o.engine?.fsync !== undefined ? { fsync: o.engine.fsync } : {}),
       ...(recordings ? { recordings } : {}),
@@ -121,6 +129,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     e.ami.on('message', () => {
       lastMessage = Date.now();
     });
+    o.stories?.setKnown(() => e.follower.known());
     const ready = await e.ami.ready(5_000);
     if (!ready.ok) throw new Error(ready.error.message);
     const started = await e.start();
