@@ -45,6 +45,8 @@ import type { CallFull } from '../../contracts/index.ts';
 import { createHookInvoker } from '../../engine/hooks/index.ts';
 import { createKommoClient } from '../../engine/kommo/index.ts';
 import { openOutbox } from '../../engine/outbox/index.ts';
+import { createPhoneIndex } from '../../engine/phone-index/index.ts';
+import { phoneKey } from '../../engine/kommo/index.ts';
 import { parseAmi } from '../../ami-wire/index.ts';
 import { createRegistrar, type CallToRegister } from '../../engine/registrar/index.ts';
 import { initialState, track } from '../../engine/tracker/index.ts';
@@ -68,6 +70,7 @@ export function timings(timeScale: number) {
       batch: { windowMs: t(50) }, retry: { baseMs: t(250), maxMs: t(10_000) }, timeoutMs: t(10_000), blockBackoffMs: t(5 * 60_000),
     },
     registrar: { retryBaseMs: t(2_000), retryMaxMs: t(300_000), ambiguousSettleMs: t(15_000) },
+    phoneIndex: { refreshMs: t(60_000) },
     sim: { rateWindowMs: t(1_000), blockCountWindowMs: t(60_000), blockDurationMs: t(15 * 60_000), repeatedRequestsWindowMs: t(60_000) },
   };
 }
@@ -98,10 +101,20 @@ export function burstCalls(n = N, clients = CLIENTS): CallToRegister[] {
   });
 }
 
-export interface BurstResult { ms: number; requests: number; status429: number; lost: number; registered: number; failed: number; duplicates: number; requestsPerCall: number; byRoute: Record<string, number> }
+export interface BurstResult {
+  ms: number; requests: number; status429: number; lost: number; registered: number; failed: number; duplicates: number; requestsPerCall: number; byRoute: Record<string, number>;
+  /** Phones held by more than one contact at the end (a client hookline created a second contact for). */
+  duplicateContacts: number;
+  /** Contacts "a manager" made during the burst (the `managerShare` variant). */
+  managerContacts: number;
+}
 
-/** The burst registered in a fresh sim/kommo with every time constant at `timeScale`; naive: one request per step. */
-export async function registrationBurst(work: CallToRegister[], o: { timeScale: number; naive?: boolean }): Promise<BurstResult> {
+/**
+ * The burst registered in a fresh sim/kommo with every time constant at `timeScale`; naive: one request per step,
+ * no phone index. `managerShare`: that share of the clients (the last ones, whose first calls come late) get a
+ * contact made by "a manager" in sim/kommo 2 s (scaled) into the burst, which the phone index does not hold.
+ */
+export async function registrationBurst(work: CallToRegister[], o: { timeScale: number; naive?: boolean; managerShare?: number }): Promise<BurstResult> {
   const naive = o.naive === true;
   const tm = timings(o.timeScale);
   const dir = mkdtempSync(join(tmpdir(), 'hl-bench-reg-'));
@@ -113,31 +126,47 @@ export async function registrationBurst(work: CallToRegister[], o: { timeScale: 
   });
   const outbox = await openOutbox<CallToRegister>(dir);
   const hooks = createHookInvoker({ runner, scripts: { published: () => null }, log: silentLogger });
+  const phoneIndex = naive ? null : createPhoneIndex({ kommo, dir, account: sim.url, refreshMs: tm.phoneIndex.refreshMs, log: silentLogger });
   let done = 0;
   let failed = 0;
   const registrar = createRegistrar({
     kommo, hooks, outbox, log: silentLogger, users: { '201': 5_001_001 }, ...tm.registrar,
     settings: { mode: 'contact', createLead: false, tags: ['hookline'], updateResponsible: false, tasks: { enabled: true, deadlineMinutes: 60, responsibleMode: 0, taskTypeId: 1 }, timezone: 'UTC' },
     ...(naive ? { concurrency: 1 } : {}),
+    ...(phoneIndex ? { phoneIndex } : {}),
     onOutcome: (r) => (r.ok ? (done += 1) : (failed += 1)),
   });
   try {
     const started = await registrar.start();
     if (!started.ok) throw new Error(started.error.message);
+    // The index is built before the burst (the account is empty: one read of each list); its refreshes during
+    // the burst are counted.
+    await phoneIndex?.start();
     const before = sim.counters();
     const t0 = performance.now();
+    const phones = [...new Set(work.map((c) => c.phone))];
+    const managed = phones.slice(phones.length - Math.round(phones.length * (o.managerShare ?? 0)));
+    const manager = managed.length === 0 ? null : setTimeout(() => {
+      sim.seedContacts(managed.map((p) => ({ name: `Manager's ${p}`, phones: [p], responsible_user_id: 5_001_002 })));
+    }, 2_000 / o.timeScale);
     for (const c of work) await registrar.submit(c);
     await registrar.idle();
     const ms = performance.now() - t0;
+    if (manager) clearTimeout(manager);
     const after = sim.counters();
     const requests = after.requests - before.requests;
     const state = sim.state();
     const logged = new Set(state.calls.map((c) => c.uniq));
     const lost = work.filter((c) => !logged.has(c.linkedid)).length;
     const status429 = after.status429 - before.status429;
-    return { ms, requests, status429, lost, registered: done, failed, duplicates: state.calls.length - logged.size, requestsPerCall: requests / Math.max(1, done), byRoute: kommo.stats().byRoute };
+    const perPhone = new Map<string, number>();
+    for (const ct of state.contacts) for (const f of ct.custom_fields_values ?? []) for (const v of f.values) perPhone.set(phoneKey(String(v.value)), (perPhone.get(phoneKey(String(v.value))) ?? 0) + 1);
+    const duplicateContacts = [...perPhone.values()].filter((n) => n > 1).length;
+    const managerContacts = state.contacts.filter((ct) => ct.name.startsWith('Manager')).length;
+    return { ms, requests, status429, lost, registered: done, failed, duplicates: state.calls.length - logged.size, requestsPerCall: requests / Math.max(1, done), byRoute: kommo.stats().byRoute, duplicateContacts, managerContacts };
   } finally {
     await registrar.close();
+    await phoneIndex?.close();
     await outbox.close();
     await runner.close();
     await sim.close();

@@ -198,8 +198,12 @@ describe('timeouts during a burst (client timeout 400 ms)', () => {
   it('the phone search times out a few times (a read: retried by the client): exactly once', async () => {
     // A new engine: the client remembers phone searches for 30 s, so the earlier bursts would hide them.
     await h.restartEngine();
-    h.resetKommo('demo');
+    // The contacts read that times out is the phone index's own (it is built again after the reset): the clients
+    // of the burst are then found in it, and no search is needed.
+    const rebuilt = h.resetKommo('demo');
     h.kommo.fail({ kind: 'timeout', method: 'GET', path: '/api/v4/contacts', times: 2 });
+    await rebuilt;
+    expect(h.engine.phoneIndex?.status()).toMatchObject({ ready: true, contacts: 3, lastError: null });
     const out = await burst(h, 1);
     expect(out.filter((o) => !o.ok)).toEqual([]);
     expect(h.kommo.requests({ method: 'GET', path: '/api/v4/contacts' }).filter((r) => r.fault === 'timeout')).toHaveLength(2);
@@ -353,8 +357,9 @@ describe('a contact that disappears from Kommo after hookline found or made it',
     expect(h.outcomes).toEqual([expect.objectContaining({ ok: true })]);
     const first = h.kommo.state().contacts;
     expect(first.map((c) => c.name)).toEqual(['Contact +31150010001']);
-    // The client's next call needs no search: the contact hookline made is remembered with its phone.
-    const searches = h.kommo.requests({ method: 'GET', path: '/api/v4/contacts' }).length;
+    // The client's next call needs no search: the contact hookline made is in the phone index (and the search cache).
+    const isSearch = (r: { query: Record<string, unknown> }) => 'query' in r.query;
+    const searches = h.kommo.requests({ method: 'GET', path: '/api/v4/contacts' }).filter(isSearch).length;
     // Deleted in Kommo (here: the emulator reset behind the engine's back, its cache left as it was).
     h.kommo.reset('empty');
     h.outcomes.length = 0;
@@ -368,6 +373,6 @@ describe('a contact that disappears from Kommo after hookline found or made it',
     expect(s.calls[0]).toMatchObject({ entity_type: 'contact', entity_id: s.contacts[0]?.id });
     expect(s.tasks).toEqual([expect.objectContaining({ entity_type: 'contacts', entity_id: s.contacts[0]?.id })]);
     expect(searches).toBe(1);
-    expect(h.kommo.requests({ method: 'GET', path: '/api/v4/contacts' })).toHaveLength(1);
+    expect(h.kommo.requests({ method: 'GET', path: '/api/v4/contacts' }).filter(isSearch)).toHaveLength(1);
   });
 });
