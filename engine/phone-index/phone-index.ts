@@ -99,6 +99,8 @@ export function createPhoneIndex(o: PhoneIndexOptions): PhoneIndex {
   let closed = false;
   let running: Promise<{ ok: true; changed: number } | { ok: false; error: string }> | null = null;
   let saving: Promise<void> = Promise.resolve();
+  /** The file being read at start: a refresh asked meanwhile waits for it (else it would build what the file holds). */
+  let loading: Promise<void> = Promise.resolve();
 
   function putEntity(type: HolderKind, e: { id: number; name: string; responsible_user_id: number; custom_fields_values?: KommoContact['custom_fields_values'] }, phones?: string[]): void {
     table.put(type, e.id, e.name, e.responsible_user_id, keysOfPhones(phones ?? phonesOf(e)));
@@ -187,8 +189,28 @@ export function createPhoneIndex(o: PhoneIndexOptions): PhoneIndex {
     return { ok: true, changed };
   }
 
+  /** The index file, when there is a usable one. */
+  async function load(): Promise<void> {
+    if (!o.dir) return;
+    const f = await readIndexFile(o.dir, o.account);
+    if (f.kind === 'ok') {
+      for (const type of ['contacts', 'companies'] as const) for (const [id, name, resp, ...keys] of f.file[type]) table.put(type, id, name, resp, keys);
+      cursor = { ...f.file.cursor };
+      builtAt = f.file.builtAt;
+      refreshedAt = f.file.refreshedAt;
+      counts.missesConfirmed = f.file.missesConfirmed;
+      isReady = true;
+      log.info({ contacts: table.size('contacts'), companies: table.size('companies') }, 'phone index read from the data folder; what changed in Kommo since is read now');
+    } else if (f.kind === 'corrupt') {
+      log.warn({ code: 'PHONE_INDEX_CORRUPT' }, `the phone index file in the data folder ${f.reason}; it is built again from Kommo (one read of every contact and company)`);
+    } else if (f.kind === 'stale') {
+      log.info(`the phone index file in the data folder ${f.reason}; it is built again from Kommo`);
+    }
+  }
+
   function refresh(): Promise<{ ok: true; changed: number } | { ok: false; error: string }> {
     running ??= (async () => {
+      await loading;
       const r = isReady ? await update() : await build();
       lastError = r.ok ? null : r.error;
       if (!r.ok) log.warn({ error: r.error, ready: isReady }, isReady ? 'the phone index could not read what changed in Kommo; it is tried again at the next refresh' : 'the phone index could not be built from Kommo; calls are looked up by a live search until it is');
@@ -201,22 +223,8 @@ export function createPhoneIndex(o: PhoneIndexOptions): PhoneIndex {
 
   return {
     async start() {
-      if (o.dir) {
-        const f = await readIndexFile(o.dir, o.account);
-        if (f.kind === 'ok') {
-          for (const type of ['contacts', 'companies'] as const) for (const [id, name, resp, ...keys] of f.file[type]) table.put(type, id, name, resp, keys);
-          cursor = { ...f.file.cursor };
-          builtAt = f.file.builtAt;
-          refreshedAt = f.file.refreshedAt;
-          counts.missesConfirmed = f.file.missesConfirmed;
-          isReady = true;
-          log.info({ contacts: table.size('contacts'), companies: table.size('companies') }, 'phone index read from the data folder; what changed in Kommo since is read now');
-        } else if (f.kind === 'corrupt') {
-          log.warn({ code: 'PHONE_INDEX_CORRUPT' }, `the phone index file in the data folder ${f.reason}; it is built again from Kommo (one read of every contact and company)`);
-        } else if (f.kind === 'stale') {
-          log.info(`the phone index file in the data folder ${f.reason}; it is built again from Kommo`);
-        }
-      }
+      loading = load();
+      await loading;
       timer ??= setInterval(() => void refresh(), refreshMs);
       timer.unref();
       await refresh();

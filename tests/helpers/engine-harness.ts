@@ -33,7 +33,7 @@ export interface Harness {
   dir: string;
   log: Logger;
   logLines: () => Record<string, unknown>[];
-  outcomes: { linkedid: string; ok: boolean; error?: { code: string; message: string } }[];
+  outcomes: { linkedid: string; ok: boolean; error?: { code: string; message: string }; steps?: string[] }[];
   /** Publishes a script for a hook (compiled, warmed, live for the next call). */
   publish(hook: HookName, source: string): Promise<void>;
   /** Replays a capture (rewritten to fresh linkedids when `fresh`), waits until every call is registered or failed. */
