@@ -72,7 +72,7 @@ export interface PhoneIndex {
   status(): PhoneIndexStatus;
   /** Forgets everything and builds again from Kommo (in the background; calls are searched for meanwhile): another account, or one reset. */
   reset(): Promise<void>;
-  /** Stops the timer and writes the file if it changed. */
+  /** Stops the timer and writes the file if hookline's own changes are not in it yet (a running refresh is not waited for). */
   close(): Promise<void>;
 }
 
@@ -113,8 +113,9 @@ export function createPhoneIndex(o: PhoneIndexOptions): PhoneIndex {
     };
   }
 
-  function save(): Promise<void> {
-    if (!o.dir || !isReady) return saving;
+  function save(final = false): Promise<void> {
+    // After close() only close's own write: a build still running when the engine stopped writes nothing.
+    if (!o.dir || !isReady || (closed && !final)) return saving;
     const dir = o.dir;
     dirty = false;
     saving = saving.then(() => writeIndexFile(dir, fileOf())).catch((e: unknown) => {
@@ -277,8 +278,9 @@ export function createPhoneIndex(o: PhoneIndexOptions): PhoneIndex {
       if (saveTimer) clearTimeout(saveTimer);
       timer = null;
       saveTimer = null;
-      await running?.catch(() => undefined);
-      if (dirty) await save();
+      // A build or refresh still running is not waited for (a build of a large account takes minutes at Kommo's
+      // pace): what it had not finished is read again at the next start.
+      if (dirty) await save(true);
       await saving;
     },
   };

@@ -42,7 +42,8 @@ async function findCompany(c: Ctx): Promise<KommoCompany | null> {
 function fromIndex(c: Ctx, reconciling: boolean): EntityRef | null {
   if (reconciling || !c.d.phones) return null;
   const hit = c.d.phones.lookup(c.call.phone);
-  const e = hit?.contacts[0] ?? (c.d.companies ? hit?.companies[0] : undefined);
+  // A company in the index is in the account, whatever the 5-minute check of `companies` says yet.
+  const e = hit?.contacts[0] ?? hit?.companies[0];
   if (!e) return null;
   c.done.push(e.type === 'contacts' ? 'contact from the index' : 'company from the index');
   return { type: e.type, id: e.id, name: e.name, responsible_user_id: e.responsible_user_id, is_new: false, leadIds: [], indexed: true };
