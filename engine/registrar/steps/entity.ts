@@ -5,6 +5,7 @@
  */
 import type { HookData, HookInput } from '../../../contracts/index.ts';
 import type { KommoCompany, KommoContact } from '../../kommo/index.ts';
+import { phonesOf } from '../../phone-index/index.ts';
 import { StepFailure } from '../errors.ts';
 import type { EntityRef } from '../job.ts';
 import { sourceOf } from '../settings.ts';
@@ -84,7 +85,8 @@ export async function entityStep(c: Ctx): Promise<EntityRef> {
   const found = await findContact(c);
   const checked = c.d.phones?.ready() === true && was?.status !== 'sending';
   if (found) {
-    c.d.phones?.put('contacts', found);
+    // The search found it by this number (a body remembered from hookline's own write names the field by id only).
+    c.d.phones?.put('contacts', found, [...phonesOf(found), c.call.phone]);
     if (checked) c.d.phones?.missChecked(true);
     const ref = refOf(found, was?.status === 'sending');
     await journal(c, STEP, { status: 'done', result: ref });
@@ -95,7 +97,7 @@ export async function entityStep(c: Ctx): Promise<EntityRef> {
   const company = c.d.companies ? await findCompany(c) : null;
   if (checked) c.d.phones?.missChecked(company !== null);
   if (company) {
-    c.d.phones?.put('companies', company);
+    c.d.phones?.put('companies', company, [...phonesOf(company), c.call.phone]);
     const ref = refOf(company, false, 'companies');
     await journal(c, STEP, { status: 'done', result: ref });
     c.done.push('company found');
