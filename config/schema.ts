@@ -130,6 +130,13 @@ const RegistrationSchema = Type.Object(
       },
       { ...strict, default: {}, description: 'a task on a missed inbound or unanswered outbound call' },
     ),
+    phoneIndex: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: "keep a copy of the account's contact and company phones in the data folder (phone-index.json): a call from a known client costs no phone search; a number not in it is confirmed by one search before a contact is created" }),
+        refreshSeconds: Type.Integer({ minimum: 5, maximum: 86400, default: 60, description: 'how often the contacts and companies changed in Kommo (and those deleted or merged) are read into the copy' }),
+      },
+      { ...strict, default: {}, description: "a local index of the Kommo account's phones (issue 20)" },
+    ),
   },
   { ...strict, default: {}, description: 'What hookline writes to Kommo for each call.' },
 );

@@ -294,4 +294,11 @@ export const serviceErrors = {
     hint: () => 'Choose another port, or stop what uses it.',
     scriptFailure: false,
   },
+  // ---- the local index of the Kommo account's phones (engine/phone-index): in the log ----
+  PHONE_INDEX_CORRUPT: {
+    what: "The phone index file in the data folder (phone-index.json) could not be read back (damaged, cut short, or edited by hand). It is built again from Kommo: one read of every contact and company, 250 a page; calls are looked up by a live search meanwhile, so none is lost or duplicated.",
+    message: said('the phone index file in the data folder cannot be read; it is built again from Kommo'),
+    hint: () => 'Nothing to do: the file is written again once the index is built. If it happens after every restart, check the data folder\'s disk (space, errors).',
+    scriptFailure: false,
+  },
 } satisfies Record<string, ServiceEntry>;

@@ -13,6 +13,7 @@ import { createKommoClient, observeKommo, type KommoAuth, type KommoClient, type
 import { openOutbox, type Outbox } from './outbox/index.ts';
 import { createPhoneNormalizer } from './phone/index.ts';
 import { TRACKER_AMI_ONLY } from './tracker/index.ts';
+import { createPhoneIndex, observeLookups, type PhoneIndex } from './phone-index/index.ts';
 import { createRegistrar, notRegisteredReason, toRegistration, type CallToRegister, type RecordingLinker, type Registrar, type StartResult } from './registrar/index.ts';
 
 export interface EngineOptions {
@@ -44,8 +45,10 @@ export interface Engine {
   registrar: Registrar;
   outbox: Outbox<CallToRegister>;
   follower: CallFollower;
-  /** Loads the Kommo account facts (PHONE field, users, pipelines) and starts registering. */
+  /** Loads the Kommo account facts (PHONE field, users, pipelines) and starts registering (and the phone index). */
   start(): Promise<StartResult>;
+  /** The account's phones (config `registration.phoneIndex`), or null when turned off. */
+  phoneIndex: PhoneIndex | null;
   /** Calls followed but not yet handed over, plus the registrar's queue. */
   inFlight(): number;
   /** Resolves when every finished call so far is registered or failed (retries waiting included). */
@@ -92,6 +95,9 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
   const kommo = o.kommo.observe ? observeKommo(client, o.kommo.observe) : client;
   const outbox = await openOutbox<CallToRegister>(o.dataDir, { log, fsync: o.fsync ?? true });
   const r = c.registration;
+  const phoneIndex = r.phoneIndex.enabled
+    ? createPhoneIndex({ kommo, dir: o.dataDir, account: o.kommo.baseUrl, refreshMs: r.phoneIndex.refreshSeconds * 1000, log })
+    : undefined;
   const registrar = createRegistrar({
     kommo, hooks, outbox, log, users: c.users,
     settings: {
@@ -101,6 +107,8 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
       ...(r.defaultUserId !== undefined ? { defaultUserId: r.defaultUserId } : {}),
     },
     ...(o.recordings ? { recordings: o.recordings } : {}),
+    // each lookup of a call reported with its Kommo requests (the call's story; the dry run answers it the same)
+    ...(phoneIndex ? { phoneIndex: o.kommo.observe ? observeLookups(phoneIndex, o.kommo.observe) : phoneIndex } : {}),
     ...(o.registrar ?? {}),
     onOutcome: (x) => o.onOutcome?.(x),
   });
@@ -151,7 +159,13 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
 
   return {
     ami, kommo, hooks, registrar, outbox, follower,
-    start: () => registrar.start(),
+    async start() {
+      const started = await registrar.start();
+      // Built (or read from the data folder) in the background: calls are searched for until it is ready.
+      if (started.ok) void phoneIndex?.start();
+      return started;
+    },
+    phoneIndex: phoneIndex ?? null,
     inFlight: () => follower.inFlight() + registrar.stats().inProgress,
     async idle() {
       await follower.idle();
@@ -164,6 +178,7 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
       await ami.close();
       while (submissions.size) await Promise.all([...submissions]);
       await registrar.close();
+      await phoneIndex?.close();
       await outbox.close();
     },
   };

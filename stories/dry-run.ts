@@ -163,7 +163,7 @@ export async function dryRun(o: DryRunOptions, req: { limit?: number; linkedids?
   };
   const r = c.registration;
   const registrar = createRegistrar({
-    kommo: replay.client, hooks, outbox, log, users: c.users, maxAttempts: 1, retryBaseMs: 1, retryMaxMs: 1, ambiguousSettleMs: 0,
+    kommo: replay.client, phoneIndex: replay.phones, hooks, outbox, log, users: c.users, maxAttempts: 1, retryBaseMs: 1, retryMaxMs: 1, ambiguousSettleMs: 0,
     settings: {
       mode: r.mode, createLead: r.createLead, tags: r.tags, updateResponsible: r.updateResponsible, tasks: r.tasks, timezone: c.pbx.timezone,
       ...(r.pipelineId !== undefined ? { pipelineId: r.pipelineId } : {}),

@@ -4,7 +4,8 @@
  * answered as the recorded call's write of the same kind was answered (a made-up id where it had none). A read
  * the recorded call never made has no answer: it fails, and the call's dry run says so (DRY_RUN_UNRECORDED_READ).
  */
-import { isKommoOp, KOMMO_OPS, type KommoClient, type KommoExchange, type KommoOp } from '../engine/kommo/index.ts';
+import { INDEX_LOOKUP, isKommoOp, KOMMO_OPS, type KommoClient, type KommoExchange, type KommoOp } from '../engine/kommo/index.ts';
+import type { PhoneIndex, PhoneIndexHit } from '../engine/phone-index/index.ts';
 import type { StoryKommo } from './types.ts';
 
 export interface WouldSend {
@@ -16,6 +17,11 @@ export interface WouldSend {
 
 export interface ReplayKommo {
   client: KommoClient;
+  /**
+   * The phone index as the recorded calls met it: a lookup answered with the hit the call's story recorded
+   * (INDEX_LOOKUP), else null (not in the index then: the registrar searched, and that read is recorded too).
+   */
+  phones: PhoneIndex;
   /** Serves this call's reads from its story, and answers its writes as they were answered. */
   load(linkedid: string, recorded: StoryKommo[]): void;
   writes(linkedid: string): WouldSend[];
@@ -28,6 +34,7 @@ const keyOf = (op: string, args: unknown[]) => `${op} ${JSON.stringify(args)}`;
 
 interface CallAnswers {
   reads: Map<string, unknown[]>;
+  lookups: Map<string, PhoneIndexHit>;
   writes: Map<string, unknown[][]>;
   sent: WouldSend[];
   unrecorded: string[];
@@ -98,11 +105,29 @@ export function createReplayKommo(account: readonly KommoExchange[]): ReplayKomm
     stats: () => ({ requests: 0, byRoute: {}, phoneCache: { hits: 0, misses: 0, shared: 0, size: 0 }, batches: {}, limiter: { limit: 0, inFlight: 0, cooling: 0 }, blockedUntil: null }),
   });
 
+  const phones: PhoneIndex = {
+    start: async () => {},
+    ready: () => true,
+    lookup: (phone, ctx) => {
+      const hit = ctxOf(ctx) ? callOf(ctxOf(ctx))?.lookups.get(phone) : undefined;
+      return hit ? structuredClone(hit) : null;
+    },
+    put() {},
+    drop() {},
+    missChecked() {},
+    refresh: async () => ({ ok: true, changed: 0 }),
+    status: () => ({ ready: true, contacts: 0, companies: 0, builtAt: null, refreshedAt: null, ageMs: null, hits: 0, missesConfirmed: 0, missesFound: 0, dropped: 0, lastError: null }),
+    reset: async () => {},
+    close: async () => {},
+  };
+
   return {
     client: client as unknown as KommoClient,
+    phones,
     load(linkedid, recorded) {
-      const c: CallAnswers = { reads: new Map(), writes: new Map(), sent: [], unrecorded: [] };
+      const c: CallAnswers = { reads: new Map(), lookups: new Map(), writes: new Map(), sent: [], unrecorded: [] };
       for (const k of recorded) {
+        if (k.op === INDEX_LOOKUP.op) c.lookups.set(String(k.request[0]), k.answer as PhoneIndexHit);
         if (!isKommoOp(k.op)) continue;
         if (k.write) {
           const list = c.writes.get(k.op) ?? [];

@@ -74,7 +74,7 @@ describe('hookline start', () => {
       expect(Date.now() - t0, 'the editor answers within 15 s').toBeLessThan(15_000);
       const login = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
-      type Status = { ami: { connected: boolean }; kommo: { reachable: boolean; phoneField: { ok: boolean } }; calls: { registered: number; failed: number; inFlight: number }; outbox: { depth: number }; hooks: Record<string, unknown> };
+      type Status = { ami: { connected: boolean }; kommo: { reachable: boolean; phoneField: { ok: boolean } }; calls: { registered: number; failed: number; inFlight: number }; outbox: { depth: number }; hooks: Record<string, unknown>; registrar?: { phoneIndex?: Record<string, unknown> | null } };
       let status = null as Status | null;
       while (Date.now() - t0 < 60_000) {
         const r = await fetch(`${url}/api/status`, { headers: { cookie } });
@@ -88,6 +88,8 @@ describe('hookline start', () => {
       expect(typeof status?.outbox.depth).toBe('number');
       expect(Object.keys(status?.hooks ?? {})).toHaveLength(13);
       expect(status?.calls.failed).toBe(0);
+      // The local index of the account's phones (issue 20): entries, age, last refresh, misses confirmed.
+      expect(status?.registrar?.phoneIndex).toMatchObject({ ready: true, contacts: expect.any(Number), refreshedAt: expect.any(Number), ageMs: expect.any(Number), missesConfirmed: expect.any(Number) });
     } finally {
       // npm runs node as its child: stop the whole group.
       try {

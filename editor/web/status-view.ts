@@ -52,7 +52,7 @@ function leaves(v: unknown, path: string[] = []): [string, unknown][] {
 }
 
 /** Plain names for the sections and counters this page knows; anything else is shown by its path. */
-const SECTIONS: Record<string, string> = { ami: 'Asterisk connection', kommo: 'Kommo', calls: 'Calls', outbox: 'Outbox' };
+const SECTIONS: Record<string, string> = { ami: 'Asterisk connection', kommo: 'Kommo', calls: 'Calls', outbox: 'Outbox', registrar: 'Registration' };
 type Known = { label: string; value?: (v: unknown, status: Record<string, unknown>) => string; hint?: string };
 const count = (unit: string) => (v: unknown) => (typeof v === 'number' ? `${v} ${unit}` : show('', v));
 const KNOWN: Record<string, Known> = {
@@ -75,6 +75,18 @@ const KNOWN: Record<string, Known> = {
   'calls.lastDay.registered': { label: 'Registered, last 24 h' },
   'calls.lastDay.failed': { label: 'Failed, last 24 h' },
   'outbox.depth': { label: 'Waiting to be sent to Kommo', value: count('writes') },
+  // The local index of the account's phones (issue 20): a client found there costs Kommo no search.
+  'registrar.phoneIndex.ready': { label: 'Phone index ready', hint: 'Calls are searched for in Kommo until the index is read' },
+  'registrar.phoneIndex.contacts': { label: 'Phone index: contacts', value: count('contacts') },
+  'registrar.phoneIndex.companies': { label: 'Phone index: companies', value: count('companies') },
+  'registrar.phoneIndex.builtAt': { label: 'Phone index read whole' },
+  'registrar.phoneIndex.refreshedAt': { label: 'Phone index last refreshed', hint: 'When what changed in Kommo was last read' },
+  'registrar.phoneIndex.ageMs': { label: 'Phone index age', value: (v) => (typeof v === 'number' ? duration(v) : show('', v)) },
+  'registrar.phoneIndex.hits': { label: 'Clients found in the index', value: count('calls') },
+  'registrar.phoneIndex.missesConfirmed': { label: 'Misses confirmed by a search', value: count('calls'), hint: 'A number not in the index is searched for in Kommo once before a contact is created' },
+  'registrar.phoneIndex.missesFound': { label: 'Misses Kommo knew', value: count('calls'), hint: 'The search found a client the index had not read yet (a manager added it)' },
+  'registrar.phoneIndex.dropped': { label: 'Dropped from the index', value: count('entities'), hint: 'Kommo refused a write for them: deleted or merged since' },
+  'registrar.phoneIndex.lastError': { label: 'Phone index problem' },
   startedAt: { label: 'Started', value: (v) => (typeof v === 'number' ? `${localTime(v)} (up ${duration(Date.now() - v)})` : show('', v)) },
   at: { label: 'Status taken' },
 };

@@ -19,6 +19,13 @@ export interface BatcherOptions<I, O> {
   maxItems?: number;
   /** How long the first item waits for company. Default 50 ms. */
   windowMs?: number;
+  /**
+   * At most this many batches of this batcher in flight at once (waiting for a rate-limit slot, or for Kommo's
+   * answer); items that come meanwhile wait, and go together as soon as one is back. Default: no limit. With 1, a
+   * batch waiting behind other requests for a slot gathers everything that came meanwhile instead of going out as a
+   * handful of small ones (issue 20: writes of a burst at Kommo's pace went 2.2-2.4 items a request).
+   */
+  maxInFlight?: number;
   /** Sends one batch; returns one result per entry, in order. */
   send: (entries: BatchEntry<I>[]) => Promise<KommoResult<O>[]>;
 }
@@ -47,31 +54,46 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
   let timer: NodeJS.Timeout | null = null;
   let batches = 0;
   let items = 0;
+  const maxInFlight = Math.max(1, options.maxInFlight ?? Number.POSITIVE_INFINITY);
+  let inFlight = 0;
 
   function sendOne(batch: Waiting<I, O>[]): void {
     batches += 1;
     items += batch.length;
+    inFlight += 1;
+    // Those that waited for this batch to come back have waited at least a window: they go at once.
+    const back = () => {
+      inFlight -= 1;
+      drain(true);
+    };
     // send() returns errors as values; a rejection is a bug, and it reaches every caller of the batch.
     options.send(batch.map((w) => w.entry)).then(
-      (results) => batch.forEach((w, i) => w.resolve(results[i] as KommoResult<O>)),
-      (e: unknown) => batch.forEach((w) => w.reject(e)),
+      (results) => {
+        back();
+        batch.forEach((w, i) => w.resolve(results[i] as KommoResult<O>));
+      },
+      (e: unknown) => {
+        back();
+        batch.forEach((w) => w.reject(e));
+      },
     );
   }
 
   /** Full batches go at once; with `all`, the rest too. */
   function drain(all: boolean): void {
-    while (queue.length >= maxItems || (all && queue.length > 0)) {
+    while (inFlight < maxInFlight && (queue.length >= maxItems || (all && queue.length > 0))) {
       sendOne(queue.slice(0, maxItems));
       queue = queue.slice(maxItems);
     }
-    if (timer && queue.length === 0) { clearTimeout(timer); timer = null; }
+    // Nothing waiting, or waiting for a batch in flight (its return drains): no timer needed.
+    if (timer && (queue.length === 0 || inFlight >= maxInFlight)) { clearTimeout(timer); timer = null; }
   }
 
   return {
     add(list, ctx = {}) {
       const promises = list.map((item, index) => new Promise<KommoResult<O>>((resolve, reject) => queue.push({ entry: { item, ctx, index }, resolve, reject })));
       drain(windowMs <= 0);
-      if (queue.length > 0) timer ??= setTimeout(() => { timer = null; drain(true); }, windowMs);
+      if (queue.length > 0 && inFlight < maxInFlight) timer ??= setTimeout(() => { timer = null; drain(true); }, windowMs);
       return Promise.all(promises);
     },
     flush: () => drain(true),

@@ -20,6 +20,7 @@ import { phoneFieldOf, type PhoneFieldCheck } from './phone-field.ts';
 import { createRateLimiter, type RateLimiterStats } from './rate-limiter.ts';
 import { createReadCache, type CachedKind } from './read-cache.ts';
 import { getAll, getList, getOne, getRequired } from './reads.ts';
+import { eventsSince, phoneHolders, type KommoEvent } from './lists.ts';
 import { createTransport, type RequestContext } from './transport.ts';
 import { writeSender, type WriteSpec } from './writes.ts';
 
@@ -38,8 +39,11 @@ export interface KommoClientOptions {
   retry?: Partial<RetryOptions>;
   /** How long nothing is sent after Kommo blocks the IP (403). Default 5 minutes; then one request probes. */
   blockBackoffMs?: number;
-  /** Write batching: items within `windowMs` of the first, up to `maxItems`, go as one request. Defaults 50 ms, 250. */
-  batch?: { windowMs?: number; maxItems?: number };
+  /**
+   * Write batching: items within `windowMs` of the first, up to `maxItems`, go as one request; at most `maxInFlight`
+   * requests of a route at once, the items that come meanwhile going together when one is back. Defaults 50 ms, 250, 1.
+   */
+  batch?: { windowMs?: number; maxItems?: number; maxInFlight?: number };
   /** How long a phone search is remembered. Default 30 s; 0 turns the cache off. */
   phoneCacheTtlMs?: number;
   /** How long a contact, lead or company read by id is remembered (read-cache.ts). Default phoneCacheTtlMs; 0 turns it off. */
@@ -118,6 +122,14 @@ export interface KommoClient {
    * path is the script's, already checked to be an /api/v4/ path; a write drops the client's cached reads.
    */
   request(method: HttpMethod, path: string, body?: unknown, ctx?: RequestContext): Promise<KommoResult<{ status: number; body: unknown }>>;
+  /**
+   * Every contact or company, page by page (250 a page, oldest change first), each page handed to `onPage` as it
+   * comes; with `updatedFrom` (Unix seconds, Kommo's clock) only those changed at or after it
+   * (`filter[updated_at][from]`). Answers how many were read. The phone index's load and refresh (engine/phone-index).
+   */
+  phoneHolders(holder: 'contacts' | 'companies', updatedFrom: number | null, onPage: (items: KommoContact[]) => void, ctx?: RequestContext): Promise<KommoResult<number>>;
+  /** The account's events of these types at or after `from` (Unix seconds): `contact_deleted`, `company_deleted`, `entity_merged`. */
+  events(types: string[], from: number, ctx?: RequestContext): Promise<KommoResult<KommoEvent[]>>;
   /** Sends every waiting batch now. */
   flush(): void;
   stats(): KommoClientStats;
@@ -203,7 +215,7 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
   function batcher<O extends { request_id: string }>(spec: WriteSpec<O>): Batcher<Json, O> {
     const sender = writeSender(spec, writeDeps);
     const b = createBatcher<Json, O>({
-      windowMs: options.batch?.windowMs ?? 50, maxItems: Math.min(250, options.batch?.maxItems ?? 250),
+      windowMs: options.batch?.windowMs ?? 50, maxItems: Math.min(250, options.batch?.maxItems ?? 250), maxInFlight: options.batch?.maxInFlight ?? 1,
       // "If you get a 504 error, reduce the number of entities in the request" (https://developers.kommo.com/docs/limitations):
       // a batch answered 504 halves the batch size of this route for as long as the client lives.
       send: async (entries) => {
@@ -407,6 +419,8 @@ export function createKommoClient(options: KommoClientOptions): KommoClient {
       }
       return r.ok ? success({ status: r.value.status, body: r.value.body ?? null }) : r;
     },
+    phoneHolders: (holder, updatedFrom, onPage, ctx) => phoneHolders(transport, holder, updatedFrom, onPage, ctx),
+    events: (types, from, ctx) => eventsSince(transport, types, from, ctx),
     flush() {
       for (const b of Object.values(batchers)) b.flush();
     },

@@ -9,6 +9,7 @@ export type { Tokens, TokenStore } from './tokens.ts';
 export { createTokenFile } from './token-file.ts';
 export type { KommoError, KommoErrorCode, KommoErrorDetail, KommoResult, KommoValidationItem } from './errors.ts';
 export type { RequestContext } from './transport.ts';
+export type { KommoEvent } from './lists.ts';
 export type { RetryOptions } from './backoff.ts';
 export type { PhoneFieldCheck } from './phone-field.ts';
 export { createBatcher, type Batcher, type BatcherOptions, type BatchEntry } from './batcher.ts';
@@ -20,4 +21,4 @@ export type {
   AddedCall, AddedEntity, AddedUnsorted, CallBody, ContactBody, CustomFieldValueInput, CustomFieldValueRead, EntityPatch, KommoAccount,
   KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoNote, KommoPipeline, KommoTask, KommoStatus, KommoUser, LeadBody, TaskBody, UnsortedSipBody, UpdatedEntity,
 } from './kommo-types.ts';
-export { observeKommo, isKommoOp, KOMMO_OPS, type KommoExchange, type KommoObserver, type KommoOp } from './observe.ts';
+export { observeKommo, isKommoOp, INDEX_LOOKUP, KOMMO_OPS, type KommoExchange, type KommoObserver, type KommoOp } from './observe.ts';

@@ -37,9 +37,15 @@ export const KOMMO_OPS = {
 
 export type KommoOp = keyof typeof KOMMO_OPS;
 
+/**
+ * A client found in the local phone index (engine/phone-index: no request to Kommo), reported to the same observer
+ * so a call's story shows where its client came from and the dry run answers the same lookup the same way.
+ */
+export const INDEX_LOOKUP = { op: 'phoneIndexLookup', method: 'LOOKUP', route: 'phone index (local, no request)' } as const;
+
 /** One operation and its answer (a KommoResult, an array of them for writes, or the PHONE field check). */
 export interface KommoExchange {
-  op: KommoOp;
+  op: KommoOp | typeof INDEX_LOOKUP.op;
   method: string;
   route: string;
   write: boolean;

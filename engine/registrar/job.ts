@@ -30,6 +30,8 @@ export interface EntityRef {
   is_new: boolean;
   leadIds: number[];
   unsortedUid?: string;
+  /** Found in the phone index (engine/phone-index): no search was made, and `leadIds` is not known (empty). */
+  indexed?: boolean;
 }
 
 export interface DealRef {

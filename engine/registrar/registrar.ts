@@ -11,6 +11,7 @@ import type { Logger } from '../../log/index.ts';
 import { phoneKey, type KommoClient, type PhoneFieldCheck } from '../kommo/index.ts';
 import type { Outbox, OutboxJob } from '../outbox/index.ts';
 import type { HookInvoker } from '../hooks/index.ts';
+import type { PhoneIndex, PhoneIndexStatus } from '../phone-index/index.ts';
 import { createAccount } from './account.ts';
 import { createClientQueue } from './client-queue.ts';
 import { asStepFailure, handleFailure, type FailureEnv } from './failure.ts';
@@ -28,7 +29,16 @@ export interface RegistrarOptions {
   users: Record<string, number>;
   log: Logger;
   recordings?: RecordingLinker;
-  /** Calls registered at once (their writes batch together). Default 64. */
+  /**
+   * The account's phones (engine/phone-index), started and closed by its owner (the engine): a client found there
+   * costs no search, a miss is confirmed by one. Absent: every call's client is searched for.
+   */
+  phoneIndex?: PhoneIndex;
+  /**
+   * Calls registered at once (their writes batch together). Default 250, Kommo's most entities a write: a call
+   * waiting for a search or a batch costs Kommo nothing, and the more wait, the fuller each batch (issue 20: a
+   * 1,000-call burst took 0.52 requests a call with 64, 0.43 with 250, scaled ×4).
+   */
   concurrency?: number;
   /** Tries per call on transient failures (Kommo down, 429 after retries, timeouts). Default 30. */
   maxAttempts?: number;
@@ -53,6 +63,8 @@ export interface RegistrarStats {
   pending: number;
   inProgress: number;
   paused: string | null;
+  /** The phone index's figures (entries, age, last refresh, misses confirmed), or null without one. */
+  phoneIndex: PhoneIndexStatus | null;
 }
 
 /** What start() found; `phoneField` is the PHONE field check it made (the status page shows it, so nobody checks twice). */
@@ -88,7 +100,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
   let failed = 0;
 
   const queue = createClientQueue({
-    concurrency: o.concurrency ?? 64,
+    concurrency: o.concurrency ?? 250,
     clientOf: (id) => {
       const job = o.outbox.job(id);
       return job ? phoneKey(job.payload.phone) : null;
@@ -114,7 +126,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
   };
 
   function deps(facts: NonNullable<ReturnType<typeof account.facts>>): StepDeps {
-    return { kommo: o.kommo, hooks: o.hooks, outbox: o.outbox, settings: o.settings, log, now, ...facts, ...(o.recordings ? { recordings: o.recordings } : {}) };
+    return { kommo: o.kommo, hooks: o.hooks, outbox: o.outbox, settings: o.settings, log, now, ...facts, ...(o.recordings ? { recordings: o.recordings } : {}), ...(o.phoneIndex ? { phones: o.phoneIndex } : {}) };
   }
 
   async function register(job: OutboxJob<CallToRegister>, d: StepDeps) {
@@ -154,7 +166,7 @@ export function createRegistrar(o: RegistrarOptions): Registrar {
     },
     refreshAccount: () => account.refresh(),
     idle: () => queue.idle(),
-    stats: () => ({ registered, failed, pending: o.outbox.depth(), inProgress: queue.running(), paused }),
+    stats: () => ({ registered, failed, pending: o.outbox.depth(), inProgress: queue.running(), paused, phoneIndex: o.phoneIndex?.status() ?? null }),
     userByExtension: (extension) => account.facts()?.users.byExtension(extension) ?? null,
     close: () => queue.close(),
   };

@@ -16,9 +16,9 @@
  * contact's leads), and sent again only when it is not there. docs/design/registrar.md.
  */
 import type { OutboxJob } from '../outbox/index.ts';
-import type { CallToRegister } from './job.ts';
+import type { CallToRegister, EntityRef } from './job.ts';
 import { callStep } from './steps/call.ts';
-import { entityStep } from './steps/entity.ts';
+import { entityStep, findAgain, vanished } from './steps/entity.ts';
 import { dealOfCall, entityOfCall, type Ctx, type StepDeps } from './steps/kit.ts';
 import { leadStep } from './steps/lead.ts';
 import { postStep } from './steps/post.ts';
@@ -35,7 +35,21 @@ export async function runSteps(job: OutboxJob<CallToRegister>, d: StepDeps): Pro
   if (call.recording && c.cf.record === call.recording) c.cf.record = '';
   c.cf = withConversationUsers(c.cf, (ext) => d.users.byExtension(ext));
 
-  let entity = await entityStep(c);
+  const entity = await entityStep(c);
+  try {
+    await fromEntity(c, entity);
+  } catch (e) {
+    // The contact or company was deleted or merged in Kommo since it was found (the phone index is refreshed
+    // every minute, a cached search lives 30 s): it is dropped, the client found again, the steps not done run again.
+    if (!vanished(e) || entity.unsortedUid) throw e;
+    await fromEntity(c, await findAgain(c, entity));
+  }
+  return c.done;
+}
+
+/** The steps after the entity, each skipped when its journal says done. */
+async function fromEntity(c: Ctx, first: EntityRef): Promise<void> {
+  let entity = first;
   c.cf.entity = entityOfCall(entity);
   const found = await leadStep(c, entity);
   if (found) c.cf.deal = dealOfCall(found);
@@ -48,5 +62,4 @@ export async function runSteps(job: OutboxJob<CallToRegister>, d: StepDeps): Pro
   entity = await callStep(c, entity, deal);
   await taskStep(c, entity, deal);
   await postStep(c);
-  return c.done;
 }

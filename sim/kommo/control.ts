@@ -9,6 +9,7 @@ import type { RequestFilter } from './request-log.ts';
 import { ACCOUNT_NAMES, type AccountName } from './seeds.ts';
 import type { KommoSim } from './server.ts';
 import type { CompanySeed, ContactSeed, LeadSeed } from './types.ts';
+import type { EntityEdit } from './manager.ts';
 import { isObject, type ParsedBody } from './validate.ts';
 
 function json(b: unknown): unknown {
@@ -69,6 +70,29 @@ export function registerControlRoutes(app: FastifyInstance, sim: () => KommoSim)
       return reply.code(400).send(bad('expected an array of {name, phones?: string[], responsible_user_id?}'));
     }
     return reply.code(201).send(sim().seedCompanies(b as CompanySeed[]));
+  });
+  // "A manager" editing, deleting and merging contacts and companies (manager.ts).
+  const kindOf = (k: string) => (k === 'contacts' || k === 'companies' ? k : null);
+  app.patch('/__sim/:kind/:id', async (req, reply) => {
+    const { kind, id } = req.params as { kind: string; id: string };
+    const b = json(req.body);
+    const k = kindOf(kind);
+    if (!k || !isObject(b)) return reply.code(400).send(bad('expected PATCH /__sim/contacts|companies/:id with {name?, phones?: string[]}'));
+    return sim().editEntity(k, Number(id), b as EntityEdit) ? reply.code(204).send() : reply.code(404).send(bad(`no live ${kind} ${id}`));
+  });
+  app.delete('/__sim/:kind/:id', async (req, reply) => {
+    const { kind, id } = req.params as { kind: string; id: string };
+    const k = kindOf(kind);
+    if (!k) return reply.code(400).send(bad('expected DELETE /__sim/contacts|companies/:id'));
+    return sim().deleteEntity(k, Number(id)) ? reply.code(204).send() : reply.code(404).send(bad(`no live ${kind} ${id}`));
+  });
+  app.post('/__sim/:kind/:id/merge', async (req, reply) => {
+    const { kind, id } = req.params as { kind: string; id: string };
+    const b = json(req.body);
+    const k = kindOf(kind);
+    const others = isObject(b) && Array.isArray(b.ids) ? b.ids.map(Number) : null;
+    if (!k || !others) return reply.code(400).send(bad('expected POST /__sim/contacts|companies/:id/merge with {ids: number[]} (merged into :id)'));
+    return sim().mergeEntities(k, Number(id), others) ? reply.code(204).send() : reply.code(404).send(bad(`not every id is a live ${kind}`));
   });
   app.delete('/__sim/users/:id', async (req, reply) => {
     const id = Number((req.params as { id: string }).id);

@@ -9,7 +9,7 @@ export type { KommoCounters, KommoRequestRecord, RequestFilter } from './request
 export type { TooManyRequestsBody } from './problems.ts';
 export {
   ACCESS_TOKEN_TTL_SEC, BLOCK_AFTER_429_COUNT, BLOCK_COUNT_WINDOW_MS, BLOCK_DURATION_MS, DEFAULT_LIMITS, DEFAULT_PAGE_LIMIT,
-  MAX_ENTITIES_PER_REQUEST, MAX_PAGE_LIMIT, MAX_REQUESTS_PER_SECOND, PHONE_MATCH_DIGITS, PHONE_SEARCH_DIGITS, RATE_WINDOW_MS, REFRESH_TOKEN_TTL_SEC,
+  EVENTS_PAGE_LIMIT, MAX_ENTITIES_PER_REQUEST, MAX_PAGE_LIMIT, MAX_REQUESTS_PER_SECOND, PHONE_MATCH_DIGITS, PHONE_SEARCH_DIGITS, RATE_WINDOW_MS, REFRESH_TOKEN_TTL_SEC,
   type KommoLimits,
 } from './limits.ts';
 export {
@@ -19,6 +19,7 @@ export {
 export { DEFAULT_BEHAVIOUR, DUPLICATE_TAG, type KommoBehaviour } from './behaviour.ts';
 export { DIFFERENCES, type KnownDifference } from './differences.ts';
 export type {
-  CompanySeed, ContactSeed, CustomerSeed, KommoAccountInfo, KommoCustomer, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoPipeline,
+  CompanySeed, ContactSeed, CustomerSeed, KommoAccountInfo, KommoCustomer, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoEvent, KommoLead, KommoPipeline,
   KommoState, KommoStatus, KommoTask, KommoTaskType, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
 } from './types.ts';
+export type { EntityEdit, HolderKind } from './manager.ts';

@@ -55,6 +55,12 @@ export const DEFAULT_PAGE_LIMIT = 50;
  */
 export const CUSTOM_FIELDS_PAGE_LIMIT = 50;
 
+/**
+ * The events list gives at most 100 a page: "Количество возвращаемых сущностей за один запрос (Максимум – 100)"
+ * (https://www.amocrm.ru/developers/content/crm_platform/events-and-notes, GET /api/v4/events).
+ */
+export const EVENTS_PAGE_LIMIT = 100;
+
 /** Access tokens live 24 hours. https://developers.kommo.com/docs/oauth-20 (`expires_in: 86400`) */
 export const ACCESS_TOKEN_TTL_SEC = 86_400;
 

@@ -22,6 +22,8 @@ import { leadRoutes } from './routes/leads.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { noteRoutes } from './routes/notes.ts';
+import { eventRoutes } from './routes/events.ts';
+import { deleteEntity, editEntity, mergeEntities, type EntityEdit, type HolderKind } from './manager.ts';
 import { unsortedRoutes } from './routes/unsorted.ts';
 import { namedAccount, type AccountName } from './seeds.ts';
 import { KommoStore } from './store.ts';
@@ -76,6 +78,14 @@ export interface KommoSim {
   seedLeads(leads: LeadSeed[]): KommoLead[];
   /** Customers linked to contacts (a call goes to a contact's only customer when it has no active lead). */
   seedCustomers(customers: CustomerSeed[]): KommoCustomer[];
+  /**
+   * "A manager" at work in Kommo's interface (manager.ts): a contact or company edited (name, phones), deleted, or
+   * others merged into it. Each moves `updated_at`; deletions and merges go to the events list. false when an id
+   * is not a live entity of that kind.
+   */
+  editEntity(kind: HolderKind, id: number, edit: EntityEdit): boolean;
+  deleteEntity(kind: HolderKind, id: number): boolean;
+  mergeEntities(kind: HolderKind, keep: number, others: number[]): boolean;
   /** Removes a user from the account (an administrator deleting an employee while hookline runs); false when there was none. */
   removeUser(id: number): boolean;
   /** Adds a fault; returns its id. Throws a TypeError on a rule that makes no sense (a test's mistake). */
@@ -90,7 +100,7 @@ export interface KommoSim {
   blockedUntil(): number | null;
 }
 
-const ROUTES: RouteDef[] = [...contactRoutes, ...companyRoutes, ...leadRoutes, ...pipelineRoutes, ...unsortedRoutes, ...callRoutes, ...noteRoutes, ...taskRoutes, ...accountRoutes];
+const ROUTES: RouteDef[] = [...contactRoutes, ...companyRoutes, ...leadRoutes, ...pipelineRoutes, ...unsortedRoutes, ...callRoutes, ...noteRoutes, ...taskRoutes, ...accountRoutes, ...eventRoutes];
 
 function patternOf(url: string): RegExp {
   return new RegExp(`^${url.replace(/:[^/]+/g, '[^/]+')}$`);
@@ -180,6 +190,9 @@ export async function startKommo(options: StartKommoOptions = {}): Promise<Kommo
     seedCompanies: (companies) => companies.map((c) => structuredClone(store.seedCompany(c))),
     seedLeads: (leads) => leads.map((l) => structuredClone(store.seedLead(l))),
     seedCustomers: (customers) => customers.map((c) => structuredClone(store.seedCustomer(c))),
+    editEntity: (kind, id, edit) => editEntity(store, kind, id, edit),
+    deleteEntity: (kind, id) => deleteEntity(store, kind, id),
+    mergeEntities: (kind, keep, others) => mergeEntities(store, kind, keep, others),
     removeUser(id) {
       const before = store.users.length;
       store.users = store.users.filter((u) => u.id !== id);

@@ -7,7 +7,7 @@ import { phonesOf } from './field-values.ts';
 import { phoneKey } from './phone.ts';
 import { STATUS_LOST, STATUS_WON } from './seeds.ts';
 import type {
-  CompanySeed, ContactSeed, CustomerSeed, KommoCustomer, KommoAccountInfo, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead,
+  CompanySeed, ContactSeed, CustomerSeed, KommoCustomer, KommoAccountInfo, KommoEvent, KommoAccountSeed, KommoCall, KommoCompany, KommoContact, KommoCustomField, KommoLead,
   KommoNoteRecord, KommoPipeline, KommoState, KommoStatus, KommoTask, KommoUnsorted, KommoUser, LeadSeed, StoredFieldValues,
 } from './types.ts';
 
@@ -40,6 +40,9 @@ export class KommoStore {
   tasks = new Map<number, KommoTask>();
   /** Notes added through `POST /api/v4/{entity}/{id}/notes` (common notes a script writes; call notes are `calls`). */
   notes = new Map<number, KommoNoteRecord>();
+  /** The events list (events.ts): oldest first, kept as long as calls and tasks are. */
+  events: KommoEvent[] = [];
+  #eventSeq = 0;
   #next: Record<IdKind, number> = { ...ID_BASE };
   #nowSec: () => number;
   /** Calls and tasks kept, each; the oldest go first (write-only records: the demo adds them for months). */
@@ -74,6 +77,17 @@ export class KommoStore {
   addTask(task: KommoTask): void {
     this.tasks.set(task.id, task);
     keepRecent(this.tasks, this.#maxKept);
+  }
+
+  /** Records an event at the current second (`GET /api/v4/events`). */
+  addEvent(e: Omit<KommoEvent, 'id' | 'created_at' | 'account_id' | 'created_by'>): KommoEvent {
+    this.#eventSeq += 1;
+    const event: KommoEvent = {
+      id: `01sim${String(this.#eventSeq).padStart(21, '0')}`, created_at: this.now(), created_by: this.currentUserId, account_id: this.account.id, ...e,
+    };
+    this.events.push(event);
+    if (this.events.length > this.#maxKept) this.events.splice(0, this.events.length - this.#maxKept);
+    return event;
   }
 
   nextId(kind: IdKind): number {
@@ -217,8 +231,8 @@ export class KommoStore {
     return l;
   }
 
-  /** A seed's phones as the stored values of the entity's `PHONE` field; null without phones or without the field. */
-  #seedPhones(entity: 'contacts' | 'companies', seedPhones: ContactSeed['phones']): StoredFieldValues[] | null {
+  /** Phones (a seed's, or a manager's edit) as the stored values of the entity's `PHONE` field; null without phones or without the field. */
+  phoneValues(entity: 'contacts' | 'companies', seedPhones: ContactSeed['phones']): StoredFieldValues[] | null {
     const phoneField = this.fieldsFor(entity).find((f) => f.code === 'PHONE');
     const phones = (seedPhones ?? []).map((p) => (typeof p === 'string' ? { value: p, enum: 'WORK' } : p));
     return phoneField && phones.length > 0
@@ -237,7 +251,7 @@ export class KommoStore {
       ...(seed.id !== undefined ? { id: seed.id } : {}),
       name: seed.name,
       responsible_user_id: seed.responsible_user_id ?? this.currentUserId,
-      custom_fields_values: this.#seedPhones('contacts', seed.phones),
+      custom_fields_values: this.phoneValues('contacts', seed.phones),
     });
   }
 
@@ -246,7 +260,7 @@ export class KommoStore {
       ...(seed.id !== undefined ? { id: seed.id } : {}),
       name: seed.name,
       responsible_user_id: seed.responsible_user_id ?? this.currentUserId,
-      custom_fields_values: this.#seedPhones('companies', seed.phones),
+      custom_fields_values: this.phoneValues('companies', seed.phones),
     });
   }
 
@@ -266,7 +280,7 @@ export class KommoStore {
     return structuredClone({
       account: this.account, users: this.users, customFields: this.customFields, pipelines: this.pipelines,
       contacts: [...this.contacts.values()], companies: [...this.companies.values()], leads: [...this.leads.values()], unsorted: [...this.unsorted.values()],
-      calls: [...this.calls.values()], tasks: [...this.tasks.values()], customers: [...this.customers.values()], notes: [...this.notes.values()],
+      calls: [...this.calls.values()], tasks: [...this.tasks.values()], customers: [...this.customers.values()], notes: [...this.notes.values()], events: this.events,
     });
   }
 }

@@ -202,6 +202,25 @@ export interface KommoTaskType {
   code: string | null;
 }
 
+/**
+ * An entry of the account's events list (`GET /api/v4/events`,
+ * https://www.amocrm.ru/developers/content/crm_platform/events-and-notes): what happened to which entity, when. The
+ * emulator records the deletions, restorations and merges of contacts and companies (the types a copy of the
+ * account's phones needs: an entity gone from the lists shows up nowhere else).
+ */
+export interface KommoEvent {
+  /** Kommo's event ids are 26-character strings (`01drbfj5a8k9zd60bgg907a6w9`). */
+  id: string;
+  type: 'contact_deleted' | 'company_deleted' | 'contact_restored' | 'company_restored' | 'entity_merged';
+  entity_id: number;
+  entity_type: 'contact' | 'company';
+  created_by: number;
+  created_at: number;
+  value_after: unknown[];
+  value_before: unknown[];
+  account_id: number;
+}
+
 /** Everything the emulator holds, as `state()` and `GET /__sim/state` return it. */
 export interface KommoState {
   account: KommoAccountInfo;
@@ -216,6 +235,7 @@ export interface KommoState {
   tasks: KommoTask[];
   customers: KommoCustomer[];
   notes: KommoNoteRecord[];
+  events: KommoEvent[];
 }
 
 /** A note added by `POST /api/v4/{entity}/{id}/notes` (https://developers.kommo.com/reference/adding-notes). */

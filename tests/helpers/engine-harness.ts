@@ -37,16 +37,16 @@ export interface Harness {
   dir: string;
   log: Logger;
   logLines: () => Record<string, unknown>[];
-  outcomes: { linkedid: string; ok: boolean; error?: { code: string; message: string } }[];
+  outcomes: { linkedid: string; ok: boolean; error?: { code: string; message: string }; steps?: string[] }[];
   /** Publishes a script for a hook (compiled, warmed, live for the next call). */
   publish(hook: HookName, source: string): Promise<void>;
   /** Replays a capture (rewritten to fresh linkedids when `fresh`), waits until every call is registered or failed. */
   play(file: string, o?: { fresh?: boolean; stampEverySec?: number }): Promise<void>;
   /**
    * Puts the emulator back to a starting account and has the engine forget what it cached of the old one (its
-   * phone answers), as a hookline restarted against a new account would.
+   * phone answers and its phone index, built again in the background), as a hookline restarted against a new account would.
    */
-  resetKommo(account?: Parameters<KommoSim['reset']>[0]): void;
+  resetKommo(account?: Parameters<KommoSim['reset']>[0]): Promise<void>;
   /** Stops the engine only (the store, runner, pbx and kommo stay), and starts a new one on the same data folder. */
   restartEngine(): Promise<void>;
   close(): Promise<void>;
@@ -135,6 +135,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     const started = await e.start();
     if (!started.ok) throw new Error(started.error.message);
     engineKommo = e.kommo;
+    // The phone index is built in the background; tests start from a built one (refresh() joins that build).
+    await e.phoneIndex?.refresh();
     return e;
   }
 
@@ -170,6 +172,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     resetKommo(account) {
       kommo.reset(account);
       h.engine.kommo.clearPhoneCache();
+      return h.engine.phoneIndex?.reset() ?? Promise.resolve();
     },
     async restartEngine() {
       await h.engine.close();

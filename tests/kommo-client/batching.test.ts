@@ -52,4 +52,28 @@ describe('engine/kommo: batching', () => {
     const r = await b.add([1, 2, 3]);
     expect([seen, r.map((x) => (x.ok ? x.value : null))]).toEqual([[3], [2, 4, 6]]);
   });
+
+  it('with maxInFlight 1, what comes while a batch is out waits and goes as one batch when it is back (issue 20)', async () => {
+    const seen: number[][] = [];
+    let release: () => void = () => undefined;
+    const b = createBatcher<number, number>({
+      windowMs: 1, maxInFlight: 1,
+      send: async (entries) => {
+        seen.push(entries.map((e) => e.item));
+        // The first batch waits (for a rate slot, for Kommo) until released.
+        if (seen.length === 1) await new Promise<void>((r) => { release = r; });
+        return entries.map((e) => ({ ok: true, value: e.item }));
+      },
+    });
+    const first = b.add([1]);
+    await new Promise((r) => setTimeout(r, 20));
+    const later = [b.add([2]), b.add([3, 4])];
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([[1]]);
+    release();
+    const out = await Promise.all([first, ...later]);
+    expect(seen).toEqual([[1], [2, 3, 4]]);
+    expect(out.map((rs) => rs.map((x) => (x.ok ? x.value : null)))).toEqual([[1], [2], [3, 4]]);
+    expect(b.counts()).toMatchObject({ batches: 2, items: 4 });
+  });
 });

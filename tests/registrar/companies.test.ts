@@ -63,8 +63,9 @@ describe('a call from a number only a company has', () => {
     h = await startHarness({ kommo: { account: 'empty' } });
     await h.play(ABANDON, { fresh: true });
     expect(h.outcomes).toEqual([expect.objectContaining({ ok: true })]);
-    // One page of one company read at start to know there are none; no search by phone.
-    expect(h.kommo.requests({ method: 'GET', path: '/api/v4/companies' }).map((r) => r.query)).toEqual([{ page: '1', limit: '1' }]);
+    // One page of one company read at start to know there are none, and the phone index's read of the list
+    // (engine/phone-index); no search by phone.
+    expect(h.kommo.requests({ method: 'GET', path: '/api/v4/companies' }).map((r) => r.query)).toEqual([{ page: '1', limit: '1' }, { page: '1', limit: '250', 'order[updated_at]': 'asc' }]);
     expect(h.kommo.state().contacts.map((c) => c.name)).toEqual(['Contact +31150010001']);
   });
 

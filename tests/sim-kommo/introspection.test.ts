@@ -28,7 +28,7 @@ describe('sim/kommo introspection', () => {
     const r = await call(`${k.sim.url}/__sim/state`, 'GET', undefined, { token: null });
     expect(r.status).toBe(200);
     // `customers`: Kommo puts a call on a contact's only customer when it has no active lead (adding-calls page, issue 21).
-    expect(Object.keys(r.body).sort()).toEqual(['account', 'calls', 'companies', 'contacts', 'customFields', 'customers', 'leads', 'notes', 'pipelines', 'tasks', 'unsorted', 'users']);
+    expect(Object.keys(r.body).sort()).toEqual(['account', 'calls', 'companies', 'contacts', 'customFields', 'customers', 'events', 'leads', 'notes', 'pipelines', 'tasks', 'unsorted', 'users']);
     expect(r.body.contacts).toHaveLength(3);
     expect(r.body.tasks[0]).toMatchObject({ text: 'Call back', entity_id: 1_000_001, responsible_user_id: 5_001_001 });
   });

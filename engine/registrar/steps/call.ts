@@ -8,7 +8,7 @@ import type { DealRef, EntityRef } from '../job.ts';
 import { sourceOf } from '../settings.ts';
 import { toUnix } from '../time.ts';
 import { StepFailure } from '../errors.ts';
-import { entityStep } from './entity.ts';
+import { findAgain } from './entity.ts';
 import { callUser, entityOfCall, fail, hook, journal, prior, write, type Ctx } from './kit.ts';
 import { callDuration } from './record.ts';
 
@@ -26,9 +26,7 @@ export async function callStep(c: Ctx, entity: EntityRef, deal: DealRef | null):
     return entity;
   } catch (e) {
     if (!(e instanceof StepFailure && e.error.code === 'KOMMO_ENTITY_NOT_FOUND') || entity.unsortedUid) throw e;
-    c.d.kommo.forgetPhone(c.call.phone);
-    await journal(c, 'entity', { status: 'failed', result: { gone: entity.id } });
-    const again = await entityStep(c);
+    const again = await findAgain(c, entity);
     c.cf.entity = entityOfCall(again);
     await writeCallLog(c, again, deal);
     return again;
@@ -78,7 +76,14 @@ async function writeCallLog(c: Ctx, entity: EntityRef, deal: DealRef | null): Pr
  */
 async function callIsThere(c: Ctx, entity: EntityRef, deal: DealRef | null): Promise<boolean> {
   const places: [EntityRef['type'] | 'leads' | 'customers', number][] = [[entity.type, entity.id], ...(deal ? [['leads', deal.id] as ['leads', number]] : [])];
-  for (const id of entity.leadIds) if (!deal || id !== deal.id) places.push(['leads', id]);
+  // An entity from the phone index comes without its leads: they are read here, on this rare path only.
+  let leadIds = entity.leadIds;
+  if (entity.indexed) {
+    const held = entity.type === 'companies' ? await c.d.kommo.getCompany(entity.id, { linkedid: c.linkedid }) : await c.d.kommo.getContact(entity.id, { linkedid: c.linkedid });
+    if (!held.ok) fail(STEP, held.error);
+    leadIds = (held.value?._embedded?.leads ?? []).map((l) => l.id);
+  }
+  for (const id of leadIds) if (!deal || id !== deal.id) places.push(['leads', id]);
   if (entity.type === 'contacts') {
     const customers = await c.d.kommo.customersOf(entity.id, { linkedid: c.linkedid });
     if (!customers.ok) fail(STEP, customers.error);

@@ -5,6 +5,7 @@
  */
 import type { HookData, HookInput } from '../../../contracts/index.ts';
 import type { KommoCompany, KommoContact } from '../../kommo/index.ts';
+import { phonesOf } from '../../phone-index/index.ts';
 import { StepFailure } from '../errors.ts';
 import type { EntityRef } from '../job.ts';
 import { sourceOf } from '../settings.ts';
@@ -21,7 +22,7 @@ function refOf(contact: KommoContact, isNew: boolean, type: EntityRef['type'] = 
   };
 }
 
-export async function findContact(c: Ctx): Promise<KommoContact | null> {
+async function findContact(c: Ctx): Promise<KommoContact | null> {
   const r = await c.d.kommo.findContactsByPhone(c.call.phone, { linkedid: c.linkedid });
   if (!r.ok) fail(STEP, r.error);
   return [...r.value].sort((a, b) => a.id - b.id)[0] ?? null;
@@ -34,11 +35,59 @@ async function findCompany(c: Ctx): Promise<KommoCompany | null> {
   return [...r.value].sort((a, b) => a.id - b.id)[0] ?? null;
 }
 
+/**
+ * The client as the phone index has it (engine/phone-index: no request), or null when the index is not ready, has
+ * no entry for the number, or the step is reconciled after a lost answer (Kommo itself is asked then). Its leads
+ * are not in the index: `leadIds` is empty, and the steps that need them read the entity (lead, call reconciliation).
+ */
+function fromIndex(c: Ctx, reconciling: boolean): EntityRef | null {
+  if (reconciling || !c.d.phones) return null;
+  const hit = c.d.phones.lookup(c.call.phone, { linkedid: c.linkedid });
+  // A company in the index is in the account, whatever the 5-minute check of `companies` says yet.
+  const e = hit?.contacts[0] ?? hit?.companies[0];
+  if (!e) return null;
+  c.done.push(e.type === 'contacts' ? 'contact from the index' : 'company from the index');
+  return { type: e.type, id: e.id, name: e.name, responsible_user_id: e.responsible_user_id, is_new: false, leadIds: [], indexed: true };
+}
+
+/**
+ * Kommo refused a write for the entity: it was deleted or merged since it was found (a call log no contact has the
+ * phone for; a task or an update naming an id Kommo no longer has).
+ */
+export function vanished(e: unknown): boolean {
+  if (!(e instanceof StepFailure)) return false;
+  if (e.error.code === 'KOMMO_ENTITY_NOT_FOUND') return true;
+  return e.error.code === 'KOMMO_BAD_REQUEST' && /\b(NotFound|NotSupportedChoice) at (entity_id|id)\b/.test(e.error.message);
+}
+
+/**
+ * The client again after Kommo refused a write for `gone`: it is dropped from the phone index and the client's
+ * cached search, and the entity step runs once more (a live search, else a new contact).
+ */
+export async function findAgain(c: Ctx, gone: EntityRef): Promise<EntityRef> {
+  c.d.phones?.drop(gone.type, gone.id);
+  c.d.kommo.forgetPhone(c.call.phone);
+  await journal(c, STEP, { status: 'failed', result: { gone: gone.id } });
+  c.done.push(`${gone.type === 'contacts' ? 'contact' : 'company'} ${gone.id} gone from Kommo`);
+  return entityStep(c);
+}
+
 export async function entityStep(c: Ctx): Promise<EntityRef> {
   const was = prior(c, STEP);
   if (was?.status === 'done') return was.result as EntityRef;
+  const indexed = fromIndex(c, was?.status === 'sending');
+  if (indexed) {
+    await journal(c, STEP, { status: 'done', result: indexed });
+    return indexed;
+  }
+  // A miss in the index (or none yet) is confirmed by one live search: a contact a manager added a moment ago, or
+  // one the index has not read yet, is found and never duplicated.
   const found = await findContact(c);
+  const checked = c.d.phones?.ready() === true && was?.status !== 'sending';
   if (found) {
+    // The search found it by this number (a body remembered from hookline's own write names the field by id only).
+    c.d.phones?.put('contacts', found, [...phonesOf(found), c.call.phone]);
+    if (checked) c.d.phones?.missChecked(true);
     const ref = refOf(found, was?.status === 'sending');
     await journal(c, STEP, { status: 'done', result: ref });
     if (was?.status === 'sending') c.done.push('entity (reconciled)');
@@ -46,7 +95,9 @@ export async function entityStep(c: Ctx): Promise<EntityRef> {
   }
   // A company with the number is a known client too: nothing is created for it (not even an incoming lead).
   const company = c.d.companies ? await findCompany(c) : null;
+  if (checked) c.d.phones?.missChecked(company !== null);
   if (company) {
+    c.d.phones?.put('companies', company, [...phonesOf(company), c.call.phone]);
     const ref = refOf(company, false, 'companies');
     await journal(c, STEP, { status: 'done', result: ref });
     c.done.push('company found');
@@ -58,11 +109,20 @@ export async function entityStep(c: Ctx): Promise<EntityRef> {
   return c.d.settings.mode === 'contact' || c.call.direction === 'outbound' ? createContact(c) : createUnsorted(c);
 }
 
+/** The numbers in a contact body's field values (the PHONE field is named by id in hookline's body); the call's own number when none. */
+function phonesWritten(cfv: unknown, fallback: string): string[] {
+  const values = Array.isArray(cfv) ? cfv.flatMap((f: { values?: unknown }) => (Array.isArray(f?.values) ? f.values : [])) : [];
+  const phones = values.map((v: { value?: unknown }) => String(v?.value ?? '')).filter((v) => /^[+\d\s().-]+$/.test(v) && v.replace(/\D/g, '').length >= 3);
+  return phones.length > 0 ? phones : [fallback];
+}
+
 async function createContact(c: Ctx): Promise<EntityRef> {
   const responsible = callUser(c)?.id ?? c.d.users.byExtension(c.call.lastUser)?.id ?? c.d.users.fallback();
   const body: HookData<'process_contact_creation_params'> = { custom_fields_values: phoneValue(c), name: contactName(c), responsible_user_id: responsible, tags: c.d.settings.tags };
   const sent = await write(c, STEP, 'process_contact_creation_params', await hook(c, 'process_contact_creation_params', { call_full: c.cf, ...body }), body, tagsToKommo, (b) => c.d.kommo.addContacts([b], { linkedid: c.linkedid }));
   const ref: EntityRef = { type: 'contacts', id: sent.value.id, name: sent.data.name, responsible_user_id: sent.data.responsible_user_id, is_new: true, leadIds: [] };
+  // The client's next call finds it in the index (the phones hookline wrote, whatever a script made of the body).
+  c.d.phones?.put('contacts', { id: ref.id, name: ref.name, responsible_user_id: ref.responsible_user_id }, phonesWritten(sent.data.custom_fields_values, c.call.phone));
   await journal(c, STEP, { status: 'done', result: ref });
   c.done.push('contact created');
   return ref;

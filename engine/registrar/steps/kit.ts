@@ -8,6 +8,7 @@ import type { Logger } from '../../../log/index.ts';
 import type { HookInvoker, HookOutcome } from '../../hooks/index.ts';
 import type { KommoClient, KommoError, KommoResult } from '../../kommo/index.ts';
 import type { Outbox, OutboxJob, StepRecord } from '../../outbox/index.ts';
+import type { PhoneIndex } from '../../phone-index/index.ts';
 import { StepFailure, isPermanent } from '../errors.ts';
 import type { CallToRegister, DealRef, EntityRef, RecordingLinker } from '../job.ts';
 import type { RegistrationSettings } from '../settings.ts';
@@ -27,6 +28,8 @@ export interface StepDeps {
   /** The task type sent (account.ts: the configured one when the account has it). */
   taskTypeId: number;
   recordings?: RecordingLinker;
+  /** The account's phones (engine/phone-index): a client found there costs no search. Absent: every call is searched. */
+  phones?: PhoneIndex;
   log: Logger;
   now: () => number;
 }

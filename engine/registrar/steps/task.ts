@@ -1,7 +1,11 @@
 /**
- * task: a missed inbound or unanswered outbound call, with tasks on → process_task_creation_params. The
- * entity's open tasks are read before the send and kept with the "sending" record, so a reconciliation after
- * an ambiguous answer tells ours from an earlier call's with the same text and deadline (one GET per task).
+ * task: a missed inbound or unanswered outbound call, with tasks on → process_task_creation_params. Nothing is
+ * read before the send (issue 20: the read of the entity's open tasks cost 0.3 requests a call in a burst with 30%
+ * missed). Only when the answer to a send was lost (a timeout, a reset, a 5xx, a crash: the step is found
+ * "sending") are the entity's open tasks read, and ours is the one with the text and deadline sent, created since
+ * the send. An earlier call's task could only pass for ours if it had the same text (the client's name and number)
+ * and the same deadline (the call's end to the second plus the configured minutes): the same client's calls run one
+ * after the other, so two of them would have to end in the same second.
  */
 import type { HookData } from '../../../contracts/index.ts';
 import type { DealRef, EntityRef } from '../job.ts';
@@ -9,8 +13,10 @@ import { toUnix } from '../time.ts';
 import { answered, fail, journal, prior, hook, write, type Ctx } from './kit.ts';
 
 const STEP = 'task';
-/** Kept with a task's 'sending' record (never sent): the ids of the entity's open tasks before the send. */
+/** Kept with a task's 'sending' record by hookline before issue 20 (never sent): the ids of the entity's open tasks before the send. */
 const BEFORE = '__openBefore';
+/** Kommo's clock and hookline's may differ: a task created this long before the send was journaled still counts as after it. */
+const CLOCK_SKEW_S = 300;
 
 interface SentTask {
   text?: string;
@@ -27,13 +33,17 @@ export async function taskStep(c: Ctx, entity: EntityRef, deal: DealRef | null):
   const ctx = { linkedid: c.linkedid };
   const target: [EntityRef['type'] | 'leads', number] = deal ? ['leads', deal.id] : [entity.type, entity.id];
   if (was?.status === 'sending') {
-    // Ours is an open task like the one sent that was not there before it was sent (the client's calls go one
-    // at a time, so no other call of this client wrote one in between).
+    // The answer to the send was lost: ours is an open task like the one sent, made since (the client's calls go
+    // one at a time, so no other call of this client wrote one in between). A record from before issue 20 carries
+    // the ids of the tasks that were open before the send.
     const sent = (was.data ?? {}) as SentTask;
-    const before = new Set(sent[BEFORE] ?? []);
+    const before = sent[BEFORE] ? new Set(sent[BEFORE]) : null;
+    const since = Math.floor(was.at / 1000) - CLOCK_SKEW_S;
     const open = await c.d.kommo.openTasks(target[0], target[1], ctx);
     if (!open.ok) fail(STEP, open.error);
-    if (open.value.some((x) => !before.has(x.id) && x.text === sent.text && x.complete_till === sent.complete_till)) {
+    const ours = (x: (typeof open.value)[number]) => x.text === sent.text && x.complete_till === sent.complete_till
+      && (before ? !before.has(x.id) : typeof x.created_at !== 'number' || x.created_at >= since);
+    if (open.value.some(ours)) {
       await journal(c, STEP, { status: 'done', result: { reconciled: true } });
       c.done.push('task (reconciled)');
       return;
@@ -56,10 +66,7 @@ export async function taskStep(c: Ctx, entity: EntityRef, deal: DealRef | null):
     text: `Call back ${entity.name} on a missed call from ${c.call.phone}`,
   };
   const toKommo = ({ task_type, ...rest }: HookData<'process_task_creation_params'>) => ({ ...rest, task_type_id: task_type });
-  const existing = await c.d.kommo.openTasks(target[0], target[1], ctx);
-  if (!existing.ok) fail(STEP, existing.error);
-  const before = { [BEFORE]: existing.value.map((x) => x.id) };
-  await write(c, STEP, 'process_task_creation_params', await hook(c, 'process_task_creation_params', { call_full: c.cf, ...body }), body, toKommo, (b) => c.d.kommo.addTasks([b], ctx), before);
+  await write(c, STEP, 'process_task_creation_params', await hook(c, 'process_task_creation_params', { call_full: c.cf, ...body }), body, toKommo, (b) => c.d.kommo.addTasks([b], ctx));
   await journal(c, STEP, { status: 'done' });
   c.done.push('task');
 }

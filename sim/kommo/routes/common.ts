@@ -65,6 +65,24 @@ export function filterIds(q: Record<string, unknown>): number[] | null {
 }
 
 /**
+ * A range filter on a timestamp (`filter[updated_at]`, `filter[created_at]`): a single value means "from then on",
+ * `[from]` and `[to]` bound it on either side, both inclusive ("Можно передать timestamp … Также можно передать
+ * массив вида filter[updated_at][from]=… и filter[updated_at][to]=…", filters page,
+ * https://www.amocrm.com/developers/content/api_v4/filters_api/; the SDK's BaseRangeFilter). null: no such filter.
+ */
+export function rangeFilter(q: Record<string, unknown>, name: string): ((t: number) => boolean) | null {
+  const num = (v: unknown) => {
+    const x = Number(Array.isArray(v) ? v[0] : v);
+    return Number.isFinite(x) ? x : undefined;
+  };
+  const single = num(q[`filter[${name}]`]);
+  const from = single ?? num(q[`filter[${name}][from]`]);
+  const to = num(q[`filter[${name}][to]`]);
+  if (from === undefined && to === undefined) return null;
+  return (t) => (from === undefined || t >= from) && (to === undefined || t <= to);
+}
+
+/**
  * `PATCH /api/v4/<entity>` (a list) and `PATCH /api/v4/<entity>/:id`, the same for every entity: every item is
  * checked before any is applied (one bad item refuses the request), and an unknown id in the path is 404.
  */

@@ -12,7 +12,7 @@ import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
 import type { KommoCompany } from '../types.ts';
 import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
-import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, patchHandlers, withList } from './common.ts';
+import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, patchHandlers, rangeFilter, withList } from './common.ts';
 
 /** The company as Kommo returns it on read. */
 export function companyView(c: KommoCompany, ctx: RouteContext, withLeads: boolean): Record<string, unknown> {
@@ -26,7 +26,7 @@ function checkCompany(store: KommoStore, onUpdate: boolean) {
   return (item: JsonObject, errors: FieldError[]): void => {
     if (onUpdate) {
       const id = field(errors, item, 'id', 'int', 'id', { required: true });
-      if (id !== undefined && !store.companies.get(id as number)) errors.push({ code: 'NotFound', path: 'id', detail: 'Entity not found' });
+      if (id !== undefined && !(store.companies.get(id as number)?.is_deleted === false)) errors.push({ code: 'NotFound', path: 'id', detail: 'Entity not found' });
     }
     field(errors, item, 'name', 'string', 'name');
     checkResponsible(errors, item, store);
@@ -54,6 +54,8 @@ function list(req: RouteRequest, ctx: RouteContext): SimReply {
   const ids = filterIds(req.query);
   let found = ctx.store.visibleCompanies();
   if (ids) found = found.filter((c) => ids.includes(c.id));
+  const updated = rangeFilter(req.query, 'updated_at');
+  if (updated) found = found.filter((c) => updated(c.updated_at));
   if (query !== undefined) {
     found = found.filter((c) => queryMatches(query, [c.name], phonesOf(c.custom_fields_values),
       (c.custom_fields_values ?? []).filter((v) => v.field_code !== 'PHONE').flatMap((v) => v.values.map((x) => String(x.value)))));
@@ -61,7 +63,7 @@ function list(req: RouteRequest, ctx: RouteContext): SimReply {
   const desc = one(req.query, 'order[id]') === 'desc' || one(req.query, 'order[updated_at]') === 'desc';
   found.sort((a, b) => (one(req.query, 'order[updated_at]') ? a.updated_at - b.updated_at || a.id - b.id : a.id - b.id) * (desc ? -1 : 1));
   const withLeads = withList(req.query).includes('leads');
-  return listPage(found.map((c) => companyView(c, ctx, withLeads)), { base: ctx.base, path: '/api/v4/companies', query: req.query, entity: 'companies', ...p });
+  return listPage(found, { view: (c: (typeof found)[number]) => companyView(c, ctx, withLeads), base: ctx.base, path: '/api/v4/companies', query: req.query, entity: 'companies', ...p });
 }
 
 function get(req: RouteRequest, ctx: RouteContext): SimReply {
@@ -93,7 +95,7 @@ function updateOne(store: KommoStore, item: JsonObject, ctx: RouteContext, reque
 
 const { update, updateById } = patchHandlers({
   entity: 'companies',
-  exists: (store, id) => store.companies.get(id) !== undefined,
+  exists: (store, id) => store.companies.get(id)?.is_deleted === false,
   check: (store) => checkCompany(store, true),
   apply: (item, ctx, requestId) => updateOne(ctx.store, item, ctx, requestId),
 });

@@ -11,7 +11,7 @@ import type { RouteContext, RouteDef, RouteRequest } from '../route.ts';
 import type { KommoStore } from '../store.ts';
 import type { KommoContact } from '../types.ts';
 import { checkAll, field, itemsOf, requestIdOf, type JsonObject } from '../validate.ts';
-import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, patchHandlers, withList } from './common.ts';
+import { applyTags, checkAudit, checkResponsible, checkTags, entityLink, filterIds, patchHandlers, rangeFilter, withList } from './common.ts';
 
 /** The contact as Kommo returns it on read. */
 export function contactView(c: KommoContact, ctx: RouteContext, withLeads: boolean, withCustomers = false): Record<string, unknown> {
@@ -26,7 +26,7 @@ function checkContact(store: KommoStore, onUpdate: boolean) {
   return (item: JsonObject, errors: FieldError[]): void => {
     if (onUpdate) {
       const id = field(errors, item, 'id', 'int', 'id', { required: true });
-      if (id !== undefined && !store.contacts.get(id as number)) errors.push({ code: 'NotFound', path: 'id', detail: 'Entity not found' });
+      if (id !== undefined && !(store.contacts.get(id as number)?.is_deleted === false)) errors.push({ code: 'NotFound', path: 'id', detail: 'Entity not found' });
     }
     for (const k of ['name', 'first_name', 'last_name']) field(errors, item, k, 'string', k);
     checkResponsible(errors, item, store);
@@ -70,6 +70,8 @@ function list(req: RouteRequest, ctx: RouteContext): SimReply {
   const ids = filterIds(req.query);
   let found = ctx.store.visibleContacts();
   if (ids) found = found.filter((c) => ids.includes(c.id));
+  const updated = rangeFilter(req.query, 'updated_at');
+  if (updated) found = found.filter((c) => updated(c.updated_at));
   if (query !== undefined) {
     found = found.filter((c) => queryMatches(query, [c.name, c.first_name, c.last_name], phonesOf(c.custom_fields_values),
       (c.custom_fields_values ?? []).filter((v) => v.field_code !== 'PHONE').flatMap((v) => v.values.map((x) => String(x.value)))));
@@ -77,7 +79,7 @@ function list(req: RouteRequest, ctx: RouteContext): SimReply {
   const desc = one(req.query, 'order[id]') === 'desc' || one(req.query, 'order[updated_at]') === 'desc';
   found.sort((a, b) => (one(req.query, 'order[updated_at]') ? a.updated_at - b.updated_at || a.id - b.id : a.id - b.id) * (desc ? -1 : 1));
   const withLeads = withList(req.query).includes('leads');
-  return listPage(found.map((c) => contactView(c, ctx, withLeads)), { base: ctx.base, path: '/api/v4/contacts', query: req.query, entity: 'contacts', ...p });
+  return listPage(found, { view: (c: (typeof found)[number]) => contactView(c, ctx, withLeads), base: ctx.base, path: '/api/v4/contacts', query: req.query, entity: 'contacts', ...p });
 }
 
 function get(req: RouteRequest, ctx: RouteContext): SimReply {
@@ -109,7 +111,7 @@ function updateOne(store: KommoStore, item: JsonObject, ctx: RouteContext, reque
 
 const { update, updateById } = patchHandlers({
   entity: 'contacts',
-  exists: (store, id) => store.contacts.get(id) !== undefined,
+  exists: (store, id) => store.contacts.get(id)?.is_deleted === false,
   check: (store) => checkContact(store, true),
   apply: (item, ctx, requestId) => updateOne(ctx.store, item, ctx, requestId),
 });

@@ -22,9 +22,10 @@ export function taskTypesOf(store: KommoStore): Array<{ id: number; name: string
 const ENTITY_TYPES = ['leads', 'contacts', 'companies', 'customers'] as const;
 
 function entityExists(store: KommoStore, type: unknown, id: unknown): boolean {
-  if (type === 'leads') return store.leads.has(id as number);
-  if (type === 'contacts') return store.contacts.has(id as number);
-  if (type === 'companies') return store.companies.has(id as number);
+  // A deleted entity (in Kommo's trash, or merged into another) takes no task.
+  if (type === 'leads') return store.leads.get(id as number)?.is_deleted === false;
+  if (type === 'contacts') return store.contacts.get(id as number)?.is_deleted === false;
+  if (type === 'companies') return store.companies.get(id as number)?.is_deleted === false;
   return true;
 }
 
