@@ -7,6 +7,9 @@
  *   PUT    /api/hooks/:hook/tests/:id        {name?, expected?}
  *   DELETE /api/hooks/:hook/tests/:id
  *   POST   /api/hooks/:hook/tests/run        {source?}: every case on that source (default: the draft)
+ *   POST   /api/hooks/:hook/run              {input, source?, now?, seed?}: the source (default: the draft) once on
+ *                                            that input (issue 17, item 5: "run once" on an input edited as JSON)
+ *   GET    /api/hooks/:hook/example          {input}: the contract's example input, to start editing from
  *   GET    /api/hooks/:hook/export           {format, hook, source, published, tests}
  *   POST   /api/hooks/:hook/import           an export: its source becomes the draft, its cases are added
  *                                            (a case with the same id replaced)
@@ -14,6 +17,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hooks, isHookName, validateInput, validateOutput, type HookName } from '../contracts/index.ts';
 import { problem, SESSION_COOKIE } from '../http/index.ts';
+import { compile } from '../sandbox/index.ts';
 import { MAX_TEST_CASES, type TestCase, type TestCaseInput } from '../scripts-store/index.ts';
 import type { EditorRoutesOptions } from './routes.ts';
 import { runTestCases } from './test-cases.ts';
@@ -31,6 +35,7 @@ const bodies = {
   add: caseShape,
   update: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, expected: json } },
   run: { type: 'object', additionalProperties: false, properties: { source: { type: 'string', maxLength: 1_000_000 } } },
+  once: { type: 'object', additionalProperties: false, required: ['input'], properties: { input: json, source: { type: 'string', maxLength: 1_000_000 }, now: { type: 'number' }, seed: { type: 'number' } } },
   import: {
     type: 'object', required: ['format', 'hook'],
     properties: {
@@ -141,6 +146,24 @@ export function registerTestCaseRoutes(app: FastifyInstance, o: EditorRoutesOpti
     const r = await runTestCases({ runner: runner(), hook, source, cases: o.store.testCases(hook), limits: o.hookLimits?.[hook] });
     if (!r.ok) return reply.code(400).send({ error: r.error });
     return r.report;
+  });
+
+  app.post('/api/hooks/:hook/run', { schema: { body: bodies.once } }, async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    const b = req.body as { input: unknown; source?: string; now?: number; seed?: number };
+    const c = await compile(b.source ?? draftOf(hook), { hook, version: 'draft' });
+    if (!c.ok) return reply.code(400).send({ error: c.error });
+    // An input the contract refuses comes back as the run's INVALID_INPUT error, like a capture would.
+    const r = await runner().invoke(hook, { version: 'draft', compiled: c.compiled }, b.input, { now: b.now ?? Date.now(), seed: b.seed ?? 1, ...(o.hookLimits?.[hook] ? { limits: o.hookLimits[hook] } : {}) });
+    const error = r.error && r.error.code !== 'NO_SCRIPT' ? { code: r.error.code, message: r.error.message, hint: r.error.hint } : null;
+    return { draft: { ok: r.ok, data: r.data, error, logs: r.logs, durationMs: r.durationMs } };
+  });
+
+  app.get('/api/hooks/:hook/example', async (req, reply) => {
+    const hook = hookOf(req, reply);
+    if (!hook) return reply;
+    return { input: hooks[hook].exampleInput };
   });
 
   app.get('/api/hooks/:hook/export', async (req, reply) => {
