@@ -18,6 +18,7 @@ import { createAuth, startHttp, type Auth, type HttpServer } from '../http/index
 import type { Logger } from '../log/index.ts';
 import { chooseMp3Encoder, createRunner, describeMp3Encoder, type Mp3Encoder, type Runner } from '../sandbox/index.ts';
 import { openStore, type Store } from '../scripts-store/index.ts';
+import type { Shadows } from '../shadow/index.ts';
 import { startKommo, type KommoSim } from '../sim/kommo/index.ts';
 import { createStatus, kommoHealthOf, statusRoutes, type Status } from '../status/index.ts';
 import { adminFileProblem } from './admin-file.ts';
@@ -27,6 +28,7 @@ import { serviceHosts } from './hosts.ts';
 import { LISTEN_ERRNOS, probeListen } from './listen-probe.ts';
 import { kommoAuth, kommoBaseUrl } from './kommo-target.ts';
 import { createPublishedScripts, recordInto, type PublishedScripts } from './published-scripts.ts';
+import { createShadowRuns } from './shadow-runs.ts';
 
 /** Demo account users (sim/kommo 'demo') for the demo captures' extensions. */
 export const DEMO_USERS: Record<string, number> = { '201': 5_001_001, '202': 5_001_002, '203': 5_001_003, '401': 5_001_004 };
@@ -73,6 +75,8 @@ export interface Service {
    * none: linked as recorded), or null when recordings.convertToMp3 is off.
    */
   mp3Encoder: Mp3Encoder | null;
+  /** Drafts run in shadow on live calls (issue 17, item 7). */
+  shadows: Shadows;
   /** The Kommo start check: ok, or why calls are not registered. */
   started: Awaited<ReturnType<Engine['start']>>;
   stop(): Promise<void>;
@@ -152,6 +156,10 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     const offPublished = store.onPublished((hook, v) => quarantine.lift(hook, v.toDefault ? 'the built-in default was restored' : `v${v.version} was published`));
     cleanups.push(offPublished);
     status.quarantined(() => quarantine.list(Date.now()));
+    // Shadow runs (issue 17, item 7): drafts beside the published versions, in a sandbox child of their own.
+    const shadowRuns = createShadowRuns({ store, bundleDir, log, limits: hookLimits });
+    cleanups.push(() => shadowRuns.close());
+    const shadows = shadowRuns.shadows;
     const hooks = createHookInvoker({
       runner, scripts, log, limits: hookLimits, quarantine,
       // The contract's default of process_record_file_path converts WAV to MP3 (recordings.convertToMp3); with no
@@ -159,6 +167,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       defaultScripts: mp3Encoder && mp3Encoder.source !== 'none' ? ['process_record_file_path'] : [],
       onInvocation(r) {
         record(r);
+        shadows.observe(r);
         status.hookInvoked({ hook: r.hook, version: r.version, code: r.error?.code ?? null, durationMs: r.durationMs, at: r.now });
       },
     });
@@ -229,11 +238,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       auth = createAuth(dataDir, { username: admin?.username, password: admin?.password, passwordHash: admin?.passwordHash });
       if (auth.generatedPassword) generatedAdminFile = join(dataDir, 'admin.json');
       try {
-        const snapshot = () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
+        const snapshot = () => ({ ...status.snapshot(), shadows: shadows.list(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
         editor = await startHttp({
           auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, hosts: serviceHosts(config), log,
           routes: [
-            editorRoutes({ store, runner, replayRunner, hookLimits, auth, log, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }),
+            editorRoutes({ store, runner, replayRunner, hookLimits, auth, log, shadows, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }),
             statusRoutes(snapshot),
             ...features.routes,
           ],
@@ -247,7 +256,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       }
       cleanups.push(() => editor?.close());
     }
-    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, mp3Encoder, started, stop: stopAll };
+    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, mp3Encoder, shadows, started, stop: stopAll };
   } catch (e) {
     await stopAll();
     // Never shown: the next start must generate (and print) a new one rather than find this one's hash.

@@ -10,9 +10,11 @@ import { problem, SESSION_COOKIE, type Auth, type RouteModule } from '../http/in
 import type { Logger } from '../log/index.ts';
 import { compile, type Runner } from '../sandbox/index.ts';
 import type { Capture, Store } from '../scripts-store/index.ts';
+import type { Shadows } from '../shadow/index.ts';
 import { pageRoutes } from './assets.ts';
 import { replay } from './replay.ts';
 import { attachReplayStream } from './replay-stream.ts';
+import { registerShadowRoutes } from './shadow-routes.ts';
 import { registerTestCaseRoutes } from './test-case-routes.ts';
 import { runTestCases } from './test-cases.ts';
 import { createOffThreadTypeCheck, type OffThreadTypeCheck } from './typecheck-off-thread.ts';
@@ -30,6 +32,8 @@ export interface EditorRoutesOptions {
   /** Serve the editor page (built in the background at start, editor/build.ts). Default true. */
   page?: boolean;
   /** The live version's suspension of a hook (engine/hooks quarantine, through app/), or null. */
+  /** Shadow runs on live calls (issue 17, item 7; app/ gives them): without, the shadow routes say they need the engine. */
+  shadows?: Shadows;
   quarantine?: (hook: HookName) => { version: number | string; reason: string; failures: number; since: number; until: number } | null;
 }
 
@@ -217,6 +221,7 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions, typeChecks: O
   });
 
   registerTestCaseRoutes(app, o);
+  registerShadowRoutes(app, o);
 
   app.get('/api/hooks/:hook/failures', async (req, reply) => {
     const hook = hookOf(req, reply);

@@ -42,6 +42,8 @@ export interface InvocationRecord {
   input: unknown;
   now: number;
   seed: number;
+  /** The data the caller goes on with (the script's output, or the default): shadow runs compare with it. */
+  data: unknown;
   error: HooklineError | null;
   durationMs: number;
 }
@@ -123,8 +125,9 @@ export function createHookInvoker(o: InvokerOptions): HookInvoker {
         // the default was used; this is hookline's error and is logged as one.
         o.log.error({ linkedid, hook, version, code: r.error.code, durationMs, hint: r.error.hint }, r.error.message);
       }
+      const data = (r as { data: unknown }).data; // read as unknown: HookData<H> is too deep for the compiler here
       try {
-        o.onInvocation?.({ hook, linkedid, version, input, now: t, seed, error: r.error, durationMs: r.durationMs });
+        o.onInvocation?.({ hook, linkedid, version, input, now: t, seed, data, error: r.error, durationMs: r.durationMs });
       } catch (e) {
         o.log.error({ hook, linkedid, err: String(e) }, 'recording an invocation failed');
       }
