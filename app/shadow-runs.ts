@@ -29,7 +29,7 @@ export function createShadowRuns(o: { store: Store; bundleDir: string; log: Logg
       onCrash: (detail) => o.log.warn({ detail }, 'the shadow runs\' sandbox process died; live calls are not affected, the next shadow invocation starts it again'),
     },
   });
-  const shadows = createShadows({ execute: shadowExecute(runner), log: o.log, ...(o.limits ? { limits: o.limits } : {}) });
+  const shadows = createShadows({ execute: shadowExecute(runner), warm: (hook, script) => runner.warm(hook, script, o.limits?.[hook]), log: o.log, ...(o.limits ? { limits: o.limits } : {}) });
   const off = o.store.onPublished((hook, v) => shadows.stop(hook, v.toDefault ? 'the hook went back to its built-in default' : `v${v.version} was published`));
   return {
     shadows,

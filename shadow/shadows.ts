@@ -68,6 +68,8 @@ export interface ShadowInfo {
 
 export interface ShadowsOptions {
   execute: ShadowExecute;
+  /** Prepares the draft's isolate when the shadow starts, so a cold start is not paid on (or counted against) the first call. */
+  warm?: (hook: HookName, script: HookScript) => Promise<void>;
   log: Logger;
   /** The hooks' limits as the engine applies them (config hooks.<hook>), for the shadow too. */
   limits?: Partial<Record<HookName, Partial<HookLimits>>>;
@@ -136,7 +138,9 @@ export function createShadows(o: ShadowsOptions) {
         hook, active: true, since: new Date(now()).toISOString(), author, hash: c.compiled.hash, runs: 0, same: 0, differs: 0, failed: 0,
         skipped: { cpu: 0, busy: 0 }, windowMs, usedMs: 0, budgetMs: Math.round(share * windowMs), stoppedAt: null, stopReason: null,
       };
-      byHook.set(hook, { info, script: { version: 'shadow', compiled: c.compiled }, results: [], spent: [], seq: 0 });
+      const script: HookScript = { version: 'shadow', compiled: c.compiled };
+      await o.warm?.(hook, script).catch(() => {}); // a failure shows on the runs
+      byHook.set(hook, { info, script, results: [], spent: [], seq: 0 });
       o.log.info({ hook, author }, `a draft of ${hook} runs in shadow: on live calls beside the published version, its output recorded and never used`);
       return { ok: true, value: { ...info } };
     },

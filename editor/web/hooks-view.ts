@@ -6,6 +6,7 @@ import { createFailuresView } from './failures-view.ts';
 import { createHistoryView } from './history-view.ts';
 import { baseOptions, errorMarkers, modelFor, monaco, setTypings } from './monaco.ts';
 import { createReplayView } from './replay-view.ts';
+import { createShadowView } from './shadow-view.ts';
 import { createTestsView } from './tests-view.ts';
 
 declare global {
@@ -34,18 +35,18 @@ export function createHooksView(root: HTMLElement) {
   const anyway = h('input#publish-anyway', { type: 'checkbox', 'data-testid': 'publish-anyway' });
   const anywayLabel = h('label', { title: 'Publish although the script has type errors: say why in the message' }, anyway, ' publish anyway');
   const note = h('span#action-result', { 'data-testid': 'action-result', role: 'status' });
-  const subtabs = { edit: h('button#subtab-edit', { 'data-testid': 'subtab-edit' }, 'Edit'), replay: h('button#subtab-replay', { 'data-testid': 'subtab-replay' }, 'Replay'), history: h('button#subtab-history', { 'data-testid': 'subtab-history' }, 'History'), failures: h('button#subtab-failures', { 'data-testid': 'subtab-failures' }, 'Failures'), tests: h('button#subtab-tests', { 'data-testid': 'subtab-tests' }, 'Tests') };
+  const subtabs = { edit: h('button#subtab-edit', { 'data-testid': 'subtab-edit' }, 'Edit'), replay: h('button#subtab-replay', { 'data-testid': 'subtab-replay' }, 'Replay'), history: h('button#subtab-history', { 'data-testid': 'subtab-history' }, 'History'), failures: h('button#subtab-failures', { 'data-testid': 'subtab-failures' }, 'Failures'), tests: h('button#subtab-tests', { 'data-testid': 'subtab-tests' }, 'Tests'), shadow: h('button#subtab-shadow', { 'data-testid': 'subtab-shadow' }, 'Shadow') };
   const format = h('button#format-document', { 'data-testid': 'format-document', title: 'Format Document (Shift+Alt+F)' }, 'Format');
   const editorEl = h('div#editor', { 'data-testid': 'editor' });
   const problems = h('ul#problems', { 'data-testid': 'problems' });
-  const panels = { edit: h('div.panel#panel-edit', {}, editorEl, problems), replay: h('div.panel#panel-replay'), history: h('div.panel#panel-history'), failures: h('div.panel#panel-failures'), tests: h('div.panel#panel-tests') };
+  const panels = { edit: h('div.panel#panel-edit', {}, editorEl, problems), replay: h('div.panel#panel-replay'), history: h('div.panel#panel-history'), failures: h('div.panel#panel-failures'), tests: h('div.panel#panel-tests'), shadow: h('div.panel#panel-shadow') };
   pane.append(
     h('div.toolbar', {}, title, summary),
-    h('div.toolbar', {}, h('nav.subtabs', {}, subtabs.edit, subtabs.replay, subtabs.history, subtabs.failures, subtabs.tests), save, format, state, h('span.spacer'), message, anywayLabel, publish, note),
+    h('div.toolbar', {}, h('nav.subtabs', {}, subtabs.edit, subtabs.replay, subtabs.history, subtabs.failures, subtabs.tests, subtabs.shadow), save, format, state, h('span.spacer'), message, anywayLabel, publish, note),
   );
   // Publish asks first: the diff of the live source (or the template, when nothing is live) against the draft.
   const confirmPublish = createConfirm(pane, 'publish-confirm');
-  pane.append(panels.edit, panels.replay, panels.history, panels.failures, panels.tests);
+  pane.append(panels.edit, panels.replay, panels.history, panels.failures, panels.tests, panels.shadow);
   pane.hidden = true;
 
   const editor = monaco.editor.create(editorEl, { ...baseOptions, model: null });
@@ -57,6 +58,7 @@ export function createHooksView(root: HTMLElement) {
     editor.focus();
   };
   const tests = createTestsView(panels.tests, () => editor.getValue(), () => open && void openHook(open, 'tests', true)); // an import's source is the draft now: shown, in place of any edit
+  const shadow = createShadowView(panels.shadow, () => editor.getValue());
   const caseSaved = () => open && void tests.load(open);
   const replay = createReplayView(panels.replay, { draftSource: () => editor.getValue(), jumpTo, tests: (report, hook) => tests.show(report, hook), caseSaved });
   const failures = createFailuresView(panels.failures, { draftSource: () => editor.getValue(), jumpTo, caseSaved });
@@ -77,6 +79,8 @@ export function createHooksView(root: HTMLElement) {
     if (which === 'replay' && open) void replay.load(open);
     if (which === 'failures' && open) void failures.load(open);
     if (which === 'tests' && open) void tests.load(open);
+    if (which === 'shadow' && open) shadow.show(open);
+    else shadow.hide();
   };
   for (const k of Object.keys(subtabs) as (keyof typeof subtabs)[]) subtabs[k].addEventListener('click', () => showPanel(k));
 
@@ -257,6 +261,7 @@ export function createHooksView(root: HTMLElement) {
       window.removeEventListener('beforeunload', unsaved);
       offMarkers.dispose();
       replay.dispose();
+      shadow.hide();
       history.dispose();
       confirmPublish.dispose();
       editor.dispose();
