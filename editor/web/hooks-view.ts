@@ -33,7 +33,7 @@ export function createHooksView(root: HTMLElement) {
   const message = h('input#publish-message', { type: 'text', placeholder: 'What changed (for the history)', size: 32 });
   const publish = h('button#publish.primary', { 'data-testid': 'publish' }, 'Publish');
   const anyway = h('input#publish-anyway', { type: 'checkbox', 'data-testid': 'publish-anyway' });
-  const anywayLabel = h('label', { title: 'Publish although the script has type errors: say why in the message' }, anyway, ' publish anyway');
+  const anywayLabel = h('label', { title: 'Publish although the script has type errors or failing test cases: say why in the message (the history keeps it)' }, anyway, ' publish anyway');
   const note = h('span#action-result', { 'data-testid': 'action-result', role: 'status' });
   const subtabs = { edit: h('button#subtab-edit', { 'data-testid': 'subtab-edit' }, 'Edit'), replay: h('button#subtab-replay', { 'data-testid': 'subtab-replay' }, 'Replay'), history: h('button#subtab-history', { 'data-testid': 'subtab-history' }, 'History'), failures: h('button#subtab-failures', { 'data-testid': 'subtab-failures' }, 'Failures'), tests: h('button#subtab-tests', { 'data-testid': 'subtab-tests' }, 'Tests'), shadow: h('button#subtab-shadow', { 'data-testid': 'subtab-shadow' }, 'Shadow') };
   const format = h('button#format-document', { 'data-testid': 'format-document', title: 'Format Document (Shift+Alt+F)' }, 'Format');
