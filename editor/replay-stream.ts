@@ -17,8 +17,8 @@ export type ReplayStreamOptions = Omit<EditorRoutesOptions, 'page'>;
 /**
  * GET /api/ws (WebSocket): replay results stream as they complete. The upgrade needs the session cookie and,
  * like every state-changing route, refuses a foreign Origin. Send {"type":"replay","hook","limit"?,"ids"?,"source"?};
- * receive {"type":"result",…} per input, {"type":"tests",tests} (the hook's test cases, when it has some, on a
- * replay of all captures), then {"type":"summary",summary} (or {"type":"error",error}).
+ * receive {"type":"result",…} per input, {"type":"tests",tests} (the hook's test cases, when it has
+ * some), then {"type":"summary",summary} (or {"type":"error",error}).
  */
 export function attachReplayStream(app: FastifyInstance, o: ReplayStreamOptions): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * 1024 * 1024 });
@@ -62,9 +62,9 @@ export function attachReplayStream(app: FastifyInstance, o: ReplayStreamOptions)
           onResult: (result) => ws.send(JSON.stringify({ type: 'result', result })),
         });
         if (!r.ok) return ws.send(JSON.stringify({ type: 'error', error: r.error }));
-        // The hook's test cases run on every replay of all captures (issue 17, item 3): {"type":"tests", tests} before the summary.
+        // The hook's test cases run on every replay (issue 17, item 3): {"type":"tests", tests} before the summary.
         const cases = o.store.testCases(hook);
-        if (ids === undefined && cases.length) {
+        if (cases.length) {
           const t = await runTestCases({ runner: o.replayRunner ?? o.runner, hook, source, cases, limits: o.hookLimits?.[hook] });
           if (t.ok) ws.send(JSON.stringify({ type: 'tests', tests: t.report }));
         }

@@ -50,7 +50,10 @@ describe('a draft in shadow', { timeout: 90_000 }, () => {
   it('shows, as calls come, where its output differs from the live one, with the inputs', async () => {
     await page.click(`[data-hook=${HOOK}]`);
     await page.waitForFunction((hook) => (window as { hookline?: { hook(): string | null } }).hookline?.hook() === hook, HOOK);
+    // The hook's text is in the editor (its draft is fetched after the hook is chosen): only then is setSource kept.
+    await page.waitForSelector(`#hook-title:text-is("${HOOK}")`);
     await page.evaluate((s) => window.hookline?.setSource(s), SHADOW);
+    expect(await page.evaluate(() => (window as { hookline?: { source(): string } }).hookline?.source())).toBe(SHADOW);
     await page.click('[data-testid=subtab-shadow]');
     await expect.poll(() => page.textContent('[data-testid=shadow-state]')).toContain('No shadow');
     await shot('no-shadow');

@@ -59,6 +59,8 @@ beforeAll(async () => {
   page = ui.page;
   await page.click(`[data-hook=${HOOK}]`);
   await page.waitForFunction((hook) => (window as { hookline?: { hook(): string | null } }).hookline?.hook() === hook, HOOK);
+  // The hook's text is in the editor (its draft is fetched after the hook is chosen): only then is setSource kept.
+  await page.waitForSelector(`#hook-title:text-is("${HOOK}")`);
 }, 120_000);
 
 afterAll(async () => {
