@@ -31,9 +31,9 @@ export interface EditorRoutesOptions {
   log?: Logger;
   /** Serve the editor page (built in the background at start, editor/build.ts). Default true. */
   page?: boolean;
-  /** The live version's suspension of a hook (engine/hooks quarantine, through app/), or null. */
   /** Shadow runs on live calls (issue 17, item 7; app/ gives them): without, the shadow routes say they need the engine. */
   shadows?: Shadows;
+  /** The live version's suspension of a hook (engine/hooks quarantine, through app/), or null. */
   quarantine?: (hook: HookName) => { version: number | string; reason: string; failures: number; since: number; until: number } | null;
 }
 

@@ -77,17 +77,20 @@ export interface ShadowsOptions {
   share?: number;
   /** The window of that share, ms. Default 10 000. */
   windowMs?: number;
-  /** Shadow invocations in flight at once, over all hooks. Default 4. */
+  /** Shadow invocations in flight at once, over all hooks (the shadow's child runs them one at a time anyway). Default 2. */
   maxInFlight?: number;
   /** Results kept per hook (newest). Default 200. */
   maxRecords?: number;
   now?: () => number;
 }
 
+/** A result as kept: the diff is made when it is read (never on the event loop the live calls share, per call). */
+type Kept = Omit<ShadowResult, 'diff'> & { diff?: string; before: string; after: string };
+
 interface Running {
   info: ShadowInfo;
   script: HookScript;
-  results: ShadowResult[];
+  results: Kept[];
   /** [end time, duration] of the invocations in the window. */
   spent: [number, number][];
   seq: number;
@@ -99,7 +102,7 @@ export function createShadows(o: ShadowsOptions) {
   const now = o.now ?? Date.now;
   const share = o.share ?? 0.25;
   const windowMs = o.windowMs ?? 10_000;
-  const maxInFlight = o.maxInFlight ?? 4;
+  const maxInFlight = o.maxInFlight ?? 2;
   const maxRecords = o.maxRecords ?? 200;
   const byHook = new Map<HookName, Running>();
   let inFlight = 0;
@@ -124,7 +127,7 @@ export function createShadows(o: ShadowsOptions) {
       seq: ++r.seq, time: new Date(live.now).toISOString(), linkedid: live.linkedid, verdict, input,
       live: { version: live.version, data: liveData, error: live.error?.code ?? null },
       shadow: { data: res.data, error, durationMs: res.durationMs },
-      diff: verdict === 'same' ? '' : createTwoFilesPatch(`live${live.version === null ? ' (default)' : ` v${live.version}`}`, error ? 'shadow (failed)' : 'shadow', before, after),
+      before, after,
     });
     if (r.results.length > maxRecords) r.results.length = maxRecords;
   }
@@ -189,7 +192,13 @@ export function createShadows(o: ShadowsOptions) {
     /** The hook's shadow (active or the last ended) and its results, newest first; null when none was started. */
     get(hook: HookName): { shadow: ShadowInfo; results: ShadowResult[] } | null {
       const r = byHook.get(hook);
-      return r ? { shadow: snapshot(r), results: [...r.results] } : null;
+      if (!r) return null;
+      const results = r.results.map((k): ShadowResult => {
+        k.diff ??= k.verdict === 'same' ? '' : createTwoFilesPatch(`live${k.live.version === null ? ' (default)' : ` v${k.live.version}`}`, k.shadow.error ? 'shadow (failed)' : 'shadow', k.before, k.after);
+        const { before: _b, after: _a, ...shown } = k;
+        return { ...shown, diff: k.diff };
+      });
+      return { shadow: snapshot(r), results };
     },
     /** Every hook's shadow, active or last ended (the status page). */
     list(): ShadowInfo[] {
