@@ -183,11 +183,15 @@ export function createShadows(o: ShadowsOptions) {
         return;
       }
       inFlight++;
-      shadowOne(r, live, input, liveData)
-        .catch((e) => o.log.warn({ hook: live.hook, err: String(e) }, 'a shadow invocation failed inside hookline'))
-        .finally(() => {
-          inFlight--;
-        });
+      // Started on the next turn of the event loop: the caller of the live invocation goes on first (a runner's
+      // invoke checks the input and sends it to its child before its first await: not on the live call's time).
+      setImmediate(() => {
+        shadowOne(r, live, input, liveData)
+          .catch((e) => o.log.warn({ hook: live.hook, err: String(e) }, 'a shadow invocation failed inside hookline'))
+          .finally(() => {
+            inFlight--;
+          });
+      });
     },
     /** The hook's shadow (active or the last ended) and its results, newest first; null when none was started. */
     get(hook: HookName): { shadow: ShadowInfo; results: ShadowResult[] } | null {

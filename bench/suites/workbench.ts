@@ -21,7 +21,7 @@ import { median, percentile, type BenchFigure, type BenchSuite } from '../suite.
 const HOOK = 'process_client_phone';
 const LIVE = "export default (i: HookInput): HookResult => ({ data: { phone: i.phone }, state: 'success' });";
 const DRAFT = "export default (i: HookInput): HookResult => ({ data: { phone: String(i.phone).replace(/\\D/g, '') }, state: 'success' });";
-const ROUNDS = 6;
+const ROUNDS = 10;
 const PER_ROUND = 300;
 const CASES = 50;
 const pause = () => new Promise<void>((r) => setTimeout(r, 2));
