@@ -28,8 +28,13 @@ describe('shadow bounds', () => {
       await settle(s);
     }
     const info = s.get(HOOK);
-    // 100 ms of budget: two 60 ms timeouts use it up, the third call is not shadowed.
-    expect(info?.shadow).toMatchObject({ runs: 2, failed: 2, skipped: { cpu: 1, busy: 0 } });
+    // 100 ms of budget, each run at least 60 ms (its timeout, more on a loaded machine): at most two run, the
+    // third call at the latest is not shadowed.
+    const sh = info?.shadow;
+    expect(sh?.runs).toBeGreaterThanOrEqual(1);
+    expect(sh?.failed).toBe(sh?.runs);
+    expect(sh?.skipped).toEqual({ cpu: 3 - (sh?.runs ?? 0), busy: 0 });
+    expect(sh?.skipped.cpu).toBeGreaterThanOrEqual(1);
     expect(info?.results[0]?.shadow.error?.code).toBe('TIMEOUT');
     expect(info?.results[0]?.verdict).toBe('failed');
   });
