@@ -3,3 +3,4 @@ export { startService, DEMO_USERS, type Service, type ServiceOptions } from './s
 export { ServiceError } from './errors.ts';
 export { createPublishedScripts, recordInto, type PublishedScripts } from './published-scripts.ts';
 export { serviceHosts } from './hosts.ts';
+export { createShadowRuns, shadowExecute, SHADOW_NICE } from './shadow-runs.ts';

@@ -12,12 +12,11 @@ import type { Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
 import { editorRoutes } from '../editor/index.ts';
 import { createCapabilities, type KommoRequester } from '../capabilities/index.ts';
-import { createHookInvoker, createQuarantine, type HookInvoker } from '../engine/hooks/index.ts';
+import { createHookInvoker, createQuarantine } from '../engine/hooks/index.ts';
 import { createEngine, type Engine, type EngineOptions } from '../engine/index.ts';
 import { createRecordings, recordingsCapabilities } from '../engine/recordings/index.ts';
 import { createAuth, startHttp, type Auth, type HttpServer } from '../http/index.ts';
-import type { Logger } from '../log/index.ts';
-import { chooseMp3Encoder, createRunner, describeMp3Encoder, type Mp3Encoder, type Runner } from '../sandbox/index.ts';
+import { chooseMp3Encoder, createRunner, describeMp3Encoder } from '../sandbox/index.ts';
 import { openStore, type Store } from '../scripts-store/index.ts';
 import { startKommo, type KommoSim } from '../sim/kommo/index.ts';
 import { createStatus, kommoHealthOf, statusRoutes, type Status } from '../status/index.ts';
@@ -27,61 +26,14 @@ import { featureRoutes } from './feature-routes.ts';
 import { serviceHosts } from './hosts.ts';
 import { LISTEN_ERRNOS, probeListen } from './listen-probe.ts';
 import { kommoAuth, kommoBaseUrl } from './kommo-target.ts';
-import { createPublishedScripts, recordInto, type PublishedScripts } from './published-scripts.ts';
-import { openServiceStories, type ServiceStories } from './stories.ts';
+import { createPublishedScripts, recordInto } from './published-scripts.ts';
+import { openServiceStories } from './stories.ts';
 import { callsRoutes } from '../stories/index.ts';
+import { createShadowRuns } from './shadow-runs.ts';
 
-/** Demo account users (sim/kommo 'demo') for the demo captures' extensions. */
-export const DEMO_USERS: Record<string, number> = { '201': 5_001_001, '202': 5_001_002, '203': 5_001_003, '401': 5_001_004 };
+import { DEMO_USERS, type Service, type ServiceOptions } from './service-types.ts';
 
-export interface ServiceOptions {
-  config: Config;
-  demo: boolean;
-  log: Logger;
-  /** Start the editor (default true). `hookline demo` runs without it. */
-  editor?: boolean;
-  /** Demo: the captures folder (default demo/captures) and the pace; `once` plays each capture once, fast. */
-  demoPbx?: { capturesDir?: string; paceMs?: number };
-  /** Override where the engine connects (tests and `hookline demo` bring their own PBX). */
-  pbxOverride?: { host: string; port: number; username: string; secret: string };
-  kommoRateWindowMs?: number;
-  engine?: Partial<Pick<EngineOptions, 'registrar' | 'fsync'>>;
-  /** Every call the tracker finished, and whether it went to the registrar. */
-  onCall?: EngineOptions['onCall'];
-  /** A call registered, or failed for good. */
-  onOutcome?: EngineOptions['onOutcome'];
-}
-
-export interface Service {
-  store: Store;
-  runner: Runner;
-  scripts: PublishedScripts;
-  /** How every hook point runs (published version, else the contract's default), for the engine and the features. */
-  hooks: HookInvoker;
-  engine: Engine;
-  status: Status;
-  auth: Auth | null;
-  /** The HTTP server: the editor and the features' routes (null with `editor: false`). */
-  editor: HttpServer | null;
-  demoPbx: DemoPbx | null;
-  kommoSim: KommoSim | null;
-  dataDir: string;
-  /**
-   * The demo's click-to-call token, generated at start when the demo runs without `clickToCall.token`, so that
-   * click-to-call can be tried at once (the demo PBX answers an Originate with a call to the number). Else null.
-   */
-  demoClickToCallToken: string | null;
-  /**
-   * What converts recordings to MP3 (sandbox/encoder.ts: system lame, system ffmpeg, the npm-shipped ffmpeg, or
-   * none: linked as recorded), or null when recordings.convertToMp3 is off.
-   */
-  mp3Encoder: Mp3Encoder | null;
-  /** Each call's story (stories/), or null with stories.enabled false. */
-  stories: ServiceStories | null;
-  /** The Kommo start check: ok, or why calls are not registered. */
-  started: Awaited<ReturnType<Engine['start']>>;
-  stop(): Promise<void>;
-}
+export { DEMO_USERS, type Service, type ServiceOptions };
 
 export async function startService(o: ServiceOptions): Promise<Service> {
   const log = o.log;
@@ -164,6 +116,10 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     // What scripts may do outside their sandbox (issue 19), as config.hooks grants it; Kommo through the engine's client.
     let engineKommo: KommoRequester | null = null;
     const scriptCaps = createCapabilities({ hooks: config.hooks, storeDir: join(dataDir, 'hook-store'), kommo: () => engineKommo });
+    // Shadow runs (issue 17, item 7): drafts beside the published versions, in a sandbox child of their own.
+    const shadowRuns = createShadowRuns({ store, bundleDir, log, limits: hookLimits, capabilities: scriptCaps });
+    cleanups.push(() => shadowRuns.close());
+    const shadows = shadowRuns.shadows;
     const hooks = createHookInvoker({
       runner, scripts, log, limits: hookLimits, quarantine, capabilities: scriptCaps,
       // The contract's default of process_record_file_path converts WAV to MP3 (recordings.convertToMp3); with no
@@ -172,6 +128,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       onInvocation(r) {
         record(r);
         stories?.recorder.invocation(r);
+        shadows.observe(r);
         status.hookInvoked({ hook: r.hook, version: r.version, code: r.error?.code ?? null, durationMs: r.durationMs, at: r.now });
       },
     });
@@ -253,11 +210,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       auth = createAuth(dataDir, { username: admin?.username, password: admin?.password, passwordHash: admin?.passwordHash });
       if (auth.generatedPassword) generatedAdminFile = join(dataDir, 'admin.json');
       try {
-        const snapshot = () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
+        const snapshot = () => ({ ...status.snapshot(), shadows: shadows.list(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
         editor = await startHttp({
           auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, hosts: serviceHosts(config), log,
           routes: [
-            editorRoutes({ store, runner, replayRunner, hookLimits, capabilities: scriptCaps, auth, log, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }),
+            editorRoutes({ store, runner, replayRunner, hookLimits, capabilities: scriptCaps, auth, log, shadows, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }),
             statusRoutes(snapshot),
             callsRoutes({ store: stories?.store ?? null, capture: (c) => store.capture(c), ...(stories ? { dryRun: stories.dryRunWith({ store, published: scripts, runner: replayRunner, config, limits: hookLimits }) } : {}) }),
             ...features.routes,
@@ -272,7 +229,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       }
       cleanups.push(() => editor?.close());
     }
-    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, mp3Encoder, stories, started, stop: stopAll };
+    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, mp3Encoder, stories, shadows, started, stop: stopAll };
   } catch (e) {
     await stopAll();
     // Never shown: the next start must generate (and print) a new one rather than find this one's hash.

@@ -226,6 +226,13 @@ export const errorCatalogue = {
       'Fix the errors the editor marks (or `hookline check <file> --hook <hook>` lists), then publish again. To publish as it is, send {"anyway": true} (the editor: tick "publish anyway") with a message saying why; the history records it.',
     scriptFailure: false,
   },
+  PUBLISH_TESTS_FAILED: {
+    what: "A version was not published because some of the hook's test cases fail on it: for a kept input, its output differs from the one expected (or it fails).",
+    message: (p) => `${describeWhere(p)} was not published: ${String(p.count ?? '?')} of ${String(p.total ?? '?')} test case(s) fail: ${p.detail ?? ''}`,
+    hint: () =>
+      'Replay in the editor to see each failing case with its diff, then fix the script or the expected output of the case. To publish as it is, send {"anyway": true} (the editor: tick "publish anyway") with a message saying why; the history records it.',
+    scriptFailure: false,
+  },
   // Kommo API v4 (engine/kommo). `route` is 'POST /api/v4/calls'; the message adds the call's linkedid when known.
   KOMMO_BAD_REQUEST: {
     what: 'Kommo refused the data of a request (400, usually validation-errors); it was not retried.',

@@ -6,5 +6,6 @@
 export { editorRoutes, type EditorRoutesOptions } from './routes.ts';
 export { startEditor, type Editor, type EditorOptions } from './start.ts';
 export { replay, type ReplayReport, type ReplayResult, type ReplayRun, type ReplayOutcome } from './replay.ts';
+export { runTestCases, type TestCaseReport, type TestCaseResult, type TestRunOutcome } from './test-cases.ts';
 export { pageRoutes } from './assets.ts';
 export { ensurePage, pageKey, type PageBuild } from './build.ts';

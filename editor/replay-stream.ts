@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { hooks, isHookName } from '../contracts/index.ts';
 import { isForeignOrigin, SESSION_COOKIE } from '../http/index.ts';
 import { replay } from './replay.ts';
+import { runTestCases } from './test-cases.ts';
 import type { EditorRoutesOptions } from './routes.ts';
 
 /** What the stream needs: the editor's own options (routes.ts), less the page. */
@@ -16,7 +17,8 @@ export type ReplayStreamOptions = Omit<EditorRoutesOptions, 'page'>;
 /**
  * GET /api/ws (WebSocket): replay results stream as they complete. The upgrade needs the session cookie and,
  * like every state-changing route, refuses a foreign Origin. Send {"type":"replay","hook","limit"?,"ids"?,"source"?};
- * receive {"type":"result",…} per input, then {"type":"summary",summary} (or {"type":"error",error}).
+ * receive {"type":"result",…} per input, {"type":"tests",tests} (the hook's test cases, when it has
+ * some), then {"type":"summary",summary} (or {"type":"error",error}).
  */
 export function attachReplayStream(app: FastifyInstance, o: ReplayStreamOptions): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * 1024 * 1024 });
@@ -60,7 +62,14 @@ export function attachReplayStream(app: FastifyInstance, o: ReplayStreamOptions)
           ...(o.capabilities ? { capabilities: o.capabilities } : {}),
           onResult: (result) => ws.send(JSON.stringify({ type: 'result', result })),
         });
-        ws.send(JSON.stringify(r.ok ? { type: 'summary', summary: r.report.summary } : { type: 'error', error: r.error }));
+        if (!r.ok) return ws.send(JSON.stringify({ type: 'error', error: r.error }));
+        // The hook's test cases run on every replay (issue 17, item 3): {"type":"tests", tests} before the summary.
+        const cases = o.store.testCases(hook);
+        if (cases.length) {
+          const t = await runTestCases({ runner: o.replayRunner ?? o.runner, hook, source, cases, limits: o.hookLimits?.[hook] });
+          if (t.ok) ws.send(JSON.stringify({ type: 'tests', tests: t.report }));
+        }
+        ws.send(JSON.stringify({ type: 'summary', summary: r.report.summary }));
       } catch (err) {
         // A rejection here would be unhandled (an event listener), and an unhandled rejection ends the process.
         o.log?.error({ err: String(err) }, 'editor replay stream failed');

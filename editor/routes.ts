@@ -11,9 +11,13 @@ import { problem, SESSION_COOKIE, type Auth, type RouteModule } from '../http/in
 import type { Logger } from '../log/index.ts';
 import { compile, type Runner } from '../sandbox/index.ts';
 import type { Capture, Store } from '../scripts-store/index.ts';
+import type { Shadows } from '../shadow/index.ts';
 import { pageRoutes } from './assets.ts';
 import { replay } from './replay.ts';
 import { attachReplayStream } from './replay-stream.ts';
+import { registerShadowRoutes } from './shadow-routes.ts';
+import { registerTestCaseRoutes } from './test-case-routes.ts';
+import { runTestCases } from './test-cases.ts';
 import { createOffThreadTypeCheck, type OffThreadTypeCheck } from './typecheck-off-thread.ts';
 
 export interface EditorRoutesOptions {
@@ -30,6 +34,8 @@ export interface EditorRoutesOptions {
   log?: Logger;
   /** Serve the editor page (built in the background at start, editor/build.ts). Default true. */
   page?: boolean;
+  /** Shadow runs on live calls (issue 17, item 7; app/ gives them): without, the shadow routes say they need the engine. */
+  shadows?: Shadows;
   /** The live version's suspension of a hook (engine/hooks quarantine, through app/), or null. */
   quarantine?: (hook: HookName) => { version: number | string; reason: string; failures: number; since: number; until: number } | null;
 }
@@ -135,7 +141,18 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions, typeChecks: O
       const error = makeError('PUBLISH_TYPE_ERRORS', { hook, count: typeErrors.length, detail });
       return reply.code(422).send({ error, problems: typeErrors.map((d) => ({ line: d.line, column: d.column, message: d.message })) });
     }
-    const noted = typeErrors.length ? ` (published with ${typeErrors.length} type error${typeErrors.length > 1 ? 's' : ''})` : '';
+    // The hook's test cases (issue 17, item 3) on the draft: a failing case refuses the publish the same way.
+    const cases = o.store.testCases(hook);
+    const tests = compiles && draft !== undefined && cases.length ? await runTestCases({ runner: o.replayRunner ?? o.runner, hook, source: draft, cases, limits: o.hookLimits?.[hook] }) : null;
+    const failing = tests?.ok ? tests.report.results.filter((t) => !t.pass) : [];
+    if (failing.length && !body.anyway) {
+      const detail = failing.slice(0, 5).map((t) => `"${t.name}"${t.error ? ` (${t.error.code})` : ''}`).join(', ');
+      const error = makeError('PUBLISH_TESTS_FAILED', { hook, count: failing.length, total: cases.length, detail });
+      return reply.code(422).send({ error, failing: failing.map((t) => ({ id: t.id, name: t.name, error: t.error, diff: t.diff })) });
+    }
+    const plural = (n: number, what: string) => `${n} ${what}${n > 1 ? 's' : ''}`;
+    const what = [typeErrors.length ? plural(typeErrors.length, 'type error') : '', failing.length ? plural(failing.length, 'failing test case') : ''].filter(Boolean);
+    const noted = what.length ? ` (published with ${what.join(' and ')})` : '';
     let compileError: HooklineError | null = null;
     const r = await o.store.publish(hook, {
       message: `${body.message}${noted}`,
@@ -201,8 +218,13 @@ function registerApi(app: FastifyInstance, o: EditorRoutesOptions, typeChecks: O
     const source = b.source ?? o.store.draft(hook)?.source ?? o.store.published(hook)?.source ?? hooks[hook].template;
     const r = await replay({ store: o.store, runner: o.replayRunner ?? o.runner, hook, draftSource: source, limit: b.limit, ids: b.ids, limits: o.hookLimits?.[hook], ...(o.capabilities ? { capabilities: o.capabilities } : {}) });
     if (!r.ok) return reply.code(400).send({ error: r.error });
-    return r.report;
+    // Every replay runs the hook's test cases too (issue 17, item 3); a replay of chosen captures (ids) does not.
+    const tests = b.ids ? null : await runTestCases({ runner: o.replayRunner ?? o.runner, hook, source, cases: o.store.testCases(hook), limits: o.hookLimits?.[hook] });
+    return { ...r.report, tests: tests?.ok ? tests.report : null };
   });
+
+  registerTestCaseRoutes(app, o);
+  registerShadowRoutes(app, o);
 
   app.get('/api/hooks/:hook/failures', async (req, reply) => {
     const hook = hookOf(req, reply);

@@ -3,5 +3,6 @@ export { openStore, StoreWriteError, type Store, type StoreOptions, type StoreFi
 export { SCRIPTS_SCHEMA, type StoreResult, type PublishCheck, type PublishOptions, type RollbackOptions } from './scripts.ts';
 export { CAPTURES_SCHEMA, type CaptureInput } from './captures.ts';
 export { FAILURES_SCHEMA, type FailureInput } from './failures.ts';
-export type { Draft, Version, HookScripts, ScriptsFile, Capture, Failure } from './schema.ts';
+export type { Draft, Version, HookScripts, ScriptsFile, Capture, Failure, TestCase } from './schema.ts';
+export { MAX_TEST_CASES, type TestCaseInput } from './test-cases.ts';
 export { acquireDataLock, LOCK_FILE, LOCK_FOREIGN_STALE_MS, LOCK_HEARTBEAT_MS, type DataLock, type DataLockOptions } from './lock.ts';

@@ -35,11 +35,34 @@ export const VersionSchema = Type.Object({
   toDefault: Type.Optional(Type.Literal(true)),
 });
 
+/**
+ * A test case of a hook (issue 17, item 3): an input (from a capture, a failure or typed in) and the output the
+ * operator expects for it. Every replay and every publish runs the hook's cases; a publish with a failing case
+ * is refused unless the operator says why. Kept with the hook, exported and imported with it.
+ */
+export const TestCaseSchema = Type.Object({
+  /** Random, unique within the hook; an import with the same id replaces the case. */
+  id: Type.String({ minLength: 1 }),
+  name: Type.String(),
+  input: Type.Unknown(),
+  /** The data the script must return (compared as canonical JSON). */
+  expected: Type.Unknown(),
+  /** Date.now() inside the script (epoch ms) and the Math.random seed, as a capture pins them. */
+  now: Type.Number(),
+  seed: Type.Number(),
+  /** Where the input came from: a capture id, a failure, or typed in ('manual'). */
+  from: Type.Optional(Type.Object({ kind: Type.String(), captureId: Type.Optional(Type.String()), linkedid: Type.Optional(Type.Union([Type.String(), Type.Null()])) })),
+  createdAt: IsoTime,
+  author: Type.String(),
+});
+
 export const HookScriptsSchema = Type.Object({
   draft: Type.Union([DraftSchema, Type.Null()]),
   /** The version the engine runs; null: none published (the hook's default is used). */
   published: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
   versions: Type.Array(VersionSchema),
+  /** The hook's test cases (issue 17, item 3). Optional, so files without it open as they are (no schema version change). */
+  tests: Type.Optional(Type.Array(TestCaseSchema)),
 });
 
 export const ScriptsFileSchema = Type.Object({
@@ -86,6 +109,7 @@ export const FailureSchema = Type.Object({
 
 export type Draft = Static<typeof DraftSchema>;
 export type Version = Static<typeof VersionSchema>;
+export type TestCase = Static<typeof TestCaseSchema>;
 export type HookScripts = Static<typeof HookScriptsSchema>;
 export type ScriptsFile = Static<typeof ScriptsFileSchema>;
 export type Capture = Static<typeof CaptureSchema>;

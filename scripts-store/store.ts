@@ -16,7 +16,8 @@ import { createFailures, failuresLogSpec, type FailureInput } from './failures.t
 import { JsonFileAdapter } from './json-adapter.ts';
 import { acquireDataLock, type DataLock } from './lock.ts';
 import { RingLogAdapter, type RingLog } from './ring-log-adapter.ts';
-import type { Capture, Draft, Failure, ScriptsFile, Version } from './schema.ts';
+import type { Capture, Draft, Failure, ScriptsFile, TestCase, Version } from './schema.ts';
+import { createTestCases, type TestCaseInput } from './test-cases.ts';
 import { createScripts, emptyScripts, scriptsFileSpec, type HookScriptState, type PublishOptions, type RollbackOptions, type StoreResult } from './scripts.ts';
 
 export type StoreFileName = 'scripts' | 'captures' | 'failures';
@@ -68,6 +69,17 @@ export interface Store {
   versions(hook: HookName): Version[];
   /** After each publish or rollback is on disk (a return to the default: `v.toDefault`); returns the unsubscribe function. */
   onPublished(listener: (hook: HookName, v: Version) => void): () => void;
+  /** The hook's test cases (issue 17, item 3), oldest first. */
+  testCases(hook: HookName): TestCase[];
+  /**
+   * Adds cases (or replaces those with the same id: an import); answers them as stored. Rejects with a
+   * RangeError past MAX_TEST_CASES per hook, with a StoreWriteError when scripts.json cannot be written.
+   */
+  saveTestCases(hook: HookName, cases: TestCaseInput[]): Promise<TestCase[]>;
+  /** null: no such case. Rejects as saveDraft does. */
+  updateTestCase(hook: HookName, id: string, patch: Partial<Pick<TestCase, 'name' | 'expected'>>): Promise<TestCase | null>;
+  /** false: no such case. Rejects as saveDraft does. */
+  deleteTestCase(hook: HookName, id: string): Promise<boolean>;
   /** Cheap, for the call path: a snapshot kept in memory, written by the next flush. */
   capture(entry: CaptureInput): void;
   capture(hook: HookName, entry: Omit<CaptureInput, 'hook'>): void;
@@ -193,6 +205,16 @@ function createStore(
     schedule();
   };
   const scripts = createScripts(scriptsFile, now, log);
+  const tests = createTestCases(scriptsFile, now);
+  /** A failed write of scripts.json rejects with a StoreWriteError naming the file; a RangeError (too many cases) as it is. */
+  const writing = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof RangeError) throw e;
+      throw new StoreWriteError(makeError('STORE_UNREADABLE', { path: scriptsFile.path, detail: (e as Error).message }));
+    }
+  };
   const caps = createCaptures(() => capturesFile.data, {
     ring,
     enabled: opts.captureEnabled !== false && !opts.readOnly,
@@ -223,6 +245,10 @@ function createStore(
         throw new StoreWriteError(makeError('STORE_UNREADABLE', { path: scriptsFile.path, detail: (e as Error).message }));
       }
     },
+    testCases: tests.testCases,
+    saveTestCases: (hook, cases) => writing(() => tests.saveTestCases(hook, cases)),
+    updateTestCase: (hook, id, patch) => writing(() => tests.updateTestCase(hook, id, patch)),
+    deleteTestCase: (hook, id) => writing(() => tests.deleteTestCase(hook, id)),
     publish: scripts.publish,
     rollback: scripts.rollback,
     published: scripts.published,

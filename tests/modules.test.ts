@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { sources } from './helpers/sources.ts';
 
 const root = resolve(import.meta.dirname, '..');
-const MODULE_ROOTS = ['ami-wire', 'app', 'bench', 'capabilities', 'cli', 'config', 'contracts', 'demo', 'durable', 'editor', 'engine', 'http', 'log', 'sandbox', 'scripts-store', 'sim', 'status', 'stories'];
+const MODULE_ROOTS = ['ami-wire', 'app', 'bench', 'capabilities', 'cli', 'config', 'contracts', 'demo', 'durable', 'editor', 'engine', 'http', 'log', 'sandbox', 'scripts-store', 'shadow', 'sim', 'status', 'stories'];
 const NESTED = new Set(['engine', 'sim']);
 
 
@@ -59,6 +59,8 @@ const FORBIDDEN: readonly { from: string; to: string; why: string }[] = [
   { from: 'sim', to: 'engine', why: 'the simulated peers stand in for Asterisk and Kommo: they speak the wire (ami-wire/), never our client code' },
   { from: 'http', to: 'editor', why: 'the server knows no feature: features are route modules handed to startHttp' },
   { from: 'http', to: 'engine', why: 'the server knows no feature: features are route modules handed to startHttp' },
+  { from: 'shadow', to: 'engine', why: 'shadow runs are handed what the engine saw (app/ wires the invoker to them): the engine never waits for them' },
+  { from: 'shadow', to: 'scripts-store', why: 'shadows run on what they are handed; app/ ends a shadow when its hook is published' },
 ];
 
 const under = (module: string, side: string) => module === side || module.startsWith(`${side}/`);

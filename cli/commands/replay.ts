@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { createCapabilities } from '../../capabilities/index.ts';
 import { isHookName } from '../../contracts/index.ts';
 import { loadConfig } from '../../config/index.ts';
-import { replay } from '../../editor/index.ts';
+import { replay, runTestCases } from '../../editor/index.ts';
 import { recordingsCapabilities } from '../../engine/recordings/index.ts';
 import { createRunner } from '../../sandbox/index.ts';
 import { openStore } from '../../scripts-store/index.ts';
@@ -13,14 +13,14 @@ export const command: CliCommand = {
   define(program) {
     program
       .command('replay')
-      .description("Run a script against the hook's inputs captured from real calls, beside the published version, and show what would change.")
+      .description("Run a script against the hook's inputs captured from real calls, beside the published version, and show what would change; then the hook's test cases (exit 1 when the script fails on an input or a case fails).")
       .argument('<hook>', 'the hook')
       .requiredOption('--script <file.ts>', 'the draft to try')
       .option('--limit <n>', 'the newest N captures (default all)', (v) => {
         if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--limit takes a positive number, not "${v}"`);
         return Number(v);
       })
-      .option('--json', 'print one JSON object {summary, results}')
+      .option('--json', 'print one JSON object {summary, results, tests}')
       .option('--config <file>', 'configuration file (dataDir; the hook\'s limits hooks.<hook>)')
       .option('--data <dir>', 'the data folder (default: dataDir from the configuration, ./data)')
       .action(async (hook: string, opts: { script: string; limit?: number; json?: boolean; config?: string; data?: string }) => {
@@ -53,8 +53,11 @@ export const command: CliCommand = {
             return;
           }
           const { summary, results } = r.report;
+          // The hook's test cases (issue 17): every replay runs them.
+          const t = await runTestCases({ runner, hook, source, cases: s.value.testCases(hook), ...(limits ? { limits } : {}) });
+          const tests = t.ok ? t.report : null;
           if (opts.json) {
-            process.stdout.write(`${JSON.stringify(r.report)}\n`);
+            process.stdout.write(`${JSON.stringify({ ...r.report, tests })}\n`);
           } else {
             for (const x of results) {
               const err = x.draft.error ? ` ${x.draft.error.code}: ${x.draft.error.message}` : '';
@@ -64,9 +67,14 @@ export const command: CliCommand = {
               for (const w of x.draft.wouldSend ?? []) console.log(`    would send: ${w.kind === 'store.set' ? 'store.set' : `${w.kind} ${w.method}`} ${w.target}${w.recorded ? '' : ' (not in the capture)'}`);
               if (x.diff) console.log(x.diff.split('\n').filter((l, k) => !(k === 0 && /^=+$/.test(l))).map((l) => `    ${l}`).join('\n'));
             }
+            for (const x of tests?.results ?? []) {
+              console.log(`${x.pass ? 'pass' : 'FAIL'}      test case "${x.name}"${x.error ? ` ${x.error.code}: ${x.error.message}` : ''}`);
+              if (x.diff) console.log(x.diff.split('\n').filter((l, k) => !(k === 0 && /^=+$/.test(l))).map((l) => `    ${l}`).join('\n'));
+            }
+            if (tests?.summary.total) console.log(`${tests.summary.total} test cases: ${tests.summary.passed} pass, ${tests.summary.failed} fail`);
             console.log(`${summary.total} inputs: ${summary.changed} changed, ${summary.unchanged} unchanged, ${summary.failed} failed`);
           }
-          process.exitCode = summary.failed > 0 ? 1 : 0;
+          process.exitCode = summary.failed > 0 || (tests?.summary.failed ?? 0) > 0 ? 1 : 0;
         } finally {
           await runner.close();
         }

@@ -13,7 +13,7 @@ export function whenUnauthorized(f: () => void): void {
   onUnauthorized = f;
 }
 
-export async function api<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<ApiResult<T>> {
+export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<ApiResult<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -112,4 +112,33 @@ export interface FailureRow {
   linkedid: string | null;
   /** The input of the same call (a capture of this hook with the failure's linkedid), or null when none is kept. */
   capture: { id: string; time: string; input: unknown } | null;
+}
+
+export interface TestCase {
+  id: string;
+  name: string;
+  input: unknown;
+  expected: unknown;
+  now: number;
+  seed: number;
+  from?: { kind: string; captureId?: string; linkedid?: string | null };
+  createdAt: string;
+  author: string;
+}
+
+export interface TestCaseResult {
+  id: string;
+  name: string;
+  pass: boolean;
+  expected: unknown;
+  actual: unknown;
+  error: ApiError | null;
+  /** Expected → actual, unified; "" when it passes. */
+  diff: string;
+  durationMs: number;
+}
+
+export interface TestReport {
+  summary: { total: number; passed: number; failed: number };
+  results: TestCaseResult[];
 }

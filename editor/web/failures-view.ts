@@ -6,6 +6,8 @@
  */
 import { api, describe, type FailureRow, type ReplayResult } from './api.ts';
 import { clear, h } from './dom.ts';
+import { withPositions, type JumpTo } from './positions.ts';
+import { createSaveCase } from './save-case.ts';
 
 const json = (v: unknown) => JSON.stringify(v, null, 2);
 const local = (iso: string) => {
@@ -13,7 +15,9 @@ const local = (iso: string) => {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 };
 
-export function createFailuresView(root: HTMLElement, draftSource: () => string) {
+export function createFailuresView(root: HTMLElement, o: { draftSource: () => string; jumpTo: JumpTo; caseSaved: () => void }) {
+  const draftSource = o.draftSource;
+  const saveCase = createSaveCase({ draftSource, saved: () => o.caseSaved() });
   let hook: string | null = null;
   let seq = 0;
   const summary = h('p#failures-summary.muted', { 'data-testid': 'failures-summary', role: 'status' });
@@ -22,6 +26,15 @@ export function createFailuresView(root: HTMLElement, draftSource: () => string)
 
   function row(f: FailureRow, i: number): HTMLElement {
     const result = h('div.failure-replay', { 'data-testid': 'failure-replay-result' });
+    const caseSlot = h('div');
+    /** What the draft returned when "Replay this one" last ran: the expected output starts from it. */
+    let lastOutput: unknown = null;
+    const asCase = f.capture
+      ? h('button', { 'data-testid': 'failure-save-case', onclick: () => {
+        if (!hook || !f.capture) return;
+        saveCase.open(caseSlot, { hook, input: f.capture.input, captureId: f.capture.id, draftOutput: lastOutput, from: { kind: 'failure', captureId: f.capture.id, linkedid: f.linkedid } });
+      } }, 'Save as test case')
+      : null;
     const replayOne = f.capture
       ? h('button', {
         'data-testid': 'failure-replay', onclick: async () => {
@@ -34,8 +47,9 @@ export function createFailuresView(root: HTMLElement, draftSource: () => string)
           const res = r.body.results[0];
           if (!res) return clear(result, h('span.error', {}, 'The capture is no longer kept: nothing to replay.'));
           result.dataset.ok = String(res.draft.ok);
+          lastOutput = res.draft.ok ? res.draft.data : null;
           clear(result,
-            h('div', {}, res.draft.ok ? 'The draft returns:' : h('span.error', {}, `The draft fails too: ${res.draft.error ? describe(res.draft.error) : 'unknown error'}`)),
+            h('div', {}, res.draft.ok ? 'The draft returns:' : h('span.error', {}, withPositions(`The draft fails too: ${res.draft.error ? describe(res.draft.error) : 'unknown error'}`, o.jumpTo))),
             res.draft.ok ? h('pre', { 'data-testid': 'failure-replay-output' }, json(res.draft.data)) : null,
             res.draft.logs.length ? h('pre.muted', {}, res.draft.logs.map((l) => `[${l.level}] ${l.text}`).join('\n')) : null);
         },
@@ -47,10 +61,10 @@ export function createFailuresView(root: HTMLElement, draftSource: () => string)
         h('span', { 'data-testid': 'failure-version' }, f.version === null ? 'version unknown' : typeof f.version === 'number' ? `v${f.version}` : String(f.version)), ' · ',
         h('span.error', { 'data-testid': 'failure-code' }, f.code), ' · ',
         h('span', { 'data-testid': 'failure-call' }, `call ${f.linkedid ?? '-'}`), ' ',
-        replayOne),
-      h('div', { 'data-testid': 'failure-message' }, f.message),
+        replayOne, ' ', asCase),
+      h('div', { 'data-testid': 'failure-message' }, withPositions(f.message, o.jumpTo)),
       f.capture ? h('details', {}, h('summary', {}, 'Input'), h('pre', { 'data-testid': 'failure-input' }, json(f.capture.input))) : null,
-      result);
+      result, caseSlot);
   }
 
   return {

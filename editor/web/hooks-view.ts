@@ -7,6 +7,8 @@ import { createFailuresView } from './failures-view.ts';
 import { createHistoryView } from './history-view.ts';
 import { baseOptions, errorMarkers, modelFor, monaco, setTypings } from './monaco.ts';
 import { createReplayView } from './replay-view.ts';
+import { createShadowView } from './shadow-view.ts';
+import { createTestsView } from './tests-view.ts';
 
 declare global {
   interface Window {
@@ -32,24 +34,35 @@ export function createHooksView(root: HTMLElement) {
   const message = h('input#publish-message', { type: 'text', placeholder: 'What changed (for the history)', size: 32 });
   const publish = h('button#publish.primary', { 'data-testid': 'publish' }, 'Publish');
   const anyway = h('input#publish-anyway', { type: 'checkbox', 'data-testid': 'publish-anyway' });
-  const anywayLabel = h('label', { title: 'Publish although the script has type errors: say why in the message' }, anyway, ' publish anyway');
+  const anywayLabel = h('label', { title: 'Publish although the script has type errors or failing test cases: say why in the message (the history keeps it)' }, anyway, ' publish anyway');
   const note = h('span#action-result', { 'data-testid': 'action-result', role: 'status' });
-  const subtabs = { edit: h('button#subtab-edit', { 'data-testid': 'subtab-edit' }, 'Edit'), replay: h('button#subtab-replay', { 'data-testid': 'subtab-replay' }, 'Replay'), history: h('button#subtab-history', { 'data-testid': 'subtab-history' }, 'History'), failures: h('button#subtab-failures', { 'data-testid': 'subtab-failures' }, 'Failures') };
+  const subtabs = { edit: h('button#subtab-edit', { 'data-testid': 'subtab-edit' }, 'Edit'), replay: h('button#subtab-replay', { 'data-testid': 'subtab-replay' }, 'Replay'), history: h('button#subtab-history', { 'data-testid': 'subtab-history' }, 'History'), failures: h('button#subtab-failures', { 'data-testid': 'subtab-failures' }, 'Failures'), tests: h('button#subtab-tests', { 'data-testid': 'subtab-tests' }, 'Tests'), shadow: h('button#subtab-shadow', { 'data-testid': 'subtab-shadow' }, 'Shadow') };
+  const format = h('button#format-document', { 'data-testid': 'format-document', title: 'Format Document (Shift+Alt+F)' }, 'Format');
   const editorEl = h('div#editor', { 'data-testid': 'editor' });
   const problems = h('ul#problems', { 'data-testid': 'problems' });
-  const panels = { edit: h('div.panel#panel-edit', {}, editorEl, problems), replay: h('div.panel#panel-replay'), history: h('div.panel#panel-history'), failures: h('div.panel#panel-failures') };
+  const panels = { edit: h('div.panel#panel-edit', {}, editorEl, problems), replay: h('div.panel#panel-replay'), history: h('div.panel#panel-history'), failures: h('div.panel#panel-failures'), tests: h('div.panel#panel-tests'), shadow: h('div.panel#panel-shadow') };
   pane.append(
     h('div.toolbar', {}, title, summary),
-    h('div.toolbar', {}, h('nav.subtabs', {}, subtabs.edit, subtabs.replay, subtabs.history, subtabs.failures), save, state, h('span.spacer'), message, anywayLabel, publish, note),
+    h('div.toolbar', {}, h('nav.subtabs', {}, subtabs.edit, subtabs.replay, subtabs.history, subtabs.failures, subtabs.tests, subtabs.shadow), save, format, state, h('span.spacer'), message, anywayLabel, publish, note),
   );
   // Publish asks first: the diff of the live source (or the template, when nothing is live) against the draft.
   const confirmPublish = createConfirm(pane, 'publish-confirm');
-  pane.append(panels.edit, panels.replay, panels.history, panels.failures);
+  pane.append(panels.edit, panels.replay, panels.history, panels.failures, panels.tests, panels.shadow);
   pane.hidden = true;
 
   const editor = monaco.editor.create(editorEl, { ...baseOptions, model: null });
-  const replay = createReplayView(panels.replay, () => editor.getValue());
-  const failures = createFailuresView(panels.failures, () => editor.getValue());
+  /** An error's position (hooks/<hook>.ts:line:col) clicked: the editor, its cursor there. */
+  const jumpTo = (lineNumber: number, column: number) => {
+    showPanel('edit');
+    editor.setPosition({ lineNumber, column });
+    editor.revealLineInCenter(lineNumber);
+    editor.focus();
+  };
+  const tests = createTestsView(panels.tests, () => editor.getValue(), () => open && void openHook(open, 'tests', true)); // an import's source is the draft now: shown, in place of any edit
+  const shadow = createShadowView(panels.shadow, () => editor.getValue());
+  const caseSaved = () => open && void tests.load(open);
+  const replay = createReplayView(panels.replay, { draftSource: () => editor.getValue(), jumpTo, tests: (report, hook) => tests.show(report, hook), caseSaved });
+  const failures = createFailuresView(panels.failures, { draftSource: () => editor.getValue(), jumpTo, caseSaved });
   const history = createHistoryView(panels.history, {
     rolledBack: async (v) => {
       // The editor takes the live source (the server made it the draft when the draft was the version rolled back from).
@@ -66,6 +79,9 @@ export function createHooksView(root: HTMLElement) {
     if (which === 'history' && open) void history.load(open);
     if (which === 'replay' && open) void replay.load(open);
     if (which === 'failures' && open) void failures.load(open);
+    if (which === 'tests' && open) void tests.load(open);
+    if (which === 'shadow' && open) shadow.show(open);
+    else shadow.hide();
   };
   for (const k of Object.keys(subtabs) as (keyof typeof subtabs)[]) subtabs[k].addEventListener('click', () => showPanel(k));
 
@@ -80,6 +96,11 @@ export function createHooksView(root: HTMLElement) {
   };
   editor.onDidChangeModelContent(updateState);
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => save.click());
+  // Monaco's Format Document (the TypeScript formatter, in its worker); also Shift+Alt+F in the editor.
+  format.addEventListener('click', () => {
+    showPanel('edit');
+    void editor.getAction('editor.action.formatDocument')?.run();
+  });
   const unsaved = (ev: BeforeUnloadEvent) => {
     const dirty = [...savedByHook].some(([hook, text]) => (monaco.editor.getModel(monaco.Uri.parse(`file:///hooks/${hook}.ts`))?.getValue() ?? text) !== text);
     if (dirty) ev.preventDefault();
@@ -118,7 +139,7 @@ export function createHooksView(root: HTMLElement) {
         ))));
   }
 
-  async function openHook(hook: string, panel: keyof typeof panels = 'edit'): Promise<void> {
+  async function openHook(hook: string, panel: keyof typeof panels = 'edit', fresh = false): Promise<void> {
     if (open !== hook) confirmPublish.cancel();
     open = hook;
     note.textContent = '';
@@ -136,7 +157,7 @@ export function createHooksView(root: HTMLElement) {
     const serverText = draft.body.source;
     const existing = monaco.editor.getModel(monaco.Uri.parse(`file:///hooks/${hook}.ts`));
     // Unsaved edits of a hook opened before are kept when coming back to it.
-    const keep = existing && savedByHook.has(hook) && existing.getValue() !== savedByHook.get(hook);
+    const keep = !fresh && existing && savedByHook.has(hook) && existing.getValue() !== savedByHook.get(hook);
     saved = serverText;
     savedByHook.set(hook, serverText);
     const model = keep && existing ? existing : modelFor(hook, draft.body.source);
@@ -242,6 +263,7 @@ export function createHooksView(root: HTMLElement) {
       window.removeEventListener('beforeunload', unsaved);
       offMarkers.dispose();
       replay.dispose();
+      shadow.hide();
       history.dispose();
       confirmPublish.dispose();
       editor.dispose();

@@ -139,12 +139,33 @@ function hookTable(v: Record<string, HookRowStatus>, openHook: (hook: string) =>
       columns.map((c) => c.cell(x))))));
 }
 
+interface ShadowStatus { hook: string; active: boolean; since: string; runs: number; same: number; differs: number; failed: number; skipped: { cpu: number; busy: number }; usedMs: number; budgetMs: number; windowMs: number; stopReason: string | null }
+
+/** Shadow runs (issue 17, item 7): a row per hook with a draft in shadow (or the last one ended), linking to it. */
+function shadowTable(v: ShadowStatus[], openHook: (hook: string) => void): HTMLElement {
+  return h('table#status-shadows', { 'data-testid': 'status-shadows' },
+    h('thead', {}, h('tr', {}, ['hook', 'state', 'calls shadowed', 'differ', 'failed', 'not shadowed', 'time used'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, v.map((x) => h('tr', { 'data-hook': x.hook },
+      h('td', {}, h('a', { href: `#hook=${x.hook}`, onclick: (ev: Event) => {
+        ev.preventDefault();
+        openHook(x.hook);
+      } }, x.hook)),
+      h('td', {}, x.active ? `running since ${new Date(x.since).toLocaleTimeString()}` : `ended (${x.stopReason ?? ''})`),
+      h('td.num', {}, String(x.runs)), h('td.num', {}, String(x.differs)), h('td.num', {}, String(x.failed)),
+      h('td.num', { title: `${x.skipped.cpu} with its time share used up, ${x.skipped.busy} while busy` }, String(x.skipped.cpu + x.skipped.busy)),
+      h('td', { title: 'Time its invocations took in the last window, of the most allowed' }, `${x.usedMs} of ${x.budgetMs} ms per ${x.windowMs / 1000} s`)))));
+}
+
 /** Counters per top-level section (ami, kommo, calls, outbox…), top-level scalars under "hookline". */
 function sections(status: Record<string, unknown>, openHook: (hook: string) => void): HTMLElement[] {
   const out: HTMLElement[] = [];
   const scalars: [string, unknown][] = [];
   for (const [k, v] of Object.entries(status)) {
     if (k === 'series') continue;
+    if (k === 'shadows' && Array.isArray(v)) {
+      if (v.length) out.push(h('h3', { 'data-section': 'shadows' }, 'Shadow runs'), shadowTable(v as ShadowStatus[], openHook));
+      continue;
+    }
     if (k === 'hooks' && v && typeof v === 'object' && !Array.isArray(v)) out.push(h('h3', {}, 'Hooks'), hookTable(v as Record<string, HookRowStatus>, openHook));
     else if (v && typeof v === 'object' && !Array.isArray(v)) out.push(h('h3', { 'data-section': k }, SECTIONS[k] ?? k), counterGrid(leaves(v, [k]).map(([p, x]) => counter(p, x, status))));
     else scalars.push([k, v]);

@@ -43,14 +43,15 @@ export interface InvocationRecord {
   input: unknown;
   now: number;
   seed: number;
+  /** The data the caller goes on with (the script's output, or the default): shadow runs compare with it, the call's story records it. */
+  data: unknown;
   error: HooklineError | null;
   durationMs: number;
   /** The script's capability calls (fetch, kommo.request, store) with their answers, for replay (issue 19). */
   calls?: CapabilityCall[];
   /** The writes a `recorded` session kept instead of performing (dry runs, issue 16); absent when none. */
   wouldSend?: WouldSend[];
-  /** What the caller went on with (the script's output, or the default), and the script's console lines (the call's story records them). */
-  data?: unknown;
+  /** The script's console lines (the call's story records them). */
   logs?: readonly unknown[];
 }
 

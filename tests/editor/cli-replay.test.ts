@@ -28,6 +28,28 @@ describe('hookline replay', () => {
     expect(JSON.parse(json.stdout).summary).toEqual({ total: 1, changed: 0, unchanged: 1, failed: 0 });
   });
 
+  it('runs the hook\'s test cases too: pass or FAIL with the diff, exit 1 when one fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-replay-cases-'));
+    const s = await openStore(dir);
+    if (!s.ok) throw new Error(s.error.message);
+    const input = hooks.process_client_phone.exampleInput;
+    await s.value.saveTestCases('process_client_phone', [
+      { name: 'keeps the plus', input, expected: { phone: input.phone }, now: 1, seed: 1, author: 't' },
+      { name: 'digits only', input, expected: { phone: input.phone.replace(/\D/g, '') }, now: 1, seed: 1, author: 't' },
+    ]);
+    await s.value.close();
+    const script = join(dir, 'draft.ts');
+    writeFileSync(script, "export default (i: HookInput): HookResult => ({ data: { phone: i.phone }, state: 'success' });\n");
+    const text = spawnSync(process.execPath, ['--no-node-snapshot', 'cli/main.ts', 'replay', 'process_client_phone', '--script', script, '--data', dir], { encoding: 'utf8' });
+    expect(text.status).toBe(1);
+    expect(text.stdout).toMatch(/^pass +test case "keeps the plus"$/m);
+    expect(text.stdout).toMatch(/^FAIL +test case "digits only"$/m);
+    expect(text.stdout).toContain(`+  "phone": "${input.phone}"`);
+    expect(text.stdout).toContain('2 test cases: 1 pass, 1 fail');
+    const json = spawnSync(process.execPath, ['--no-node-snapshot', 'cli/main.ts', 'replay', 'process_client_phone', '--script', script, '--data', dir, '--json'], { encoding: 'utf8' });
+    expect(JSON.parse(json.stdout).tests.summary).toEqual({ total: 2, passed: 1, failed: 1 });
+  });
+
   it('applies the hook limits of --config (hooks.<hook>), as the engine runs the script', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hl-replay-limits-'));
     const s = await openStore(join(dir, 'data'));
