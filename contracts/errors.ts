@@ -4,6 +4,7 @@
  * tests/contracts/errors.test.ts fails when they drift. A retired code stays retired: never reuse a name.
  */
 
+import { celErrors } from './errors-cel.ts';
 import { featureErrors } from './errors-features.ts';
 import { serviceErrors } from './errors-service.ts';
 
@@ -326,6 +327,7 @@ export const errorCatalogue = {
   },
   ...featureErrors,
   ...serviceErrors,
+  ...celErrors,
 } satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

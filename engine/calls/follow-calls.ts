@@ -24,7 +24,8 @@ export interface FinishedCall extends Omit<CallSummary, 'trunk'> {
 }
 
 export interface FollowOptions {
-  ami: AmiClient;
+  /** Where events come from: the AMI client, or any source of the same events (cel/ feeds CEL rows). */
+  ami: Pick<AmiClient, 'on'>;
   tracker?: Partial<TrackerConfig>;
   stages: StageContext;
   log: Logger;
