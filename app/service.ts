@@ -8,6 +8,7 @@
 import { join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
 import { makeError, type HookLimits, type HookName } from '../contracts/index.ts';
+import { startEngineCatchUp, type CatchUp } from '../cel/index.ts';
 import type { Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
 import { editorRoutes } from '../editor/index.ts';
@@ -73,6 +74,8 @@ export interface Service {
    * none: linked as recorded), or null when recordings.convertToMp3 is off.
    */
   mp3Encoder: Mp3Encoder | null;
+  /** Calls that ended while hookline was not following, read from CEL (null without `cel`). */
+  catchUp: CatchUp | null;
   /** The Kommo start check: ok, or why calls are not registered. */
   started: Awaited<ReturnType<Engine['start']>>;
   stop(): Promise<void>;
@@ -201,6 +204,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     });
     cleanups.push(() => engine.close());
     feedStatus(status, engine, store);
+    const catchUp = startEngineCatchUp(config, engine, dataDir, log);
+    if (catchUp) cleanups.push(() => catchUp.close());
 
     const started = await engine.start();
     status.kommo(kommoHealthOf(started.phoneField));
@@ -229,7 +234,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       auth = createAuth(dataDir, { username: admin?.username, password: admin?.password, passwordHash: admin?.passwordHash });
       if (auth.generatedPassword) generatedAdminFile = join(dataDir, 'admin.json');
       try {
-        const snapshot = () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
+        const snapshot = () => ({ ...status.snapshot(), demo: o.demo, registrar: engine.registrar.stats(), ...(catchUp ? { celCatchUp: catchUp.status() } : {}), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
         editor = await startHttp({
           auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, hosts: serviceHosts(config), log,
           routes: [
@@ -247,7 +252,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       }
       cleanups.push(() => editor?.close());
     }
-    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, mp3Encoder, started, stop: stopAll };
+    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, mp3Encoder, catchUp, started, stop: stopAll };
   } catch (e) {
     await stopAll();
     // Never shown: the next start must generate (and print) a new one rather than find this one's hash.

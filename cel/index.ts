@@ -11,3 +11,6 @@ export { toEvent, byTime, type CelRow, type ReadRow, type RowZones } from './row
 export { rebuildCalls, type RebuildOptions } from './rebuild.ts';
 export { runPeriod, type PeriodOptions, type PeriodProgress, type PeriodReport, type PeriodTarget, type SubmitOutcome, type WouldWrite } from './period.ts';
 export { instantOf, localText, parseWhen, iso } from './time.ts';
+export { startCatchUp, CATCH_UP_FILE, type CatchUp, type CatchUpOptions, type CatchUpSettings, type CatchUpStatus } from './catch-up.ts';
+export { engineTarget, whyNotWritten } from './engine-target.ts';
+export { startEngineCatchUp } from './wire.ts';

@@ -10,6 +10,7 @@ import { followCalls, type CallFollower, type FinishedCall } from './calls/index
 import type { HookInvoker } from './hooks/index.ts';
 import { createKommoClient, type KommoAuth, type KommoClient } from './kommo/index.ts';
 import { openOutbox, type Outbox } from './outbox/index.ts';
+import type { StageContext } from './stages/index.ts';
 import { createPhoneNormalizer } from './phone/index.ts';
 import { TRACKER_AMI_ONLY } from './tracker/index.ts';
 import { createRegistrar, notRegisteredReason, toRegistration, type CallToRegister, type RecordingLinker, type Registrar, type StartResult } from './registrar/index.ts';
@@ -41,6 +42,8 @@ export interface Engine {
   registrar: Registrar;
   outbox: Outbox<CallToRegister>;
   follower: CallFollower;
+  /** The stage decisions as live calls get them (cel/ rebuilds calls from CEL through the same). */
+  stages: StageContext;
   /** Loads the Kommo account facts (PHONE field, users, pipelines) and starts registering. */
   start(): Promise<StartResult>;
   /** Calls followed but not yet handed over, plus the registrar's queue. */
@@ -76,7 +79,10 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
     timeoutMs: o.kommo.timeoutMs ?? c.kommo?.timeoutMs ?? 10_000,
     ...(o.kommo.batchWindowMs !== undefined ? { batch: { windowMs: o.kommo.batchWindowMs } } : {}),
   });
-  const outbox = await openOutbox<CallToRegister>(o.dataDir, { log, fsync: o.fsync ?? true });
+  // With CEL configured, registered calls are remembered for the longest gap the catch-up reads (cel/), so a call
+  // read again from CEL is found here and not written twice.
+  const rememberDoneMs = c.cel ? Math.ceil(c.cel.catchUp.maxGapHours * 3_600_000) : 0;
+  const outbox = await openOutbox<CallToRegister>(o.dataDir, { log, fsync: o.fsync ?? true, rememberDoneMs });
   const r = c.registration;
   const registrar = createRegistrar({
     kommo, hooks, outbox, log, users: c.users,
@@ -116,13 +122,14 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
   });
 
   const submissions = new Set<Promise<unknown>>();
+  const stages: StageContext = {
+    filters: c.filters, normalizePhone: createPhoneNormalizer(c.phone), hooks, users: (ext) => registrar.userByExtension(ext),
+    needRegistrationOnFailure: c.hooks.need_registration?.onFailure ?? 'register',
+  };
   const follower = followCalls({
     ami,
     tracker: trackerConfig(c.pbx, c.users),
-    stages: {
-      filters: c.filters, normalizePhone: createPhoneNormalizer(c.phone), hooks, users: (ext) => registrar.userByExtension(ext),
-      needRegistrationOnFailure: c.hooks.need_registration?.onFailure ?? 'register',
-    },
+    stages,
     log,
     onCall(call) {
       const registration = toRegistration(call);
@@ -140,7 +147,7 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
   });
 
   return {
-    ami, kommo, hooks, registrar, outbox, follower,
+    ami, kommo, hooks, registrar, outbox, follower, stages,
     start: () => registrar.start(),
     inFlight: () => follower.inFlight() + registrar.stats().inProgress,
     async idle() {
