@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
 import { makeError, type HookLimits, type HookName } from '../contracts/index.ts';
-import { startEngineCatchUp, type CatchUp } from '../cel/index.ts';
+import { startEngineCatchUp, startEngineReprocess, type CatchUp } from '../cel/index.ts';
 import type { Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
 import { editorRoutes } from '../editor/index.ts';
@@ -206,6 +206,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     feedStatus(status, engine, store);
     const catchUp = startEngineCatchUp(config, engine, dataDir, log);
     if (catchUp) cleanups.push(() => catchUp.close());
+    const reprocess = startEngineReprocess(config, engine, dataDir, log);
+    cleanups.push(() => reprocess.close());
 
     const started = await engine.start();
     status.kommo(kommoHealthOf(started.phoneField));
@@ -240,6 +242,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
           routes: [
             editorRoutes({ store, runner, replayRunner, hookLimits, auth, log, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }),
             statusRoutes(snapshot),
+            reprocess.route,
             ...features.routes,
           ],
         });

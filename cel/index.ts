@@ -13,4 +13,6 @@ export { runPeriod, type PeriodOptions, type PeriodProgress, type PeriodReport, 
 export { instantOf, localText, parseWhen, iso } from './time.ts';
 export { startCatchUp, CATCH_UP_FILE, type CatchUp, type CatchUpOptions, type CatchUpSettings, type CatchUpStatus } from './catch-up.ts';
 export { engineTarget, whyNotWritten } from './engine-target.ts';
-export { startEngineCatchUp } from './wire.ts';
+export { startEngineCatchUp, startEngineReprocess } from './wire.ts';
+export { createReprocessor, REPROCESS_FILE, type Reprocessor, type ReprocessorOptions, type ReprocessRequest, type ReprocessState } from './reprocess.ts';
+export { reprocessRoutes } from './routes.ts';

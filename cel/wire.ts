@@ -4,7 +4,11 @@ import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../log/index.ts';
 import { startCatchUp, type CatchUp } from './catch-up.ts';
 import { engineTarget } from './engine-target.ts';
-import { openCelSource } from './open.ts';
+import { celZone, openCelSource } from './open.ts';
+import { createReprocessor, type Reprocessor } from './reprocess.ts';
+import { reprocessRoutes } from './routes.ts';
+import type { RouteModule } from '../http/index.ts';
+import { whyNotWritten } from './engine-target.ts';
 
 /** null without a cel section, or with catchUp.enabled false. */
 export function startEngineCatchUp(config: Config, engine: Engine, dataDir: string, log: Logger): CatchUp | null {
@@ -22,6 +26,20 @@ export function startEngineCatchUp(config: Config, engine: Engine, dataDir: stri
     async close() {
       await catchUp.close();
       await source.close();
+    },
+  };
+}
+
+/** `hookline reprocess` and the editor's reprocess in the service: the reprocessor (null without cel) and its routes. */
+export function startEngineReprocess(config: Config, engine: Engine, dataDir: string, log: Logger): { reprocessor: Reprocessor | null; route: RouteModule; close(): Promise<void> } {
+  const source = openCelSource(config);
+  const reprocessor = source ? createReprocessor({ source, target: { ...engineTarget(engine, config, log), describe: whyNotWritten }, dataDir, log }) : null;
+  return {
+    reprocessor,
+    route: reprocessRoutes(reprocessor, celZone(config)),
+    async close() {
+      await reprocessor?.close();
+      await source?.close();
     },
   };
 }
