@@ -10,6 +10,7 @@ import { $, clear, h } from './dom.ts';
 import { createHooksView } from './hooks-view.ts';
 import { setupMonaco } from './monaco.ts';
 import { createStatusView } from './status-view.ts';
+import { createReprocessView } from './reprocess-view.ts';
 
 setupMonaco();
 const app = $('#app');
@@ -46,6 +47,7 @@ function showShell(username: string): void {
   body.append(hooksEl, statusEl);
   const hooksView = createHooksView(hooksEl);
   let statusView: ReturnType<typeof createStatusView> | null = null;
+  let reprocessView: ReturnType<typeof createReprocessView> | null = null;
   const select = (which: 'hooks' | 'status') => {
     tabs.hooks.setAttribute('aria-selected', String(which === 'hooks'));
     tabs.status.setAttribute('aria-selected', String(which === 'status'));
@@ -55,6 +57,7 @@ function showShell(username: string): void {
       select('hooks');
       void hooksView.open(hook);
     } });
+    if (which === 'status') reprocessView ??= createReprocessView(statusEl);
     statusView?.active(which === 'status');
   };
   tabs.hooks.addEventListener('click', () => select('hooks'));
@@ -67,6 +70,7 @@ function showShell(username: string): void {
   stopShell = () => {
     hooksView.dispose();
     statusView?.dispose();
+    reprocessView?.dispose();
   };
 }
 

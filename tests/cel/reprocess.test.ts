@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, type Service } from '../../app/index.ts';
+import { ensurePage } from '../../editor/index.ts';
+import { openEditorPage } from '../helpers/editor-page.ts';
 import { CATCH_UP_FILE, createReprocessor, engineTarget, openCelSource, startCatchUp, type CelSource } from '../../cel/index.ts';
 import { checkConfig } from '../../config/index.ts';
 import { createMemoryLogger } from '../../log/index.ts';
@@ -33,13 +35,17 @@ const period1 = Array.from({ length: 10 }, (_, i) => inboundCall(i + 1, DAY + i 
 const DAY2 = Date.UTC(2026, 11, 7, 14, 0, 0);
 const period2 = Array.from({ length: 9 }, (_, i) => inboundCall(i + 1, DAY2 + i * 60_000, 1796610000));
 
+// a third: 3 calls, reprocessed from the editor page
+const DAY3 = Date.UTC(2026, 11, 7, 18, 0, 0);
+const period3 = Array.from({ length: 3 }, (_, i) => inboundCall(i + 1, DAY3 + i * 60_000, 1796640000));
+
 const registered = () => service.kommoSim!.requests({ method: 'POST', path: '/api/v4/calls' }).filter((r) => r.status === 200).flatMap((r) => (r.body as { uniq?: string }[]).map((c) => c.uniq ?? ''));
 const once = (ids: string[]) => ids.map((id) => registered().filter((u) => u === id).length);
 
 beforeAll(async () => {
   [db, pbx] = await Promise.all([startPostgres(), startPbx()]);
   await createCelTable(db);
-  await insertRows(db, [...period1, ...period2].flat());
+  await insertRows(db, [...period1, ...period2, ...period3].flat());
   const checked = checkConfig({
     dataDir: join(dir, 'data'),
     editor: { port: 0, admin: { password: PASSWORD } },
@@ -209,4 +215,34 @@ describe('catch-up with the database unreachable', () => {
     await cu.close();
     await source.close();
   }, 60_000);
+});
+
+describe('the editor page (admin): Reprocess a period under the Status tab', () => {
+  it('a dry run lists the calls, then a real run registers them once, with progress shown', async () => {
+    await ensurePage();
+    const ui = await openEditorPage(service.editor!.url, { password: PASSWORD, shots: 'test-output/cel-reprocess' });
+    try {
+      const page = ui.page;
+      await page.click('[data-testid=tab-status]');
+      await page.fill('[data-testid=reprocess-from]', '2026-12-07 17:59');
+      await page.fill('[data-testid=reprocess-to]', '2026-12-07T18:10:00Z');
+      await page.check('[data-testid=reprocess-dry]');
+      await page.click('[data-testid=reprocess-start]');
+      const progress = (re: string) => page.waitForFunction(`/${re}/.test(document.querySelector('[data-testid=reprocess-progress]')?.textContent ?? '')`);
+      await progress('^Done');
+      await ui.shot('dry-run');
+      expect(await page.locator('[data-testid=reprocess-list] li[data-linkedid]').evaluateAll((els) => els.map((e) => e.getAttribute('data-linkedid')))).toEqual(period3.map(linkedidOf));
+      expect(await page.textContent('[data-testid=reprocess-progress]')).toMatch(/calls read 3 of 3, would register 3, already in Kommo 0/);
+      expect(once(period3.map(linkedidOf))).toEqual([0, 0, 0]);
+      await page.uncheck('[data-testid=reprocess-dry]');
+      await page.click('[data-testid=reprocess-start]');
+      await progress('^Done.*registered 3');
+      await ui.shot('registered');
+      await service.engine.idle();
+      expect(once(period3.map(linkedidOf))).toEqual([1, 1, 1]);
+      expect(ui.pageErrors).toEqual([]);
+    } finally {
+      await ui.close();
+    }
+  }, 90_000);
 });
