@@ -16,6 +16,7 @@ export function engineTarget(engine: Pick<Engine, 'outbox' | 'registrar' | 'stag
     stages: engine.stages,
     log,
     known: (linkedid) => engine.outbox.knows(linkedid),
+    recordSince: () => engine.outbox.rememberedSince(),
     async submit(call) {
       const registration = toRegistration(call);
       if (!registration) return 'skipped';

@@ -17,6 +17,8 @@ export interface PeriodTarget extends RebuildOptions {
   /** Register a rebuilt call (toRegistration, then the registrar): queued, already known, or not one to register. */
   submit(call: FinishedCall): Promise<SubmitOutcome>;
   log: Logger;
+  /** Since when the record behind `known` is whole (null: it never dropped anything). */
+  recordSince?: () => number | null;
 }
 
 /** What one call would become, for --dry-run. */
@@ -72,6 +74,10 @@ export interface PeriodOptions {
 export async function runPeriod(source: CelSource, target: PeriodTarget, o: PeriodOptions): Promise<PeriodReport> {
   const report: PeriodReport = { from: o.from, to: o.to, found: 0, read: 0, registered: 0, already: 0, skipped: 0, left: 0, resumeFrom: o.from, problems: [], error: null, stopped: false };
   if (o.dryRun) report.wouldWrite = [];
+  const since = target.recordSince?.() ?? null;
+  if (since !== null && o.from < since) {
+    report.problems.push(`the outbox remembers registered calls only since ${new Date(since).toISOString()} (cel.catchUp.maxGapHours): a call of this period that ended before then and was registered may be written again`);
+  }
   const ended = await source.endedIn(o.from, o.to);
   if (!ended.ok) return { ...report, error: ended.error };
   report.problems.push(...ended.value.problems);
