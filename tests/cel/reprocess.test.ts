@@ -24,6 +24,8 @@ let db: TestDb;
 let pbx: Pbx;
 let service: Service;
 const dir = mkdtempSync(join(tmpdir(), 'hl-cel-reprocess-'));
+/** The page's document, in functions run in the browser. */
+declare const document: { querySelector(s: string): { textContent: string | null } | null };
 const PASSWORD = 'admin-pw-123';
 const memory = createMemoryLogger();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -228,7 +230,7 @@ describe('the editor page (admin): Reprocess a period under the Status tab', () 
       await page.fill('[data-testid=reprocess-to]', '2026-12-07T18:10:00Z');
       await page.check('[data-testid=reprocess-dry]');
       await page.click('[data-testid=reprocess-start]');
-      const progress = (re: string) => page.waitForFunction(`/${re}/.test(document.querySelector('[data-testid=reprocess-progress]')?.textContent ?? '')`);
+      const progress = (re: string) => page.waitForFunction((r) => new RegExp(r).test(document.querySelector('[data-testid=reprocess-progress]')?.textContent ?? ''), re);
       await progress('^Done');
       await ui.shot('dry-run');
       expect(await page.locator('[data-testid=reprocess-list] li[data-linkedid]').evaluateAll((els) => els.map((e) => e.getAttribute('data-linkedid')))).toEqual(period3.map(linkedidOf));
