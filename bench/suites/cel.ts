@@ -18,8 +18,8 @@ import { silentLogger } from '../../log/index.ts';
 import { createRunner } from '../../sandbox/index.ts';
 import { startKommo } from '../../sim/kommo/index.ts';
 import { startPbx } from '../../sim/pbx/index.ts';
-import { createCelTable, insertRows, startPostgres } from '../../tests/helpers/cel-db.ts';
-import { inboundCall } from '../../tests/cel/generated-calls.ts';
+import { createCelTable, insertRows, startPostgres } from '../../sim/cel/index.ts';
+import { inboundCall } from '../../sim/cel/index.ts';
 import type { BenchFigure, BenchSuite } from '../suite.ts';
 
 const N = Number(process.env.HOOKLINE_BENCH_CEL_CALLS ?? 10_000);

@@ -12,7 +12,7 @@ import type { Runner } from '../../sandbox/index.ts';
 import { SHARED_AMI } from '../helpers/shared.ts';
 import { defaultStages } from '../helpers/stages.ts';
 import { startFollower, until } from '../helpers/follower.ts';
-import { eventsToRows } from '../helpers/cel-db.ts';
+import { eventsToRows } from '../../sim/cel/index.ts';
 
 export const sharedThere = existsSync(SHARED_AMI);
 export const SKIP_NOTE = `${SHARED_AMI} is absent: the wazo-cel fixtures are not shipped (GPL); these tests are SKIPPED`;

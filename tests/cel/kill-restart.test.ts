@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startKommo, type KommoSim } from '../../sim/kommo/index.ts';
 import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
-import { createCelTable, insertRows, startPostgres, type TestDb } from '../helpers/cel-db.ts';
-import { asAmi, inboundCall, linkedidOf, type Row } from './generated-calls.ts';
+import { createCelTable, insertRows, startPostgres, type TestDb } from '../../sim/cel/index.ts';
+import { asAmi, inboundCall, linkedidOf, type Row } from '../../sim/cel/index.ts';
 
 let db: TestDb;
 let pbx: Pbx;

@@ -12,7 +12,7 @@ import type { FinishedCall } from '../../engine/calls/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { defaultStages } from '../helpers/stages.ts';
-import { inboundCall, linkedidOf, type Row } from './generated-calls.ts';
+import { inboundCall, linkedidOf, type Row } from '../../sim/cel/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hl-cel-period-'));
 let runner: Runner;

@@ -17,8 +17,8 @@ import { CATCH_UP_FILE, createReprocessor, engineTarget, openCelSource, startCat
 import { checkConfig } from '../../config/index.ts';
 import { createMemoryLogger } from '../../log/index.ts';
 import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
-import { createCelTable, freePort, insertRows, startPostgres, type TestDb } from '../helpers/cel-db.ts';
-import { asAmi, inboundCall, linkedidOf, type Row } from './generated-calls.ts';
+import { createCelTable, freePort, insertRows, startPostgres, type TestDb } from '../../sim/cel/index.ts';
+import { asAmi, inboundCall, linkedidOf, type Row } from '../../sim/cel/index.ts';
 
 let db: TestDb;
 let pbx: Pbx;

@@ -13,8 +13,8 @@ import { CSV_DEFAULT_COLUMNS, csvSource, openCelSource, parseCsvLine } from '../
 import { checkConfig, type Config } from '../../config/index.ts';
 import type { FinishedCall } from '../../engine/calls/index.ts';
 import { createRunner, type Runner } from '../../sandbox/index.ts';
-import { createCelTable, freePort, insertRows, startMariadb, startPostgres, type TestDb } from '../helpers/cel-db.ts';
-import { eventsToRows } from '../helpers/cel-db.ts';
+import { createCelTable, freePort, insertRows, startMariadb, startPostgres, type TestDb } from '../../sim/cel/index.ts';
+import { eventsToRows } from '../../sim/cel/index.ts';
 import { byId, callsFromCel, callsOverAmi, endedIds, instantRows, rowsLocal, sharedThere, SKIP_NOTE, wazoFixtures } from './fixtures.ts';
 
 const fixtures = wazoFixtures();
