@@ -130,6 +130,8 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
     ami,
     tracker: trackerConfig(c.pbx, c.users),
     stages,
+    // with the CEL catch-up on, a call that ended while AMI was down is registered whole from CEL, not as AMI half saw it
+    ...(c.cel?.catchUp.enabled ? { resyncClosed: 'leave-to-cel' as const } : {}),
     log,
     onCall(call) {
       const registration = toRegistration(call);

@@ -164,7 +164,7 @@ function configOf() {
 }
 
 describe('catch-up after an AMI reconnect', () => {
-  it('calls that ended while AMI was cut are read from CEL and registered once; /api/status shows it', async () => {
+  it('calls that ended while AMI was cut are read from CEL and registered once (a call cut in half: whole, from CEL); /api/status shows it', async () => {
     const base = 1796620000;
     const now = Date.now();
     const during: Row[][] = [1, 2, 3].map((n) => inboundCall(n, now - 40_000 + n * 10, base));
@@ -174,7 +174,13 @@ describe('catch-up after an AMI reconnect', () => {
     const off = reconnects.on('connected', (i) => {
       if (i.reconnect) connectedAgain = true;
     });
-    await insertRows(db, during.flat());
+    // and one call is cut in half: its start reaches hookline before the drop, its end only CEL
+    const cut = inboundCall(4, now - 40_000 + 40, base);
+    await insertRows(db, cut.slice(0, 6));
+    await pbx.replay(asAmi(cut.slice(0, 6)), { pace: 'asap' });
+    const pong = await service.engine.ami.action({ Action: 'Ping' });
+    expect(pong.ok).toBe(true);
+    await insertRows(db, [...during.flat(), ...cut.slice(6)]);
     pbx.drop();
     const t0 = Date.now();
     while (!connectedAgain && Date.now() - t0 < 15_000) await sleep(20);
@@ -184,10 +190,14 @@ describe('catch-up after an AMI reconnect', () => {
     await service.catchUp!.idle();
     await service.engine.idle();
     expect(once(during.map(linkedidOf))).toEqual([1, 1, 1]);
+    while (once([linkedidOf(cut)])[0] === 0 && Date.now() - t0 < 20_000) await sleep(50);
+    // registered once, whole: from CEL (35 s talked), not as AMI half saw it (closed at its last event)
+    expect(once([linkedidOf(cut)])).toEqual([1]);
+    expect(service.kommoSim!.state().calls.find((c) => c.uniq === linkedidOf(cut))?.duration).toBe(35);
     const login = await fetch(`${service.editor!.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
     const status = (await (await fetch(`${service.editor!.url}/api/status`, { headers: { cookie } })).json()) as { celCatchUp: Record<string, unknown> };
-    expect(status.celCatchUp).toMatchObject({ reason: 'reconnect', state: 'done', found: 3, registered: 3, already: 0, error: null });
+    expect(status.celCatchUp).toMatchObject({ reason: 'reconnect', state: 'done', found: 4, registered: 4, already: 0, error: null });
   }, 60_000);
 });
 
