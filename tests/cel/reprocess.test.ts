@@ -51,7 +51,7 @@ beforeAll(async () => {
   const checked = checkConfig({
     dataDir: join(dir, 'data'),
     editor: { port: 0, admin: { password: PASSWORD } },
-    cel: { type: 'postgres', url: db.url, password: { env: 'HL_CEL_PW' }, catchUp: { delayMs: 100, overlapMs: 1000 } },
+    cel: { type: 'postgres', url: db.url, password: { env: 'HL_CEL_PW' }, catchUp: { delayMs: 100, overlapMs: 10_000 } },
   }, null, { HL_CEL_PW: db.password });
   if (!checked.ok) throw new Error(checked.error.message);
   service = await startService({
