@@ -86,7 +86,8 @@ export const command: CliCommand = {
           if (stopping) return;
           stopping = true;
           console.error('stopping after the batch in progress…');
-          void call('DELETE', '/api/reprocess');
+          // a JSON body: every state-changing /api route takes application/json only (http/gate.ts)
+          void call('DELETE', '/api/reprocess', {});
         };
         process.on('SIGINT', onSigint);
         let last = '';

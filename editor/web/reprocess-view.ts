@@ -77,7 +77,7 @@ export function createReprocessView(root: HTMLElement) {
     if (!timer) timer = setTimeout(() => void poll(), 200);
   });
   stop.addEventListener('click', async () => {
-    const r = await api<{ run: Run | null }>('DELETE', '/api/reprocess');
+    const r = await api<{ run: Run | null }>('DELETE', '/api/reprocess', {});
     if (r.ok) show(r.body.run);
   });
   void poll();

@@ -130,6 +130,39 @@ describe('hookline reprocess', () => {
     expect(down.stderr).toMatch(/hookline does not answer at http:\/\/127\.0\.0\.1:9 .*is it running\?/);
   }, 60_000);
 
+  it('Ctrl-C stops `hookline reprocess` after the batch in progress; the same command resumes it', async () => {
+    // 1,500 calls on another day, listed only (--dry-run): long enough to be stopped half-way
+    const DAY4 = Date.UTC(2026, 11, 5, 8, 0, 0);
+    await insertRows(db, Array.from({ length: 1_500 }, (_, i) => inboundCall(i + 1, DAY4 + i * 1_000, 1796400000)).flat());
+    const args = ['--from', '2026-12-05T07:59:00Z', '--to', '2026-12-05T09:00:00Z', '--dry-run'];
+    const stopped = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--no-node-snapshot', 'cli/main.ts', 'reprocess', '--url', service.editor!.url, ...args], { env: { ...process.env, HOOKLINE_ADMIN_PASSWORD: PASSWORD } });
+      let stderr = '';
+      let sent = false;
+      child.stdout.resume();
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += String(b);
+        if (!sent && /calls read [1-9]\d* of 1500/.test(stderr)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('exit', (code) => resolve({ code, stderr }));
+      setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve({ code: -1, stderr: `${stderr}\n(killed after 40 s)` });
+      }, 40_000);
+    });
+    expect(stopped.stderr).toContain('stopping after the batch in progress');
+    expect(stopped.stderr).toMatch(/stopped with \d+ calls left \(from 2026-12-05T\d\d:\d\d:\d\d\.\d+Z\): run the same command again to resume\./);
+    expect(stopped.code).toBe(1);
+    const again = await cli(...args);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/: resumed from 2026-12-05T/);
+    expect(again.stderr).toMatch(/dry run done: 1500 calls ended in the period; would register 1500/);
+    expect(again.stdout.trim().split('\n').length).toBe(1_500);
+  }, 90_000);
+
   it('a run stopped half-way resumes where it stopped when the same period is asked again', async () => {
     let source: CelSource | null = null;
     const rp = createReprocessor({
@@ -252,6 +285,14 @@ describe('the editor page (admin): Reprocess a period under the Status tab', () 
       await ui.shot('registered');
       await service.engine.idle();
       expect(once(period3.map(linkedidOf))).toEqual([1, 1, 1]);
+      // Stop: the 1,500 calls of the Ctrl-C test, listed again, stopped half-way
+      await page.fill('[data-testid=reprocess-from]', '2026-12-05T07:59:00Z');
+      await page.fill('[data-testid=reprocess-to]', '2026-12-05T09:00:00Z');
+      await page.check('[data-testid=reprocess-dry]');
+      await page.click('[data-testid=reprocess-start]');
+      await page.click('[data-testid=reprocess-stop]');
+      await progress('^Stopped \\(Start resumes it\\)');
+      await ui.shot('stopped');
       expect(ui.pageErrors).toEqual([]);
     } finally {
       await ui.close();
