@@ -1,4 +1,5 @@
 /** What `startService` takes and gives (app/service.ts), kept apart so the assembly stays readable. */
+import type { CatchUp } from '../cel/index.ts';
 import type { Config } from '../config/index.ts';
 import type { DemoPbx } from '../demo/index.ts';
 import type { HookInvoker } from '../engine/hooks/index.ts';
@@ -62,6 +63,8 @@ export interface Service {
   stories: ServiceStories | null;
   /** Drafts run in shadow on live calls (issue 17, item 7). */
   shadows: Shadows;
+  /** Calls that ended while hookline was not following, read from CEL (null without `cel`). */
+  catchUp: CatchUp | null;
   /** The Kommo start check: ok, or why calls are not registered. */
   started: Awaited<ReturnType<Engine['start']>>;
   stop(): Promise<void>;

@@ -8,6 +8,7 @@
 import { join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
 import { makeError, type HookLimits, type HookName } from '../contracts/index.ts';
+import { startEngineCatchUp, startEngineReprocess } from '../cel/index.ts';
 import type { Config } from '../config/index.ts';
 import { DEMO_PBX_SETTINGS, startDemoPbx, type DemoPbx } from '../demo/index.ts';
 import { editorRoutes } from '../editor/index.ts';
@@ -182,6 +183,10 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     engineKommo = engine.kommo;
     stories?.recorder.setKnown(() => engine.follower.known());
     feedStatus(status, engine, store);
+    const catchUp = startEngineCatchUp(config, engine, dataDir, log);
+    if (catchUp) cleanups.push(() => catchUp.close());
+    const reprocess = startEngineReprocess(config, engine, dataDir, log);
+    cleanups.push(() => reprocess.close());
 
     const started = await engine.start();
     status.kommo(kommoHealthOf(started.phoneField));
@@ -210,13 +215,14 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       auth = createAuth(dataDir, { username: admin?.username, password: admin?.password, passwordHash: admin?.passwordHash });
       if (auth.generatedPassword) generatedAdminFile = join(dataDir, 'admin.json');
       try {
-        const snapshot = () => ({ ...status.snapshot(), shadows: shadows.list(), demo: o.demo, registrar: engine.registrar.stats(), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
+        const snapshot = () => ({ ...status.snapshot(), shadows: shadows.list(), demo: o.demo, registrar: engine.registrar.stats(), ...(catchUp ? { celCatchUp: catchUp.status() } : {}), ...(demoPbx ? { demoCallsStarted: demoPbx.callsStarted() } : {}) });
         editor = await startHttp({
           auth, host: config.editor.host, port: config.editor.port, trustProxy: config.editor.trustProxy, hosts: serviceHosts(config), log,
           routes: [
             editorRoutes({ store, runner, replayRunner, hookLimits, capabilities: scriptCaps, auth, log, shadows, quarantine: (hook) => quarantine.list(Date.now()).find((x) => x.hook === hook) ?? null }),
             statusRoutes(snapshot),
             callsRoutes({ store: stories?.store ?? null, capture: (c) => store.capture(c), ...(stories ? { dryRun: stories.dryRunWith({ store, published: scripts, runner: replayRunner, config, limits: hookLimits }) } : {}) }),
+            reprocess.route,
             ...features.routes,
           ],
         });
@@ -229,7 +235,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       }
       cleanups.push(() => editor?.close());
     }
-    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, mp3Encoder, stories, shadows, started, stop: stopAll };
+    return { store, runner, scripts, hooks, engine, status, auth, editor, demoPbx, kommoSim, dataDir, demoClickToCallToken, mp3Encoder, stories, shadows, catchUp, started, stop: stopAll };
   } catch (e) {
     await stopAll();
     // Never shown: the next start must generate (and print) a new one rather than find this one's hash.

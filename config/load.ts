@@ -166,8 +166,23 @@ function semanticProblems(c: ConfigFile): ConfigProblem[] {
     out.push({ path: line.slice(0, at), expected: 'a valid pattern', found: line.slice(at + 2) });
   }
   if (c.ami && !c.kommo) out.push({ path: 'kommo', expected: 'a Kommo account, since ami is configured', found: 'no kommo section' });
+  if (c.cel) {
+    if (c.cel.type === 'csv' && !c.cel.path) out.push({ path: 'cel.path', expected: 'the CSV file cel_custom writes, since cel.type is "csv"', found: 'nothing (the key is missing)' });
+    if (c.cel.type !== 'csv' && !c.cel.url) out.push({ path: 'cel.url', expected: `a connection URL (${c.cel.type}://user@host:port/database), since cel.type is "${c.cel.type}"`, found: 'nothing (the key is missing)' });
+    const tz = c.cel.timezone;
+    if (tz !== undefined && !validZone(tz)) out.push({ path: 'cel.timezone', expected: 'an IANA time zone such as "Europe/Moscow" or "UTC"', found: `"${tz}"` });
+  }
   if (c.kommo && !c.ami) out.push({ path: 'ami', expected: 'an Asterisk connection, since kommo is configured', found: 'no ami section' });
   return out;
+}
+
+function validZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function resolveSecrets(c: ConfigFile, env: NodeJS.ProcessEnv): ConfigProblem[] {

@@ -329,6 +329,28 @@ const MetricsSchema = Type.Object(
   { ...strict, default: {}, description: 'GET /metrics (Prometheus). Without a token only loopback clients are answered; with one, `Authorization: Bearer <token>` from anywhere.' },
 );
 
+const CelSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('mysql'), Type.Literal('postgres'), Type.Literal('csv')], { description: 'where Asterisk writes CEL: a MySQL/MariaDB table (FreePBX asteriskcdrdb.cel, cel_odbc), a PostgreSQL table (cel_pgsql) or a CSV file (cel_custom)' }),
+    url: Type.Optional(SecretSchema),
+    password: Type.Optional(SecretSchema),
+    table: Type.String({ minLength: 1, pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?$', default: 'cel', description: 'the CEL table (mysql, postgres), optionally schema- or database-qualified ("asteriskcdrdb.cel")' }),
+    timezone: Type.Optional(Type.String({ minLength: 1, description: 'IANA time zone of `eventtime` values written without an offset (default: pbx.timezone)' })),
+    path: Type.Optional(Type.String({ minLength: 1, description: 'the CSV file cel_custom writes (csv), e.g. /var/log/asterisk/cel-custom/Master.csv' })),
+    columns: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'the CSV file\'s columns in order, named as the cel table\'s (default: the Master.csv mapping of the sample cel_custom.conf; docs/design/cel.md)' })),
+    catchUp: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: 'at start and after every AMI reconnect, register the calls that ended while hookline was not following' }),
+        overlapMs: Type.Integer({ minimum: 0, default: 120000, description: 'start the catch-up this long before the last event hookline saw (calls already registered are not written again)' }),
+        maxGapHours: Type.Number({ exclusiveMinimum: 0, default: 72, description: 'the longest gap caught up; the outbox remembers registered calls at least this long (a longer gap: the rest with `hookline reprocess`)' }),
+        delayMs: Type.Integer({ minimum: 0, default: 2000, description: 'wait this long after (re)connecting before reading CEL, so that the rows of the last calls are written' }),
+      },
+      { ...strict, default: {} },
+    ),
+  },
+  { ...strict, description: 'Asterisk\'s CEL (Channel Event Logging), read to catch up with the calls that ended while hookline was stopped or cut off, and by `hookline reprocess`. Absent: no catch-up. docs/design/cel.md.' },
+);
+
 const UsersSchema = Type.Record(Type.String({ pattern: '^\\d+$', description: 'extension' }), Type.Integer({ minimum: 1, description: 'Kommo user id' }), {
   default: {},
   // TypeBox's Record puts the key pattern in patternProperties only: without this any key passed.
@@ -358,6 +380,7 @@ export const ConfigSchema = Type.Object(
     clickToCall: ClickToCallSchema,
     autodistribution: AutodistributionSchema,
     metrics: MetricsSchema,
+    cel: Type.Optional(CelSchema),
   },
   { ...strict, $id: 'https://hookline.local/hookline.config.schema.json', title: 'hookline configuration' },
 );

@@ -5,6 +5,7 @@
  */
 
 import { capabilityErrors } from './errors-capabilities.ts';
+import { celErrors } from './errors-cel.ts';
 import { featureErrors } from './errors-features.ts';
 import { serviceErrors } from './errors-service.ts';
 import { storyErrors } from './errors-stories.ts';
@@ -337,6 +338,7 @@ export const errorCatalogue = {
   ...serviceErrors,
   ...capabilityErrors,
   ...storyErrors,
+  ...celErrors,
 } satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -11,6 +11,7 @@ import type { HookInvoker } from './hooks/index.ts';
 import type { AmiMessage } from '../ami-wire/index.ts';
 import { createKommoClient, observeKommo, type KommoAuth, type KommoClient, type KommoObserver } from './kommo/index.ts';
 import { openOutbox, type Outbox } from './outbox/index.ts';
+import type { StageContext } from './stages/index.ts';
 import { createPhoneNormalizer } from './phone/index.ts';
 import { TRACKER_AMI_ONLY } from './tracker/index.ts';
 import { createPhoneIndex, observeLookups, type PhoneIndex } from './phone-index/index.ts';
@@ -45,6 +46,8 @@ export interface Engine {
   registrar: Registrar;
   outbox: Outbox<CallToRegister>;
   follower: CallFollower;
+  /** The stage decisions as live calls get them (cel/ rebuilds calls from CEL through the same). */
+  stages: StageContext;
   /** Loads the Kommo account facts (PHONE field, users, pipelines) and starts registering (and the phone index). */
   start(): Promise<StartResult>;
   /** The account's phones (config `registration.phoneIndex`), or null when turned off. */
@@ -91,9 +94,12 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
     timeoutMs: o.kommo.timeoutMs ?? c.kommo?.timeoutMs ?? 10_000,
     ...(o.kommo.batchWindowMs !== undefined ? { batch: { windowMs: o.kommo.batchWindowMs } } : {}),
   });
+  // With CEL configured, registered calls are remembered for the longest gap the catch-up reads (cel/), so a call
+  // read again from CEL is found here and not written twice.
+  const rememberDoneMs = c.cel ? Math.ceil(c.cel.catchUp.maxGapHours * 3_600_000) : 0;
   // Every request and its answer, seen by the call's story (stories/): the client's methods, with their linkedid.
   const kommo = o.kommo.observe ? observeKommo(client, o.kommo.observe) : client;
-  const outbox = await openOutbox<CallToRegister>(o.dataDir, { log, fsync: o.fsync ?? true });
+  const outbox = await openOutbox<CallToRegister>(o.dataDir, { log, fsync: o.fsync ?? true, rememberDoneMs });
   const r = c.registration;
   const phoneIndex = r.phoneIndex.enabled
     ? createPhoneIndex({ kommo, dir: o.dataDir, account: o.kommo.baseUrl, refreshMs: r.phoneIndex.refreshSeconds * 1000, log })
@@ -133,13 +139,16 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
   });
 
   const submissions = new Set<Promise<unknown>>();
+  const stages: StageContext = {
+    filters: c.filters, normalizePhone: createPhoneNormalizer(c.phone), hooks, users: (ext) => registrar.userByExtension(ext),
+    needRegistrationOnFailure: c.hooks.need_registration?.onFailure ?? 'register',
+  };
   const follower = followCalls({
     ami,
     tracker: trackerConfig(c.pbx, c.users),
-    stages: {
-      filters: c.filters, normalizePhone: createPhoneNormalizer(c.phone), hooks, users: (ext) => registrar.userByExtension(ext),
-      needRegistrationOnFailure: c.hooks.need_registration?.onFailure ?? 'register',
-    },
+    stages,
+    // with the CEL catch-up on, a call that ended while AMI was down is registered whole from CEL, not as AMI half saw it
+    ...(c.cel?.catchUp.enabled ? { resyncClosed: 'leave-to-cel' as const } : {}),
     log,
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     onCall(call) {
@@ -158,7 +167,7 @@ export async function createEngine(o: EngineOptions): Promise<Engine> {
   });
 
   return {
-    ami, kommo, hooks, registrar, outbox, follower,
+    ami, kommo, hooks, registrar, outbox, follower, stages,
     async start() {
       const started = await registrar.start();
       // Built (or read from the data folder) in the background: calls are searched for until it is ready.

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { sources } from './helpers/sources.ts';
 
 const root = resolve(import.meta.dirname, '..');
-const MODULE_ROOTS = ['ami-wire', 'app', 'bench', 'capabilities', 'cli', 'config', 'contracts', 'demo', 'durable', 'editor', 'engine', 'http', 'log', 'sandbox', 'scripts-store', 'shadow', 'sim', 'status', 'stories'];
+const MODULE_ROOTS = ['ami-wire', 'app', 'bench', 'capabilities', 'cel', 'cli', 'config', 'contracts', 'demo', 'durable', 'editor', 'engine', 'http', 'log', 'sandbox', 'scripts-store', 'shadow', 'sim', 'status', 'stories'];
 const NESTED = new Set(['engine', 'sim']);
 
 

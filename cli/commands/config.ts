@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDoc, configJsonSchema, loadConfig } from '../../config/index.ts';
+import { openCelSource } from '../../cel/index.ts';
 import type { CliCommand } from '../command.ts';
 
 /** Kept in step with the README's "Configuration" section. */
@@ -17,7 +18,7 @@ export const command: CliCommand = {
       .description('Check a configuration file (with the environment variables it names) and list every problem; nothing is started or changed.')
       .option('--config <file>', 'the file (default: $HOOKLINE_CONFIG, then ./hookline.config.json)')
       .addHelpText('after', `\n${CHECK_EXIT_CODES}`)
-      .action((opts: { config?: string }) => {
+      .action(async (opts: { config?: string }) => {
         const r = loadConfig({ file: opts.config });
         if (!r.ok) {
           const where = r.error.file ?? 'the configuration';
@@ -29,6 +30,18 @@ export const command: CliCommand = {
         }
         const v = r.value;
         console.log(`${v.file ?? 'no configuration file: defaults'} is valid${v.demo ? ' (no ami and no kommo: the built-in demo runs)' : ''}.`);
+        // cel: connect and look at the table (or the file), as the catch-up will
+        const cel = openCelSource(v.config);
+        if (!cel) return;
+        const c = await cel.check();
+        await cel.close();
+        if (!c.ok) {
+          console.error(`hookline: ${c.error.code}: ${c.error.message}\n${c.error.hint}\nhookline config check: the CEL source cannot be used; calls that end while hookline is stopped would not be caught up.`);
+          process.exitCode = 1;
+          return;
+        }
+        const opt = c.value.missingOptional.length ? ` (optional columns absent: ${c.value.missingOptional.join(', ')})` : '';
+        console.log(`CEL: the ${c.value.where} is readable, with every column hookline needs${opt}.`);
       });
     cmd
       .command('schema')

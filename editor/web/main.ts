@@ -11,6 +11,7 @@ import { createCallsView } from './calls-view.ts';
 import { createHooksView } from './hooks-view.ts';
 import { setupMonaco } from './monaco.ts';
 import { createStatusView } from './status-view.ts';
+import { createReprocessView } from './reprocess-view.ts';
 
 setupMonaco();
 const app = $('#app');
@@ -48,6 +49,7 @@ function showShell(username: string): void {
   body.append(hooksEl, statusEl, callsEl);
   const hooksView = createHooksView(hooksEl);
   let statusView: ReturnType<typeof createStatusView> | null = null;
+  let reprocessView: ReturnType<typeof createReprocessView> | null = null;
   let callsView: ReturnType<typeof createCallsView> | null = null;
   const select = (which: 'hooks' | 'status' | 'calls') => {
     tabs.hooks.setAttribute('aria-selected', String(which === 'hooks'));
@@ -65,6 +67,7 @@ function showShell(username: string): void {
       select('hooks');
       void hooksView.open(hook);
     } });
+    if (which === 'status') reprocessView ??= createReprocessView(statusEl);
     statusView?.active(which === 'status');
   };
   tabs.hooks.addEventListener('click', () => select('hooks'));
@@ -78,6 +81,7 @@ function showShell(username: string): void {
   stopShell = () => {
     hooksView.dispose();
     statusView?.dispose();
+    reprocessView?.dispose();
   };
 }
 

@@ -52,7 +52,7 @@ function leaves(v: unknown, path: string[] = []): [string, unknown][] {
 }
 
 /** Plain names for the sections and counters this page knows; anything else is shown by its path. */
-const SECTIONS: Record<string, string> = { ami: 'Asterisk connection', kommo: 'Kommo', calls: 'Calls', outbox: 'Outbox', registrar: 'Registration' };
+const SECTIONS: Record<string, string> = { ami: 'Asterisk connection', kommo: 'Kommo', calls: 'Calls', outbox: 'Outbox', registrar: 'Registration', celCatchUp: 'Last catch-up from CEL (calls that ended while hookline was not following)' };
 type Known = { label: string; value?: (v: unknown, status: Record<string, unknown>) => string; hint?: string };
 const count = (unit: string) => (v: unknown) => (typeof v === 'number' ? `${v} ${unit}` : show('', v));
 const KNOWN: Record<string, Known> = {

@@ -24,7 +24,8 @@ export interface FinishedCall extends Omit<CallSummary, 'trunk'> {
 }
 
 export interface FollowOptions {
-  ami: AmiClient;
+  /** Where events come from: the AMI client, or any source of the same events (cel/ feeds CEL rows). */
+  ami: Pick<AmiClient, 'on'>;
   tracker?: Partial<TrackerConfig>;
   stages: StageContext;
   log: Logger;
@@ -37,6 +38,12 @@ export interface FollowOptions {
   onStage?: (ev: StageEvent, decision: StageDecision) => void | Promise<void>;
   /** Every event as the tracker reads it (stamped when it came without a time): the call's story records them. Must not throw. */
   onEvent?: (msg: AmiMessage) => void;
+  /**
+   * After a reconnect, a call whose channels are all gone ended while AMI was down. Default: closed as best known
+   * and finished (flagged resync). 'leave-to-cel': let go without finishing it: the CEL catch-up (cel/) reads the
+   * whole call, its end included, and registers it.
+   */
+  resyncClosed?: 'finish' | 'leave-to-cel';
 }
 
 export interface CallFollower {
@@ -125,9 +132,23 @@ export function followCalls(o: FollowOptions): CallFollower {
     const live = new Set(info.channels.map((c) => String(c.Uniqueid ?? '')));
     const r = closeMissing(state, live);
     state = r.state;
-    if (r.emitted.length) log.warn({ calls: [...new Set(r.emitted.map((e) => e.linkedid))] }, 'closed calls whose end was missed while AMI was down');
-    handle(r.emitted);
-    forgetDropped(r);
+    const closed = [...new Set(r.emitted.map((e) => e.linkedid))];
+    if (o.resyncClosed === 'leave-to-cel') {
+      // their stages so far are done; the call itself is registered from CEL (its LINKEDID_END is in the gap)
+      if (closed.length) log.info({ calls: closed }, 'calls that ended while AMI was down are left to the CEL catch-up');
+      for (const id of closed) {
+        const gone: Promise<void> = (chains.get(id) ?? Promise.resolve()).then(() => {
+          if (chains.get(id) !== gone) return;
+          chains.delete(id);
+          progress.delete(id);
+        });
+        chains.set(id, gone);
+      }
+    } else {
+      if (closed.length) log.warn({ calls: closed }, 'closed calls whose end was missed while AMI was down');
+      handle(r.emitted);
+      forgetDropped(r);
+    }
     // closeMissing leaves a call with a live channel alone; a channel of it that hung up meanwhile is ended here
     const m = endMissingChannels(state, live, (clock() / 1000).toFixed(6));
     state = m.state;

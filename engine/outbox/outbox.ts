@@ -53,6 +53,11 @@ export interface OutboxOptions {
   now?: () => number;
   /** Completed linkedids remembered so a replayed call is not registered twice. Default 50,000. */
   rememberDone?: number;
+  /**
+   * …and at least this long, however many (the CEL catch-up's longest gap: a call it reads again must be found
+   * here). Default 0: by count only.
+   */
+  rememberDoneMs?: number;
   /** Compact when the journal passes this many bytes. Default 8 MiB. */
   compactBytes?: number;
   /** fsync each group of appends. Default true (tests of speed may turn it off; production never). */
@@ -71,6 +76,10 @@ export interface Outbox<P = unknown> {
   job(linkedid: string): OutboxJob<P> | undefined;
   pending(): OutboxJob<P>[];
   isDone(linkedid: string): boolean;
+  /** Registered, failed for good, or pending: the outbox has it (the catch-up and reprocess write only what it lacks). */
+  knows(linkedid: string): boolean;
+  /** Since when the record of finished calls is whole (the oldest it still holds, or null when none was dropped). */
+  rememberedSince(): number | null;
   outcome(linkedid: string): OutboxOutcome | undefined;
   depth(): number;
   /** Problems met reading the journal at open (line numbers and what was done). */
@@ -89,6 +98,9 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
   const log = (o.log ?? silentLogger).child({ module: 'outbox' });
   const now = o.now ?? Date.now;
   const rememberDone = o.rememberDone ?? 50_000;
+  const rememberDoneMs = o.rememberDoneMs ?? 0;
+  /** The finished time of the newest record dropped: the record is whole after it. */
+  let droppedUpTo: number | null = null;
   const compactBytes = o.compactBytes ?? 8 * 1024 * 1024;
   const doFsync = o.fsync ?? true;
   await mkdir(dir, { recursive: true });
@@ -129,7 +141,13 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
       jobs.delete(l.id);
       const outcome: OutboxOutcome = { linkedid: l.id, ok: l.ok, at: l.at, ...(l.e ? { error: l.e } : {}) };
       done.set(l.id, outcome);
-      if (done.size > rememberDone) done.delete(done.keys().next().value as string);
+      // the oldest go first, once past the count and older than the time kept (a restart reads them in the same order)
+      while (done.size > rememberDone) {
+        const oldest = done.values().next().value as OutboxOutcome;
+        if (rememberDoneMs > 0 && now() - oldest.at < rememberDoneMs) break;
+        done.delete(oldest.linkedid);
+        droppedUpTo = oldest.at;
+      }
       return () => {
         if (done.get(l.id) === outcome) done.delete(l.id);
         if (j && !jobs.has(l.id)) jobs.set(l.id, j);
@@ -182,6 +200,7 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
 
   // Start from a compacted file: it drops finished work and any torn or unreadable line.
   let size = 0;
+  let compactAt = compactBytes;
   /** Open for appends; null after a compaction until the next write opens it again. */
   let fh: FileHandle | null;
   async function compact() {
@@ -193,6 +212,8 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
       for (const [s, r] of Object.entries(j.steps)) out.push(JSON.stringify({ t: 'step', id: j.linkedid, s, r }));
     }
     size = await writeFileAtomic(path, out.join('\n') + '\n');
+    // a record kept for days can itself pass compactBytes: then compact again only when the journal has doubled
+    compactAt = size >= compactBytes ? size * 2 : compactBytes;
   }
   await compact();
   fh = await open(path, 'a');
@@ -228,7 +249,7 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
         for (let i = batch.length - 1; i >= 0; i--) batch[i]!.undo?.();
         for (const b of batch) b.reject(err);
       }
-      if (size > compactBytes && !queue.length && Date.now() >= compactNotBefore) {
+      if (size > compactAt && !queue.length && Date.now() >= compactNotBefore) {
         await fh?.close().catch(() => undefined);
         fh = null;
         // Records appended while the file was closing are already applied, so the compacted file holds them:
@@ -283,6 +304,8 @@ export async function openOutbox<P = unknown>(dir: string, o: OutboxOptions = {}
     job: (linkedid) => jobs.get(linkedid),
     pending: () => [...jobs.values()],
     isDone: (linkedid) => done.has(linkedid),
+    knows: (linkedid) => done.has(linkedid) || jobs.has(linkedid),
+    rememberedSince: () => droppedUpTo,
     outcome: (linkedid) => done.get(linkedid),
     depth: () => jobs.size,
     problems: () => [...problems],
