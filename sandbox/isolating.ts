@@ -24,7 +24,8 @@ import { createSupervisor, type Supervisor, type SupervisorOptions } from './sup
 const MAX_SEEN = 256;
 
 /**
- * The scheduling priority of a child of its own (nice 10, the shared child and the engine keep theirs): on the
+ * The scheduling priority of a child of its own (nice 10, or its runner's own when lower, as the shadow runs' 15;
+ * the shared child and the engine keep theirs): on the
  * 2-core VM a script looping there took one core, and the well-behaved hooks' tail latency paid for it.
  */
 export const OWN_CHILD_NICE = 10;
@@ -120,7 +121,7 @@ export function createIsolatingRunner(opts: IsolatingOptions = {}): IsolatingRun
       existing.convicted ||= convicted;
       return;
     }
-    const o: Own = { hook: script.hook, sup: createSupervisor({ ...opts, nice: OWN_CHILD_NICE, idleMs: ownIdleMs }), convicted, clean: 0, inFlight: 0, leaving: false, paroling: false, since: performance.now() };
+    const o: Own = { hook: script.hook, sup: createSupervisor({ ...opts, nice: Math.max(opts.nice ?? 0, OWN_CHILD_NICE), idleMs: ownIdleMs }), convicted, clean: 0, inFlight: 0, leaving: false, paroling: false, since: performance.now() };
     own.set(script.hash, o);
     const w = warmed.get(script.hook);
     if (w?.script.hash === script.hash) home.forget(script.hook);

@@ -243,7 +243,8 @@ export function createHooksView(root: HTMLElement) {
   });
 
   window.hookline = {
-    hook: () => open,
+    // The hook whose text is in the editor: null while an opened hook's draft is still loading.
+    hook: () => (open !== null && editor.getModel()?.uri.path === `/hooks/${open}.ts` ? open : null),
     source: () => editor.getValue(),
     setSource: (s) => editor.getModel()?.setValue(s),
     markers: () => {

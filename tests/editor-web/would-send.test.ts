@@ -85,8 +85,9 @@ describe('scripts that act, in the editor', () => {
     expect(JSON.parse(last)).toEqual([]);
     await page.click('[data-testid=subtab-replay]');
     await page.click('[data-testid=replay-all]');
-    await page.waitForSelector('[data-testid=replay-results] tr');
-    await page.click('[data-testid=replay-results] tr');
+    // the capture's row (rows are grouped under a heading row per call)
+    await page.waitForSelector('[data-testid=replay-results] tr[data-testid=replay-row]');
+    await page.click('[data-testid=replay-results] tr[data-testid=replay-row]');
     await expect.poll(() => page.textContent('[data-testid=replay-would-send]')).not.toBe('');
     await ui.shot('would-send');
     const text = (await page.textContent('[data-testid=replay-would-send]')) ?? '';

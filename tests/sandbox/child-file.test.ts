@@ -176,7 +176,13 @@ describe('a child that cannot be started ends the invocation with SANDBOX_CRASH,
     const sup = createSupervisor({ bundleDir: join(dir, 'bundles'), execPath: node, onCrash: (d) => crashes.push(d) });
     const runner = createHookRunner(sup);
     try {
-      const both = await Promise.all([run(runner, 'process_client_phone', GOOD), run(runner, 'need_registration', 'export default () => ({ data: { result: false }, state: "success" })')]);
+      // Compiled first, so the two invocations wait on the same start (compiling each at once, on a loaded machine
+      // the second could come after the first start had failed and try a start of its own).
+      const scripts = [await script('process_client_phone', GOOD), await script('need_registration', 'export default () => ({ data: { result: false }, state: "success" })')] as const;
+      const both = await Promise.all([
+        runner.invoke('process_client_phone', scripts[0], structuredClone(hooks.process_client_phone.exampleInput)),
+        runner.invoke('need_registration', scripts[1], structuredClone(hooks.need_registration.exampleInput)),
+      ]);
       for (const r of both) {
         expect(r.error?.code).toBe('SANDBOX_CRASH');
         expect(r.error?.message).toMatch(new RegExp(`^the sandbox process could not be started to run \\w+ \\(script v\\d+\\): could not start the sandbox process with ${node}: spawn ${node} ENOENT$`));
