@@ -183,9 +183,9 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     engineKommo = engine.kommo;
     stories?.recorder.setKnown(() => engine.follower.known());
     feedStatus(status, engine, store);
-    const catchUp = startEngineCatchUp(config, engine, dataDir, log);
+    const catchUp = startEngineCatchUp(config, engine, dataDir, log, stories?.recorder);
     if (catchUp) cleanups.push(() => catchUp.close());
-    const reprocess = startEngineReprocess(config, engine, dataDir, log);
+    const reprocess = startEngineReprocess(config, engine, dataDir, log, stories?.recorder);
     cleanups.push(() => reprocess.close());
 
     const started = await engine.start();

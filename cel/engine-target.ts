@@ -9,8 +9,9 @@ import type { Logger } from '../log/index.ts';
 import { celZone } from './open.ts';
 import type { PeriodTarget } from './period.ts';
 
-export function engineTarget(engine: Pick<Engine, 'outbox' | 'registrar' | 'stages'>, config: Config, log: Logger): PeriodTarget {
+export function engineTarget(engine: Pick<Engine, 'outbox' | 'registrar' | 'stages'>, config: Config, log: Logger, observe?: PeriodTarget['observe']): PeriodTarget {
   return {
+    ...(observe ? { observe } : {}),
     zones: { cel: celZone(config), pbx: config.pbx.timezone },
     tracker: trackerConfig(config.pbx, config.users),
     stages: engine.stages,

@@ -4,6 +4,7 @@
  * alone before anything runs for them; the others are rebuilt (rebuild.ts) and handed to `submit`, batch after
  * batch in the order they ended, so a run stopped between batches resumes from the first call not done.
  */
+import type { AmiMessage } from '../ami-wire/index.ts';
 import type { FinishedCall } from '../engine/calls/index.ts';
 import type { Logger } from '../log/index.ts';
 import { rebuildCalls, type RebuildOptions } from './rebuild.ts';
@@ -19,6 +20,11 @@ export interface PeriodTarget extends RebuildOptions {
   log: Logger;
   /** Since when the record behind `known` is whole (null: it never dropped anything). */
   recordSince?: () => number | null;
+  /**
+   * The calls read back and written, as the call's story sees live ones (stories/ recorder: `event`, `call`):
+   * only those submitted (a call already known keeps the story it has; a dry run records nothing).
+   */
+  observe?: { event(msg: AmiMessage): void; call(call: FinishedCall, submitted: boolean): void };
 }
 
 /** What one call would become, for --dry-run. */
@@ -101,7 +107,7 @@ export async function runPeriod(source: CelSource, target: PeriodTarget, o: Peri
       report.problems.push(...rows.value.problems);
       const wanted = new Set(fresh.map((c) => c.linkedid));
       const endedAt = new Map(fresh.map((c) => [c.linkedid, c.at]));
-      const rebuilt = await rebuildCalls(rows.value.rows, target);
+      const rebuilt = await rebuildCalls(rows.value.rows, !o.dryRun && target.observe ? { ...target, onEvent: target.observe.event } : target);
       const got = new Set<string>();
       const toSubmit: FinishedCall[] = [];
       for (const call of rebuilt) {
@@ -118,7 +124,9 @@ export async function runPeriod(source: CelSource, target: PeriodTarget, o: Peri
         } else toSubmit.push(call);
       }
       // submitted together, in the order they ended: the outbox writes them in one group commit (one fsync), not one each
-      for (const r of await Promise.all(toSubmit.map((call) => target.submit(call)))) {
+      const outcomes = await Promise.all(toSubmit.map((call) => target.submit(call)));
+      toSubmit.forEach((call, k) => target.observe?.call(call, outcomes[k] === 'queued'));
+      for (const r of outcomes) {
         if (r === 'queued') report.registered += 1;
         else if (r === 'known') report.already += 1;
         else report.skipped += 1;

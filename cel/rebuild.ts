@@ -15,6 +15,8 @@ export interface RebuildOptions {
   tracker: Partial<TrackerConfig>;
   stages: StageContext;
   log: Logger;
+  /** Each event as the tracker reads it (the call's story, stories/). */
+  onEvent?: (msg: AmiMessage) => void;
 }
 
 /** A source of events with the one method followCalls uses. */
@@ -37,7 +39,7 @@ function feed() {
 export async function rebuildCalls(rows: ReadRow[], o: RebuildOptions): Promise<FinishedCall[]> {
   const out: FinishedCall[] = [];
   const source = feed();
-  const follower = followCalls({ ami: source, tracker: o.tracker, stages: o.stages, log: o.log, onCall: (c) => out.push(c) });
+  const follower = followCalls({ ami: source, tracker: o.tracker, stages: o.stages, log: o.log, onCall: (c) => out.push(c), ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
   try {
     for (const r of rows) source.emit(toEvent(r, o.zones));
     await follower.idle();

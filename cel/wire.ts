@@ -4,6 +4,7 @@ import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../log/index.ts';
 import { startCatchUp, type CatchUp } from './catch-up.ts';
 import { engineTarget } from './engine-target.ts';
+import type { PeriodTarget } from './period.ts';
 import { celZone, openCelSource } from './open.ts';
 import { createReprocessor, type Reprocessor } from './reprocess.ts';
 import { reprocessRoutes } from './routes.ts';
@@ -11,13 +12,13 @@ import type { RouteModule } from '../http/index.ts';
 import { whyNotWritten } from './engine-target.ts';
 
 /** null without a cel section, or with catchUp.enabled false. */
-export function startEngineCatchUp(config: Config, engine: Engine, dataDir: string, log: Logger): CatchUp | null {
+export function startEngineCatchUp(config: Config, engine: Engine, dataDir: string, log: Logger, observe?: PeriodTarget['observe']): CatchUp | null {
   const c = config.cel;
   if (!c || !c.catchUp.enabled) return null;
   const source = openCelSource(config);
   if (!source) return null;
   const catchUp = startCatchUp({
-    source, target: engineTarget(engine, config, log), ami: engine.ami, connected: () => engine.amiState().connected, dataDir, log,
+    source, target: engineTarget(engine, config, log, observe), ami: engine.ami, connected: () => engine.amiState().connected, dataDir, log,
     settings: { overlapMs: c.catchUp.overlapMs, maxGapHours: c.catchUp.maxGapHours, delayMs: c.catchUp.delayMs },
   });
   return {
@@ -31,9 +32,9 @@ export function startEngineCatchUp(config: Config, engine: Engine, dataDir: stri
 }
 
 /** `hookline reprocess` and the editor's reprocess in the service: the reprocessor (null without cel) and its routes. */
-export function startEngineReprocess(config: Config, engine: Engine, dataDir: string, log: Logger): { reprocessor: Reprocessor | null; route: RouteModule; close(): Promise<void> } {
+export function startEngineReprocess(config: Config, engine: Engine, dataDir: string, log: Logger, observe?: PeriodTarget['observe']): { reprocessor: Reprocessor | null; route: RouteModule; close(): Promise<void> } {
   const source = openCelSource(config);
-  const reprocessor = source ? createReprocessor({ source, target: { ...engineTarget(engine, config, log), describe: whyNotWritten }, dataDir, log }) : null;
+  const reprocessor = source ? createReprocessor({ source, target: { ...engineTarget(engine, config, log, observe), describe: whyNotWritten }, dataDir, log }) : null;
   return {
     reprocessor,
     route: reprocessRoutes(reprocessor, celZone(config)),

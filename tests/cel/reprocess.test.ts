@@ -111,6 +111,10 @@ describe('hookline reprocess', () => {
     expect(r.stderr).toMatch(/calls read 10 of 10/);
     await service.engine.idle();
     expect(once(period1.map(linkedidOf))).toEqual(Array(10).fill(1));
+    // each call written from CEL has its story, with the CEL events it was rebuilt from (issue 16 with 18)
+    const stories = service.stories?.store;
+    expect(stories).toBeTruthy();
+    await expect.poll(() => period1.map(linkedidOf).filter((id) => (stories?.events(id)?.length ?? 0) > 0 && stories?.get(id)?.summary.outcome === 'registered').length, { timeout: 10_000 }).toBe(10);
     // again: nothing to write
     const again = await cli('--from', FROM, '--to', TO);
     expect(again.stdout).toMatch(/registered 0, already there 10/);
