@@ -17,8 +17,6 @@ import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
 import { openEditorPage, type EditorPage } from '../helpers/editor-page.ts';
 
-declare const window: { hookline?: { hook(): string | null; source(): string } };
-
 const OUT = 'test-output/editor-web-back-to-default';
 const HOOK = 'process_lead_update_params';
 const SRC = `// ${HOOK}: mine\nexport default (i: HookInput): HookResult => { const { call_full, ...d } = i; return { data: d, state: 'success' }; };\n`;

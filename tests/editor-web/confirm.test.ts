@@ -15,8 +15,6 @@ import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
 import { openEditorPage, type EditorPage } from '../helpers/editor-page.ts';
 
-declare const window: { hookline?: { hook(): string | null; source(): string; setSource(s: string): void } };
-
 const OUT = 'test-output/editor-web-confirm';
 const HOOK = 'process_lead_update_params';
 const src = (name: string) => `// ${HOOK}: ${name}\nexport default (i: HookInput): HookResult => { const { call_full, ...d } = i; return { data: d, state: 'success' }; };\n`;

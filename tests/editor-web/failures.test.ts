@@ -17,10 +17,6 @@ import { createRunner, type Runner } from '../../sandbox/index.ts';
 import { openStore, type Store } from '../../scripts-store/index.ts';
 import { openEditorPage, type EditorPage } from '../helpers/editor-page.ts';
 
-declare const window: {
-  hookline?: { hook(): string | null; source(): string; setSource(s: string): void; markers(): { line: number; message: string }[] };
-};
-
 const OUT = 'test-output/editor-web-failures';
 const HOOK = 'process_client_phone';
 let dir: string;

@@ -17,8 +17,6 @@ import { silentLogger } from '../../log/index.ts';
 import { startPbx, type Pbx } from '../../sim/pbx/index.ts';
 import { openEditorPage, type EditorPage } from '../helpers/editor-page.ts';
 
-declare const window: { hookline?: { hook(): string | null; setSource(s: string): void } };
-
 const OUT = 'test-output/editor-web-shadow';
 const HOOK = 'process_call_params';
 const SHADOW = `// shadow\nexport default (i: HookInput): HookResult => { const { call_full, ...d } = i; return { data: { ...d, call_result: 'SHADOW ' + d.call_result }, state: 'success' }; };\n`;

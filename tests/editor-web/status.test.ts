@@ -17,8 +17,6 @@ import { openStore, type Store } from '../../scripts-store/index.ts';
 import type { HookStatus, StatusSnapshot } from '../../status/index.ts';
 import { openEditorPage, type EditorPage } from '../helpers/editor-page.ts';
 
-declare const window: { hookline?: { hook(): string | null } };
-
 const OUT = 'test-output/editor-web-status';
 let dir: string;
 let store: Store;

@@ -18,8 +18,6 @@ import { openStore, type Store } from '../../scripts-store/index.ts';
 import { startReceiver, type Receiver } from '../capabilities/helpers.ts';
 import { openEditorPage, type EditorPage } from '../helpers/editor-page.ts';
 
-declare const window: { hookline?: { hook(): string | null; source(): string; setSource(s: string): void; markers(): { line: number; message: string }[] } };
-
 let dir: string;
 let store: Store;
 let runner: Runner;

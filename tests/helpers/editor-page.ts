@@ -8,6 +8,19 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { chromiumLaunch } from './binaries.ts';
 
+/** The page's test hook (editor/web hooks-view.ts `window.hookline`), as the browser tests read it in page.evaluate. */
+export interface HooklineTestHook {
+  hook(): string | null;
+  source(): string;
+  setSource(s: string): void;
+  markers(): { line: number; message: string }[];
+}
+
+declare global {
+  // the page's global, seen from the functions the tests hand to page.evaluate (tests compile without the DOM lib)
+  var window: { hookline?: HooklineTestHook };
+}
+
 export interface EditorPage {
   browser: Browser;
   page: Page;
