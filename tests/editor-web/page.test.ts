@@ -191,8 +191,9 @@ describe('the editor page in chromium', () => {
       expect.objectContaining({ line: 3 }),
     ]);
     await page.waitForSelector('#editor .squiggly-error');
-    expect(await page.textContent('[data-testid=problems]')).toContain("line 2: Type 'string' is not assignable to type 'number'");
-    expect(await page.textContent('[data-testid=draft-state]')).toMatch(/unsaved changes · 2 type errors/);
+    // the problems list and the state line follow the markers (they may come a moment after the squiggles)
+    await expect.poll(() => page.textContent('[data-testid=problems]')).toContain("line 2: Type 'string' is not assignable to type 'number'");
+    await expect.poll(() => page.textContent('[data-testid=draft-state]')).toMatch(/unsaved changes · 2 type errors/);
     await shot('type-error');
 
     // Another hook opened and this one again: the unsaved text is still there.
